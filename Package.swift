@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "cbq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cbq", targets: ["cbq"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Traits off: the sandbox needs plain HTTP/1 on loopback, and dropping them saves ~30 s a build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
+    ],
+    targets: [
+        // The language: lexer, parser, planner, URL encoding, value semantics. No I/O, no clock.
+        .target(
+            name: "CBQCore",
+            // The stdlib's Double rounding calls libm, which only Foundation would link otherwise.
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
+        ),
+        // The built-in Casebook-like API server, embeddable and runnable as `cbq sandbox`.
+        .target(
+            name: "CBQSandbox",
+            dependencies: [
+                "CBQCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "cbq",
+            dependencies: [
+                "CBQCore",
+                "CBQSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Micro-benchmarks of the pure paths (compile, evaluate), for comparing changes.
+        .executableTarget(name: "cbq-bench", dependencies: ["CBQCore"]),
+        .testTarget(name: "CBQCoreTests", dependencies: ["CBQCore"]),
+        .testTarget(
+            name: "CBQSandboxTests",
+            dependencies: [
+                "CBQSandbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "cbqTests", dependencies: ["CBQCore"]),
+    ]
+)

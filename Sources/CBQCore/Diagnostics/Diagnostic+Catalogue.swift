@@ -1,0 +1,15 @@
+/// Messages that more than one stage can raise, in one place so they read the same everywhere.
+extension Diagnostic {
+    static func unexpectedCharacter(_ character: String, at range: SourceRange, hint: String?) -> Diagnostic {
+        Diagnostic(.syntax, "unexpected character '\(character)'", at: range, hint: hint)
+    }
+
+    static func unboundParameter(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "no value for parameter ':\(name)'", at: range, label: "not bound",
+                   hint: "bind it with --var \(name)=VALUE (or \\set \(name) VALUE in the REPL)")
+    }
+
+    static func notACount(_ clause: String, value: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(clause) needs a whole number of 0 or more, and :\(value) is not one", at: range)
+    }
+}

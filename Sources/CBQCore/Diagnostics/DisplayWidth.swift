@@ -1,0 +1,46 @@
+/// How many terminal cells text takes: East Asian wide and fullwidth characters take two,
+/// combining marks and zero-width characters none, everything else one.
+///
+/// A compact version of `wcwidth`: enough to line up a caret and a table column under CJK names
+/// and accented letters, without a dependency.
+public enum DisplayWidth {
+    public static func of(_ character: Character) -> Int {
+        var width = 0
+        for (index, scalar) in character.unicodeScalars.enumerated() {
+            // A grapheme's extra scalars (combining marks, variation selectors, ZWJ sequences)
+            // ride on its first one.
+            if index == 0 { width = of(scalar) } else if isWide(scalar.value) { width = 2 }
+        }
+        return width
+    }
+
+    public static func of(_ text: some StringProtocol) -> Int {
+        var width = 0
+        for character in text { width += of(character) }
+        return width
+    }
+
+    public static func of(_ scalar: Unicode.Scalar) -> Int {
+        let value = scalar.value
+        if value == 0 { return 0 }
+        if value < 0x20 || (value >= 0x7F && value < 0xA0) { return 0 }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if value == 0x200B { return 0 }
+        return isWide(value) ? 2 : 1
+    }
+
+    private static func isWide(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x1100...0x115F, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF,
+            0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF,
+            0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+            0x1F900...0x1F9FF, 0x1F680...0x1F6FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            return true
+        default:
+            return false
+        }
+    }
+}

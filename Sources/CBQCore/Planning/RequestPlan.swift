@@ -1,0 +1,133 @@
+/// What a statement asks of the API: an inert, comparable value that says which requests to
+/// send, which predicates the API applies and which cbq applies to the rows it gets back, how
+/// to sort, page, cap and project.
+///
+///     let plan = try Planner().plan("SELECT * FROM people.people WHERE last_name LIKE 'Doe'")
+///     plan.url(page: 1)
+///     // https://api.casebook.net/people/people?filter[last_name][like]=Doe&page[size]=100
+///
+/// Generating URLs is a separate, pure step (``url(page:style:)``), so tests assert them as strings.
+public struct RequestPlan: Hashable, Sendable {
+    /// What the requests address.
+    public enum Target: Hashable, Sendable {
+        /// `GET /service/endpoint?…`, page after page.
+        case collection
+        /// `GET /service/endpoint/<id>` for each id (from `WHERE id = 'x'` or `WHERE id IN (…)`).
+        case resources([String])
+    }
+
+    /// A predicate the API evaluates, and the parameters that express it.
+    public struct PushedPredicate: Hashable, Sendable {
+        public var text: String
+        public var range: SourceRange
+        public var parameters: [QueryParameter]
+    }
+
+    /// A predicate cbq evaluates on each fetched row, and why the API cannot.
+    public struct LocalPredicate: Hashable, Sendable {
+        public var expression: Expression
+        public var text: String
+        public var reason: String
+    }
+
+    public struct SortKey: Hashable, Sendable {
+        public var field: String
+        public var descending: Bool
+    }
+
+    /// The result's columns.
+    public enum Projection: Hashable, Sendable {
+        /// `id`, then every attribute in the order the server sends them.
+        case all
+        /// Exactly these columns, in this order.
+        case columns([OutputColumn])
+        /// One row, one column: the number of matching rows.
+        case count(name: String)
+    }
+
+    public struct OutputColumn: Hashable, Sendable {
+        /// The attribute read (`id` is the resource id).
+        public var field: String
+        /// The column's name in the output (an alias, or the field).
+        public var name: String
+    }
+
+    /// The statement's source text, to name it when something fails.
+    public var statementText: String
+    public var isExplain: Bool
+    /// `service.endpoint` as written.
+    public var service: String
+    public var endpoint: String
+    /// Without a trailing slash, e.g. `https://api.casebook.net`.
+    public var baseURL: String
+    public var dialect: Dialect
+    public var target: Target
+    public var pushed: [PushedPredicate]
+    public var local: [LocalPredicate]
+    public var sort: [SortKey]
+    /// `fields[type]=…` when sparse fieldsets are on.
+    public var fields: QueryParameter?
+    /// `page[size]`; nil for single-resource requests.
+    public var pageSize: Int?
+    /// The 1-based page to start from (past pages an OFFSET skips whole).
+    public var startPage: Int
+    /// Rows to drop once they have passed the local predicates (the part of OFFSET that pages
+    /// could not skip, or all of it when there are local predicates).
+    public var skipRows: Int
+    /// At most this many rows (LIMIT).
+    public var rowCap: Int?
+    public var projection: Projection
+    /// Where a collection response keeps its total, e.g. `["meta", "total"]`; used by COUNT(*).
+    public var totalPath: [String]
+
+    /// The predicates evaluated locally, joined with AND; nil when the API does all the filtering.
+    public var localFilter: Expression? {
+        guard var combined = local.first?.expression else { return nil }
+        for predicate in local.dropFirst() { combined = .and(combined, predicate.expression) }
+        return combined
+    }
+
+    /// Whether COUNT(*) can read the total from the first page instead of counting rows.
+    public var countsFromTotal: Bool {
+        if case .count = projection, local.isEmpty, target == .collection { return true }
+        return false
+    }
+
+    /// Every filter parameter, in WHERE order.
+    public var filterParameters: [QueryParameter] { pushed.flatMap(\.parameters) }
+
+    /// The query parameters of a collection page: filters, sort, sparse fields, then paging.
+    /// The start page carries no page number when it is page 1.
+    public func parameters(page: Int) -> [QueryParameter] {
+        var parameters = filterParameters
+        if !sort.isEmpty {
+            parameters.append(QueryParameter("sort", values: sort.map { ($0.descending ? "-" : "") + $0.field }))
+        }
+        if let fields { parameters.append(fields) }
+        if let pageSize { parameters.append(dialect.pageSizeParameter(pageSize)) }
+        if page > 1 { parameters.append(dialect.pageNumberParameter(page)) }
+        return parameters
+    }
+
+    /// `<base>/<service>/<endpoint>`, each segment percent-encoded.
+    public var collectionURL: String {
+        baseURL + "/" + PercentEncoding.pathSegment(service) + "/" + PercentEncoding.pathSegment(endpoint)
+    }
+
+    /// The URL of one page of a collection.
+    public func url(page: Int, style: QueryParameter.Style = .readable) -> String {
+        let query = parameters(page: page).map { $0.formatted(style) }.joined(separator: "&")
+        return query.isEmpty ? collectionURL : collectionURL + "?" + query
+    }
+
+    /// The first request's URL for a collection; one URL per resource otherwise.
+    public func initialURLs(style: QueryParameter.Style = .readable) -> [String] {
+        switch target {
+        case .collection:
+            return [url(page: startPage, style: style)]
+        case .resources(let ids):
+            let query = fields.map { "?" + $0.formatted(style) } ?? ""
+            return ids.map { collectionURL + "/" + PercentEncoding.pathSegment($0) + query }
+        }
+    }
+}

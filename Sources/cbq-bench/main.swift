@@ -1,0 +1,53 @@
+// Micro-benchmarks of cbq's pure paths, for comparing changes (run a release build):
+//
+//   swift run -c release cbq-bench [iterations]
+//
+// Prints one line per case: statements (or rows) per second and the time per item.
+import CBQCore
+
+let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
+
+func measure(_ name: String, items: Int, _ body: () throws -> Void) rethrows {
+    let clock = ContinuousClock()
+    try body()  // warm up
+    let elapsed = try clock.measure { for _ in 0..<iterations { try body() } }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let perSecond = Double(iterations * items) / seconds
+    let micros = seconds / Double(iterations * items) * 1e6
+    print("\(name.padding(40))\(String(Int(perSecond)).leftPadding(10)) /s  \(format(micros)) µs each")
+}
+
+func format(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}
+
+extension String {
+    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+    func leftPadding(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+let short = "SELECT first_name, last_name FROM people.people WHERE last_name LIKE 'Doe' ORDER BY created_at DESC LIMIT 50"
+let long = """
+    SELECT first_name, last_name, date_of_birth, city, state FROM people.people
+    WHERE date_of_birth >= '2015-01-01' AND state IN ('WA', 'OR', 'CA') AND (gender = 'female' OR gender IS NULL)
+      AND created_at BETWEEN '2024-01-01T00:00:00Z' AND '2025-12-31T23:59:59Z' AND last_name NOT LIKE 'Test%'
+    ORDER BY date_of_birth DESC, last_name LIMIT 25 OFFSET 50
+    """
+let planner = Planner()
+
+print("cbq-bench: \(iterations) iterations")
+try measure("compile short (\(short.utf8.count) bytes)", items: 1) { _ = try planner.plan(short).url(page: 1) }
+try measure("compile long (\(long.utf8.count) bytes)", items: 1) { _ = try planner.plan(long).url(page: 1) }
+try measure("lex + parse only (long)", items: 1) { _ = try Parser.parseStatement(SourceText(long)) }
+
+let filter = try planner.plan(long).localFilter!
+let rows: [[String: JSONValue]] = (0..<100).map { index in
+    ["first_name": "Ann", "last_name": index % 3 == 0 ? "Testing" : "Doe", "state": index % 2 == 0 ? "WA" : "NY",
+     "gender": index % 5 == 0 ? .null : "female", "date_of_birth": "2016-04-01"]
+}
+var passed = 0
+measure("evaluate local filter (per row)", items: rows.count) {
+    for row in rows where PredicateEvaluator.evaluate(filter, column: { row[$0] ?? .null }) == true { passed += 1 }
+}

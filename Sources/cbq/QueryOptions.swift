@@ -1,0 +1,128 @@
+import ArgumentParser
+import CBQCore
+
+/// Where the API is and how it spells things: the options every query command shares.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "Casebook region: us (api.casebook.net) or ca (api.casebookca.net).")
+    var region: Region?
+
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("Send requests to this base URL instead of a region's.", valueName: "url"))
+    var baseURL: String?
+
+    @Option(help: "Spellings of operators and page numbers: guide (g, l, page) or jsonapi (gt, lt, page[number]).")
+    var dialect: DialectName = .guide
+
+    @Option(help: ArgumentHelp("Override the comparison spellings: g-l or gt-lt.", valueName: "spelling"))
+    var comparisons: Dialect.ComparisonSpelling?
+
+    @Option(name: .customLong("page-param"), help: ArgumentHelp("Override the page-number parameter: page or page[number].", valueName: "name"))
+    var pageParam: Dialect.PageNumberSpelling?
+
+    @Option(name: .customLong("page-size"), help: "page[size] when no LIMIT makes it smaller.")
+    var pageSize: Int = 100
+
+    @Option(name: .customLong("max-page-size"), help: "The largest page[size] the API accepts.")
+    var maxPageSize: Int = 100
+
+    @Flag(name: .customLong("fields"), inversion: .prefixedNo, help: "Send sparse fieldsets (fields[type]=a,b) for the selected columns.")
+    var sparseFieldsets = false
+
+    @Option(name: .customLong("total-path"), help: ArgumentHelp("Where a response keeps its total count, for COUNT(*).", valueName: "path"))
+    var totalPath: String = "meta.total"
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Bind a :name parameter (repeatable).", valueName: "name=value"))
+    var variables: [String] = []
+
+    func validate() throws {
+        if region != nil && baseURL != nil { throw ValidationError("give --region or --base-url, not both") }
+        if let baseURL { _ = try normalizedBaseURL(baseURL) }
+        if pageSize < 1 { throw ValidationError("--page-size must be 1 or more") }
+        if maxPageSize < 1 { throw ValidationError("--max-page-size must be 1 or more") }
+        _ = try parameters()
+    }
+
+    func plannerOptions() throws -> PlannerOptions {
+        var options = PlannerOptions()
+        options.baseURL = try baseURL.map(normalizedBaseURL) ?? (region ?? .us).baseURL
+        var dialect = self.dialect.dialect
+        if let comparisons { dialect.comparisons = comparisons }
+        if let pageParam { dialect.pageNumber = pageParam }
+        options.dialect = dialect
+        options.defaultPageSize = pageSize
+        options.maxPageSize = maxPageSize
+        options.sparseFieldsets = sparseFieldsets
+        options.totalPath = totalPath.split(separator: ".").map(String.init)
+        options.parameters = try parameters()
+        return options
+    }
+
+    /// `--var name=value` pairs, read as cbq literals (see ``Literal/init(parameterValue:)``).
+    func parameters() throws -> [String: Literal] {
+        var parameters: [String: Literal] = [:]
+        for binding in variables {
+            guard let equals = binding.firstIndex(of: "=") else {
+                throw ValidationError("--var takes name=value, got '\(binding)'")
+            }
+            let name = String(binding[..<equals])
+            guard let first = name.utf8.first, isIdentifierStartByte(first), name.utf8.allSatisfy(isIdentifierByte) else {
+                throw ValidationError("'\(name)' is not a parameter name (letters, digits and _, not starting with a digit)")
+            }
+            parameters[name] = Literal(parameterValue: String(binding[binding.index(after: equals)...]))
+        }
+        return parameters
+    }
+
+    /// An http(s) URL without query, fragment or trailing slash.
+    func normalizedBaseURL(_ url: String) throws -> String {
+        var url = url
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw ValidationError("--base-url must start with https:// or http://, got '\(url)'")
+        }
+        if url.contains("?") || url.contains("#") {
+            throw ValidationError("--base-url cannot have a query or fragment: cbq adds the query")
+        }
+        while url.hasSuffix("/") { url.removeLast() }
+        let host = url.split(separator: "/", maxSplits: 3).dropFirst().first ?? ""
+        if host.isEmpty { throw ValidationError("--base-url has no host: '\(url)'") }
+        return url
+    }
+}
+
+enum DialectName: String, ExpressibleByArgument, CaseIterable {
+    case guide, jsonapi
+    var dialect: Dialect { self == .guide ? .guide : .jsonAPI }
+}
+
+extension Region: ExpressibleByArgument {}
+extension Dialect.ComparisonSpelling: ExpressibleByArgument {}
+extension Dialect.PageNumberSpelling: ExpressibleByArgument {}
+
+private func isIdentifierStartByte(_ byte: UInt8) -> Bool {
+    (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
+}
+
+private func isIdentifierByte(_ byte: UInt8) -> Bool {
+    isIdentifierStartByte(byte) || (byte >= 0x30 && byte <= 0x39)
+}
+
+/// Where the statements come from: an argument, `-f FILE`, or standard input.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "The statement(s); read from standard input when omitted.")
+    var query: String?
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("Read the statements from a .cbq file.", valueName: "path"))
+    var file: String?
+
+    func validate() throws {
+        if query != nil && file != nil { throw ValidationError("give a query or -f FILE, not both") }
+    }
+
+    func source() throws -> SourceText {
+        if let query { return SourceText(query, name: "<query>") }
+        if let file { return SourceText(try readFile(file), name: file) }
+        if Terminal.isInteractive(.standardInput) {
+            throw ValidationError("give a query, -f FILE, or statements on standard input")
+        }
+        return SourceText(readStandardInput(), name: "<stdin>")
+    }
+}

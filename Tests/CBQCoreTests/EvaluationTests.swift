@@ -1,0 +1,56 @@
+import Testing
+@testable import CBQCore
+
+struct EvaluationTests {
+    private let row: [String: JSONValue] = [
+        "id": "P-1", "last_name": "Doe", "age": 12, "score": 2.5, "archived": false, "state": "CA",
+        "middle_name": nil, "created_at": "2025-03-04T10:15:00Z", "zip": "02134", "tags": .array(["a"]),
+    ]
+
+    private func evaluate(_ condition: String) throws -> Bool? {
+        // Evaluate the whole WHERE, pushed parts included: local evaluation must agree with the API.
+        let statement = try Parser.parseStatement(SourceText("SELECT * FROM a.b WHERE \(condition)"))
+        return PredicateEvaluator.evaluate(try #require(statement.select.filter)) { row[$0] ?? .null }
+    }
+
+    @Test(arguments: [
+        ("last_name = 'Doe'", true), ("last_name = 'doe'", false), ("last_name != 'Doe'", false),
+        ("age > 5", true), ("age > 12", false), ("age >= 12", true), ("age < 12.5", true), ("age = '12'", true),
+        ("'9' < age", true), ("9 < age", true), ("score BETWEEN 2 AND 3", true), ("age NOT BETWEEN 1 AND 20", false),
+        ("archived = false", true), ("archived = 'FALSE'", true), ("archived != true", true),
+        ("created_at >= '2025-01-01'", true), ("created_at < '2025-03-04T10:15:00Z'", false),
+        ("zip = 2134", false), ("zip = '02134'", true),
+        ("last_name LIKE 'doe'", true), ("last_name LIKE 'D_e'", true), ("last_name LIKE 'D%'", true),
+        ("last_name LIKE 'Do'", false), ("last_name NOT LIKE 'x%'", true), ("age LIKE '1%'", true),
+        ("state IN ('NY', 'CA')", true), ("state NOT IN ('NY', 'CA')", false), ("age IN (1, 12)", true),
+        ("middle_name IS NULL", true), ("missing IS NULL", true), ("last_name IS NOT NULL", true),
+        ("NOT last_name = 'Doe'", false), ("last_name = 'x' OR age = 12", true), ("id = 'P-1'", true),
+        ("age = age", true), ("last_name = state", false),
+    ])
+    func twoValued(condition: String, expected: Bool) throws {
+        #expect(try evaluate(condition) == expected, "\(condition)")
+    }
+
+    /// SQL's unknown: comparisons with NULL are neither true nor false, and NOT keeps them unknown.
+    @Test(arguments: [
+        ("middle_name = 'x'", nil), ("middle_name != 'x'", nil), ("NOT middle_name = 'x'", nil),
+        ("middle_name LIKE '%'", nil), ("middle_name IN ('x')", nil), ("state IN ('NY', middle_name)", nil),
+        ("state NOT IN ('NY', middle_name)", nil), ("state IN ('CA', middle_name)", true),
+        ("middle_name = 'x' OR age = 12", true), ("middle_name = 'x' OR age = 1", nil),
+        ("middle_name = 'x' AND age = 1", false), ("middle_name = 'x' AND age = 12", nil),
+        ("age = 'abc'", nil), ("archived = 'maybe'", nil), ("tags = 'a'", nil),
+        ("middle_name BETWEEN 1 AND 2", nil), ("age BETWEEN 1 AND middle_name", nil), ("age BETWEEN 20 AND middle_name", false),
+    ] as [(String, Bool?)])
+    func threeValued(condition: String, expected: Bool?) throws {
+        #expect(try evaluate(condition) == expected, "\(condition)")
+    }
+
+    @Test(arguments: [
+        ("%", "", true), ("_", "", false), ("a%", "abc", true), ("%c", "abc", true), ("%b%", "abc", true),
+        ("a_c", "abc", true), ("a_c", "abbc", false), ("%a%a%a%b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),
+        ("ZOË", "zoë", true), ("山%", "山田", true), ("o'b%", "O'Brien", true), ("a%%c", "ac", true),
+    ])
+    func likePatterns(pattern: String, text: String, expected: Bool) {
+        #expect(LikePattern(pattern).matches(text) == expected)
+    }
+}

@@ -1,0 +1,179 @@
+import Testing
+@testable import CBQCore
+
+struct ParserTests {
+    private func parse(_ text: String) throws -> SelectStatement {
+        try Parser.parseStatement(SourceText(text)).select
+    }
+
+    private func whereText(_ text: String) throws -> String {
+        try #require(try parse("SELECT * FROM a.b WHERE " + text).filter).description
+    }
+
+    @Test func selectWithEveryClause() throws {
+        let select = try parse("""
+            select first_name, last_name AS surname, "Date Of Birth" dob from people.people
+            where last_name like 'Doe' order by created_at desc, first_name asc limit 50 offset 10;
+            """)
+        guard case .columns(let items) = select.items else { Issue.record("expected columns"); return }
+        #expect(items.map(\.column.name) == ["first_name", "last_name", "Date Of Birth"])
+        #expect(items.map(\.outputName) == ["first_name", "surname", "dob"])
+        #expect(select.source.description == "people.people")
+        #expect(select.filter?.description == "last_name LIKE 'Doe'")
+        #expect(select.ordering.map(\.column.name) == ["created_at", "first_name"])
+        #expect(select.ordering.map(\.descending) == [true, false])
+        #expect(select.limit == .literal(50, range: SourceRange(154, 156)))
+        #expect(select.offset == .literal(10, range: SourceRange(164, 166)))
+    }
+
+    @Test func selectStarAndCount() throws {
+        #expect(try parse("SELECT * FROM a.b").items == .all(range: SourceRange(7, 8)))
+        #expect(try parse("SELECT COUNT(*) FROM a.b").items == .countAll(alias: nil, range: SourceRange(7, 15)))
+        #expect(try parse("SELECT count(*) AS n FROM a.b").items == .countAll(alias: "n", range: SourceRange(7, 20)))
+    }
+
+    /// Precedence as SQL has it: OR < AND < NOT < comparison.
+    @Test(arguments: [
+        ("a = 1 OR b = 2 AND c = 3", "a = 1 OR b = 2 AND c = 3", "or"),
+        ("NOT a = 1 AND b = 2", "NOT a = 1 AND b = 2", "and"),
+        ("(a = 1 OR b = 2) AND c = 3", "(a = 1 OR b = 2) AND c = 3", "and"),
+        ("a <> 1", "a != 1", "comparison"),
+        ("18 <= age", "18 <= age", "comparison"),
+        ("a NOT LIKE 'x%'", "a NOT LIKE 'x%'", "like"),
+        ("a IS NOT NULL", "a IS NOT NULL", "isNull"),
+        ("a NOT IN (1, 'two', :p)", "a NOT IN (1, 'two', :p)", "inList"),
+        ("a BETWEEN 1 AND 5 AND b = 2", "a BETWEEN 1 AND 5 AND b = 2", "and"),
+        ("a NOT BETWEEN -1.5 AND 5", "a NOT BETWEEN -1.5 AND 5", "between"),
+        ("archived = FALSE OR x = TRUE OR y IS NULL", "archived = FALSE OR x = TRUE OR y IS NULL", "or"),
+        ("\"order\" = 'x'", "\"order\" = 'x'", "comparison"),
+    ])
+    func expressions(text: String, printed: String, top: String) throws {
+        let expression = try #require(try parse("SELECT * FROM a.b WHERE " + text).filter)
+        #expect(expression.description == printed)
+        let kind: String
+        switch expression {
+        case .or: kind = "or"
+        case .and: kind = "and"
+        case .comparison: kind = "comparison"
+        case .like: kind = "like"
+        case .isNull: kind = "isNull"
+        case .inList: kind = "inList"
+        case .between: kind = "between"
+        default: kind = "other"
+        }
+        #expect(kind == top)
+    }
+
+    @Test func andBindsTighterThanOr() throws {
+        let expression = try #require(try parse("SELECT * FROM a.b WHERE a = 1 OR b = 2 AND c = 3").filter)
+        guard case .or(_, let right) = expression, case .and = right else {
+            Issue.record("expected a = 1 OR (b = 2 AND c = 3), got \(expression)")
+            return
+        }
+    }
+
+    @Test func conjunctsFlattenNestedAnds() throws {
+        let expression = try #require(try parse("SELECT * FROM a.b WHERE a = 1 AND (b = 2 AND c = 3) AND d = 4").filter)
+        #expect(expression.conjuncts.map(\.description) == ["a = 1", "b = 2", "c = 3", "d = 4"])
+    }
+
+    @Test func explainWrapsASelect() throws {
+        let statement = try Parser.parseStatement(SourceText("EXPLAIN SELECT * FROM a.b"))
+        guard case .explain(let select, let range) = statement else { Issue.record("expected EXPLAIN"); return }
+        #expect(select.source.description == "a.b")
+        #expect(range == SourceRange(0, 25))
+    }
+
+    @Test func scriptsSplitOnSemicolonsOutsideStringsAndComments() {
+        let source = SourceText("""
+            SELECT * FROM a.b WHERE x = 'a;b'; -- one; two
+            /* ; */ SELECT * FROM c.d;;
+            SELECT * FROM e.f
+            """)
+        let statements = Parser.parseScript(source)
+        #expect(statements.count == 3)
+        #expect(statements.allSatisfy { (try? $0.result.get()) != nil })
+        #expect(statements.map { source.slice($0.range).contains("SELECT") } == [true, true, true])
+    }
+
+    @Test func anErrorInOneStatementLeavesTheOthers() {
+        let statements = Parser.parseScript(SourceText("SELECT * FROM a.b; SELEC * FROM c.d; SELECT * FROM e.f"))
+        #expect(statements.map { (try? $0.result.get()) != nil } == [true, false, true])
+    }
+
+    @Test(arguments: [
+        ("SELECT * FROM a.b", Parser.InputStatus.incomplete),
+        ("SELECT * FROM a.b;", .complete),
+        ("SELECT * FROM a.b WHERE x = 'it''s;", .incomplete),
+        ("SELECT * FROM a.b /* ;", .incomplete),
+        ("SELECT * FROM a.b WHERE x >", .incomplete),
+        ("SELEC * FROM a.b;", .complete),  // a complete statement with an error: run it, report it
+        ("  -- nothing\n", .empty),
+        ("SELECT * FROM a.b; SELECT", .incomplete),
+    ])
+    func inputStatus(text: String, status: Parser.InputStatus) {
+        #expect(Parser.inputStatus(SourceText(text)) == status)
+    }
+
+    @Test(arguments: [
+        ("1️⃣SELEC * FROM a.b", "expected 'SELECT' or 'EXPLAIN' after the start of a statement, found 'SELEC'", "did you mean 'SELECT'?"),
+        ("SELECT * 1️⃣FORM a.b", "expected 'FROM' after the select list, found 'FORM'", "did you mean 'FROM'?"),
+        ("SELECT * FROM a.b 1️⃣WHRE x = 1", "expected 'WHERE', 'ORDER BY', 'LIMIT', 'OFFSET' or ';' after 'b', found 'WHRE'", "did you mean 'WHERE'?"),
+        ("SELECT * FROM a.b WHERE x = 1 1️⃣LIMT 5", "expected 'AND', 'OR', 'ORDER BY', 'LIMIT', 'OFFSET' or ';' after 1, found 'LIMT'", "did you mean 'LIMIT'?"),
+        ("SELECT * FROM a.b ORDER 1️⃣x", "expected 'BY' after 'ORDER', found 'x'", nil),
+        ("SELECT * FROM a.b WHERE age >1️⃣", "expected a value after '>'", nil),
+        ("SELECT * FROM a.b WHERE age > 1️⃣FROM", "expected a value after '>', found 'FROM'", "to use 'FROM' as a column name, quote it: \"FROM\""),
+        ("SELECT * FROM people1️⃣", "expected '.' and an endpoint after 'people'", nil),
+        ("SELECT * FROM people 1️⃣WHERE", "expected '.' after the service name 'people'", nil),
+        ("SELECT *1️⃣, a FROM a.b", "'*' cannot be combined with other columns", nil),
+        ("SELECT 1️⃣max(a) FROM a.b", "unknown function 'max'", "the only function is COUNT(*)"),
+        ("SELECT COUNT(1️⃣a) FROM a.b", "only COUNT(*) is supported", "cbq counts rows: COUNT(*)"),
+        ("SELECT COUNT(*)1️⃣, a FROM a.b", "COUNT(*) cannot be combined with other columns", "cbq has no GROUP BY; run COUNT(*) as a query of its own"),
+        ("SELECT * FROM a.b WHERE 1️⃣archived", "expected a condition, found the value archived", "compare it, e.g. archived = TRUE or archived IS NOT NULL"),
+        ("SELECT * FROM a.b WHERE x = 1 AND 1️⃣y", "expected a condition beside 'AND', found the value y", "compare it, e.g. y = TRUE or y IS NOT NULL"),
+        ("SELECT * FROM a.b WHERE 1️⃣(a = 1) = TRUE", "'=' compares values, not conditions", "combine conditions with AND, OR and NOT"),
+        ("SELECT * FROM a.b WHERE a IS 1️⃣TRUE", "expected 'NULL' after 'IS', found 'TRUE'", "cbq supports IS NULL and IS NOT NULL; compare booleans with = TRUE"),
+        ("SELECT * FROM a.b WHERE a NOT 1️⃣= 1", "expected 'LIKE', 'IN' or 'BETWEEN' after 'NOT', found '='", "to negate a condition, put NOT before it: NOT (a = 1)"),
+        ("SELECT * FROM a.b WHERE a IN (1️⃣)", "an IN list cannot be empty", "e.g. state IN ('CA', 'NY')"),
+        ("SELECT * FROM a.b WHERE a IN (1, 2 1️⃣3)", "expected ')' after the IN list, found the number 3", nil),
+        ("SELECT * FROM a.b WHERE a BETWEEN 1 1️⃣OR 2", "expected 'AND' after 'BETWEEN 1', found 'OR'", "BETWEEN low AND high"),
+        ("SELECT * FROM a.b WHERE (a = 1 1️⃣LIMIT 1", "expected ')' after '(a = 1', found 'LIMIT'", "close the parenthesis opened here"),
+        ("SELECT * FROM a.b LIMIT 1️⃣'5'", "expected a number after 'LIMIT', found the string '5'", nil),
+        ("SELECT * FROM a.b LIMIT 1️⃣-1", "LIMIT needs a whole number of 0 or more", nil),
+        ("SELECT * FROM a.b LIMIT 1️⃣2.5", "LIMIT needs a whole number of 0 or more", nil),
+        ("SELECT * FROM a.b1️⃣.c", "an endpoint has two parts, service.endpoint", "e.g. services.service_offerings"),
+        ("SELECT * FROM a.b WHERE x = 1 1️⃣y = 2", "expected 'AND', 'OR', 'ORDER BY', 'LIMIT', 'OFFSET' or ';' after 1, found 'y'", "end the statement with ';' before starting another"),
+        ("SELECT * FROM a.b WHERE a1️⃣.c = 1", "a column name cannot have a '.'", "name the column alone: the endpoint goes after FROM"),
+        ("SELECT 1️⃣FROM a.b", "expected a column name after 'SELECT', found 'FROM'", "'FROM' is a keyword; to use it as a name, quote it: \"FROM\""),
+    ])
+    func syntaxErrors(text: String, message: String, hint: String?) throws {
+        let (source, offset) = marked(text)
+        let error = try #require(diagnostic(source), "\(source) must fail")
+        #expect(error.message == message)
+        #expect(error.range.start == offset, "\(error.message) at \(error.range)")
+        if let hint { #expect(error.hint == hint) }
+    }
+
+    @Test(arguments: ["SELECT", "SELECT *", "SELECT * FROM", "SELECT * FROM a.", "SELECT * FROM a.b WHERE",
+                      "SELECT * FROM a.b WHERE x =", "SELECT * FROM a.b WHERE x IN (1,", "SELECT * FROM a.b WHERE x BETWEEN 1",
+                      "SELECT * FROM a.b ORDER BY", "SELECT * FROM a.b LIMIT", "SELECT * FROM a.b WHERE (x = 1",
+                      "SELECT * FROM a.b WHERE x NOT", "SELECT * FROM a.b WHERE x IS", "EXPLAIN", "SELECT a AS"])
+    func truncatedStatementsAreIncomplete(text: String) throws {
+        let error = try #require(diagnostic(text))
+        #expect(error.isIncomplete, "\(text): \(error.message)")
+        #expect(error.range.start <= text.utf8.count)
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() throws {
+        let text = "SELECT * FROM a.b WHERE " + String(repeating: "(", count: 50_000) + "a = 1"
+        let error = try #require(diagnostic(text))
+        #expect(error.message.contains("nested too deeply"))
+        let nots = "SELECT * FROM a.b WHERE " + String(repeating: "NOT ", count: 50_000) + "a = 1"
+        #expect(try #require(diagnostic(nots)).message.contains("nested too deeply"))
+    }
+
+    @Test func longConditionsAreAnErrorNotACrash() throws {
+        let text = "SELECT * FROM a.b WHERE " + Array(repeating: "a = 1", count: 10_000).joined(separator: " OR ")
+        #expect(try #require(diagnostic(text)).message.contains("condition too long"))
+    }
+}

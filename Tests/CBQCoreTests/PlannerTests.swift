@@ -1,0 +1,240 @@
+import Testing
+@testable import CBQCore
+
+struct PlannerTests {
+    private let base = "https://api.casebook.net"
+
+    /// The guide's three examples, exactly as it writes them, plus the page size.
+    @Test(arguments: [
+        ("SELECT * FROM services.service_offerings WHERE provider_id = 'P-1' AND archived = false",
+         "https://api.casebook.net/services/service_offerings?filter[provider_id]=P-1&filter[archived]=false&page[size]=100"),
+        ("SELECT * FROM attachments.notes WHERE created_at >= '2025-01-01T00:00:00Z' AND created_at <= '2025-06-30T23:59:59Z'",
+         "https://api.casebook.net/attachments/notes?filter[created_at][ge]=2025-01-01T00:00:00Z&filter[created_at][le]=2025-06-30T23:59:59Z&page[size]=100"),
+        ("SELECT * FROM people.people WHERE last_name LIKE 'Doe'",
+         "https://api.casebook.net/people/people?filter[last_name][like]=Doe&page[size]=100"),
+    ])
+    func guideExamples(statement: String, expected: String) throws {
+        #expect(try url(statement) == expected)
+    }
+
+    /// Every row of the mapping table.
+    @Test(arguments: [
+        ("f = 'v'", "filter[f]=v"),
+        ("f != 'v'", "filter[f][neq]=v"),
+        ("f <> 'v'", "filter[f][neq]=v"),
+        ("f > 5", "filter[f][g]=5"),
+        ("f >= 5", "filter[f][ge]=5"),
+        ("f < 5", "filter[f][l]=5"),
+        ("f <= 5", "filter[f][le]=5"),
+        ("f LIKE 'Do%'", "filter[f][like]=Do%25"),
+        ("f IS NULL", "filter[f]=null"),
+        ("f IS NOT NULL", "filter[f][neq]=null"),
+        ("f BETWEEN 1 AND 9", "filter[f][ge]=1&filter[f][le]=9"),
+        ("f = true", "filter[f]=true"),
+        ("f = FALSE", "filter[f]=false"),
+        ("f = 1.50", "filter[f]=1.50"),
+        ("f = -3", "filter[f]=-3"),
+        ("18 <= f", "filter[f][ge]=18"),
+        ("'x' = f", "filter[f]=x"),
+        ("5 > f", "filter[f][l]=5"),
+        ("(f = 'v')", "filter[f]=v"),
+    ])
+    func mappingTable(condition: String, query: String) throws {
+        #expect(try url("SELECT * FROM a.b WHERE \(condition)") == "\(base)/a/b?\(query)&page[size]=100")
+    }
+
+    @Test(arguments: [
+        ("f > 5", "filter[f][gt]=5"), ("f < 5", "filter[f][lt]=5"), ("f >= 5", "filter[f][ge]=5"), ("f <= 5", "filter[f][le]=5"),
+    ])
+    func jsonAPIDialectSpellsGtAndLt(condition: String, query: String) throws {
+        var options = PlannerOptions()
+        options.dialect = .jsonAPI
+        #expect(try url("SELECT * FROM a.b WHERE \(condition)", options: options) == "\(base)/a/b?\(query)&page[size]=100")
+    }
+
+    @Test func pageNumberSpellings() throws {
+        let plan = try Planner().plan("SELECT * FROM a.b")
+        #expect(plan.url(page: 1) == "\(base)/a/b?page[size]=100")
+        #expect(plan.url(page: 2) == "\(base)/a/b?page[size]=100&page=2")
+        var options = PlannerOptions()
+        options.dialect = .jsonAPI
+        #expect(try Planner(options).plan("SELECT * FROM a.b").url(page: 3) == "\(base)/a/b?page[size]=100&page[number]=3")
+        options.dialect = Dialect(comparisons: .guide, pageNumber: .pageNumber)
+        #expect(try url("SELECT * FROM a.b WHERE x > 1 LIMIT 10 OFFSET 20", options: options)
+                == "\(base)/a/b?filter[x][g]=1&page[size]=10&page[number]=3")
+    }
+
+    @Test func parameterOrderIsFiltersThenSortThenPage() throws {
+        #expect(try url("SELECT * FROM people.people WHERE last_name LIKE 'Doe' AND state = 'CA' ORDER BY created_at DESC, first_name LIMIT 50")
+                == "\(base)/people/people?filter[last_name][like]=Doe&filter[state]=CA&sort=-created_at,first_name&page[size]=50")
+    }
+
+    @Test(arguments: [
+        ("a = 1 OR b = 2", "the API's filters are all ANDed; OR is evaluated here"),
+        ("NOT a = 1", "the API's filters cannot negate a condition"),
+        ("a NOT LIKE 'x'", "the API has no 'not like' filter"),
+        ("a IN (1, 2)", "the API has no IN filter"),
+        ("a NOT IN (1, 2)", "the API has no NOT IN filter"),
+        ("a NOT BETWEEN 1 AND 2", "the API cannot express NOT BETWEEN (it is an OR)"),
+        ("a = b", "compares two columns"),
+        ("a LIKE b", "compares two columns"),
+        ("1 = 1", "compares two values"),
+        ("a = 'null'", "the API would read the string 'null' as NULL"),
+        ("a LIKE 'NULL'", "the API would read the string 'NULL' as NULL"),
+        ("TRUE", "a constant condition"),
+    ])
+    func localPredicates(condition: String, reason: String) throws {
+        let plan = try Planner().plan("SELECT * FROM a.b WHERE \(condition)")
+        #expect(plan.pushed.isEmpty)
+        #expect(plan.local.map(\.reason) == [reason])
+        #expect(plan.local.map(\.text) == [condition])
+        #expect(plan.url(page: 1) == "\(base)/a/b?page[size]=100")
+    }
+
+    @Test func aParameterAlreadyUsedMakesTheSecondConjunctLocal() throws {
+        let plan = try Planner().plan(
+            "SELECT * FROM a.b WHERE age > 5 AND x = 1 AND age > 10 AND x IS NULL AND n >= 2 AND n BETWEEN 1 AND 3 AND y IS NOT NULL AND y != 4")
+        #expect(plan.pushed.map(\.text) == ["age > 5", "x = 1", "n >= 2", "y IS NOT NULL"])
+        #expect(plan.local.map(\.text) == ["age > 10", "x IS NULL", "n BETWEEN 1 AND 3", "y != 4"])
+        #expect(plan.local.map(\.reason) == [
+            "filter[age][g] is already used by age > 5",
+            "filter[x] is already used by x = 1",
+            "filter[n][ge] is already used by n >= 2",
+            "filter[y][neq] is already used by y IS NOT NULL",
+        ])
+        #expect(plan.url(page: 1) == "\(base)/a/b?filter[age][g]=5&filter[x]=1&filter[n][ge]=2&filter[y][neq]=null&page[size]=100")
+    }
+
+    @Test func pushesWhatItCanAndKeepsTheRestInOrder() throws {
+        let plan = try Planner().plan("SELECT * FROM a.b WHERE (s = 'CA' OR s = 'NY') AND last_name LIKE 'Doe' AND NOT archived = true AND age >= 18")
+        #expect(plan.pushed.map(\.text) == ["last_name LIKE 'Doe'", "age >= 18"])
+        #expect(plan.local.map(\.text) == ["(s = 'CA' OR s = 'NY')", "NOT archived = true"])
+        #expect(plan.localFilter?.description == "(s = 'CA' OR s = 'NY') AND NOT archived = TRUE")
+    }
+
+    @Test func limitShrinksThePageOnlyWithoutLocalPredicates() throws {
+        #expect(try Planner().plan("SELECT * FROM a.b LIMIT 5").pageSize == 5)
+        #expect(try Planner().plan("SELECT * FROM a.b LIMIT 500").pageSize == 100)
+        #expect(try Planner().plan("SELECT * FROM a.b LIMIT 0").pageSize == 1)
+        let local = try Planner().plan("SELECT * FROM a.b WHERE a IN (1, 2) LIMIT 5")
+        #expect(local.pageSize == 100)
+        #expect(local.rowCap == 5)
+    }
+
+    @Test func defaultAndMaximumPageSizesAreConfigurable() throws {
+        var options = PlannerOptions()
+        options.defaultPageSize = 25
+        options.maxPageSize = 50
+        #expect(try Planner(options).plan("SELECT * FROM a.b").pageSize == 25)
+        #expect(try Planner(options).plan("SELECT * FROM a.b LIMIT 75").pageSize == 50)
+        options.defaultPageSize = 500
+        #expect(try Planner(options).plan("SELECT * FROM a.b").pageSize == 50)
+    }
+
+    @Test(arguments: [
+        ("LIMIT 10 OFFSET 20", 10, 3, 0),   // aligned: start at page 3
+        ("LIMIT 10 OFFSET 25", 10, 3, 5),   // not aligned: page 3, skip 5
+        ("OFFSET 250", 100, 3, 50),
+        ("LIMIT 10 OFFSET 5", 10, 1, 5),
+        ("OFFSET 0", 100, 1, 0),
+    ])
+    func offsets(clauses: String, pageSize: Int, startPage: Int, skipRows: Int) throws {
+        let plan = try Planner().plan("SELECT * FROM a.b \(clauses)")
+        #expect(plan.pageSize == pageSize)
+        #expect(plan.startPage == startPage)
+        #expect(plan.skipRows == skipRows)
+    }
+
+    @Test func offsetWithLocalPredicatesSkipsRowsThatPass() throws {
+        let plan = try Planner().plan("SELECT * FROM a.b WHERE x IN (1) LIMIT 10 OFFSET 20")
+        #expect(plan.startPage == 1)
+        #expect(plan.skipRows == 20)
+    }
+
+    @Test func startPageCarriesItsNumberOnTheFirstRequest() throws {
+        #expect(try url("SELECT * FROM a.b LIMIT 10 OFFSET 20") == "\(base)/a/b?page[size]=10&page=3")
+    }
+
+    @Test func idAloneAddressesTheResource() throws {
+        #expect(try url("SELECT * FROM people.people WHERE id = 'P-7'") == "\(base)/people/people/P-7")
+        #expect(try url("SELECT * FROM people.people WHERE 42 = id") == "\(base)/people/people/42")
+        #expect(try url("SELECT * FROM people.people WHERE id = 'a/b?c'") == "\(base)/people/people/a%2Fb%3Fc")
+        #expect(try url("SELECT * FROM people.people WHERE id IN ('a', 'b', 'a')") == "\(base)/people/people/a\n\(base)/people/people/b")
+        // With anything else it is an ordinary filter.
+        #expect(try url("SELECT * FROM people.people WHERE id = 'P-7' AND x = 1") == "\(base)/people/people?filter[id]=P-7&filter[x]=1&page[size]=100")
+    }
+
+    @Test func countReadsTheTotalUnlessRowsMustBeCounted() throws {
+        let plan = try Planner().plan("SELECT COUNT(*) FROM people.people WHERE last_name = 'Doe'")
+        #expect(plan.projection == .count(name: "count"))
+        #expect(plan.countsFromTotal)
+        #expect(plan.totalPath == ["meta", "total"])
+        let local = try Planner().plan("SELECT COUNT(*) AS n FROM people.people WHERE a IN (1)")
+        #expect(local.projection == .count(name: "n"))
+        #expect(!local.countsFromTotal)
+    }
+
+    @Test func sparseFieldsetsNameSelectedAndLocallyTestedColumns() throws {
+        var options = PlannerOptions()
+        options.sparseFieldsets = true
+        #expect(try url("SELECT id, first_name, last_name AS l FROM people.people WHERE state IN ('CA') AND age > 1", options: options)
+                == "\(base)/people/people?filter[age][g]=1&fields[people]=first_name,last_name,state&page[size]=100")
+        #expect(try url("SELECT * FROM people.people", options: options) == "\(base)/people/people?page[size]=100")
+        #expect(try url("SELECT first_name FROM people.people", options: PlannerOptions()) == "\(base)/people/people?page[size]=100")
+    }
+
+    @Test func baseURLs() throws {
+        var options = PlannerOptions()
+        options.baseURL = Region.ca.baseURL
+        #expect(try url("SELECT * FROM a.b", options: options) == "https://api.casebookca.net/a/b?page[size]=100")
+        options.baseURL = "http://127.0.0.1:8080/api"
+        #expect(try url("SELECT * FROM a.b", options: options) == "http://127.0.0.1:8080/api/a/b?page[size]=100")
+    }
+
+    @Test func parametersAreBoundBeforePlanning() throws {
+        var options = PlannerOptions()
+        options.parameters = ["name": .string("O'Brien"), "n": .number("5"), "flag": .boolean(false)]
+        #expect(try url("SELECT * FROM a.b WHERE last_name = :name AND archived = :flag LIMIT :n", options: options)
+                == "\(base)/a/b?filter[last_name]=O%27Brien&filter[archived]=false&page[size]=5")
+    }
+
+    @Test(arguments: [
+        ("SELECT * FROM a.b WHERE x = 1️⃣:missing", "no value for parameter ':missing'"),
+        ("SELECT * FROM a.b LIMIT 1️⃣:missing", "no value for parameter ':missing'"),
+        ("SELECT * FROM a.b LIMIT 1️⃣:text", "LIMIT needs a whole number of 0 or more, and :text is 'abc'"),
+        ("SELECT * FROM a.b WHERE 1️⃣x = NULL", "comparing with NULL is never true"),
+        ("SELECT * FROM a.b WHERE y = 1 OR 1️⃣NULL != x", "comparing with NULL is never true"),
+        ("SELECT * FROM a.b WHERE 1️⃣x LIKE NULL", "LIKE NULL is never true"),
+        ("SELECT COUNT(*) FROM a.b LIMIT 1️⃣1", "LIMIT and OFFSET limit rows, and COUNT(*) returns one row"),
+    ])
+    func semanticErrors(text: String, message: String) throws {
+        var options = PlannerOptions()
+        options.parameters = ["text": .string("abc")]
+        let (source, offset) = marked(text)
+        let error = try #require(diagnostic(source, options: options))
+        #expect(error.message == message)
+        #expect(error.range.start == offset)
+        #expect(error.kind == .semantic)
+    }
+
+    @Test func nullComparisonHintsAtIsNull() throws {
+        #expect(try #require(diagnostic("SELECT * FROM a.b WHERE x = NULL")).hint == "write x IS NULL")
+        #expect(try #require(diagnostic("SELECT * FROM a.b WHERE x <> NULL")).hint == "write x IS NOT NULL")
+    }
+
+    @Test(arguments: [
+        ("5", Literal.number("5")), ("-2.5", .number("-2.5")), ("true", .boolean(true)), ("FALSE", .boolean(false)),
+        ("null", .null), ("Doe", .string("Doe")), ("'42'", .string("42")), ("'it''s'", .string("it's")), ("", .string("")),
+        ("5 apples", .string("5 apples")), ("2025-01-01", .string("2025-01-01")),
+    ])
+    func variableValues(text: String, literal: Literal) {
+        #expect(Literal(parameterValue: text) == literal)
+    }
+
+    @Test func plansAreComparableValues() throws {
+        let a = try Planner().plan("SELECT * FROM a.b WHERE x = 1")
+        let b = try Planner().plan("SELECT * FROM a.b WHERE x = 1")
+        #expect(a == b)
+        #expect(a != (try Planner().plan("SELECT * FROM a.b WHERE x = 2")))
+    }
+}
