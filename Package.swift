@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "cbq",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cbq", targets: ["cbq"])
     ],
@@ -11,6 +11,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Traits off: the sandbox needs plain HTTP/1 on loopback, and dropping them saves ~30 s a build.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
+        // These come with Hummingbird; named here because the sandbox uses them directly: a
+        // ServiceGroup to stop gracefully, a quiet logger, ByteBuffer and HTTP header types.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // The language: lexer, parser, planner, URL encoding, value semantics. No I/O, no clock.
@@ -25,6 +31,10 @@ let package = Package(
             dependencies: [
                 "CBQCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .executableTarget(

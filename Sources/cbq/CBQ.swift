@@ -11,8 +11,9 @@ struct CBQ: AsyncParsableCommand {
 
               cbq translate "SELECT * FROM people.people WHERE last_name LIKE 'Doe'"
               cbq explain   "SELECT * FROM people.people WHERE state IN ('CA', 'NY')"
+              cbq sandbox   --port 8080
             """,
         version: "0.1.0",
-        subcommands: [Translate.self, Explain.self]
+        subcommands: [Translate.self, Explain.self, SandboxCommand.self]
     )
 }

@@ -1,0 +1,186 @@
+import CBQCore
+
+/// A collection request's query string, parsed and checked the way the guide defines it:
+/// `filter[f]=v`, `filter[f][op]=v`, `sort=a,-b`, `page=N` (or `page[number]=N`), `page[size]=M`,
+/// `fields[type]=a,b`. Brackets may be raw or percent-encoded; values are form-decoded.
+struct CollectionQuery {
+    enum Condition {
+        case compare(FilterOperator, String)
+        case isNull
+        case isNotNull
+    }
+
+    struct Filter {
+        var field: String
+        var condition: Condition
+        var parameter: QueryParameter
+    }
+
+    var filters: [Filter] = []
+    var sort: [(field: String, descending: Bool)] = []
+    var sortParameter: QueryParameter?
+    var fields: [String]?
+    var fieldsParameter: QueryParameter?
+    var pageSize: Int
+    var pageNumber = 1
+
+    init(query: String, endpoint: SandboxData.Endpoint, attributes: Set<String>, options: SandboxOptions) throws(APIError) {
+        pageSize = options.defaultPageSize
+        var seen: Set<String> = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: "=")
+            let rawKey = equals.map { pair[..<$0] } ?? pair
+            let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? ""
+            guard let key = PercentEncoding.decode(rawKey, plusIsSpace: true),
+                  let value = PercentEncoding.decode(rawValue, plusIsSpace: true)
+            else { throw APIError.badParameter(String(rawKey), "the parameter is not valid percent-encoded UTF-8") }
+            guard seen.insert(key).inserted else { throw APIError.badParameter(key, "'\(key)' is given more than once") }
+            guard let (name, subscripts) = Self.split(key) else {
+                throw APIError.badParameter(key, "'\(key)' is not a parameter name (unbalanced brackets)")
+            }
+            try apply(name: name, subscripts: subscripts, key: key, value: value, endpoint: endpoint, attributes: attributes, options: options)
+        }
+    }
+
+    private mutating func apply(name: String, subscripts: [String], key: String, value: String,
+                                endpoint: SandboxData.Endpoint, attributes: Set<String>, options: SandboxOptions) throws(APIError) {
+        let dialect = options.dialect
+        func checkField(_ field: String) throws(APIError) {
+            guard field == "id" || attributes.contains(field) else {
+                throw APIError.badParameter(key, "'\(field)' is not an attribute of \(endpoint.type); it has id, \(attributes.sorted().joined(separator: ", "))")
+            }
+        }
+        switch (name, subscripts.count) {
+        case ("filter", 1), ("filter", 2):
+            let field = subscripts[0]
+            try checkField(field)
+            guard let op = dialect.filterOperator(named: subscripts.count == 2 ? subscripts[1] : nil) else {
+                let known = FilterOperator.allCases.compactMap(dialect.filterName).joined(separator: ", ")
+                throw APIError.badParameter(key, "unknown filter operator '\(subscripts[1])'; this API knows \(known)")
+            }
+            let condition: Condition
+            if value == "null" {
+                switch op {
+                case .equal: condition = .isNull
+                case .notEqual: condition = .isNotNull
+                default: throw APIError.badParameter(key, "null can only be tested for equality: filter[\(field)]=null or filter[\(field)][neq]=null")
+                }
+            } else {
+                condition = .compare(op, value)
+            }
+            filters.append(Filter(field: field, condition: condition, parameter: QueryParameter(name, subscripts, value: value)))
+        case ("sort", 0):
+            let keys = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            for key in keys {
+                let descending = key.hasPrefix("-")
+                let field = descending ? String(key.dropFirst()) : key
+                guard !field.isEmpty else { throw APIError.badParameter("sort", "'sort' has an empty field name") }
+                try checkField(field)
+                sort.append((field, descending))
+            }
+            sortParameter = QueryParameter("sort", values: keys)
+        case ("fields", 1):
+            guard subscripts[0] == endpoint.type else {
+                throw APIError.badParameter(key, "this endpoint's type is '\(endpoint.type)', not '\(subscripts[0])'")
+            }
+            let names = value.split(separator: ",").map(String.init)
+            for name in names { try checkField(name) }
+            fields = names
+            fieldsParameter = QueryParameter(name, subscripts, values: names)
+        case ("page", 1) where subscripts[0] == "size":
+            guard let size = Int(value), size >= 1 else {
+                throw APIError.badParameter(key, "page[size] must be a whole number from 1 to \(options.maxPageSize), not '\(value)'")
+            }
+            if size > options.maxPageSize && !options.clampPageSize {
+                throw APIError.badParameter(key, "page[size] must be at most \(options.maxPageSize), not \(size)")
+            }
+            pageSize = min(size, options.maxPageSize)
+        case ("page", 0) where dialect.pageNumber == .page, ("page", 1) where dialect.pageNumber == .pageNumber && subscripts[0] == "number":
+            guard let number = Int(value), number >= 1 else {
+                throw APIError.badParameter(key, "\(key) must be a page number from 1, not '\(value)'")
+            }
+            pageNumber = number
+        case ("page", _):
+            let expected = dialect.pageNumber == .page ? "page=N and page[size]=M" : "page[number]=N and page[size]=M"
+            throw APIError.badParameter(key, "unknown paging parameter '\(key)'; this API pages with \(expected)")
+        default:
+            throw APIError.badParameter(key, "unknown query parameter '\(key)'; this API knows filter, sort, page and fields")
+        }
+    }
+
+    /// `filter[a][b]` → ("filter", ["a", "b"]); nil when brackets do not balance.
+    static func split(_ key: String) -> (String, [String])? {
+        guard let open = key.firstIndex(of: "[") else { return key.contains("]") ? nil : (key, []) }
+        let name = String(key[..<open])
+        var subscripts: [String] = []
+        var rest = key[open...]
+        while !rest.isEmpty {
+            guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return nil }
+            let inner = rest[rest.index(after: rest.startIndex)..<close]
+            if inner.contains("[") { return nil }
+            subscripts.append(String(inner))
+            rest = rest[rest.index(after: close)...]
+        }
+        return name.isEmpty ? nil : (name, subscripts)
+    }
+
+    // MARK: - Applying
+
+    func matches(_ resource: Resource) -> Bool {
+        for filter in filters {
+            let value = resource[attribute: filter.field]
+            switch filter.condition {
+            case .isNull: if !value.isNull { return false }
+            case .isNotNull: if value.isNull { return false }
+            case .compare(.like, let pattern):
+                if ValueSemantics.like(value, pattern: pattern) != true { return false }
+            case .compare(let op, let text):
+                guard let order = ValueSemantics.compare(value, toText: text),
+                      ValueSemantics.satisfies(order, ComparisonOperator(op))
+                else { return false }
+            }
+        }
+        return true
+    }
+
+    /// Orders by the sort keys, NULLs last (first when descending, as PostgreSQL does), then by
+    /// id, so every page boundary is stable.
+    func precedes(_ a: Resource, _ b: Resource) -> Bool {
+        for key in sort {
+            let left = a[attribute: key.field], right = b[attribute: key.field]
+            let order: Int
+            switch (left.isNull, right.isNull) {
+            case (true, true): order = 0
+            case (true, false): order = 1
+            case (false, true): order = -1
+            case (false, false): order = ValueSemantics.compare(left, right) ?? 0
+            }
+            if order != 0 { return key.descending ? order > 0 : order < 0 }
+        }
+        return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+    }
+
+    /// The query of another page of the same request, for `links`: the canonical spelling, with
+    /// brackets percent-encoded.
+    func query(page: Int, dialect: Dialect) -> String {
+        var parameters = filters.map(\.parameter)
+        if let sortParameter { parameters.append(sortParameter) }
+        if let fieldsParameter { parameters.append(fieldsParameter) }
+        parameters.append(dialect.pageSizeParameter(pageSize))
+        parameters.append(dialect.pageNumberParameter(page))
+        return parameters.map { $0.formatted(.wire) }.joined(separator: "&")
+    }
+}
+
+extension ComparisonOperator {
+    init(_ op: FilterOperator) {
+        switch op {
+        case .equal, .like: self = .equal
+        case .notEqual: self = .notEqual
+        case .greater: self = .greater
+        case .greaterOrEqual: self = .greaterOrEqual
+        case .less: self = .less
+        case .lessOrEqual: self = .lessOrEqual
+        }
+    }
+}

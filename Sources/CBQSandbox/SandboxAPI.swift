@@ -1,0 +1,291 @@
+import CBQCore
+import Synchronization
+
+/// The sandbox's Casebook-like API, as a function from request to response. No sockets here:
+/// ``SandboxServer`` serves it over HTTP, and tests call ``handle(_:)`` directly.
+///
+///     let api = SandboxAPI()
+///     let response = api.handle(SandboxRequest(target: "/people/people?filter[last_name][like]=Doe"))
+///     response.status   // 200
+///
+/// Thread-safe: the data and the request counter sit behind one lock; each request holds it
+/// only while it reads or writes the records.
+public final class SandboxAPI: Sendable {
+    public static let mediaType = "application/vnd.api+json"
+
+    public let options: SandboxOptions
+    private let state: Mutex<State>
+
+    struct State {
+        var collections: [String: Collection]
+        var requestCount = 0
+    }
+
+    /// One endpoint's records in id order, each with its JSON serialized once, so a page is a
+    /// concatenation of ready bytes.
+    struct Collection {
+        var endpoint: SandboxData.Endpoint
+        var resources: [Resource]
+        var serialized: [[UInt8]]
+        var attributeNames: [String]
+        var nextNumber: Int
+
+        init(endpoint: SandboxData.Endpoint, resources: [Resource]) {
+            self.endpoint = endpoint
+            self.resources = resources
+            self.serialized = resources.map(Collection.serialize)
+            self.attributeNames = resources.first?.attributes.map(\.key) ?? []
+            self.nextNumber = resources.count + 1
+        }
+
+        static func serialize(_ resource: Resource) -> [UInt8] {
+            var bytes: [UInt8] = []
+            JSONWriter.write(.object([
+                JSONMember("type", .string(resource.type)), JSONMember("id", .string(resource.id)),
+                JSONMember("attributes", .object(resource.attributes)),
+            ]), into: &bytes)
+            return bytes
+        }
+
+        func index(of id: String) -> Int? {
+            // Ids are zero-padded, so id order is the array's order: binary search.
+            var low = 0, high = resources.count - 1
+            while low <= high {
+                let middle = (low + high) / 2
+                let candidate = resources[middle].id
+                if candidate == id { return middle }
+                if candidate.utf8.lexicographicallyPrecedes(id.utf8) { low = middle + 1 } else { high = middle - 1 }
+            }
+            return nil
+        }
+    }
+
+    public init(options: SandboxOptions = SandboxOptions()) {
+        self.options = options
+        let data = SandboxData.generate(seed: options.seed)
+        var collections: [String: Collection] = [:]
+        for endpoint in SandboxData.endpoints {
+            collections[endpoint.path] = Collection(endpoint: endpoint, resources: data[endpoint.path] ?? [])
+        }
+        state = Mutex(State(collections: collections))
+    }
+
+    /// Answers one request. `baseURL` (e.g. `http://127.0.0.1:8080`) prefixes the links.
+    public func handle(_ request: SandboxRequest, baseURL: String = "http://localhost") -> SandboxResponse {
+        do {
+            return try respond(request, baseURL: baseURL)
+        } catch {
+            return error.response
+        }
+    }
+
+    private func respond(_ request: SandboxRequest, baseURL: String) throws(APIError) -> SandboxResponse {
+        let count = state.withLock { state in
+            state.requestCount += 1
+            return state.requestCount
+        }
+        if let every = options.rateLimitEvery, every > 0, count % every == 0 {
+            throw APIError(status: 429, title: "Too Many Requests", detail: "slow down; retry after \(options.retryAfterSeconds) s",
+                           headers: [("Retry-After", String(options.retryAfterSeconds))])
+        }
+        if let every = options.failEvery, every > 0, count % every == 0 {
+            let title = options.failureStatus == 503 ? "Service Unavailable" : "Internal Server Error"
+            throw APIError(status: options.failureStatus, title: title, detail: "an injected fault (every \(every) requests)")
+        }
+        let authorization = request.headers["authorization"] ?? ""
+        guard authorization.lowercased().hasPrefix("bearer "), !authorization.dropFirst(7).allSatisfy({ $0 == " " }) else {
+            throw APIError(status: 401, title: "Unauthorized", detail: "send 'Authorization: Bearer <token>' (the sandbox accepts any token)",
+                           headers: [("WWW-Authenticate", "Bearer")])
+        }
+
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map { PercentEncoding.decode($0) ?? "" }
+        guard segments.count == 2 || segments.count == 3,
+              let endpoint = SandboxData.endpoints.first(where: { $0.service == segments[0] && $0.name == segments[1] })
+        else {
+            let known = SandboxData.endpoints.map { "/" + $0.path }.joined(separator: ", ")
+            throw APIError(status: 404, title: "Not Found", detail: "no endpoint at \(request.path); the sandbox has \(known)")
+        }
+        let id = segments.count == 3 ? segments[2] : nil
+        let collectionURL = baseURL + "/" + endpoint.path
+
+        switch (request.method, id) {
+        case ("GET", nil): return try list(endpoint, query: request.query, collectionURL: collectionURL)
+        case ("GET", let id?): return try fetch(endpoint, id: id, collectionURL: collectionURL)
+        case ("POST", nil): return try create(endpoint, request: request, collectionURL: collectionURL)
+        case ("PATCH", let id?): return try update(endpoint, id: id, request: request, collectionURL: collectionURL)
+        case ("DELETE", let id?): return try delete(endpoint, id: id)
+        default:
+            throw APIError(status: 405, title: "Method Not Allowed", detail: "\(request.method) is not allowed here",
+                           headers: [("Allow", id == nil ? "GET, POST" : "GET, PATCH, DELETE")])
+        }
+    }
+
+    // MARK: - Reads
+
+    private func list(_ endpoint: SandboxData.Endpoint, query: String, collectionURL: String) throws(APIError) -> SandboxResponse {
+        let (matching, attributes): ([(Resource, [UInt8])], [String]) = state.withLock { state in
+            let collection = state.collections[endpoint.path]!
+            return (Array(zip(collection.resources, collection.serialized)), collection.attributeNames)
+        }
+        let query = try CollectionQuery(query: query, endpoint: endpoint, attributes: Set(attributes), options: options)
+        var rows = matching.filter { query.matches($0.0) }
+        // Stored in id order already; only an explicit sort reorders.
+        if !query.sort.isEmpty { rows.sort { query.precedes($0.0, $1.0) } }
+        let total = rows.count
+        let lastPage = max(1, (total + query.pageSize - 1) / query.pageSize)
+        let start = min(total, (query.pageNumber - 1) * query.pageSize)
+        let page = rows[start..<min(total, start + query.pageSize)]
+
+        var body: [UInt8] = Array(#"{"data":["#.utf8)
+        for (index, row) in page.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            if let fields = query.fields {
+                var resource = row.0
+                resource.attributes = resource.attributes.filter { fields.contains($0.key) }
+                body.append(contentsOf: Collection.serialize(resource))
+            } else {
+                body.append(contentsOf: row.1)
+            }
+        }
+        body.append(UInt8(ascii: "]"))
+        if !options.omitLinks {
+            func link(_ page: Int) -> JSONValue { .string(collectionURL + "?" + query.query(page: page, dialect: options.dialect)) }
+            var links = [JSONMember("self", link(query.pageNumber)), JSONMember("first", link(1))]
+            if query.pageNumber > 1 { links.append(JSONMember("prev", link(min(query.pageNumber - 1, lastPage)))) }
+            if query.pageNumber < lastPage { links.append(JSONMember("next", link(query.pageNumber + 1))) }
+            links.append(JSONMember("last", link(lastPage)))
+            body.append(contentsOf: Array(#","links":"#.utf8))
+            JSONWriter.write(.object(links), into: &body)
+        }
+        body.append(contentsOf: Array(#","meta":{"total":\#(total)}}"#.utf8))
+        return .document(200, body)
+    }
+
+    private func fetch(_ endpoint: SandboxData.Endpoint, id: String, collectionURL: String) throws(APIError) -> SandboxResponse {
+        let bytes: [UInt8]? = state.withLock { state in
+            let collection = state.collections[endpoint.path]!
+            return collection.index(of: id).map { collection.serialized[$0] }
+        }
+        guard let bytes else { throw notFound(endpoint, id) }
+        return .document(200, single(bytes, url: collectionURL + "/" + PercentEncoding.pathSegment(id)))
+    }
+
+    private func single(_ resource: [UInt8], url: String) -> [UInt8] {
+        var body = Array(#"{"data":"#.utf8) + resource + Array(#","links":{"self":"#.utf8)
+        JSONWriter.writeString(url, into: &body)
+        body.append(contentsOf: Array("}}".utf8))
+        return body
+    }
+
+    private func notFound(_ endpoint: SandboxData.Endpoint, _ id: String) -> APIError {
+        APIError(status: 404, title: "Not Found", detail: "no \(endpoint.type) with id '\(id)'")
+    }
+
+    // MARK: - Writes
+
+    /// The `data` object of a JSON:API write, checked: media type, JSON, type and attributes.
+    private func document(_ request: SandboxRequest, endpoint: SandboxData.Endpoint, attributeNames: [String])
+        throws(APIError) -> (id: String?, attributes: [JSONMember])
+    {
+        let contentType = request.headers["content-type"] ?? ""
+        guard contentType.split(separator: ";").first.map({ $0.trimmingSpaces() }) == SandboxAPI.mediaType else {
+            throw APIError(status: 415, title: "Unsupported Media Type",
+                           detail: "send the body as \(SandboxAPI.mediaType), not '\(contentType.isEmpty ? "nothing" : contentType)'")
+        }
+        let json: JSONValue
+        do { json = try JSONParser.parse(request.body) } catch {
+            throw APIError(status: 400, title: "Invalid JSON", detail: error.description, pointer: "")
+        }
+        guard case .object = json["data"] ?? .null, let data = json["data"] else {
+            throw APIError.invalidWrite("/data", "the body needs a 'data' object")
+        }
+        guard data["type"]?.stringValue == endpoint.type else {
+            throw APIError(status: 409, title: "Conflict", detail: "'data.type' must be '\(endpoint.type)'", pointer: "/data/type")
+        }
+        var attributes: [JSONMember] = []
+        if let given = data["attributes"] {
+            guard case .object(let members) = given else { throw APIError.invalidWrite("/data/attributes", "'attributes' must be an object") }
+            for member in members {
+                guard attributeNames.contains(member.key), !["created_at", "updated_at"].contains(member.key) else {
+                    throw APIError.invalidWrite("/data/attributes/\(member.key)", "'\(member.key)' is not a writable attribute of \(endpoint.type)")
+                }
+                switch member.value {
+                case .array, .object:
+                    throw APIError.invalidWrite("/data/attributes/\(member.key)", "'\(member.key)' takes a string, number, boolean or null")
+                default:
+                    attributes.append(member)
+                }
+            }
+        }
+        return (data["id"]?.stringValue, attributes)
+    }
+
+    private func create(_ endpoint: SandboxData.Endpoint, request: SandboxRequest, collectionURL: String) throws(APIError) -> SandboxResponse {
+        let names = state.withLock { $0.collections[endpoint.path]!.attributeNames }
+        let (givenID, attributes) = try document(request, endpoint: endpoint, attributeNames: names)
+        if givenID != nil {
+            throw APIError(status: 403, title: "Forbidden", detail: "the server assigns ids; leave 'data.id' out", pointer: "/data/id")
+        }
+        let now = options.now()
+        let bytes: [UInt8] = state.withLock { state in
+            var collection = state.collections[endpoint.path]!
+            let id = SandboxData.id(endpoint, collection.nextNumber)
+            collection.nextNumber += 1
+            let values = Dictionary(attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+            let resource = Resource(type: endpoint.type, id: id, attributes: names.map { name in
+                name == "created_at" || name == "updated_at" ? JSONMember(name, .string(now)) : JSONMember(name, values[name] ?? .null)
+            })
+            let serialized = Collection.serialize(resource)
+            let position = collection.resources.firstIndex { !$0.id.utf8.lexicographicallyPrecedes(id.utf8) } ?? collection.resources.count
+            collection.resources.insert(resource, at: position)
+            collection.serialized.insert(serialized, at: position)
+            state.collections[endpoint.path] = collection
+            return serialized
+        }
+        let id = (try? JSONParser.parse(bytes))?["id"]?.stringValue ?? ""
+        let url = collectionURL + "/" + PercentEncoding.pathSegment(id)
+        return .document(201, single(bytes, url: url), extraHeaders: [("Location", url)])
+    }
+
+    private func update(_ endpoint: SandboxData.Endpoint, id: String, request: SandboxRequest, collectionURL: String) throws(APIError) -> SandboxResponse {
+        let names = state.withLock { $0.collections[endpoint.path]!.attributeNames }
+        let (givenID, attributes) = try document(request, endpoint: endpoint, attributeNames: names)
+        guard givenID == id else {
+            throw APIError(status: 409, title: "Conflict", detail: "'data.id' must be '\(id)', the id in the URL", pointer: "/data/id")
+        }
+        let now = options.now()
+        let bytes: [UInt8]? = state.withLock { state in
+            var collection = state.collections[endpoint.path]!
+            guard let index = collection.index(of: id) else { return nil }
+            var resource = collection.resources[index]
+            for member in attributes + [JSONMember("updated_at", .string(now))] {
+                if let position = resource.attributes.firstIndex(where: { $0.key == member.key }) {
+                    resource.attributes[position].value = member.value
+                }
+            }
+            collection.resources[index] = resource
+            collection.serialized[index] = Collection.serialize(resource)
+            state.collections[endpoint.path] = collection
+            return collection.serialized[index]
+        }
+        guard let bytes else { throw notFound(endpoint, id) }
+        return .document(200, single(bytes, url: collectionURL + "/" + PercentEncoding.pathSegment(id)))
+    }
+
+    private func delete(_ endpoint: SandboxData.Endpoint, id: String) throws(APIError) -> SandboxResponse {
+        let deleted = state.withLock { state in
+            guard let index = state.collections[endpoint.path]!.index(of: id) else { return false }
+            state.collections[endpoint.path]!.resources.remove(at: index)
+            state.collections[endpoint.path]!.serialized.remove(at: index)
+            return true
+        }
+        guard deleted else { throw notFound(endpoint, id) }
+        return SandboxResponse(status: 204, headers: [], body: [])
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,247 @@
+import CBQCore
+
+/// One JSON:API resource: its type, id and attributes in a fixed order.
+public struct Resource: Hashable, Sendable {
+    public var type: String
+    public var id: String
+    public var attributes: [JSONMember]
+
+    public subscript(attribute name: String) -> JSONValue {
+        if name == "id" { return .string(id) }
+        return attributes.first { $0.key == name }?.value ?? .null
+    }
+}
+
+/// The sandbox's endpoints and their generated records, deterministic for a seed.
+///
+/// Realistic enough to exercise a client: non-ASCII names (Zoë, Nguyễn, 山田), apostrophes
+/// (O'Brien), several Does in both cases plus a Doeson (so LIKE 'Doe' must match the whole
+/// value), nulls, note bodies with newlines, commas and quotes, and more than enough rows to page.
+public enum SandboxData {
+    public struct Endpoint: Hashable, Sendable {
+        public var service: String
+        public var name: String
+        public var type: String
+        public var idPrefix: String
+        public var path: String { "\(service)/\(name)" }
+    }
+
+    public static let people = Endpoint(service: "people", name: "people", type: "people", idPrefix: "PER")
+    public static let reports = Endpoint(service: "intake", name: "reports", type: "reports", idPrefix: "RPT")
+    public static let cases = Endpoint(service: "cases", name: "cases", type: "cases", idPrefix: "CAS")
+    public static let providers = Endpoint(service: "providers", name: "providers", type: "providers", idPrefix: "PRV")
+    public static let offerings = Endpoint(service: "services", name: "service_offerings", type: "service_offerings", idPrefix: "SVC")
+    public static let notes = Endpoint(service: "attachments", name: "notes", type: "notes", idPrefix: "NTE")
+
+    public static let endpoints = [people, reports, cases, providers, offerings, notes]
+
+    public static let counts: [String: Int] = [
+        people.path: 1_200, reports.path: 800, cases.path: 600, providers.path: 60, offerings.path: 240, notes.path: 2_000,
+    ]
+
+    /// Every endpoint's records, ids ascending.
+    public static func generate(seed: UInt64) -> [String: [Resource]] {
+        var random = SeededGenerator(seed: seed)
+        var data: [String: [Resource]] = [:]
+        data[people.path] = makePeople(&random)
+        data[providers.path] = makeProviders(&random)
+        data[offerings.path] = makeOfferings(&random, providers: data[providers.path]!)
+        data[reports.path] = makeReports(&random, people: data[people.path]!)
+        data[cases.path] = makeCases(&random, people: data[people.path]!)
+        data[notes.path] = makeNotes(&random, people: data[people.path]!, cases: data[cases.path]!)
+        return data
+    }
+
+    static func id(_ endpoint: Endpoint, _ number: Int) -> String {
+        "\(endpoint.idPrefix)-\(CivilDate.pad(number, endpoint.idPrefix == "PRV" || endpoint.idPrefix == "SVC" ? 4 : 5))"
+    }
+
+    // MARK: - Vocabulary
+
+    static let firstNames = ["Ava", "Liam", "Olivia", "Noah", "Emma", "Mateo", "Sofia", "Elijah", "Zoë", "José", "Siobhán",
+                             "Amara", "Kai", "Maya", "Ethan", "Chloé", "Luis", "Aaliyah", "Hiroshi", "Thảo", "Omar", "Fatima",
+                             "Lucas", "Isabella", "Jamal", "Priya", "Diego", "Hannah", "Wyatt", "Leilani", "太郎", "Björn"]
+    static let lastNames = ["Smith", "Johnson", "Garcia", "Williams", "Brown", "Jones", "Miller", "Davis", "Martinez", "Lopez",
+                            "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Nguyễn", "O'Brien",
+                            "Hernández", "Kim", "Patel", "Yazzie", "Begay", "Kealoha", "山田", "Okafor", "D'Angelo", "Schmidt"]
+    static let places: [(city: String, state: String)] = [
+        ("Seattle", "WA"), ("Spokane", "WA"), ("Tacoma", "WA"), ("Yakima", "WA"), ("Portland", "OR"), ("Eugene", "OR"),
+        ("Salem", "OR"), ("Boise", "ID"), ("Sacramento", "CA"), ("Fresno", "CA"), ("Oakland", "CA"), ("Reno", "NV"),
+        ("Phoenix", "AZ"), ("Tucson", "AZ"), ("Albuquerque", "NM"), ("Denver", "CO"),
+    ]
+    static let counties = ["King", "Pierce", "Spokane", "Yakima", "Multnomah", "Lane", "Ada", "Sacramento", "Washoe", "Maricopa"]
+    static let races = ["White", "Black or African American", "Asian", "American Indian or Alaska Native",
+                        "Native Hawaiian or Other Pacific Islander", "Two or more races"]
+    static let languages = ["English", "Spanish", "Vietnamese", "Somali", "Russian", "Japanese", "Tagalog", "Navajo"]
+    static let caseworkers = ["R. Alvarez", "K. Chen", "M. O'Neil", "D. Okafor", "S. Nguyễn", "T. Brooks", "J. Whitehorse"]
+
+    // MARK: - Records
+
+    static func timestamp(_ random: inout SeededGenerator, from: (Int, Int, Int), to: (Int, Int, Int)) -> Int {
+        let start = CivilDate.days(year: from.0, month: from.1, day: from.2) * 86_400
+        let end = CivilDate.days(year: to.0, month: to.1, day: to.2) * 86_400
+        // Whole minutes, as a person would record them.
+        return start + random.int(0...(end - start) / 60) * 60
+    }
+
+    static func stamps(_ random: inout SeededGenerator) -> (created: String, updated: String) {
+        let created = timestamp(&random, from: (2024, 1, 1), to: (2026, 10, 31))
+        let updated = random.chance(0.4) ? created : created + random.int(0...200) * 3_600
+        return (CivilDate.timestamp(seconds: created), CivilDate.timestamp(seconds: updated))
+    }
+
+    static func makePeople(_ random: inout SeededGenerator) -> [Resource] {
+        (1...counts[people.path]!).map { number in
+            var first = random.pick(firstNames)
+            var last = random.pick(lastNames)
+            // A fixed handful of Does, so examples and tests always find some.
+            switch number % 97 {
+            case 3, 41, 77: last = "Doe"
+            case 59: last = "doe"
+            case 88: last = "Doeson"
+            default: break
+            }
+            if number == 5 { first = "Zoë"; last = "Nguyễn" }
+            if number == 6 { first = "花子"; last = "山田" }
+            if number == 7 { first = "Siobhán"; last = "O'Brien" }
+            let place = random.pick(places)
+            let dob = CivilDate.string(days: CivilDate.days(year: 1945, month: 1, day: 1) + random.int(0...(79 * 365)))
+            let (created, updated) = stamps(&random)
+            let emailName = (first + "." + last).lowercased().filter { $0.isASCII && ($0.isLetter || $0 == ".") }
+            return Resource(type: people.type, id: id(people, number), attributes: [
+                JSONMember("first_name", .string(first)),
+                JSONMember("middle_name", random.chance(0.45) ? .string(random.pick(firstNames)) : .null),
+                JSONMember("last_name", .string(last)),
+                JSONMember("date_of_birth", .string(dob)),
+                JSONMember("gender", .string(random.pick(["female", "male", "female", "male", "nonbinary", "unknown"]))),
+                JSONMember("race", random.chance(0.9) ? .string(random.pick(races)) : .null),
+                JSONMember("hispanic_or_latino", .string(random.pick(["yes", "no", "no", "unable to determine", "unknown"]))),
+                JSONMember("primary_language", random.chance(0.92) ? .string(random.pick(["English", "English", "English"] + languages)) : .null),
+                JSONMember("email", random.chance(0.7) && emailName.count > 2 ? .string("\(emailName)\(number)@example.org") : .null),
+                JSONMember("phone", random.chance(0.8) ? .string("+1-555-\(CivilDate.pad(random.int(100...999), 3))-\(CivilDate.pad(random.int(0...9999), 4))") : .null),
+                JSONMember("city", .string(place.city)),
+                JSONMember("state", .string(place.state)),
+                JSONMember("created_at", .string(created)),
+                JSONMember("updated_at", .string(updated)),
+            ])
+        }
+    }
+
+    static func makeProviders(_ random: inout SeededGenerator) -> [Resource] {
+        let kinds = ["foster_home", "foster_home", "agency", "clinic", "residential"]
+        let names = ["Harbor", "Cedar", "Riverbend", "Summit", "Willow", "Evergreen", "Lakeside", "Sunrise", "Bridgeway", "Juniper"]
+        return (1...counts[providers.path]!).map { number in
+            let kind = random.pick(kinds)
+            let place = random.pick(places)
+            let base = random.pick(names)
+            let name: String
+            switch kind {
+            case "foster_home": name = "\(random.pick(lastNames)) Family Foster Home"
+            case "agency": name = "\(base) Family Services"
+            case "clinic": name = "\(base) Counseling Clinic"
+            default: name = "\(base) House"
+            }
+            let licensed = random.chance(0.85)
+            let (created, updated) = stamps(&random)
+            return Resource(type: providers.type, id: id(providers, number), attributes: [
+                JSONMember("name", .string(name)),
+                JSONMember("provider_type", .string(kind)),
+                JSONMember("licensed", .bool(licensed)),
+                JSONMember("license_expires_on", licensed ? .string(CivilDate.string(days: CivilDate.days(year: 2026, month: 1, day: 1) + random.int(0...900))) : .null),
+                JSONMember("city", .string(place.city)),
+                JSONMember("state", .string(place.state)),
+                JSONMember("phone", .string("+1-555-\(CivilDate.pad(random.int(100...999), 3))-\(CivilDate.pad(random.int(0...9999), 4))")),
+                JSONMember("created_at", .string(created)),
+                JSONMember("updated_at", .string(updated)),
+            ])
+        }
+    }
+
+    static func makeOfferings(_ random: inout SeededGenerator, providers: [Resource]) -> [Resource] {
+        let services = ["Family Counseling", "Parenting Class", "Respite Care", "Substance Use Assessment", "Tutoring",
+                        "Emergency Shelter", "Mentoring", "Transportation", "Mental Health Therapy", "Independent Living Skills"]
+        return (1...counts[offerings.path]!).map { number in
+            // The first provider always has a few offerings, two of them archived.
+            let provider = number <= 6 ? providers[0] : random.pick(providers)
+            let capacity = random.pick([5, 8, 10, 12, 15, 20, 25, 40])
+            let (created, updated) = stamps(&random)
+            return Resource(type: offerings.type, id: id(offerings, number), attributes: [
+                JSONMember("provider_id", .string(provider.id)),
+                JSONMember("name", .string(random.pick(services))),
+                JSONMember("archived", .bool(number <= 6 ? number % 3 == 0 : random.chance(0.2))),
+                JSONMember("max_capacity", .number(Double(capacity))),
+                JSONMember("capacity_usage", .number(Double(random.int(0...capacity)))),
+                JSONMember("created_at", .string(created)),
+                JSONMember("updated_at", .string(updated)),
+            ])
+        }
+    }
+
+    static func makeReports(_ random: inout SeededGenerator, people: [Resource]) -> [Resource] {
+        (1...counts[reports.path]!).map { number in
+            let received = timestamp(&random, from: (2024, 1, 1), to: (2026, 11, 1))
+            let (_, updated) = stamps(&random)
+            return Resource(type: reports.type, id: id(reports, number), attributes: [
+                JSONMember("report_number", .string("R\(2024 + number % 3)-\(CivilDate.pad(number, 5))")),
+                JSONMember("status", .string(random.pick(["new", "screening", "screened_in", "screened_out", "screened_out"]))),
+                JSONMember("source", .string(random.pick(["hotline", "school", "law_enforcement", "medical", "relative", "anonymous"]))),
+                JSONMember("allegation", .string(random.pick(["neglect", "physical_abuse", "emotional_abuse", "sexual_abuse", "abandonment"]))),
+                JSONMember("person_id", .string(random.pick(people).id)),
+                JSONMember("county", .string(random.pick(counties))),
+                JSONMember("received_at", .string(CivilDate.timestamp(seconds: received))),
+                JSONMember("created_at", .string(CivilDate.timestamp(seconds: received + 600))),
+                JSONMember("updated_at", .string(max(updated, CivilDate.timestamp(seconds: received + 600)))),
+            ])
+        }
+    }
+
+    static func makeCases(_ random: inout SeededGenerator, people: [Resource]) -> [Resource] {
+        (1...counts[cases.path]!).map { number in
+            let openedDays = CivilDate.days(year: 2022, month: 1, day: 1) + random.int(0...1_750)
+            let closed = random.chance(0.45)
+            let status = closed ? "closed" : random.pick(["open", "open", "pending"])
+            // Person 42 has open cases, for the examples.
+            let person = number % 50 == 0 ? people[41] : random.pick(people)
+            let (created, updated) = stamps(&random)
+            return Resource(type: cases.type, id: id(cases, number), attributes: [
+                JSONMember("case_number", .string("C-\(CivilDate.pad(100_000 + number * 7, 6))")),
+                JSONMember("case_type", .string(random.pick(["child_welfare", "in_home", "foster_care", "adoption", "family_support"]))),
+                JSONMember("status", .string(number % 50 == 0 ? "open" : status)),
+                JSONMember("person_id", .string(person.id)),
+                JSONMember("caseworker", .string(random.pick(caseworkers))),
+                JSONMember("county", .string(random.pick(counties))),
+                JSONMember("opened_at", .string(CivilDate.string(days: openedDays))),
+                JSONMember("closed_at", closed && number % 50 != 0 ? .string(CivilDate.string(days: openedDays + random.int(30...600))) : .null),
+                JSONMember("created_at", .string(created)),
+                JSONMember("updated_at", .string(updated)),
+            ])
+        }
+    }
+
+    static func makeNotes(_ random: inout SeededGenerator, people: [Resource], cases: [Resource]) -> [Resource] {
+        let subjects = ["Home visit", "Phone call with parent", "School check-in", "Court hearing", "Safety plan review",
+                        "Medical appointment", "Placement update", "Team meeting"]
+        let bodies = [
+            "Visited the home at 3pm.\nChildren present, both well.\nFollow-up in two weeks.",
+            "Parent said \"we're doing better\", and asked about the parenting class.",
+            "Teacher reports attendance improved; grades steady, math, reading, science.",
+            "Hearing continued to next month, per judge's order.",
+            "Reviewed safety plan, items 1, 2 and 3 with the family.\nAll agreed.",
+            "Note: call back re: transportation, \"Tuesday or Thursday\".",
+        ]
+        return (1...counts[notes.path]!).map { number in
+            let onPerson = random.chance(0.5)
+            let record = onPerson ? random.pick(people) : random.pick(cases)
+            let created = timestamp(&random, from: (2024, 1, 1), to: (2026, 11, 1))
+            return Resource(type: notes.type, id: id(notes, number), attributes: [
+                JSONMember("subject", .string(random.pick(subjects))),
+                JSONMember("body", .string(random.pick(bodies))),
+                JSONMember("note_type", random.chance(0.9) ? .string(random.pick(["contact", "visit", "court", "general"])) : .null),
+                JSONMember("record_type", .string(onPerson ? "people" : "cases")),
+                JSONMember("record_id", .string(record.id)),
+                JSONMember("created_at", .string(CivilDate.timestamp(seconds: created))),
+                JSONMember("updated_at", .string(CivilDate.timestamp(seconds: created + random.int(0...48) * 3_600))),
+            ])
+        }
+    }
+}

@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CBQCore
+
+/// How the sandbox behaves: its data, its spellings, and the faults it injects for testing
+/// clients. Every switch is a flag of `cbq sandbox` and settable when embedded.
+public struct SandboxOptions: Sendable {
+    /// The data's seed: the same seed, the same records.
+    public var seed: UInt64 = 1
+    /// Which spellings it accepts: the guide's (`g`, `l`, `page`) or JSON:API's (`gt`, `lt`, `page[number]`).
+    public var dialect: Dialect = .guide
+    /// Rows per page without `page[size]`: 10, as the guide says.
+    public var defaultPageSize = 10
+    /// The largest `page[size]`; a larger one is a 400, or clamped with ``clampPageSize``.
+    public var maxPageSize = 100
+    /// Clamp a too-large `page[size]` silently instead of failing (some servers do).
+    public var clampPageSize = false
+    /// Leave `links` out of collection responses: clients must page by number.
+    public var omitLinks = false
+    /// Added to every request before it is answered.
+    public var latency: Duration = .zero
+    /// Answer every k-th request with 429 and `Retry-After`.
+    public var rateLimitEvery: Int?
+    /// The `Retry-After` seconds a 429 carries.
+    public var retryAfterSeconds = 1
+    /// Answer every k-th request with ``failureStatus``.
+    public var failEvery: Int?
+    /// 500 or 503.
+    public var failureStatus = 503
+    /// Timestamps for writes; the wall clock unless a test fixes it.
+    public var now: @Sendable () -> String = { CivilDate.timestamp(seconds: Int(time(nil))) }
+
+    public init() {}
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import CBQCore
+import CBQSandbox
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the built-in Casebook-like API, with realistic generated data, until Ctrl-C.",
+        discussion: """
+            Serves people/people, intake/reports, cases/cases, providers/providers,
+            services/service_offerings and attachments/notes with the guide's filters, sort and
+            paging. Any non-empty bearer token is accepted. Fault switches help test clients.
+
+              cbq sandbox --port 8080
+              cbq translate --base-url http://127.0.0.1:8080 "SELECT * FROM people.people LIMIT 5"
+            """
+    )
+
+    @Option(help: "Address to listen on. Loopback by default; any other address exposes the sandbox to the network.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "Seed for the generated data: the same seed, the same records.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Spellings it accepts: guide (g, l, page) or jsonapi (gt, lt, page[number]).")
+    var dialect: DialectName = .guide
+
+    @Option(name: .customLong("default-page-size"), help: "Rows per page without page[size].")
+    var defaultPageSize = 10
+
+    @Option(name: .customLong("max-page-size"), help: "The largest page[size]; larger is a 400 unless --clamp-page-size.")
+    var maxPageSize = 100
+
+    @Flag(name: .customLong("clamp-page-size"), help: "Clamp a too-large page[size] silently instead of answering 400.")
+    var clampPageSize = false
+
+    @Flag(name: .customLong("no-links"), help: "Leave links out of responses: clients must page by number.")
+    var noLinks = false
+
+    @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
+    var latencyMilliseconds = 0
+
+    @Option(name: .customLong("rate-limit-every"), help: ArgumentHelp("Answer every k-th request with 429 and Retry-After.", valueName: "k"))
+    var rateLimitEvery: Int?
+
+    @Option(name: .customLong("retry-after"), help: "The Retry-After seconds of a 429.")
+    var retryAfter = 1
+
+    @Option(name: .customLong("fail-every"), help: ArgumentHelp("Answer every k-th request with --fail-status.", valueName: "k"))
+    var failEvery: Int?
+
+    @Option(name: .customLong("fail-status"), help: "500 or 503.")
+    var failStatus = 503
+
+    func validate() throws {
+        if !(0...65_535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
+        if defaultPageSize < 1 || maxPageSize < 1 { throw ValidationError("page sizes must be 1 or more") }
+        if latencyMilliseconds < 0 { throw ValidationError("--latency-ms cannot be negative") }
+        if let rateLimitEvery, rateLimitEvery < 1 { throw ValidationError("--rate-limit-every must be 1 or more") }
+        if let failEvery, failEvery < 1 { throw ValidationError("--fail-every must be 1 or more") }
+        if ![500, 503].contains(failStatus) { throw ValidationError("--fail-status must be 500 or 503") }
+        if retryAfter < 0 { throw ValidationError("--retry-after cannot be negative") }
+    }
+
+    var options: SandboxOptions {
+        var options = SandboxOptions()
+        options.seed = seed
+        options.dialect = dialect.dialect
+        options.defaultPageSize = defaultPageSize
+        options.maxPageSize = maxPageSize
+        options.clampPageSize = clampPageSize
+        options.omitLinks = noLinks
+        options.latency = .milliseconds(latencyMilliseconds)
+        options.rateLimitEvery = rateLimitEvery
+        options.retryAfterSeconds = retryAfter
+        options.failEvery = failEvery
+        options.failureStatus = failStatus
+        return options
+    }
+
+    func run() async throws {
+        let server: SandboxServer
+        do {
+            server = try await SandboxServer.start(options: options, host: host, port: port, stopOnSignals: true)
+        } catch {
+            ErrorReporter.report("\(error)", hint: port == 0 ? nil : "is another server on port \(port)? try --port 0")
+            throw ExitCode(SysExit.unavailable)
+        }
+        let loopback = host == "127.0.0.1" || host == "::1" || host == "localhost"
+        writeAll(1, Array((server.baseURL + "\n").utf8))  // unbuffered: scripts wait for this line
+        Terminal.writeError(loopback
+            ? "cbq sandbox: listening on \(server.baseURL) (loopback only); Ctrl-C stops it"
+            : "cbq sandbox: warning: listening on \(server.baseURL), reachable from the network; Ctrl-C stops it")
+        try await server.wait()
+    }
+}
