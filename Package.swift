@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // The language: lexer, parser, planner, URL encoding, value semantics. No I/O, no clock.
@@ -46,13 +47,13 @@ let package = Package(
             ]
         ),
         // Micro-benchmarks of the pure paths (compile, evaluate), for comparing changes.
-        .executableTarget(name: "cbq-bench", dependencies: ["CBQCore"]),
+        .executableTarget(name: "cbq-bench", dependencies: ["CBQCore", "CBQSandbox"]),
         .testTarget(name: "CBQCoreTests", dependencies: ["CBQCore"]),
         .testTarget(
             name: "CBQSandboxTests",
             dependencies: [
                 "CBQSandbox",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(name: "cbqTests", dependencies: ["CBQCore"]),

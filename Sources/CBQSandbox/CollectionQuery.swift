@@ -6,6 +6,7 @@ import CBQCore
 struct CollectionQuery {
     enum Condition {
         case compare(FilterOperator, String)
+        case like(LikePattern)
         case isNull
         case isNotNull
     }
@@ -66,7 +67,7 @@ struct CollectionQuery {
                 default: throw APIError.badParameter(key, "null can only be tested for equality: filter[\(field)]=null or filter[\(field)][neq]=null")
                 }
             } else {
-                condition = .compare(op, value)
+                condition = op == .like ? .like(LikePattern(value)) : .compare(op, value)
             }
             filters.append(Filter(field: field, condition: condition, parameter: QueryParameter(name, subscripts, value: value)))
         case ("sort", 0):
@@ -126,14 +127,32 @@ struct CollectionQuery {
 
     // MARK: - Applying
 
-    func matches(_ resource: Resource) -> Bool {
-        for filter in filters {
-            let value = resource[attribute: filter.field]
-            switch filter.condition {
+    /// Where each field sits in a resource's attributes (every resource of an endpoint lists
+    /// them in the same order); -1 for `id`. Resolved once per request, not once per row.
+    struct Positions {
+        var filters: [Int]
+        var conditions: [Condition]
+        var sort: [Int]
+    }
+
+    func positions(in attributeNames: [String]) -> Positions {
+        func position(_ field: String) -> Int { field == "id" ? -1 : attributeNames.firstIndex(of: field) ?? -1 }
+        return Positions(filters: filters.map { position($0.field) }, conditions: filters.map(\.condition),
+                         sort: sort.map { position($0.field) })
+    }
+
+    static func value(_ resource: Resource, at position: Int) -> JSONValue {
+        position < 0 ? .string(resource.id) : resource.attributes[position].value
+    }
+
+    func matches(_ resource: Resource, _ positions: Positions) -> Bool {
+        for index in positions.conditions.indices {
+            let value = Self.value(resource, at: positions.filters[index])
+            switch positions.conditions[index] {
             case .isNull: if !value.isNull { return false }
             case .isNotNull: if value.isNull { return false }
-            case .compare(.like, let pattern):
-                if ValueSemantics.like(value, pattern: pattern) != true { return false }
+            case .like(let pattern):
+                guard let text = value.scalarText, pattern.matches(text) else { return false }
             case .compare(let op, let text):
                 guard let order = ValueSemantics.compare(value, toText: text),
                       ValueSemantics.satisfies(order, ComparisonOperator(op))
@@ -143,21 +162,28 @@ struct CollectionQuery {
         return true
     }
 
-    /// Orders by the sort keys, NULLs last (first when descending, as PostgreSQL does), then by
-    /// id, so every page boundary is stable.
-    func precedes(_ a: Resource, _ b: Resource) -> Bool {
-        for key in sort {
-            let left = a[attribute: key.field], right = b[attribute: key.field]
-            let order: Int
-            switch (left.isNull, right.isNull) {
-            case (true, true): order = 0
-            case (true, false): order = 1
-            case (false, true): order = -1
-            case (false, false): order = ValueSemantics.compare(left, right) ?? 0
+    /// Orders rows by the sort keys, NULLs last (first when descending, as PostgreSQL does),
+    /// then by id, so every page boundary is stable. Keys are read once per row, not per
+    /// comparison.
+    func sort(_ rows: inout [Int], in resources: [Resource], _ positions: Positions) {
+        guard !sort.isEmpty else { return }  // stored in id order already
+        let keys = rows.map { row in positions.sort.map { Self.value(resources[row], at: $0) } }
+        var order = Array(rows.indices)
+        order.sort { a, b in
+            for (index, key) in sort.enumerated() {
+                let left = keys[a][index], right = keys[b][index]
+                let comparison: Int
+                switch (left.isNull, right.isNull) {
+                case (true, true): comparison = 0
+                case (true, false): comparison = 1
+                case (false, true): comparison = -1
+                case (false, false): comparison = ValueSemantics.compare(left, right) ?? 0
+                }
+                if comparison != 0 { return key.descending ? comparison > 0 : comparison < 0 }
             }
-            if order != 0 { return key.descending ? order > 0 : order < 0 }
+            return rows[a] < rows[b]  // id order
         }
-        return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+        rows = order.map { rows[$0] }
     }
 
     /// The query of another page of the same request, for `links`: the canonical spelling, with

@@ -54,7 +54,7 @@ public final class SandboxAPI: Sendable {
                 let middle = (low + high) / 2
                 let candidate = resources[middle].id
                 if candidate == id { return middle }
-                if candidate.utf8.lexicographicallyPrecedes(id.utf8) { low = middle + 1 } else { high = middle - 1 }
+                if ValueSemantics.compareBytes(candidate, id) < 0 { low = middle + 1 } else { high = middle - 1 }
             }
             return nil
         }
@@ -123,14 +123,14 @@ public final class SandboxAPI: Sendable {
     // MARK: - Reads
 
     private func list(_ endpoint: SandboxData.Endpoint, query: String, collectionURL: String) throws(APIError) -> SandboxResponse {
-        let (matching, attributes): ([(Resource, [UInt8])], [String]) = state.withLock { state in
-            let collection = state.collections[endpoint.path]!
-            return (Array(zip(collection.resources, collection.serialized)), collection.attributeNames)
-        }
-        let query = try CollectionQuery(query: query, endpoint: endpoint, attributes: Set(attributes), options: options)
-        var rows = matching.filter { query.matches($0.0) }
-        // Stored in id order already; only an explicit sort reorders.
-        if !query.sort.isEmpty { rows.sort { query.precedes($0.0, $1.0) } }
+        // A copy-on-write snapshot: the lock is held only to take it.
+        let collection = state.withLock { $0.collections[endpoint.path]! }
+        let query = try CollectionQuery(query: query, endpoint: endpoint, attributes: Set(collection.attributeNames), options: options)
+        let positions = query.positions(in: collection.attributeNames)
+        var rows = query.filters.isEmpty
+            ? Array(collection.resources.indices)
+            : collection.resources.indices.filter { query.matches(collection.resources[$0], positions) }
+        query.sort(&rows, in: collection.resources, positions)
         let total = rows.count
         let lastPage = max(1, (total + query.pageSize - 1) / query.pageSize)
         let start = min(total, (query.pageNumber - 1) * query.pageSize)
@@ -140,11 +140,11 @@ public final class SandboxAPI: Sendable {
         for (index, row) in page.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             if let fields = query.fields {
-                var resource = row.0
+                var resource = collection.resources[row]
                 resource.attributes = resource.attributes.filter { fields.contains($0.key) }
                 body.append(contentsOf: Collection.serialize(resource))
             } else {
-                body.append(contentsOf: row.1)
+                body.append(contentsOf: collection.serialized[row])
             }
         }
         body.append(UInt8(ascii: "]"))
@@ -236,7 +236,7 @@ public final class SandboxAPI: Sendable {
                 name == "created_at" || name == "updated_at" ? JSONMember(name, .string(now)) : JSONMember(name, values[name] ?? .null)
             })
             let serialized = Collection.serialize(resource)
-            let position = collection.resources.firstIndex { !$0.id.utf8.lexicographicallyPrecedes(id.utf8) } ?? collection.resources.count
+            let position = collection.resources.firstIndex { ValueSemantics.compareBytes($0.id, id) >= 0 } ?? collection.resources.count
             collection.resources.insert(resource, at: position)
             collection.serialized.insert(serialized, at: position)
             state.collections[endpoint.path] = collection

@@ -3,6 +3,11 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The sandbox API served over HTTP by Hummingbird: embeddable (start, read the URL, stop) and
 /// runnable in the foreground by `cbq sandbox`.
@@ -55,8 +60,13 @@ public final class SandboxServer: Sendable {
         var iterator = bound.makeAsyncIterator()
         guard let reported = await iterator.next(), let port = reported else {
             watcher.cancel()
-            _ = try await task.value
-            throw SandboxError.couldNotBind("\(displayHost):\(port)")
+            var reason = "the server stopped before it was ready"
+            do { try await task.value } catch let error as IOError {
+                reason = String(cString: strerror(error.errnoCode))
+            } catch {
+                reason = "\(error)"
+            }
+            throw SandboxError.couldNotBind("\(displayHost):\(port)", reason: reason)
         }
         return SandboxServer(api: api, baseURL: "http://\(displayHost):\(port)", port: port, group: group, task: task)
     }
@@ -74,11 +84,11 @@ public final class SandboxServer: Sendable {
 }
 
 public enum SandboxError: Error, CustomStringConvertible {
-    case couldNotBind(String)
+    case couldNotBind(String, reason: String)
 
     public var description: String {
         switch self {
-        case .couldNotBind(let address): return "could not listen on \(address)"
+        case .couldNotBind(let address, let reason): return "could not listen on \(address): \(reason)"
         }
     }
 }

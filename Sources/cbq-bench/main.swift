@@ -1,9 +1,11 @@
-// Micro-benchmarks of cbq's pure paths, for comparing changes (run a release build):
+// Micro-benchmarks of cbq's pure paths and the sandbox's own time per request, for comparing
+// changes (run a release build):
 //
 //   swift run -c release cbq-bench [iterations]
 //
 // Prints one line per case: statements (or rows) per second and the time per item.
 import CBQCore
+import CBQSandbox
 
 let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
 
@@ -51,3 +53,13 @@ var passed = 0
 measure("evaluate local filter (per row)", items: rows.count) {
     for row in rows where PredicateEvaluator.evaluate(filter, column: { row[$0] ?? .null }) == true { passed += 1 }
 }
+
+// The sandbox's own time per page (no sockets): the API core answering GET requests.
+let sandbox = SandboxAPI()
+let pageRequest = SandboxRequest(target: "/people/people?page[size]=100&page=7")
+let filteredRequest = SandboxRequest(target: "/people/people?filter[state]=WA&filter[date_of_birth][ge]=1990-01-01&sort=-created_at&page[size]=100")
+let likeRequest = SandboxRequest(target: "/people/people?filter[last_name][like]=do%25&sort=last_name,-date_of_birth&page[size]=100")
+var bytes = 0
+measure("sandbox: page of 100 people", items: 1) { bytes += sandbox.handle(pageRequest).body.count }
+measure("sandbox: 2 filters + sort, 100 rows", items: 1) { bytes += sandbox.handle(filteredRequest).body.count }
+measure("sandbox: LIKE + 2-key sort", items: 1) { bytes += sandbox.handle(likeRequest).body.count }

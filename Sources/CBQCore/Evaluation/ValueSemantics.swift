@@ -64,17 +64,25 @@ public enum ValueSemantics {
         return LikePattern(pattern).matches(text)
     }
 
-    private static func compareBytes(_ a: String, _ b: String) -> Int {
-        if a == b { return 0 }
-        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+    /// Orders two strings by Unicode code points: Swift's `String` order, which compares
+    /// canonically equivalent text as equal and, for text in NFC (as JSON APIs send it), is the
+    /// order of UTF-8 bytes. ASCII strings compare with a memcmp fast path.
+    public static func compareBytes(_ a: String, _ b: String) -> Int {
+        a == b ? 0 : (a < b ? -1 : 1)
     }
 }
 
-/// A compiled LIKE pattern. Matching is linear-time backtracking over characters (no recursion),
-/// so a hostile pattern like `%a%a%a%…b` cannot blow up.
+/// A compiled LIKE pattern: `%` any run of characters, `_` exactly one, case-insensitive, whole
+/// value. Matching is iterative backtracking with one saved `%` (no recursion), so a hostile
+/// pattern like `%a%a%a%…b` stays polynomial. ASCII text and patterns, the common case, are
+/// matched on bytes.
 public struct LikePattern: Sendable {
     private enum Element: Equatable { case any, one, character(Character) }
+    private enum ByteElement: Equatable { case any, one, byte(UInt8) }
+
     private let elements: [Element]
+    /// The same pattern on lower-cased bytes, when it is all ASCII.
+    private let asciiElements: [ByteElement]?
 
     public init(_ pattern: String) {
         var elements: [Element] = []
@@ -86,34 +94,59 @@ public struct LikePattern: Sendable {
             }
         }
         self.elements = elements
+        if pattern.utf8.allSatisfy({ $0 < 0x80 }) {
+            asciiElements = elements.map { element in
+                switch element {
+                case .any: return .any
+                case .one: return .one
+                case .character(let c): return .byte(c.asciiValue!)
+                }
+            }
+        } else {
+            asciiElements = nil
+        }
     }
 
     public func matches(_ text: String) -> Bool {
-        let characters = Array(text.lowercased())
+        if let asciiElements, text.utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            return Self.match(bytes, asciiElements, isAny: { $0 == .any }) { element, byte in
+                switch element {
+                case .any: return false
+                case .one: return true
+                case .byte(let b): return b == byte
+                }
+            }
+        }
+        return Self.match(Array(text.lowercased()), elements, isAny: { $0 == .any }) { element, character in
+            switch element {
+            case .any: return false
+            case .one: return true
+            case .character(let c): return c == character
+            }
+        }
+    }
+
+    /// Wildcard matching with one saved `%` position: on a mismatch, the last `%` absorbs one
+    /// more item and matching resumes after it.
+    private static func match<Item, Pattern>(_ items: [Item], _ pattern: [Pattern], isAny: (Pattern) -> Bool,
+                                             matchesOne: (Pattern, Item) -> Bool) -> Bool {
         var t = 0, p = 0
         var starP = -1, starT = 0
-        while t < characters.count {
-            if p < elements.count {
-                switch elements[p] {
-                case .any:
+        while t < items.count {
+            if p < pattern.count {
+                if isAny(pattern[p]) {
                     starP = p; starT = t; p += 1
                     continue
-                case .one:
-                    t += 1; p += 1
-                    continue
-                case .character(let c) where c == characters[t]:
-                    t += 1; p += 1
-                    continue
-                default:
-                    break
                 }
+                if matchesOne(pattern[p], items[t]) { t += 1; p += 1; continue }
             }
             guard starP >= 0 else { return false }
             p = starP + 1
             starT += 1
             t = starT
         }
-        while p < elements.count, elements[p] == .any { p += 1 }
-        return p == elements.count
+        while p < pattern.count, isAny(pattern[p]) { p += 1 }
+        return p == pattern.count
     }
 }
