@@ -38,10 +38,21 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // Running plans: HTTP (AsyncHTTPClient), paging, retries, local evaluation, rendering.
+        .target(
+            name: "CBQRuntime",
+            dependencies: [
+                "CBQCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "cbq",
             dependencies: [
                 "CBQCore",
+                "CBQRuntime",
                 "CBQSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -56,6 +67,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "CBQRuntimeTests", dependencies: ["CBQRuntime", "CBQSandbox"]),
         .testTarget(name: "cbqTests", dependencies: ["CBQCore"]),
     ]
 )

@@ -1,5 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import CBQCore
+import CBQRuntime
+import CBQSandbox
 
 @main
 struct CBQ: AsyncParsableCommand {
@@ -7,13 +14,81 @@ struct CBQ: AsyncParsableCommand {
         commandName: "cbq",
         abstract: "Query Casebook's JSON:API service with SQL.",
         discussion: """
-            cbq compiles a SQL statement into Casebook API requests (filters, sort, paging).
+            Runs statements from -c, from script files, or from standard input, and prints the rows.
 
+              cbq --sandbox -c "SELECT first_name, last_name FROM people.people WHERE last_name LIKE 'Doe' LIMIT 5"
+              cbq --format csv report.cbq > report.csv
               cbq translate "SELECT * FROM people.people WHERE last_name LIKE 'Doe'"
               cbq explain   "SELECT * FROM people.people WHERE state IN ('CA', 'NY')"
               cbq sandbox   --port 8080
+
+            A real target needs a token: $CASEBOOK_TOKEN or --token-file (not the sandbox, nor a
+            loopback --base-url).
             """,
         version: "0.1.0",
         subcommands: [Translate.self, Explain.self, SandboxCommand.self]
     )
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run this statement (repeatable).", valueName: "query"))
+    var commands: [String] = []
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("Run the statements of a .cbq file (repeatable).", valueName: "path"))
+    var files: [String] = []
+
+    @Argument(help: ArgumentHelp("Script files to run, in order.", valueName: "script.cbq"))
+    var scripts: [String] = []
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        if runOptions.sandbox && (target.region != nil || target.baseURL != nil) {
+            throw ValidationError("--sandbox is its own target: drop --region and --base-url")
+        }
+    }
+
+    func run() async throws {
+        // A closed pipe (`cbq … | head`) must end output quietly, not kill the process mid-write.
+        signal(SIGPIPE, SIG_IGN)
+        var sources = commands.map { SourceText($0, name: "<query>") }
+        for path in files + scripts { sources.append(SourceText(try readFile(path), name: path)) }
+        if sources.isEmpty {
+            guard !Terminal.isInteractive(.standardInput) else {
+                ErrorReporter.report("nothing to run", hint: "give -c QUERY or a script file, or pipe statements in; see cbq --help")
+                throw ExitCode(SysExit.usage)
+            }
+            sources.append(SourceText(readStandardInput(), name: "<stdin>"))
+        }
+
+        var plannerOptions = try target.plannerOptions()
+        var server: SandboxServer?
+        if runOptions.sandbox {
+            var options = SandboxOptions()
+            options.latency = .milliseconds(runOptions.sandboxLatency)
+            do {
+                server = try await SandboxServer.start(options: options)
+            } catch {
+                ErrorReporter.report("could not start the sandbox: \(error)")
+                throw ExitCode(SysExit.unavailable)
+            }
+            plannerOptions.baseURL = server!.baseURL
+        }
+        let token = try TokenSource.token(file: runOptions.tokenFile, baseURL: plannerOptions.baseURL, sandbox: runOptions.sandbox)
+        let transport = AsyncHTTPTransport(connectTimeout: .seconds(runOptions.connectTimeout), requestTimeout: .seconds(runOptions.timeout))
+        let runner = ScriptRunner(
+            planner: Planner(plannerOptions), executor: Executor(transport: transport, options: runOptions.executionOptions(token: token)),
+            format: runOptions.format, output: OutputStream(descriptor: 1), continueOnError: runOptions.continueOnError)
+
+        var status: Int32 = 0
+        for source in sources {
+            let result = await runner.run(source)
+            if result != 0 {
+                if status == 0 { status = result }
+                if !runOptions.continueOnError { break }
+            }
+        }
+        await transport.shutdown()
+        await server?.stop()
+        if status != 0 { throw ExitCode(status) }
+    }
 }

@@ -35,5 +35,7 @@ enum SysExit {
     static let noInput: Int32 = 66
     static let unavailable: Int32 = 69
     static let software: Int32 = 70
+    static let partial: Int32 = 75
+    static let noPermission: Int32 = 77
     static let ioError: Int32 = 74
 }

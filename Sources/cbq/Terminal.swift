@@ -87,3 +87,17 @@ enum ErrorReporter {
         Terminal.writeError(text)
     }
 }
+
+func getenvString(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
+extension Terminal {
+    /// Columns of the terminal on standard output; nil when it is not a terminal.
+    static var outputWidth: Int? {
+        guard isInteractive(.standardOutput) else { return nil }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+}

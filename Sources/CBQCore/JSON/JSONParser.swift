@@ -9,29 +9,44 @@ public struct JSONParser {
         public var message: String
         public var offset: Int
         public var description: String { "\(message) at byte \(offset)" }
+
+        public init(message: String, offset: Int) {
+            self.message = message
+            self.offset = offset
+        }
     }
 
     static let maxDepth = 512
 
     private let bytes: [UInt8]
-    private var index = 0
+    private var index: Int
+    private let end: Int
     private var depth = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], range: Range<Int>) {
+        self.bytes = bytes
+        self.index = range.lowerBound
+        self.end = range.upperBound
+    }
 
     public static func parse(_ bytes: [UInt8]) throws(Error) -> JSONValue {
-        var parser = JSONParser(bytes)
+        try parse(bytes, range: 0..<bytes.count)
+    }
+
+    /// Parses the one JSON value that `range` of `bytes` holds, in place (no copy of the bytes).
+    public static func parse(_ bytes: [UInt8], range: Range<Int>) throws(Error) -> JSONValue {
+        var parser = JSONParser(bytes, range: range.clamped(to: 0..<bytes.count))
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+        guard parser.index == parser.end else { throw parser.error("unexpected data after the JSON value") }
         return value
     }
 
     public static func parse(_ text: String) throws(Error) -> JSONValue { try parse(Array(text.utf8)) }
 
     private mutating func parseValue() throws(Error) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input") }
+        guard index < end else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -92,7 +107,7 @@ public struct JSONParser {
         index += 1
         let start = index
         // Fast path: no escapes.
-        while index < bytes.count {
+        while index < end {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let text = String(validating: bytes[start..<index], as: UTF8.self)
@@ -104,8 +119,8 @@ public struct JSONParser {
             if byte < 0x20 { throw error("control character in a string") }
             index += 1
         }
-        var output = Array(bytes[start..<min(index, bytes.count)])
-        while index < bytes.count {
+        var output = Array(bytes[start..<min(index, end)])
+        while index < end {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 guard let text = String(validating: output, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
@@ -115,7 +130,7 @@ public struct JSONParser {
             if byte < 0x20 { throw error("control character in a string") }
             if byte != UInt8(ascii: "\\") { output.append(byte); index += 1; continue }
             index += 1
-            guard index < bytes.count else { break }
+            guard index < end else { break }
             let escape = bytes[index]
             index += 1
             switch escape {
@@ -148,7 +163,7 @@ public struct JSONParser {
     }
 
     private mutating func parseHex4() throws(Error) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("incomplete \\u escape") }
+        guard index + 4 <= end else { throw error("incomplete \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[index]
@@ -201,7 +216,7 @@ public struct JSONParser {
 
     private mutating func expectWord(_ word: StaticString) throws(Error) {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw error("unexpected end of input") }
+        guard index + count <= end else { throw error("unexpected end of input") }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
             throw error("unexpected character")
         }
@@ -214,7 +229,7 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count {
+        while index < end {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
             default: return
@@ -223,7 +238,7 @@ public struct JSONParser {
     }
 
     private func peek(_ ahead: Int = 0) -> UInt8? {
-        index + ahead < bytes.count ? bytes[index + ahead] : nil
+        index + ahead < end ? bytes[index + ahead] : nil
     }
 
     private func error(_ message: String) -> Error { Error(message: message, offset: index) }

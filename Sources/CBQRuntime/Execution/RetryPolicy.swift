@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// When to try a request again, and how long to wait: exponential backoff with jitter on 429,
+/// 502, 503, 504 and connection failures, honouring `Retry-After` (seconds or an HTTP date).
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var maxAttempts = 5
+    public var baseDelay: Duration = .milliseconds(250)
+    public var maxDelay: Duration = .seconds(30)
+    /// A longer `Retry-After` is an error rather than a silent long wait.
+    public var maxRetryAfter: Duration = .seconds(120)
+
+    public init() {}
+
+    public static let retryableStatuses: Set<Int> = [429, 502, 503, 504]
+
+    /// The wait before attempt `attempt + 1` (attempt counts from 1).
+    public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Int = Int(time(nil))) -> Duration {
+        if let retryAfter, let seconds = Self.retryAfterSeconds(retryAfter, now: now) {
+            return min(.seconds(seconds), maxRetryAfter)
+        }
+        let exponential = baseDelay * (1 << min(attempt - 1, 20))
+        let capped = min(exponential, maxDelay)
+        // Full jitter on half the delay, so many clients do not retry in step.
+        let jitter = Double.random(in: 0...0.5)
+        return capped * (0.5 + jitter)
+    }
+
+    /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`, as seconds from now.
+    public static func retryAfterSeconds(_ value: String, now: Int) -> Int? {
+        let trimmed = value.trimmingCharacters(in: " ")
+        if let seconds = Int(trimmed) { return max(0, seconds) }
+        // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+        let parts = trimmed.split(separator: " ")
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]) else { return nil }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        let days = daysSinceEpoch(year: year, month: monthIndex + 1, day: day)
+        let date = days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + clock[2]
+        return max(0, date - now)
+    }
+
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        return era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+    }
+}
+
+extension String {
+    func trimmingCharacters(in character: Character) -> String {
+        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    }
+}

@@ -1,0 +1,137 @@
+import CBQCore
+
+/// `ndjson` (one object per line) and `json` (an array, one object per line). Keys are exactly
+/// the projection's; values are copied from the API's bytes as they are, so types and digits
+/// survive untouched and nothing is decoded that does not need to be.
+final class JSONRenderer: ResultRenderer {
+    private let output: OutputStream
+    private let lines: Bool
+    /// `SELECT *`: each row writes its own id and attributes, in the order the server sent them.
+    private let allColumns: Bool
+    private var columns: [ResultColumn] = []
+    private var keys: [[UInt8]] = []
+    private var count = 0
+
+    init(output: OutputStream, lines: Bool, allColumns: Bool) {
+        self.output = output
+        self.lines = lines
+        self.allColumns = allColumns
+    }
+
+    func begin(_ columns: [ResultColumn]) {
+        self.columns = columns
+        keys = columns.map { Self.key($0.name) }
+        if !lines { output.write("[") }
+    }
+
+    private static func key(_ name: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        JSONWriter.writeString(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        return bytes
+    }
+
+    private static let idKey = key("id")
+
+    func write(_ row: ResultRow) {
+        if !lines { output.write(count == 0 ? "\n" : ",\n") }
+        count += 1
+        output.withBuffer { buffer in
+            buffer.append(UInt8(ascii: "{"))
+            switch row {
+            case .raw(let raw) where allColumns:
+                let bytes = raw.page.bytes
+                buffer.append(contentsOf: Self.idKey)
+                buffer.append(contentsOf: bytes[raw.id])
+                for member in raw.attributes where member.key != "id" {
+                    buffer.append(UInt8(ascii: ","))
+                    JSONWriter.writeString(member.key, into: &buffer)
+                    buffer.append(UInt8(ascii: ":"))
+                    buffer.append(contentsOf: bytes[member.value])
+                }
+            case .raw(let raw):
+                for (index, column) in columns.enumerated() {
+                    if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                    buffer.append(contentsOf: keys[index])
+                    if let range = raw.raw(column.field) {
+                        buffer.append(contentsOf: raw.page.bytes[range])
+                    } else {
+                        buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
+                    }
+                }
+            case .values(let values):
+                for (index, value) in values.enumerated() where index < keys.count {
+                    if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                    buffer.append(contentsOf: keys[index])
+                    JSONWriter.write(value, into: &buffer)
+                }
+            }
+            buffer.append(UInt8(ascii: "}"))
+            if lines { buffer.append(0x0A) }
+        }
+        output.flushIfNeeded()
+    }
+
+    func finish(rowCount: Int) {
+        if !lines { output.write(count == 0 ? "[]\n" : "\n]\n") }
+    }
+}
+
+/// RFC 4180: a header, CRLF line ends, fields quoted when they hold a comma, a quote, CR or LF
+/// (quotes doubled). NULL is an empty field; nested values are JSON text.
+final class CSVRenderer: ResultRenderer {
+    private let output: OutputStream
+    private var columns: [ResultColumn] = []
+
+    init(output: OutputStream) { self.output = output }
+
+    func begin(_ columns: [ResultColumn]) {
+        self.columns = columns
+        writeLine(columns.map(\.name))
+    }
+
+    func write(_ row: ResultRow) {
+        writeLine(columns.enumerated().map { row.text($0.element, at: $0.offset) ?? "" })
+        output.flushIfNeeded()
+    }
+
+    func finish(rowCount: Int) {}
+
+    private func writeLine(_ fields: [String]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { output.write(byte: UInt8(ascii: ",")) }
+            if field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
+                output.write("\"" + field.replacing("\"", with: "\"\"") + "\"")
+            } else {
+                output.write(field)
+            }
+        }
+        output.write("\r\n")
+    }
+}
+
+/// A GitHub-flavoured Markdown table: `|` escaped, line breaks as `<br>`.
+final class MarkdownRenderer: ResultRenderer {
+    private let output: OutputStream
+    private var columns: [ResultColumn] = []
+
+    init(output: OutputStream) { self.output = output }
+
+    func begin(_ columns: [ResultColumn]) {
+        self.columns = columns
+        guard !columns.isEmpty else { return }
+        output.write("| " + columns.map { escape($0.name) }.joined(separator: " | ") + " |\n")
+        output.write("|" + columns.map { _ in " --- |" }.joined() + "\n")
+    }
+
+    func write(_ row: ResultRow) {
+        output.write("| " + columns.enumerated().map { escape(row.text($0.element, at: $0.offset) ?? "") }.joined(separator: " | ") + " |\n")
+        output.flushIfNeeded()
+    }
+
+    func finish(rowCount: Int) {}
+
+    private func escape(_ text: String) -> String {
+        text.replacing("\\", with: "\\\\").replacing("|", with: "\\|").replacing("\r\n", with: "<br>").replacing("\n", with: "<br>")
+    }
+}

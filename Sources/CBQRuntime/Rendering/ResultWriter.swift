@@ -1,0 +1,43 @@
+import CBQCore
+
+/// Renders the rows of one plan: picks the columns (the projection's, or for `SELECT *` the id
+/// and attributes of the first row), feeds the renderer, and writes COUNT(*)'s single row.
+public final class ResultWriter {
+    private let plan: RequestPlan
+    private let renderer: any ResultRenderer
+    private var columns: [ResultColumn]?
+    public private(set) var rowCount = 0
+
+    public init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?) {
+        self.plan = plan
+        var allColumns = false
+        switch plan.projection {
+        case .all: allColumns = true
+        case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
+        case .count(let name): columns = [ResultColumn(name: name, field: name)]
+        }
+        renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns)
+        if let columns { renderer.begin(columns) }
+    }
+
+    public func write(_ rows: [RawRow]) {
+        if columns == nil, let first = rows.first {
+            let list = [ResultColumn(name: "id", field: "id")]
+                + first.attributes.filter { $0.key != "id" }.map { ResultColumn(name: $0.key, field: $0.key) }
+            columns = list
+            renderer.begin(list)
+        }
+        for row in rows { renderer.write(.raw(row)) }
+        rowCount += rows.count
+    }
+
+    /// Writes COUNT(*)'s row (if any) and the renderer's ending.
+    public func finish(count: Int?) {
+        if columns == nil { columns = []; renderer.begin([]) }
+        if case .count = plan.projection, let count {
+            renderer.write(.values([.number(Double(count))]))
+            rowCount = 1
+        }
+        renderer.finish(rowCount: rowCount)
+    }
+}

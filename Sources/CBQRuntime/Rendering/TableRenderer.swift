@@ -1,0 +1,127 @@
+import CBQCore
+
+/// psql's aligned table: columns as wide as their widest cell (by display width: CJK counts two,
+/// combining marks none), numbers right-aligned, a row-count footer. On a terminal, long values
+/// are cut with `…`. Rows are kept until the end, since widths depend on every row.
+///
+///      first_name | last_name | age
+///     ------------+-----------+-----
+///      Zoë        | Nguyễn    |  12
+///     (1 row)
+final class TableRenderer: ResultRenderer {
+    private let output: OutputStream
+    private let maxColumnWidth: Int?
+    private var columns: [ResultColumn] = []
+    private var rows: [[String]] = []
+    private var numeric: [Bool] = []
+
+    init(output: OutputStream, maxColumnWidth: Int?) {
+        self.output = output
+        self.maxColumnWidth = maxColumnWidth
+    }
+
+    func begin(_ columns: [ResultColumn]) {
+        self.columns = columns
+        numeric = Array(repeating: true, count: columns.count)
+    }
+
+    func write(_ row: ResultRow) {
+        var cells: [String] = []
+        cells.reserveCapacity(columns.count)
+        for (index, column) in columns.enumerated() {
+            let text = row.text(column, at: index)
+            if let text, !row.isNumber(column, at: index), !text.isEmpty { numeric[index] = false }
+            cells.append(Cell.clean(text ?? "", limit: maxColumnWidth))
+        }
+        rows.append(cells)
+    }
+
+    func finish(rowCount: Int) {
+        if !columns.isEmpty {
+            var widths = columns.map { DisplayWidth.of($0.name) }
+            for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
+            // Header centred, as psql does.
+            output.write(" " + columns.enumerated().map { Cell.center($0.element.name, widths[$0.offset]) }.joined(separator: " | ") + "\n")
+            output.write(widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "\n")
+            for row in rows {
+                var line = " "
+                for (index, cell) in row.enumerated() {
+                    if index > 0 { line += " | " }
+                    let isLast = index == row.count - 1
+                    line += numeric[index] ? Cell.padLeft(cell, widths[index]) : (isLast ? cell : Cell.padRight(cell, widths[index]))
+                }
+                output.write(line + "\n")
+                output.flushIfNeeded()
+            }
+        }
+        output.write("(\(rowCount) row\(rowCount == 1 ? "" : "s"))\n")
+    }
+}
+
+/// psql's expanded display (`\x`): one block per row, a line per column.
+final class VerticalRenderer: ResultRenderer {
+    private let output: OutputStream
+    private let maxValueWidth: Int?
+    private var columns: [ResultColumn] = []
+    private var nameWidth = 0
+    private var count = 0
+
+    init(output: OutputStream, maxValueWidth: Int?) {
+        self.output = output
+        self.maxValueWidth = maxValueWidth
+    }
+
+    func begin(_ columns: [ResultColumn]) {
+        self.columns = columns
+        nameWidth = columns.map { DisplayWidth.of($0.name) }.max() ?? 0
+    }
+
+    func write(_ row: ResultRow) {
+        count += 1
+        let title = "-[ RECORD \(count) ]"
+        output.write(title + String(repeating: "-", count: max(1, nameWidth + 3 - title.count)) + "\n")
+        for (index, column) in columns.enumerated() {
+            let value = Cell.clean(row.text(column, at: index) ?? "", limit: maxValueWidth)
+            output.write(Cell.padRight(column.name, nameWidth) + " | " + value + "\n")
+        }
+        output.flushIfNeeded()
+    }
+
+    func finish(rowCount: Int) {
+        if rowCount == 0 { output.write("(0 rows)\n") }
+    }
+}
+
+enum Cell {
+    /// One line per cell: line breaks and tabs shown as visible marks, and cut to `limit` cells.
+    static func clean(_ text: String, limit: Int?) -> String {
+        var text = text
+        if text.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\r\n" }) {
+            text = text.replacing("\r\n", with: "↵").replacing("\n", with: "↵").replacing("\r", with: "↵").replacing("\t", with: "→")
+        }
+        guard let limit, DisplayWidth.of(text) > limit else { return text }
+        var cut = ""
+        var width = 0
+        for character in text {
+            let w = DisplayWidth.of(character)
+            if width + w > limit - 1 { break }
+            cut.append(character)
+            width += w
+        }
+        return cut + "…"
+    }
+
+    static func padRight(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
+    }
+
+    static func padLeft(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - DisplayWidth.of(text))) + text
+    }
+
+    static func center(_ text: String, _ width: Int) -> String {
+        let space = max(0, width - DisplayWidth.of(text))
+        let left = space / 2
+        return String(repeating: " ", count: left) + text + String(repeating: " ", count: space - left)
+    }
+}

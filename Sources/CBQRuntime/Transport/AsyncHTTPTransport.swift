@@ -1,0 +1,56 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// The real transport: one AsyncHTTPClient shared by every request of a run, so connections
+/// are reused (keep-alive, and TLS sessions for https). Redirects are not followed: a redirect
+/// could carry the token to another host, so it is reported instead.
+public final class AsyncHTTPTransport: HTTPTransport {
+    private let client: HTTPClient
+    private let requestTimeout: Duration
+    /// Larger bodies are refused: a page is tens of kilobytes.
+    public static let maxBodySize = 256 << 20
+
+    public init(connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60)) {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeout.components.seconds * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        configuration.decompression = .enabled(limit: .ratio(50))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.requestTimeout = requestTimeout
+    }
+
+    public func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
+        var outgoing = HTTPClientRequest(url: request.url.description)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        outgoing.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
+        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000
+                                             + requestTimeout.components.attoseconds / 1_000_000_000)
+        do {
+            let response = try await client.execute(outgoing, timeout: timeout)
+            let body = try await response.body.collect(upTo: AsyncHTTPTransport.maxBodySize)
+            return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                             body: Array(buffer: body))
+        } catch let error as HTTPClientError {
+            switch error {
+            case .connectTimeout: throw TransportError(.connect, "could not connect to \(request.url.host) in time")
+            case .deadlineExceeded, .readTimeout: throw TransportError(.timeout, "no complete answer from \(request.url.host) within \(requestTimeout)")
+            case .remoteConnectionClosed: throw TransportError(.connect, "\(request.url.host) closed the connection")
+            default: throw TransportError(.other, "\(error)")
+            }
+        } catch is NIOTooManyBytesError {
+            throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            // Connection refused, DNS failure, TLS errors: NIO reports them as various types.
+            throw TransportError(.connect, "could not reach \(request.url.host):\(request.url.port): \(error)")
+        }
+    }
+
+    /// Closes every connection; call once at the end of a run.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}

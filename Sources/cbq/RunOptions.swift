@@ -1,0 +1,91 @@
+import ArgumentParser
+import CBQCore
+import CBQRuntime
+
+/// How queries run: the target's token, output, paging guards, timeouts.
+struct RunOptions: ParsableArguments {
+    @Flag(help: "Start the built-in sandbox API on a free loopback port and query it.")
+    var sandbox = false
+
+    @Option(name: .customLong("sandbox-latency-ms"), help: ArgumentHelp("With --sandbox: delay each response (to try progress and Ctrl-C).", valueName: "ms"))
+    var sandboxLatency = 0
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the bearer token from this file (else $CASEBOOK_TOKEN).", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: "Output format: table, vertical, json, ndjson, csv or markdown.")
+    var format: OutputFormat = .table
+
+    @Option(name: .customLong("max-pages"), help: "Stop (and say so) after this many pages of one query.")
+    var maxPages = 10_000
+
+    @Option(help: "Pages fetched at once when the page count is known.")
+    var concurrency = 4
+
+    @Option(help: "Retries of a request after 429, 502, 503, 504 or a connection failure.")
+    var retries = 4
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for a connection.", valueName: "s"))
+    var connectTimeout = 10
+
+    @Option(help: ArgumentHelp("Seconds to wait for a whole response.", valueName: "s"))
+    var timeout = 60
+
+    @Flag(name: .customLong("continue-on-error"), help: "Run a script's remaining statements after one fails.")
+    var continueOnError = false
+
+    func validate() throws {
+        if maxPages < 1 { throw ValidationError("--max-pages must be 1 or more") }
+        if !(1...64).contains(concurrency) { throw ValidationError("--concurrency must be from 1 to 64") }
+        if !(0...20).contains(retries) { throw ValidationError("--retries must be from 0 to 20") }
+        if connectTimeout < 1 || timeout < 1 { throw ValidationError("timeouts must be 1 second or more") }
+        if sandboxLatency < 0 { throw ValidationError("--sandbox-latency-ms cannot be negative") }
+        if sandboxLatency > 0 && !sandbox { throw ValidationError("--sandbox-latency-ms goes with --sandbox") }
+    }
+
+    func executionOptions(token: String?) -> ExecutionOptions {
+        var options = ExecutionOptions()
+        options.token = token
+        options.maxPages = maxPages
+        options.concurrency = concurrency
+        options.retry.maxAttempts = retries + 1
+        return options
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Finds the bearer token, and refuses to run where it would be missing or exposed.
+enum TokenSource {
+    /// - Returns: the token, or nil where none is needed (the sandbox, a loopback test server).
+    static func token(file: String?, baseURL: String, sandbox: Bool) throws -> String? {
+        if sandbox { return "sandbox" }
+        var token: String?
+        if let file {
+            token = try readFile(file).trimmingCharacters(in: [" ", "\n", "\r", "\t"])
+            if token?.isEmpty == true {
+                ErrorReporter.report("the token file '\(file)' is empty")
+                throw ExitCode(SysExit.noPermission)
+            }
+        } else if let value = getenvString("CASEBOOK_TOKEN")?.trimmingCharacters(in: [" ", "\n", "\r", "\t"]), !value.isEmpty {
+            token = value
+        }
+        guard let url = RequestURL(baseURL) else { return token }
+        if token == nil && !url.isLoopback {
+            ErrorReporter.report("no token for \(baseURL): nothing was sent",
+                                 hint: "export CASEBOOK_TOKEN=… or pass --token-file PATH (or try --sandbox)")
+            throw ExitCode(SysExit.noPermission)
+        }
+        if token != nil && url.scheme == "http" && !url.isLoopback {
+            ErrorReporter.report("refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
+            throw ExitCode(SysExit.noPermission)
+        }
+        return token
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Set<Character>) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}
