@@ -68,6 +68,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CBQRuntimeTests", dependencies: ["CBQRuntime", "CBQSandbox"]),
-        .testTarget(name: "cbqTests", dependencies: ["CBQCore"]),
+        .testTarget(name: "cbqTests", dependencies: ["CBQCore", "CBQSandbox"]),
     ]
 )

@@ -107,7 +107,7 @@ public enum SandboxData {
             let place = random.pick(places)
             let dob = CivilDate.string(days: CivilDate.days(year: 1945, month: 1, day: 1) + random.int(0...(79 * 365)))
             let (created, updated) = stamps(&random)
-            let emailName = (first + "." + last).lowercased().filter { $0.isASCII && ($0.isLetter || $0 == ".") }
+            let emailName = [first, last].map(asciiFolded).map { $0.isEmpty ? "person" : $0 }.joined(separator: ".")
             return Resource(type: people.type, id: id(people, number), attributes: [
                 JSONMember("first_name", .string(first)),
                 JSONMember("middle_name", random.chance(0.45) ? .string(random.pick(firstNames)) : .null),
@@ -117,7 +117,7 @@ public enum SandboxData {
                 JSONMember("race", random.chance(0.9) ? .string(random.pick(races)) : .null),
                 JSONMember("hispanic_or_latino", .string(random.pick(["yes", "no", "no", "unable to determine", "unknown"]))),
                 JSONMember("primary_language", random.chance(0.92) ? .string(random.pick(["English", "English", "English"] + languages)) : .null),
-                JSONMember("email", random.chance(0.7) && emailName.count > 2 ? .string("\(emailName)\(number)@example.org") : .null),
+                JSONMember("email", random.chance(0.7) ? .string("\(emailName)\(number)@example.org") : .null),
                 JSONMember("phone", random.chance(0.8) ? .string("+1-555-\(CivilDate.pad(random.int(100...999), 3))-\(CivilDate.pad(random.int(0...9999), 4))") : .null),
                 JSONMember("city", .string(place.city)),
                 JSONMember("state", .string(place.state)),
@@ -126,6 +126,31 @@ public enum SandboxData {
             ])
         }
     }
+
+    /// "Zoë" → "zoe", "Nguyễn" → "nguyen", "O'Brien" → "obrien", "山田" → "" (for e-mail addresses).
+    static func asciiFolded(_ name: String) -> String {
+        var output = ""
+        for scalar in name.lowercased().unicodeScalars {
+            if scalar.isASCII {
+                if scalar.properties.isAlphabetic { output.unicodeScalars.append(scalar) }
+                continue
+            }
+            if let folded = folds[scalar] { output += folded }
+        }
+        return output
+    }
+
+    /// Latin letters with diacritics (as precomposed, NFC scalars) to their base letters.
+    private static let folds: [Unicode.Scalar: String] = {
+        let groups: [(String, String)] = [
+            ("àáâãäåāăąạảấầẩẫậắằẳẵặ", "a"), ("çćč", "c"), ("ďđ", "d"), ("èéêëēėęěẹẻẽếềểễệ", "e"), ("ğ", "g"),
+            ("ìíîïīįịỉĩ", "i"), ("ł", "l"), ("ñńň", "n"), ("òóôõöøōőơọỏốồổỗộớờởỡợ", "o"), ("ř", "r"), ("śšș", "s"),
+            ("ț", "t"), ("ùúûüūůűųưụủứừửữự", "u"), ("ýÿỳỵỷỹ", "y"), ("źżž", "z"), ("æ", "ae"), ("ß", "ss"),
+        ]
+        var table: [Unicode.Scalar: String] = [:]
+        for (letters, base) in groups { for scalar in letters.unicodeScalars { table[scalar] = base } }
+        return table
+    }()
 
     static func makeProviders(_ random: inout SeededGenerator) -> [Resource] {
         let kinds = ["foster_home", "foster_home", "agency", "clinic", "residential"]
@@ -181,8 +206,9 @@ public enum SandboxData {
         (1...counts[reports.path]!).map { number in
             let received = timestamp(&random, from: (2024, 1, 1), to: (2026, 11, 1))
             let (_, updated) = stamps(&random)
+            let year = CivilDate.timestamp(seconds: received).prefix(4)
             return Resource(type: reports.type, id: id(reports, number), attributes: [
-                JSONMember("report_number", .string("R\(2024 + number % 3)-\(CivilDate.pad(number, 5))")),
+                JSONMember("report_number", .string("R\(year)-\(CivilDate.pad(number, 5))")),
                 JSONMember("status", .string(random.pick(["new", "screening", "screened_in", "screened_out", "screened_out"]))),
                 JSONMember("source", .string(random.pick(["hotline", "school", "law_enforcement", "medical", "relative", "anonymous"]))),
                 JSONMember("allegation", .string(random.pick(["neglect", "physical_abuse", "emotional_abuse", "sexual_abuse", "abandonment"]))),

@@ -8,7 +8,30 @@ import CBQCore
 import CBQRuntime
 import CBQSandbox
 
+/// The entry point. ArgumentParser would read a subcommand's name as the run command's
+/// `script.cbq` argument, so subcommands are routed by their name first.
 @main
+enum Entry {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, Subcommands.names.contains(first) {
+            await Subcommands.main(arguments)
+        } else {
+            await CBQ.main(arguments)
+        }
+    }
+}
+
+/// `cbq translate`, `cbq explain`, `cbq sandbox`, `cbq help …`.
+struct Subcommands: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cbq",
+        subcommands: [Translate.self, Explain.self, SandboxCommand.self]
+    )
+    static let names: Set<String> = ["translate", "explain", "sandbox", "help"]
+}
+
+/// `cbq [options] [-c QUERY]… [script.cbq]…`: runs statements.
 struct CBQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cbq",
@@ -24,9 +47,14 @@ struct CBQ: AsyncParsableCommand {
 
             A real target needs a token: $CASEBOOK_TOKEN or --token-file (not the sandbox, nor a
             loopback --base-url).
+
+            SUBCOMMANDS:
+              translate   print the request URL(s) a statement compiles to
+              explain     show how a statement will run
+              sandbox     run the built-in Casebook-like API
+            (cbq help SUBCOMMAND for their options)
             """,
-        version: "0.1.0",
-        subcommands: [Translate.self, Explain.self, SandboxCommand.self]
+        version: "0.1.0"
     )
 
     @Option(name: .customShort("c"), help: ArgumentHelp("Run this statement (repeatable).", valueName: "query"))

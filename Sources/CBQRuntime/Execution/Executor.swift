@@ -272,10 +272,11 @@ struct Run {
 
     private func blamesPageSize(_ error: ExecutionError) -> Bool {
         guard case .api(_, _, _, let errors, _) = error else { return false }
+        // The error must be about the page size itself, not a filter on a column like shoe_size.
+        let sizeName = plan.dialect.pageSizeParameter(1).formattedName()
         return errors.contains { item in
-            let parameter = item.parameter?.lowercased() ?? ""
-            let detail = item.detail?.lowercased() ?? ""
-            return parameter.contains("size") || detail.contains("page[size]") || detail.contains("page size")
+            if let parameter = item.parameter { return (PercentEncoding.decode(parameter) ?? parameter) == sizeName }
+            return (item.detail ?? "").contains(sizeName)
         }
     }
 

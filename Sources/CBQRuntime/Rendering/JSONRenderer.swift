@@ -21,7 +21,6 @@ final class JSONRenderer: ResultRenderer {
     func begin(_ columns: [ResultColumn]) {
         self.columns = columns
         keys = columns.map { Self.key($0.name) }
-        if !lines { output.write("[") }
     }
 
     private static func key(_ name: String) -> [UInt8] {
@@ -34,7 +33,7 @@ final class JSONRenderer: ResultRenderer {
     private static let idKey = key("id")
 
     func write(_ row: ResultRow) {
-        if !lines { output.write(count == 0 ? "\n" : ",\n") }
+        if !lines { output.write(count == 0 ? "[\n" : ",\n") }
         count += 1
         output.withBuffer { buffer in
             buffer.append(UInt8(ascii: "{"))

@@ -1,0 +1,145 @@
+import CBQCore
+import Testing
+@testable import CBQRuntime
+
+/// Paging guards, with a scripted server.
+struct ExecutorGuardTests {
+    let base = "https://api.test"
+
+    @Test func aNextLinkCycleStops() async throws {
+        let transport = ScriptedTransport { url in
+            url.pathAndQuery.contains("page=2") ? page(["b"], next: "https://api.test/a/b?page=1") : page(["a"], next: "https://api.test/a/b?page=2")
+        }
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+        #expect(ids == ["a", "b"])
+        #expect(summary.truncation?.contains("repeats a page") == true)
+        // The first request had no page number, so page=1 is new once; page=2 then repeats.
+        #expect(transport.sent.count == 3)
+    }
+
+    @Test func aNextLinkToAnotherHostIsRefusedAndGetsNoToken() async throws {
+        let transport = ScriptedTransport { url in
+            url.host == "api.test" ? page(["a"], next: "https://evil.test/a/b?page=2") : page(["stolen"])
+        }
+        do {
+            _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+            Issue.record("expected an error")
+        } catch let error as ExecutionError {
+            guard case .foreignLink(let link, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(link == "https://evil.test/a/b?page=2")
+        }
+        #expect(transport.sent.allSatisfy { $0.url.hasPrefix("https://api.test/") })
+        #expect(transport.sent.first?.headers["Authorization"] == "Bearer t0ken")
+    }
+
+    @Test(arguments: ["http://api.test/a/b?page=2", "https://api.test:8443/a/b?page=2", "//evil.test/a/b?page=2"])
+    func anotherSchemeOrPortIsAnotherOrigin(next: String) async throws {
+        let transport = ScriptedTransport { _ in page(["a"], next: next) }
+        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+        #expect(transport.sent.count == 1)
+    }
+
+    @Test func relativeNextLinksResolveAgainstTheRequest() async throws {
+        let transport = ScriptedTransport { url in
+            switch url.query ?? "" {
+            case let q where q.contains("cursor=2"): return page(["c"], next: "?cursor=3")
+            case let q where q.contains("cursor=3"): return page(["d"])
+            default: return page(["a", "b"], next: "/a/b?cursor=2")
+            }
+        }
+        let (ids, _) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+        #expect(ids == ["a", "b", "c", "d"])
+        #expect(transport.sent.map(\.url) == ["https://api.test/a/b?page%5Bsize%5D=100", "https://api.test/a/b?cursor=2", "https://api.test/a/b?cursor=3"])
+    }
+
+    @Test func rowsRepeatedAcrossPagesAreDroppedOnce() async throws {
+        let transport = ScriptedTransport { url in
+            (url.query ?? "").contains("page=2") ? page(["b", "c"]) : page(["a", "b"], next: "https://api.test/a/b?page=2")
+        }
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+        #expect(ids == ["a", "b", "c"])
+        #expect(summary.duplicates == 1)
+    }
+
+    @Test func a404AfterTheFirstPageEndsTheData() async throws {
+        let transport = ScriptedTransport { url in
+            (url.query ?? "").contains("page=2") ? HTTPReply(status: 404) : page(["a"], next: "https://api.test/a/b?page=2")
+        }
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+        #expect(ids == ["a"])
+        #expect(summary.notices == ["page 2 answered 404; taken as the end of the data"])
+    }
+
+    @Test func a404OnTheFirstPageIsAnError() async throws {
+        let transport = ScriptedTransport { _ in HTTPReply(status: 404) }
+        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+    }
+
+    @Test func withoutLinksPagesByNumberUntilAnEmptyPage() async throws {
+        let transport = ScriptedTransport { url in
+            let q = url.query ?? ""
+            if q.contains("page=3") { return page([], links: false) }
+            if q.contains("page=2") { return page(["c"], links: false) }
+            return page(["a", "b"], links: false)
+        }
+        let (ids, _) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+        #expect(ids == ["a", "b", "c"])
+        #expect(transport.sent.count == 3)
+    }
+
+    @Test func malformedJSONIsAnErrorNotAShortResult() async throws {
+        let transport = ScriptedTransport { _ in HTTPReply(status: 200, body: Array(#"{"data":[{"type":"people","id":"a""#.utf8)) }
+        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+    }
+
+    @Test func connectionFailuresAreRetriedThenReported() async throws {
+        let transport = FailingTransport()
+        do {
+            _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+            Issue.record("expected an error")
+        } catch let error as ExecutionError {
+            guard case .transport(_, _, _, let attempts) = error else { Issue.record("\(error)"); return }
+            #expect(attempts == 5)
+        }
+    }
+
+    @Test func noTokenIsSentWhenThereIsNone() async throws {
+        let transport = ScriptedTransport { _ in page(["a"]) }
+        _ = try await run("SELECT * FROM a.b", baseURL: "http://127.0.0.1:9", transport: transport, options: fastOptions(token: nil))
+        #expect(transport.sent.first?.headers["Authorization"] == nil)
+        #expect(transport.sent.first?.headers["Accept"] == "application/vnd.api+json")
+    }
+
+    @Test(arguments: [("120", 120), ("0", 0), ("Wed, 21 Oct 2015 07:28:00 GMT", 60)])
+    func retryAfterSecondsOrDate(value: String, seconds: Int) {
+        // 2015-10-21T07:27:00Z is 1445412420.
+        #expect(RetryPolicy.retryAfterSeconds(value, now: 1_445_412_420) == seconds)
+    }
+}
+
+struct FailingTransport: HTTPTransport {
+    func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
+        throw TransportError(.connect, "connection refused")
+    }
+}
+
+struct PageSizeRejectionTests {
+    @Test func a400AboutAColumnNamedLikeSizeIsNotAPageSizeProblem() async throws {
+        let transport = ScriptedTransport { _ in
+            HTTPReply(status: 400, body: Array(#"{"errors":[{"status":"400","detail":"no such column","source":{"parameter":"filter[shoe_size]"}}]}"#.utf8))
+        }
+        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b WHERE shoe_size = 1", baseURL: "https://api.test", transport: transport) }
+        #expect(transport.sent.count == 1)
+    }
+
+    @Test func a400NamingPageSizeHalvesIt() async throws {
+        let transport = ScriptedTransport { url in
+            (url.query ?? "").contains("page%5Bsize%5D=100")
+                ? HTTPReply(status: 400, body: Array(#"{"errors":[{"status":"400","source":{"parameter":"page%5Bsize%5D"}}]}"#.utf8))
+                : page(["a"])
+        }
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: "https://api.test", transport: transport)
+        #expect(ids == ["a"])
+        #expect(summary.notices == ["the API rejected page[size]=100; using 50"])
+    }
+}

@@ -1,0 +1,185 @@
+import CBQCore
+import CBQSandbox
+import Testing
+@testable import CBQRuntime
+
+/// The executor against the sandbox over loopback.
+@Suite(.serialized)
+struct ExecutorSandboxTests {
+    let transport = sharedTransport
+
+    @Test func fetchesEveryPageOfALargeCollection() async throws {
+        try await withSandbox { server in
+            let (ids, summary) = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport)
+            #expect(ids == sandboxPeople.map(\.id))
+            #expect(summary.pages == 12)
+            #expect(summary.duplicates == 0)
+            #expect(summary.truncation == nil)
+        }
+    }
+
+    @Test func sequentialAndConcurrentFetchesAgree() async throws {
+        try await withSandbox { server in
+            var sequential = fastOptions()
+            sequential.concurrency = 1
+            let one = try await run("SELECT * FROM people.people ORDER BY last_name, first_name", baseURL: server.baseURL, transport: transport, options: sequential)
+            let many = try await run("SELECT * FROM people.people ORDER BY last_name, first_name", baseURL: server.baseURL, transport: transport)
+            #expect(one.ids == many.ids)
+            #expect(one.ids.count == sandboxPeople.count)
+        }
+    }
+
+    @Test(arguments: [(150, 0), (250, 130), (10, 95), (1, 1199), (5, 1198)])
+    func limitAndOffsetAcrossPageBoundaries(limit: Int, offset: Int) async throws {
+        try await withSandbox { server in
+            let (ids, _) = try await run("SELECT * FROM people.people LIMIT \(limit) OFFSET \(offset)", baseURL: server.baseURL, transport: transport)
+            #expect(ids == Array(sandboxPeople.map(\.id).dropFirst(offset).prefix(limit)))
+        }
+    }
+
+    @Test func limitStopsFetchingEarly() async throws {
+        try await withSandbox { server in
+            let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 150", baseURL: server.baseURL, transport: transport)
+            #expect(ids.count == 150)
+            #expect(summary.pages == 2)
+        }
+    }
+
+    @Test(arguments: [
+        "state IN ('WA', 'OR')",
+        "state = 'WA' OR middle_name IS NULL",
+        "NOT last_name LIKE '%e%'",
+        "last_name NOT LIKE 'D%' AND gender != 'male'",
+        "date_of_birth NOT BETWEEN '1960-01-01' AND '2000-12-31'",
+        "first_name = last_name OR middle_name = first_name",
+        "middle_name NOT IN ('Ava', 'Liam')",
+    ])
+    func localPredicatesMatchAnIndependentEvaluation(condition: String) async throws {
+        try await withSandbox { server in
+            let (ids, _) = try await run("SELECT * FROM people.people WHERE \(condition)", baseURL: server.baseURL, transport: transport)
+            let filter = try #require(try Parser.parseStatement(SourceText("SELECT * FROM a.b WHERE \(condition)")).select.filter)
+            let expected = sandboxPeople.filter { person in PredicateEvaluator.evaluate(filter) { person[attribute: $0] } == true }
+            #expect(ids == expected.map(\.id))
+            #expect(!ids.isEmpty)
+        }
+    }
+
+    @Test func localPredicatesWithLimitAndOffsetCountRowsThatPass() async throws {
+        try await withSandbox { server in
+            let (ids, _) = try await run("SELECT * FROM people.people WHERE state IN ('WA') LIMIT 7 OFFSET 3", baseURL: server.baseURL, transport: transport)
+            let expected = sandboxPeople.filter { $0[attribute: "state"] == "WA" }.dropFirst(3).prefix(7)
+            #expect(ids == expected.map(\.id))
+        }
+    }
+
+    @Test func countReadsTheTotalOrCountsRows() async throws {
+        try await withSandbox { server in
+            let pushed = try await run("SELECT COUNT(*) FROM people.people WHERE last_name LIKE 'Doe'", baseURL: server.baseURL, transport: transport)
+            let expected = sandboxPeople.filter { ($0[attribute: "last_name"].stringValue ?? "").lowercased() == "doe" }.count
+            #expect(pushed.summary.count == expected)
+            #expect(pushed.summary.pages == 1)
+            let local = try await run("SELECT COUNT(*) FROM people.people WHERE state IN ('WA', 'OR')", baseURL: server.baseURL, transport: transport)
+            #expect(local.summary.count == sandboxPeople.filter { ["WA", "OR"].contains($0[attribute: "state"].stringValue ?? "") }.count)
+        }
+    }
+
+    @Test func singleResourcesAndMissingOnes() async throws {
+        try await withSandbox { server in
+            let (ids, _) = try await run("SELECT * FROM people.people WHERE id IN ('PER-00002', 'NOPE', 'PER-00001')", baseURL: server.baseURL, transport: transport)
+            #expect(ids == ["PER-00002", "PER-00001"])
+        }
+    }
+
+    @Test func retriesAfter429HonouringRetryAfter() async throws {
+        try await withSandbox({ $0.rateLimitEvery = 2; $0.retryAfterSeconds = 1 }) { server in
+            let started = ContinuousClock.now
+            let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 300", baseURL: server.baseURL, transport: transport)
+            #expect(ids.count == 300)
+            #expect(summary.retries >= 1)
+            // Retry-After: 1 is honoured, not the 1 ms backoff of the test options.
+            #expect(ContinuousClock.now - started >= .seconds(1))
+        }
+    }
+
+    @Test func retriesAfter503() async throws {
+        try await withSandbox({ $0.failEvery = 3; $0.failureStatus = 503 }) { server in
+            let (ids, summary) = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport)
+            #expect(ids == sandboxPeople.map(\.id))
+            #expect(summary.retries >= 3)
+        }
+    }
+
+    @Test func a500IsNotRetried() async throws {
+        try await withSandbox({ $0.failEvery = 1; $0.failureStatus = 500 }) { server in
+            await #expect(throws: ExecutionError.self) {
+                _ = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport)
+            }
+        }
+    }
+
+    @Test func aClampedPageSizeStillFetchesEverything() async throws {
+        try await withSandbox({ $0.clampPageSize = true; $0.maxPageSize = 40 }) { server in
+            let (ids, _) = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport)
+            #expect(ids == sandboxPeople.map(\.id))
+        }
+    }
+
+    @Test func aRejectedPageSizeIsHalved() async throws {
+        try await withSandbox({ $0.maxPageSize = 30 }) { server in
+            let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 70 OFFSET 10", baseURL: server.baseURL, transport: transport)
+            #expect(ids == Array(sandboxPeople.map(\.id)[10..<80]))
+            #expect(summary.notices.contains("the API rejected page[size]=70; using 35"))
+            #expect(summary.notices.contains("the API rejected page[size]=35; using 17"))
+        }
+    }
+
+    @Test func pagesByNumberWithoutLinks() async throws {
+        try await withSandbox({ $0.omitLinks = true }) { server in
+            var options = fastOptions()
+            options.concurrency = 1
+            let (ids, _) = try await run("SELECT * FROM people.people ORDER BY created_at", baseURL: server.baseURL, transport: transport, options: options)
+            #expect(ids.count == sandboxPeople.count)
+            #expect(Set(ids).count == ids.count)
+        }
+    }
+
+    @Test func theJSONAPIDialect() async throws {
+        try await withSandbox({ $0.dialect = .jsonAPI }) { server in
+            var planner = PlannerOptions()
+            planner.dialect = .jsonAPI
+            let (ids, _) = try await run("SELECT * FROM services.service_offerings WHERE max_capacity > 20 OFFSET 5", baseURL: server.baseURL,
+                                         transport: transport, plannerOptions: planner)
+            let offerings = SandboxData.generate(seed: 1)[SandboxData.offerings.path]!
+            let expected = offerings.filter { if case .number(let c) = $0[attribute: "max_capacity"] { c > 20 } else { false } }.dropFirst(5)
+            #expect(ids == expected.map(\.id))
+        }
+    }
+
+    @Test func maxPagesStopsAndSaysSo() async throws {
+        try await withSandbox { server in
+            var options = fastOptions()
+            options.maxPages = 3
+            let (ids, summary) = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport, options: options)
+            #expect(ids.count == 300)
+            #expect(summary.truncation?.contains("--max-pages") == true)
+            options.concurrency = 1
+            let sequential = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport, options: options)
+            #expect(sequential.ids.count == 300)
+            #expect(sequential.summary.truncation?.contains("--max-pages") == true)
+        }
+    }
+
+    @Test func anAPIErrorNamesTheRequestAndTheParameter() async throws {
+        try await withSandbox { server in
+            do {
+                _ = try await run("SELECT * FROM people.people WHERE shoe_size > 3", baseURL: server.baseURL, transport: transport)
+                Issue.record("expected an API error")
+            } catch let error as ExecutionError {
+                #expect(error.status == 400)
+                #expect(error.blamedParameters == ["filter[shoe_size][g]"])
+                #expect(error.description.hasPrefix("the API answered 400 Bad Request to GET \(server.baseURL)/people/people?filter%5Bshoe_size%5D%5Bg%5D=3"))
+                #expect(!error.description.contains("t0ken"))
+            }
+        }
+    }
+}

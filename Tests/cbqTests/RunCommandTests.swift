@@ -1,0 +1,141 @@
+import CBQSandbox
+import Foundation
+import Testing
+
+struct RunCommandTests {
+    static let doeQuery = "SELECT id, first_name, last_name, middle_name, date_of_birth FROM people.people WHERE last_name LIKE 'Doe' ORDER BY date_of_birth LIMIT 4"
+    static let notesQuery = "SELECT id, subject, body, note_type FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00043', 'NTE-00048', 'NTE-00073')"
+
+    @Test(arguments: ["table", "vertical", "json", "ndjson", "csv", "markdown"])
+    func everyFormat(format: String) throws {
+        let people = try CLI.run(["--sandbox", "--format", format, "-c", Self.doeQuery])
+        #expect(people.status == 0, "\(people.stderr)")
+        try Golden.check(people.stdout, "format-people.\(format)")
+        let notes = try CLI.run(["--sandbox", "--format", format, "-c", Self.notesQuery])
+        #expect(notes.status == 0, "\(notes.stderr)")
+        try Golden.check(notes.stdout, "format-notes.\(format)")
+    }
+
+    @Test func jsonFormatsKeepTypesAndParse() throws {
+        let result = try CLI.run(["--sandbox", "--format", "json", "-c", "SELECT id, name, archived, max_capacity FROM services.service_offerings LIMIT 3"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 3)
+        #expect(rows[0]["archived"] is Bool || rows[0]["archived"] is NSNumber)
+        #expect(rows[0]["max_capacity"] is NSNumber)
+        let empty = try CLI.run(["--sandbox", "--format", "json", "-c", "SELECT * FROM people.people WHERE last_name = 'Nobody'"])
+        #expect(empty.stdout == "[]\n")
+    }
+
+    @Test func selectStarGivesIdThenAttributesInServerOrder() throws {
+        let result = try CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT * FROM services.service_offerings LIMIT 1"])
+        #expect(result.stdout.hasPrefix("id,provider_id,name,archived,max_capacity,capacity_usage,created_at,updated_at\r\n"))
+    }
+
+    @Test func countFromTheTotal() throws {
+        let result = try CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT COUNT(*) AS doe FROM people.people WHERE last_name LIKE 'Doe'"])
+        #expect(result.stdout == "doe\r\n49\r\n")
+    }
+
+    static let examples: [String] = {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".cbq") }.sorted()
+            .map { folder.appendingPathComponent($0).path }
+    }()
+
+    /// Every example runs against the sandbox, with the parameters it declares (`-- var: k=v`).
+    @Test(arguments: examples)
+    func examplesRunAgainstTheSandbox(path: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let variables = text.matches(of: /-- var: (\S+)/).flatMap { ["--var", String($0.1)] }
+        let result = try CLI.run(["--sandbox"] + variables + [path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "")
+        // The sandbox's port changes from run to run.
+        let output = result.stdout.replacing(/http:\/\/127\.0\.0\.1:\d+/, with: "http://127.0.0.1:PORT")
+        try Golden.check(output, "examples/" + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".out")
+    }
+
+    @Test func anAPIErrorPointsAtTheCondition() throws {
+        let result = try CLI.run(["--sandbox", "-c", "SELECT * FROM people.people WHERE last_name = 'Doe' AND shoe_size > 3"])
+        #expect(result.status == 65)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("error: the API answered 400 Bad Request to GET http://127.0.0.1:") == true)
+        // A 400 about a filter is not mistaken for a rejected page size.
+        #expect(lines.first?.hasSuffix("filter%5Bshoe_size%5D%5Bg%5D=3&page%5Bsize%5D=100") == true)
+        #expect(lines.contains("  Invalid query parameter: 'shoe_size' is not an attribute of people; it has id, city, created_at, date_of_birth, email, first_name, gender, hispanic_or_latino, last_name, middle_name, phone, primary_language, race, state, updated_at (parameter filter[shoe_size][g])"))
+        #expect(lines.contains("<query>:1:57: error: the API rejected filter[shoe_size][g], sent for this condition (check the column name and operator; `cbq explain` shows every parameter)"))
+    }
+
+    @Test func aRealTargetWithoutATokenSendsNothing() throws {
+        let result = try CLI.run(["--base-url", "https://api.casebook.net", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": ""])
+        #expect(result.status == 77)
+        #expect(result.stderr.hasPrefix("error: no token for https://api.casebook.net: nothing was sent"))
+        #expect(result.stdout == "")
+    }
+
+    @Test func aTokenIsNotSentOverPlainHTTPToAnotherHost() throws {
+        let result = try CLI.run(["--base-url", "http://api.example.org", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": "abc"])
+        #expect(result.status == 77)
+        #expect(result.stderr.hasPrefix("error: refusing to send the token over plain http to api.example.org"))
+    }
+
+    @Test func theTokenNeverAppearsInOutput() async throws {
+        let server = try await SandboxServer.start()
+        let token = "tok-4f9a1c-do-not-print"
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-token-\(UUID().uuidString)")
+        try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        for format in ["table", "json", "csv"] {
+            let result = try CLI.run(["--base-url", server.baseURL, "--token-file", tokenFile.path, "--format", format, "--continue-on-error",
+                                      "-c", "SELECT * FROM people.people LIMIT 3", "-c", "SELECT * FROM people.people WHERE nope = 1",
+                                      "-c", "EXPLAIN SELECT * FROM people.people"])
+            #expect(result.status == 65)
+            #expect(!result.stdout.contains(token) && !result.stderr.contains(token))
+            #expect(result.stderr.contains("the API answered 400"))
+        }
+        await server.stop()
+    }
+
+    @Test func aScriptStopsAtTheFirstFailingStatement() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-script-\(UUID().uuidString).cbq")
+        try """
+            SELECT COUNT(*) FROM people.people;
+            -- the next one is wrong
+            SELECT * FROM people.people WHERE age >;
+            SELECT COUNT(*) AS again FROM people.people;
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let stopped = try CLI.run(["--sandbox", "--format", "csv", file.path])
+        #expect(stopped.status == 65)
+        #expect(stopped.stdout == "count\r\n1200\r\n")
+        #expect(stopped.stderr == "\(file.path):3:40: error: expected a value after '>'\n")
+        let continued = try CLI.run(["--sandbox", "--format", "csv", "--continue-on-error", file.path])
+        #expect(continued.status == 65)
+        #expect(continued.stdout == "count\r\n1200\r\nagain\r\n1200\r\n")
+    }
+
+    @Test func statementsOnStandardInput() throws {
+        let result = try CLI.run(["--sandbox", "--format", "csv"], stdin: "SELECT id FROM people.people LIMIT 2;\nSELECT id FROM cases.cases LIMIT 1")
+        #expect(result.status == 0)
+        #expect(result.stdout == "id\r\nPER-00001\r\nPER-00002\r\nid\r\nCAS-00001\r\n")
+    }
+
+    @Test func variablesBindInScripts() throws {
+        let result = try CLI.run(["--sandbox", "--format", "csv", "--var", "who=PER-00007", "-c", "SELECT last_name FROM people.people WHERE id = :who"])
+        #expect(result.stdout == "last_name\r\nO'Brien\r\n")
+    }
+
+    @Test func maxPagesMakesAPartialResultLoud() throws {
+        let result = try CLI.run(["--sandbox", "--format", "ndjson", "--max-pages", "2", "-c", "SELECT id FROM people.people"])
+        #expect(result.status == 75)
+        #expect(result.stdout.split(separator: "\n").count == 200)
+        #expect(result.stderr.contains("error: the result is incomplete: stopped after 2 pages (--max-pages); more pages remain"))
+    }
+
+    @Test func aClosedPipeEndsQuietly() throws {
+        let result = try CLI.run(["-c", "\"\(CLI.executable.path)\" --sandbox --format ndjson -c 'SELECT * FROM notes.x' >/dev/null; \"\(CLI.executable.path)\" --sandbox --format ndjson -c 'SELECT * FROM attachments.notes' | head -1 >/dev/null; echo ${PIPESTATUS[0]}"],
+                                 executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(result.stdout == "0\n")
+    }
+}
