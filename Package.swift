@@ -58,7 +58,7 @@ let package = Package(
             ]
         ),
         // Micro-benchmarks of the pure paths (compile, evaluate), for comparing changes.
-        .executableTarget(name: "cbq-bench", dependencies: ["CBQCore", "CBQSandbox"]),
+        .executableTarget(name: "cbq-bench", dependencies: ["CBQCore", "CBQRuntime", "CBQSandbox"]),
         .testTarget(name: "CBQCoreTests", dependencies: ["CBQCore"]),
         .testTarget(
             name: "CBQSandboxTests",

@@ -5,6 +5,7 @@
 //
 // Prints one line per case: statements (or rows) per second and the time per item.
 import CBQCore
+import CBQRuntime
 import CBQSandbox
 
 let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
@@ -63,3 +64,22 @@ var bytes = 0
 measure("sandbox: page of 100 people", items: 1) { bytes += sandbox.handle(pageRequest).body.count }
 measure("sandbox: 2 filters + sort, 100 rows", items: 1) { bytes += sandbox.handle(filteredRequest).body.count }
 measure("sandbox: LIKE + 2-key sort", items: 1) { bytes += sandbox.handle(likeRequest).body.count }
+
+// The row path: index a page of 100 people (about 40 KB), then write it as NDJSON, or decode
+// every value (what a table or a local predicate needs).
+let pageBytes = sandbox.handle(pageRequest).body
+let megabytes = Double(pageBytes.count) / 1_000_000
+var indexed = 0
+measure("index a page (\(pageBytes.count / 1000) KB)", items: 1) { indexed += try! PageIndexer.index(pageBytes).rows.count }
+let sink = OutputStream(descriptor: -1)  // writes fail quietly: measures formatting only
+let ndjsonPlan = try Planner().plan("SELECT * FROM people.people")
+let ndjson = ResultWriter(plan: ndjsonPlan, format: .ndjson, output: sink, terminalWidth: nil)
+measure("index + NDJSON a page", items: 1) { ndjson.write(try! PageIndexer.index(pageBytes).rows); sink.flush() }
+measure("index + decode every value", items: 1) {
+    for row in try! PageIndexer.index(pageBytes).rows { for member in row.attributes { _ = row.decode(member.value) } }
+}
+measure("JSONParser, whole page to values", items: 1) { _ = try! JSONParser.parse(pageBytes) }
+let clock = ContinuousClock()
+let indexTime = clock.measure { for _ in 0..<iterations { _ = try! PageIndexer.index(pageBytes) } }
+let seconds = Double(indexTime.components.seconds) + Double(indexTime.components.attoseconds) / 1e18
+print("index throughput: \(Int(megabytes * Double(iterations) / seconds)) MB/s")

@@ -20,7 +20,7 @@ struct RunOptions: ParsableArguments {
     var maxPages = 10_000
 
     @Option(help: "Pages fetched at once when the page count is known.")
-    var concurrency = 4
+    var concurrency = 8
 
     @Option(help: "Retries of a request after 429, 502, 503, 504 or a connection failure.")
     var retries = 4

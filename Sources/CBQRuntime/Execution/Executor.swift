@@ -7,7 +7,7 @@ public struct ExecutionOptions: Sendable {
     /// A guard against endless paging; reaching it stops the fetch and says so.
     public var maxPages = 10_000
     /// Pages fetched at once when the page count is known (from `meta`): 1 turns it off.
-    public var concurrency = 4
+    public var concurrency = 8
     public var retry = RetryPolicy()
 
     public init() {}
@@ -136,7 +136,7 @@ struct Run {
     let executor: Executor
     let progress: Executor.Progress
     var summary = ExecutionSummary()
-    private var seen: Set<UInt64> = []
+    private var seen = RecentIdentities()
     private var skipped = 0
 
     init(plan: RequestPlan, executor: Executor, progress: @escaping Executor.Progress) {
@@ -161,7 +161,7 @@ struct Run {
         out.reserveCapacity(page.passed.count)
         for row in page.passed {
             if capReached { break }
-            guard seen.insert(row.identityHash).inserted else { summary.duplicates += 1; continue }
+            guard seen.insert(row.identityHash) else { summary.duplicates += 1; continue }
             if skipped < plan.skipRows { skipped += 1; continue }
             out.append(row)
             summary.rowsEmitted += 1

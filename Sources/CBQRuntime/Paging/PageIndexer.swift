@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CBQCore
 
 /// A JSON:API response document, indexed: the rows of `data` as byte ranges, and the small
@@ -27,8 +32,18 @@ public enum PageIndexer {
             throw JSONParser.Error(message: "invalid UTF-8", offset: offset)
         }
         let page = PageBuffer(body)
-        var scanner = JSONScanner(body)
+        return try body.withUnsafeBufferPointer { (buffer) throws(JSONParser.Error) -> IndexedDocument in
+            try index(buffer, page: page)
+        }
+    }
+
+    private static func index(_ buffer: UnsafeBufferPointer<UInt8>, page: PageBuffer) throws(JSONParser.Error) -> IndexedDocument {
+        let body = page.bytes
+        var scanner = JSONScanner(buffer)
         var document = IndexedDocument()
+        // Resources of a page list the same attributes in the same order: reuse the previous
+        // resource's key strings when their bytes match, instead of making 16 strings a row.
+        var previousKeys: [RawMember] = []
         scanner.skipWhitespace()
         try scanner.expect(UInt8(ascii: "{"), "expected a JSON object")
         try scanner.members { (scanner, key) throws(JSONParser.Error) in
@@ -38,10 +53,12 @@ public enum PageIndexer {
                 case UInt8(ascii: "["):
                     document.isCollection = true
                     try scanner.elements { (scanner) throws(JSONParser.Error) in
-                        document.rows.append(try resource(&scanner, page))
+                        let row = try resource(&scanner, page, previousKeys: previousKeys)
+                        previousKeys = row.attributes
+                        document.rows.append(row)
                     }
                 case UInt8(ascii: "{"):
-                    document.rows.append(try resource(&scanner, page))
+                    document.rows.append(try resource(&scanner, page, previousKeys: []))
                 default:
                     let range = try scanner.skipValue()
                     guard scanner.isNull(range) else { throw scanner.error("'data' must be an array, an object or null") }
@@ -74,7 +91,7 @@ public enum PageIndexer {
         }
     }
 
-    private static func resource(_ scanner: inout JSONScanner, _ page: PageBuffer) throws(JSONParser.Error) -> RawRow {
+    private static func resource(_ scanner: inout JSONScanner, _ page: PageBuffer, previousKeys: [RawMember]) throws(JSONParser.Error) -> RawRow {
         let start = scanner.position
         guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("a resource must be an object") }
         scanner.advance()
@@ -87,7 +104,7 @@ public enum PageIndexer {
                 type = try scanner.skipValue()
             case "id":
                 let range = try scanner.skipValue()
-                let first = scanner.bytes[range.lowerBound]
+                let first = scanner.byte(at: range.lowerBound)
                 guard first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || isDigitByte(first) else {
                     throw scanner.error("a resource id must be a string")
                 }
@@ -99,9 +116,16 @@ public enum PageIndexer {
                     throw scanner.error("'attributes' must be an object")
                 }
                 scanner.advance()
-                attributes.reserveCapacity(16)
-                try scanner.members { (scanner, key) throws(JSONParser.Error) in
-                    attributes.append(RawMember(key: key, value: try scanner.skipValue()))
+                attributes.reserveCapacity(max(16, previousKeys.count))
+                try scanner.rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
+                    let index = attributes.count
+                    let key: String
+                    if index < previousKeys.count, scanner.sameBytes(previousKeys[index].keyRange, keyRange) {
+                        key = previousKeys[index].key
+                    } else {
+                        key = scanner.decodeKey(keyRange)
+                    }
+                    attributes.append(RawMember(key: key, keyRange: keyRange, value: try scanner.skipValue()))
                 }
             default:
                 _ = try scanner.skipValue()
@@ -114,13 +138,23 @@ public enum PageIndexer {
 
 @inline(__always) func isDigitByte(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
-/// A validating JSON tokenizer that skips values instead of building them.
+/// A validating JSON tokenizer that skips values instead of building them. It reads through an
+/// unsafe buffer (valid only inside `withUnsafeBufferPointer`): no bounds checks in the hot loops,
+/// which are guarded by explicit `position < count` tests instead.
 struct JSONScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     private(set) var position = 0
     private var depth = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func byte(at index: Int) -> UInt8 { bytes[index] }
+
+    /// Whether two ranges hold the same bytes.
+    func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        return memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
+    }
 
     var atEnd: Bool { position >= bytes.count }
 
@@ -151,6 +185,13 @@ struct JSONScanner {
     /// Calls `body` for each member of an object whose `{` was just consumed, with the scanner
     /// at the member's value; `body` must consume the value.
     mutating func members(_ body: (inout JSONScanner, String) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
+        try rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
+            try body(&scanner, scanner.decodeKey(keyRange))
+        }
+    }
+
+    /// As ``members(_:)``, with the member name's byte range (quotes included) instead of its text.
+    mutating func rawMembers(_ body: (inout JSONScanner, Range<Int>) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
         try enter()
         defer { depth -= 1 }
         skipWhitespace()
@@ -158,8 +199,7 @@ struct JSONScanner {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let keyRange = try skipString()
-            let key = decodeKey(keyRange)
+            let key = try skipString()
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':'")
             skipWhitespace()
@@ -274,10 +314,10 @@ struct JSONScanner {
     }
 
     /// Member names are short and rarely escaped: decode them directly.
-    private func decodeKey(_ range: Range<Int>) -> String {
-        let inner = range.lowerBound + 1..<range.upperBound - 1
-        if !bytes[inner].contains(UInt8(ascii: "\\")) { return String(decoding: bytes[inner], as: UTF8.self) }
-        return (try? JSONParser.parse(bytes, range: range))?.stringValue ?? ""
+    func decodeKey(_ range: Range<Int>) -> String {
+        let inner = UnsafeBufferPointer(rebasing: bytes[range.lowerBound + 1..<range.upperBound - 1])
+        if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
+        return (try? JSONParser.parse(Array(bytes[range]), range: 0..<range.count))?.stringValue ?? ""
     }
 }
 

@@ -6,9 +6,11 @@ public final class PageBuffer: Sendable {
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 }
 
-/// A member of a resource's attributes: its name, and where its value sits in the page.
+/// A member of a resource's attributes: its name, and where its name (quotes included) and
+/// value sit in the page, so output can copy both without re-escaping.
 public struct RawMember: Sendable {
     public let key: String
+    public let keyRange: Range<Int>
     public let value: Range<Int>
 }
 

@@ -44,7 +44,7 @@ final class JSONRenderer: ResultRenderer {
                 buffer.append(contentsOf: bytes[raw.id])
                 for member in raw.attributes where member.key != "id" {
                     buffer.append(UInt8(ascii: ","))
-                    JSONWriter.writeString(member.key, into: &buffer)
+                    buffer.append(contentsOf: bytes[member.keyRange])
                     buffer.append(UInt8(ascii: ":"))
                     buffer.append(contentsOf: bytes[member.value])
                 }

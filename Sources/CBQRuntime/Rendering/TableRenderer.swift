@@ -96,7 +96,9 @@ enum Cell {
     /// One line per cell: line breaks and tabs shown as visible marks, and cut to `limit` cells.
     static func clean(_ text: String, limit: Int?) -> String {
         var text = text
-        if text.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\r\n" }) {
+        var hasBreaks = false
+        text.withUTF8 { bytes in hasBreaks = bytes.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 } }
+        if hasBreaks {
             text = text.replacing("\r\n", with: "↵").replacing("\n", with: "↵").replacing("\r", with: "↵").replacing("\t", with: "→")
         }
         guard let limit, DisplayWidth.of(text) > limit else { return text }
@@ -109,6 +111,13 @@ enum Cell {
             width += w
         }
         return cut + "…"
+    }
+
+    private static let spaceRun = [UInt8](repeating: 0x20, count: 256)
+
+    /// `count` spaces, as bytes, without building a string.
+    static func spaces(_ count: Int) -> ArraySlice<UInt8> {
+        count <= 0 ? [] : (count <= 256 ? spaceRun[..<count] : ArraySlice(repeating: 0x20, count: count))
     }
 
     static func padRight(_ text: String, _ width: Int) -> String {

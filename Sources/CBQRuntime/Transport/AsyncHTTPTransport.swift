@@ -21,26 +21,35 @@ public final class AsyncHTTPTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
-        var outgoing = HTTPClientRequest(url: request.url.description)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
-        outgoing.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
-        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000
-                                             + requestTimeout.components.attoseconds / 1_000_000_000)
+        var headers = HTTPHeaders()
+        for header in request.headers { headers.add(name: header.name, value: header.value) }
+        headers.add(name: "Accept-Encoding", value: "gzip, deflate")
+        let outgoing: HTTPClient.Request
         do {
-            let response = try await client.execute(outgoing, timeout: timeout)
-            let body = try await response.body.collect(upTo: AsyncHTTPTransport.maxBodySize)
+            outgoing = try HTTPClient.Request(url: request.url.description, method: HTTPMethod(rawValue: request.method), headers: headers)
+        } catch {
+            throw TransportError(.other, "not a valid request URL: \(request.url)")
+        }
+        let nanoseconds = Int64(requestTimeout.components.seconds) * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000
+        do {
+            // The future-based call collects the body on the event loop and hands it over once;
+            // the async body stream hands over every TCP read, which cost 4x the system time here.
+            let response = try await client.execute(request: outgoing, deadline: .now() + .nanoseconds(nanoseconds)).get()
+            if let body = response.body, body.readableBytes > AsyncHTTPTransport.maxBodySize {
+                throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
+            }
             return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                             body: Array(buffer: body))
+                             body: response.body.map { Array(buffer: $0) } ?? [])
         } catch let error as HTTPClientError {
             switch error {
             case .connectTimeout: throw TransportError(.connect, "could not connect to \(request.url.host) in time")
             case .deadlineExceeded, .readTimeout: throw TransportError(.timeout, "no complete answer from \(request.url.host) within \(requestTimeout)")
             case .remoteConnectionClosed: throw TransportError(.connect, "\(request.url.host) closed the connection")
+            case .cancelled: throw CancellationError()
             default: throw TransportError(.other, "\(error)")
             }
-        } catch is NIOTooManyBytesError {
-            throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
+        } catch let error as TransportError {
+            throw error
         } catch let error as CancellationError {
             throw error
         } catch {
