@@ -82,7 +82,9 @@ final class ScriptRunner {
             failure = error
         }
         progress.clear()
-        writer.finish(count: summary?.count)
+        // A failed query with rows shows them (closed properly: valid JSON, a footer); one that
+        // failed before any row shows only its error.
+        if failure == nil || writer.rowCount > 0 { writer.finish(count: summary?.count) }
         output.flush()
 
         let elapsed = ContinuousClock.now - started

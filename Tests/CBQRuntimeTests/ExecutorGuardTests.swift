@@ -143,3 +143,15 @@ struct PageSizeRejectionTests {
         #expect(summary.notices == ["the API rejected page[size]=100; using 50"])
     }
 }
+
+struct TableFittingTests {
+    @Test(arguments: [
+        ([10, 80, 12], 70, [10, 40, 12]),
+        ([10, 20], 80, [10, 20]),
+        ([40, 40, 40], 50, [14, 14, 14]),
+        ([6, 6, 90], 20, [6, 6, 6]),
+    ])
+    func theWidestColumnsShrinkFirst(widths: [Int], total: Int, fitted: [Int]) {
+        #expect(TableRenderer.fit(widths, into: total) == fitted)
+    }
+}

@@ -59,6 +59,7 @@ struct RunCommandTests {
     @Test func anAPIErrorPointsAtTheCondition() throws {
         let result = try CLI.run(["--sandbox", "-c", "SELECT * FROM people.people WHERE last_name = 'Doe' AND shoe_size > 3"])
         #expect(result.status == 65)
+        #expect(result.stdout == "", "a query that fails before any row prints no empty table")
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("error: the API answered 400 Bad Request to GET http://127.0.0.1:") == true)
         // A 400 about a filter is not mistaken for a rejected page size.

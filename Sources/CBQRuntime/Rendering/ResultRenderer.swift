@@ -80,7 +80,7 @@ public enum Renderers {
         case .json: return JSONRenderer(output: output, lines: false, allColumns: allColumns)
         case .csv: return CSVRenderer(output: output)
         case .markdown: return MarkdownRenderer(output: output)
-        case .table: return TableRenderer(output: output, maxColumnWidth: terminalWidth.map { max(16, min(60, $0 / 2)) })
+        case .table: return TableRenderer(output: output, terminalWidth: terminalWidth)
         case .vertical: return VerticalRenderer(output: output, maxValueWidth: terminalWidth.map { max(20, $0 - 24) })
         }
     }

@@ -5,7 +5,10 @@ import CBQCore
 public final class ResultWriter {
     private let plan: RequestPlan
     private let renderer: any ResultRenderer
+    /// The columns once known; the renderer starts at the first row or at the end, so a query
+    /// that fails before any row prints nothing but its error.
     private var columns: [ResultColumn]?
+    private var started = false
     public private(set) var rowCount = 0
 
     public init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?) {
@@ -17,23 +20,28 @@ public final class ResultWriter {
         case .count(let name): columns = [ResultColumn(name: name, field: name)]
         }
         renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns)
-        if let columns { renderer.begin(columns) }
+    }
+
+    private func start() {
+        guard !started else { return }
+        started = true
+        renderer.begin(columns ?? [])
     }
 
     public func write(_ rows: [RawRow]) {
-        if columns == nil, let first = rows.first {
-            let list = [ResultColumn(name: "id", field: "id")]
+        guard let first = rows.first else { return }
+        if columns == nil {
+            columns = [ResultColumn(name: "id", field: "id")]
                 + first.attributes.filter { $0.key != "id" }.map { ResultColumn(name: $0.key, field: $0.key) }
-            columns = list
-            renderer.begin(list)
         }
+        start()
         for row in rows { renderer.write(.raw(row)) }
         rowCount += rows.count
     }
 
     /// Writes COUNT(*)'s row (if any) and the renderer's ending.
     public func finish(count: Int?) {
-        if columns == nil { columns = []; renderer.begin([]) }
+        start()
         if case .count = plan.projection, let count {
             renderer.write(.values([.number(Double(count))]))
             rowCount = 1

@@ -1,8 +1,9 @@
 import CBQCore
 
 /// psql's aligned table: columns as wide as their widest cell (by display width: CJK counts two,
-/// combining marks none), numbers right-aligned, a row-count footer. On a terminal, long values
-/// are cut with `…`. Rows are kept until the end, since widths depend on every row.
+/// combining marks none), numbers right-aligned, a row-count footer. On a terminal the table is
+/// fitted to its width: the widest columns shrink first, and cut values end with `…`. Rows are
+/// kept until the end, since widths depend on every row.
 ///
 ///      first_name | last_name | age
 ///     ------------+-----------+-----
@@ -10,14 +11,15 @@ import CBQCore
 ///     (1 row)
 final class TableRenderer: ResultRenderer {
     private let output: OutputStream
-    private let maxColumnWidth: Int?
+    /// The terminal's width; nil when output is not a terminal (nothing is cut).
+    private let terminalWidth: Int?
     private var columns: [ResultColumn] = []
     private var rows: [[String]] = []
     private var numeric: [Bool] = []
 
-    init(output: OutputStream, maxColumnWidth: Int?) {
+    init(output: OutputStream, terminalWidth: Int?) {
         self.output = output
-        self.maxColumnWidth = maxColumnWidth
+        self.terminalWidth = terminalWidth
     }
 
     func begin(_ columns: [ResultColumn]) {
@@ -31,7 +33,7 @@ final class TableRenderer: ResultRenderer {
         for (index, column) in columns.enumerated() {
             let text = row.text(column, at: index)
             if let text, !row.isNumber(column, at: index), !text.isEmpty { numeric[index] = false }
-            cells.append(Cell.clean(text ?? "", limit: maxColumnWidth))
+            cells.append(Cell.clean(text ?? "", limit: nil))
         }
         rows.append(cells)
     }
@@ -40,21 +42,39 @@ final class TableRenderer: ResultRenderer {
         if !columns.isEmpty {
             var widths = columns.map { DisplayWidth.of($0.name) }
             for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
+            if let terminalWidth { widths = Self.fit(widths, into: terminalWidth) }
             // Header centred, as psql does.
-            output.write(" " + columns.enumerated().map { Cell.center($0.element.name, widths[$0.offset]) }.joined(separator: " | ") + "\n")
+            output.write(" " + columns.enumerated().map { Cell.center(Cell.clean($0.element.name, limit: widths[$0.offset]), widths[$0.offset]) }
+                .joined(separator: " | ") + "\n")
             output.write(widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "\n")
             for row in rows {
-                var line = " "
-                for (index, cell) in row.enumerated() {
-                    if index > 0 { line += " | " }
+                output.write(byte: UInt8(ascii: " "))
+                for (index, full) in row.enumerated() {
+                    if index > 0 { output.write(" | ") }
+                    let cell = terminalWidth == nil ? full : Cell.clean(full, limit: widths[index])
+                    let padding = widths[index] - DisplayWidth.of(cell)
                     let isLast = index == row.count - 1
-                    line += numeric[index] ? Cell.padLeft(cell, widths[index]) : (isLast ? cell : Cell.padRight(cell, widths[index]))
+                    if numeric[index] { output.write(Cell.spaces(padding)) }
+                    output.write(cell)
+                    if !numeric[index] && !isLast { output.write(Cell.spaces(padding)) }
                 }
-                output.write(line + "\n")
+                output.write(byte: 0x0A)
                 output.flushIfNeeded()
             }
         }
         output.write("(\(rowCount) row\(rowCount == 1 ? "" : "s"))\n")
+    }
+
+    /// Narrows the widest columns, one cell at a time, until a row fits `total` cells with a
+    /// cell to spare (" a | b | c": 3n-2 cells of separators); no column goes below 6 cells.
+    static func fit(_ widths: [Int], into total: Int) -> [Int] {
+        var widths = widths
+        let separators = 3 * widths.count - 1
+        while widths.reduce(0, +) + separators > total {
+            guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 6 else { break }
+            widths[widest] -= 1
+        }
+        return widths
     }
 }
 
