@@ -80,13 +80,9 @@ struct CBQ: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         var sources = commands.map { SourceText($0, name: "<query>") }
         for path in files + scripts { sources.append(SourceText(try readFile(path), name: path)) }
-        if sources.isEmpty {
-            guard !Terminal.isInteractive(.standardInput) else {
-                ErrorReporter.report("nothing to run", hint: "give -c QUERY or a script file, or pipe statements in; see cbq --help")
-                throw ExitCode(SysExit.usage)
-            }
-            sources.append(SourceText(readStandardInput(), name: "<stdin>"))
-        }
+        // No statements and a terminal: the interactive shell. Piped input runs as a script.
+        let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput)
+        if sources.isEmpty && !interactive { sources.append(SourceText(readStandardInput(), name: "<stdin>")) }
 
         var plannerOptions = try target.plannerOptions()
         var server: SandboxServer?
@@ -101,8 +97,26 @@ struct CBQ: AsyncParsableCommand {
             }
             plannerOptions.baseURL = server!.baseURL
         }
-        let token = try TokenSource.token(file: runOptions.tokenFile, baseURL: plannerOptions.baseURL, sandbox: runOptions.sandbox)
         let transport = AsyncHTTPTransport(connectTimeout: .seconds(runOptions.connectTimeout), requestTimeout: .seconds(runOptions.timeout))
+        if interactive {
+            let label = runOptions.sandbox ? "sandbox" : target.baseURL.flatMap { RequestURL($0)?.host } ?? (target.region ?? .us).rawValue
+            let description = runOptions.sandbox ? "the built-in sandbox at \(plannerOptions.baseURL) (generated data)"
+                : target.baseURL != nil ? plannerOptions.baseURL : "Casebook \((target.region ?? .us).displayName), \(plannerOptions.baseURL)"
+            let repl = REPL(plannerOptions: plannerOptions, targetLabel: label, isSandbox: runOptions.sandbox, runOptions: runOptions, transport: transport)
+            let status = await repl.run(banner: "cbq 0.1.0, connected to \(description). \\help for help, \\q to quit.")
+            await transport.shutdown()
+            await server?.stop()
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        let token: String?
+        do {
+            token = try TokenSource.token(file: runOptions.tokenFile, baseURL: plannerOptions.baseURL, sandbox: runOptions.sandbox)
+        } catch {
+            await transport.shutdown()
+            await server?.stop()
+            throw error
+        }
         let runner = ScriptRunner(
             planner: Planner(plannerOptions), executor: Executor(transport: transport, options: runOptions.executionOptions(token: token)),
             format: runOptions.format, output: OutputStream(descriptor: 1), continueOnError: runOptions.continueOnError)

@@ -35,7 +35,7 @@ struct TargetOptions: ParsableArguments {
 
     func validate() throws {
         if region != nil && baseURL != nil { throw ValidationError("give --region or --base-url, not both") }
-        if let baseURL { _ = try normalizedBaseURL(baseURL) }
+        if let baseURL { _ = try Self.normalize(baseURL: baseURL) }
         if pageSize < 1 { throw ValidationError("--page-size must be 1 or more") }
         if maxPageSize < 1 { throw ValidationError("--max-page-size must be 1 or more") }
         _ = try parameters()
@@ -43,7 +43,7 @@ struct TargetOptions: ParsableArguments {
 
     func plannerOptions() throws -> PlannerOptions {
         var options = PlannerOptions()
-        options.baseURL = try baseURL.map(normalizedBaseURL) ?? (region ?? .us).baseURL
+        options.baseURL = try baseURL.map(Self.normalize(baseURL:)) ?? (region ?? .us).baseURL
         var dialect = self.dialect.dialect
         if let comparisons { dialect.comparisons = comparisons }
         if let pageParam { dialect.pageNumber = pageParam }
@@ -73,7 +73,7 @@ struct TargetOptions: ParsableArguments {
     }
 
     /// An http(s) URL without query, fragment or trailing slash.
-    func normalizedBaseURL(_ url: String) throws -> String {
+    static func normalize(baseURL url: String) throws -> String {
         var url = url
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw ValidationError("--base-url must start with https:// or http://, got '\(url)'")

@@ -11,7 +11,11 @@ final class ScriptRunner {
     let output: OutputStream
     let continueOnError: Bool
     /// Progress and summaries go to a terminal only.
-    let interactive = Terminal.isInteractive(.standardError)
+    var interactive = Terminal.isInteractive(.standardError)
+    /// Told the columns of each endpoint that answered (the REPL's completion learns them).
+    var learn: (String, [String]) -> Void = { _, _ in }
+    /// Rendering choices the REPL can change: `\x auto` turns wide tables vertical.
+    var expandedAuto = false
     private var resultsWritten = 0
 
     init(planner: Planner, executor: Executor, format: OutputFormat, output: OutputStream, continueOnError: Bool) {
@@ -65,7 +69,8 @@ final class ScriptRunner {
         }
         if let warning = plan.warning, interactive { Terminal.writeError("note: " + warning) }
 
-        let writer = ResultWriter(plan: plan, format: format, output: output, terminalWidth: Terminal.outputWidth)
+        let writer = ResultWriter(plan: plan, format: format, output: output,
+                                  terminalWidth: output.descriptor == 1 ? Terminal.outputWidth : nil, expandedAuto: expandedAuto)
         let progress = ProgressLine(enabled: interactive)
         let started = ContinuousClock.now
         var summary: ExecutionSummary?
@@ -82,6 +87,7 @@ final class ScriptRunner {
             failure = error
         }
         progress.clear()
+        if let names = writer.attributeNames { learn("\(plan.service).\(plan.endpoint)", names) }
         // A failed query with rows shows them (closed properly: valid JSON, a footer); one that
         // failed before any row shows only its error.
         if failure == nil || writer.rowCount > 0 { writer.finish(count: summary?.count) }

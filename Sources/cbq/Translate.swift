@@ -26,14 +26,14 @@ struct Translate: ParsableCommand {
         var output = ""
         for plan in plans {
             for url in plan.initialURLs(style: encoded || curl ? .wire : .readable) {
-                output += (curl ? curlCommand(url) : url) + "\n"
+                output += (curl ? Self.curl(url) : url) + "\n"
             }
         }
         print(output, terminator: "")
     }
 
     /// The token is never printed: the command names the variable, and the shell expands it.
-    func curlCommand(_ url: String) -> String {
+    static func curl(_ url: String) -> String {
         "curl -sS -H \"Authorization: Bearer $CASEBOOK_TOKEN\" -H 'Accept: application/vnd.api+json'"
             + " -H 'Content-Type: application/vnd.api+json' '\(url)'"
     }

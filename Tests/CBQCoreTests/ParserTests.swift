@@ -110,6 +110,7 @@ struct ParserTests {
         ("SELEC * FROM a.b;", .complete),  // a complete statement with an error: run it, report it
         ("  -- nothing\n", .empty),
         ("SELECT * FROM a.b; SELECT", .incomplete),
+        ("SELECT * FROM a.b WHERE x >;", .complete),  // an error to report, not more input to wait for
     ])
     func inputStatus(text: String, status: Parser.InputStatus) {
         #expect(Parser.inputStatus(SourceText(text)) == status)

@@ -64,14 +64,10 @@ public struct Parser {
     public enum InputStatus: Equatable, Sendable { case empty, complete, incomplete }
 
     public static func inputStatus(_ source: SourceText) -> InputStatus {
-        let pieces = StatementSplitter.split(source)
-        guard let last = pieces.last else { return .empty }
-        var parser = Parser(source: source)
-        do throws(Diagnostic) {
-            _ = try parser.parse(last.range)
-        } catch {
-            if error.isIncomplete { return .incomplete }
-        }
+        // The splitter only ends a statement at a ';' outside strings, quoted names and
+        // comments, so an open one always leaves the last piece unterminated. A statement that
+        // ends with ';' is complete, even if it then fails to parse: report it, do not wait.
+        guard let last = StatementSplitter.split(source).last else { return .empty }
         return last.terminated ? .complete : .incomplete
     }
 
@@ -631,4 +627,14 @@ func editDistance(_ a: String, _ b: String) -> Int {
         }
     }
     return table[a.count][b.count]
+}
+
+/// "Did you mean …?" for names the user misspelled.
+public enum Suggestion {
+    /// The candidate closest to `word` (case-insensitively), if it is close enough to be a typo.
+    public static func closest(to word: String, among candidates: [String]) -> String? {
+        let best = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 }
+        guard let (candidate, distance) = best, distance > 0, distance <= max(1, min(2, candidate.count / 3)) else { return nil }
+        return candidate
+    }
 }

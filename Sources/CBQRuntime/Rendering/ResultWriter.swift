@@ -10,8 +10,12 @@ public final class ResultWriter {
     private var columns: [ResultColumn]?
     private var started = false
     public private(set) var rowCount = 0
+    /// `id` and the attribute names of the first row that arrived (for completion).
+    public private(set) var attributeNames: [String]?
 
-    public init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?) {
+    /// - Parameter expandedAuto: for `table`, print rows vertically when the table is wider than
+    ///   the terminal (psql's `\x auto`).
+    public init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false) {
         self.plan = plan
         var allColumns = false
         switch plan.projection {
@@ -19,7 +23,7 @@ public final class ResultWriter {
         case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
         case .count(let name): columns = [ResultColumn(name: name, field: name)]
         }
-        renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns)
+        renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns, expandedAuto: expandedAuto)
     }
 
     private func start() {
@@ -30,6 +34,7 @@ public final class ResultWriter {
 
     public func write(_ rows: [RawRow]) {
         guard let first = rows.first else { return }
+        if attributeNames == nil { attributeNames = ["id"] + first.attributes.map(\.key).filter { $0 != "id" } }
         if columns == nil {
             columns = [ResultColumn(name: "id", field: "id")]
                 + first.attributes.filter { $0.key != "id" }.map { ResultColumn(name: $0.key, field: $0.key) }

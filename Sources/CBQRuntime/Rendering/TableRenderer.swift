@@ -17,9 +17,13 @@ final class TableRenderer: ResultRenderer {
     private var rows: [[String]] = []
     private var numeric: [Bool] = []
 
-    init(output: OutputStream, terminalWidth: Int?) {
+    /// `\x auto`: rows too wide for the terminal print as vertical records instead.
+    private let verticalWhenTooWide: Bool
+
+    init(output: OutputStream, terminalWidth: Int?, verticalWhenTooWide: Bool = false) {
         self.output = output
         self.terminalWidth = terminalWidth
+        self.verticalWhenTooWide = verticalWhenTooWide
     }
 
     func begin(_ columns: [ResultColumn]) {
@@ -42,6 +46,14 @@ final class TableRenderer: ResultRenderer {
         if !columns.isEmpty {
             var widths = columns.map { DisplayWidth.of($0.name) }
             for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
+            if let terminalWidth, verticalWhenTooWide, widths.reduce(0, +) + 3 * widths.count - 1 > terminalWidth {
+                let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
+                vertical.begin(columns)
+                for row in rows { vertical.write(.values(row.map { JSONValue.string($0) })) }
+                vertical.finish(rowCount: rowCount)
+                output.write("(\(rowCount) row\(rowCount == 1 ? "" : "s"))\n")
+                return
+            }
             if let terminalWidth { widths = Self.fit(widths, into: terminalWidth) }
             // Header centred, as psql does.
             output.write(" " + columns.enumerated().map { Cell.center(Cell.clean($0.element.name, limit: widths[$0.offset]), widths[$0.offset]) }

@@ -34,9 +34,13 @@ public final class AsyncHTTPTransport: HTTPTransport {
         do {
             // The future-based call collects the body on the event loop and hands it over once;
             // the async body stream hands over every TCP read, which cost 4x the system time here.
-            let response = try await client.execute(request: outgoing, deadline: .now() + .nanoseconds(nanoseconds)).get()
-            if let body = response.body, body.readableBytes > AsyncHTTPTransport.maxBodySize {
-                throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
+            let task = client.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: AsyncHTTPTransport.maxBodySize),
+                                      deadline: .now() + .nanoseconds(nanoseconds))
+            // Cancelling the query (Ctrl-C) cancels the request on the wire, at once.
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
             return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
                              body: response.body.map { Array(buffer: $0) } ?? [])
@@ -48,8 +52,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
             case .cancelled: throw CancellationError()
             default: throw TransportError(.other, "\(error)")
             }
-        } catch let error as TransportError {
-            throw error
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
         } catch let error as CancellationError {
             throw error
         } catch {
