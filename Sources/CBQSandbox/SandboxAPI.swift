@@ -188,7 +188,7 @@ public final class SandboxAPI: Sendable {
         throws(APIError) -> (id: String?, attributes: [JSONMember])
     {
         let contentType = request.headers["content-type"] ?? ""
-        guard contentType.split(separator: ";").first.map({ $0.trimmingSpaces() }) == SandboxAPI.mediaType else {
+        guard contentType.split(separator: ";").first.map({ $0.trimming(.whitespace) }) == SandboxAPI.mediaType else {
             throw APIError(status: 415, title: "Unsupported Media Type",
                            detail: "send the body as \(SandboxAPI.mediaType), not '\(contentType.isEmpty ? "nothing" : contentType)'")
         }
@@ -281,11 +281,5 @@ public final class SandboxAPI: Sendable {
         }
         guard deleted else { throw notFound(endpoint, id) }
         return SandboxResponse(status: 204, headers: [], body: [])
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -64,7 +64,7 @@ struct TargetOptions: ParsableArguments {
                 throw ValidationError("--var takes name=value, got '\(binding)'")
             }
             let name = String(binding[..<equals])
-            guard let first = name.utf8.first, isIdentifierStartByte(first), name.utf8.allSatisfy(isIdentifierByte) else {
+            guard name.isPlainIdentifier else {
                 throw ValidationError("'\(name)' is not a parameter name (letters, digits and _, not starting with a digit)")
             }
             parameters[name] = Literal(parameterValue: String(binding[binding.index(after: equals)...]))
@@ -96,14 +96,6 @@ enum DialectName: String, ExpressibleByArgument, CaseIterable {
 extension Region: ExpressibleByArgument {}
 extension Dialect.ComparisonSpelling: ExpressibleByArgument {}
 extension Dialect.PageNumberSpelling: ExpressibleByArgument {}
-
-private func isIdentifierStartByte(_ byte: UInt8) -> Bool {
-    (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
-}
-
-private func isIdentifierByte(_ byte: UInt8) -> Bool {
-    isIdentifierStartByte(byte) || (byte >= 0x30 && byte <= 0x39)
-}
 
 /// Where the statements come from: an argument, `-f FILE`, or standard input.
 struct InputOptions: ParsableArguments {

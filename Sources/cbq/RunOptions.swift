@@ -62,12 +62,12 @@ enum TokenSource {
         if sandbox { return "sandbox" }
         var token: String?
         if let file {
-            token = try readFile(file).trimmingCharacters(in: [" ", "\n", "\r", "\t"])
+            token = try readFile(file).trimming(.whitespace)
             if token?.isEmpty == true {
                 ErrorReporter.report("the token file '\(file)' is empty")
                 throw ExitCode(SysExit.noPermission)
             }
-        } else if let value = getenvString("CASEBOOK_TOKEN")?.trimmingCharacters(in: [" ", "\n", "\r", "\t"]), !value.isEmpty {
+        } else if let value = getenvString("CASEBOOK_TOKEN")?.trimming(.whitespace), !value.isEmpty {
             token = value
         }
         guard let url = RequestURL(baseURL) else { return token }
@@ -81,11 +81,5 @@ enum TokenSource {
             throw ExitCode(SysExit.noPermission)
         }
         return token
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

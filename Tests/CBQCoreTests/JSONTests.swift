@@ -52,7 +52,7 @@ struct JSONTests {
     }
 
     @Test func randomMutationsNeverCrash() {
-        var generator = RobustnessTests.SeededGenerator(state: 7)
+        var generator = SeededGenerator(seed: 7)
         let seed = Array(#"{"data":[{"type":"people","id":"P-1","attributes":{"name":"Zoë \"Z\"","n":-1.5e3,"ok":true,"x":null}}],"meta":{"total":1}}"#.utf8)
         let pieces: [UInt8] = Array(#"{}[]",:\u0123456789-+.eEtrufalsn "#.utf8) + [0, 0xC3, 0xFF, 0x0A]
         var parsed = 0

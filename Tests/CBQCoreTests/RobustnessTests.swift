@@ -4,18 +4,6 @@ import Testing
 /// Feeds many random and mutated statements to the compiler: each must give a plan or a
 /// diagnostic inside the source, never a crash or a hang.
 struct RobustnessTests {
-    /// A small, seeded generator (SplitMix64), so a failure reproduces.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds = [
         "SELECT first_name, last_name AS l FROM people.people WHERE last_name LIKE 'Doe' AND age >= 18 ORDER BY created_at DESC LIMIT 50 OFFSET 5;",
         "SELECT COUNT(*) FROM attachments.notes WHERE created_at BETWEEN '2025-01-01' AND '2025-06-30' AND (note_type = 'visit' OR note_type IS NULL)",
@@ -30,7 +18,7 @@ struct RobustnessTests {
     ]
 
     @Test func randomMutationsGiveAPlanOrAPositionedError() {
-        var generator = SeededGenerator(state: 20_261_129)
+        var generator = SeededGenerator(seed: 20_261_129)  // a failure reproduces
         var options = PlannerOptions()
         options.parameters = ["p": .string("P-1")]
         let planner = Planner(options)

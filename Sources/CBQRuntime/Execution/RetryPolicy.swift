@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CBQCore
 
 /// When to try a request again, and how long to wait: exponential backoff with jitter on 429,
 /// 502, 503, 504 and connection failures, honouring `Retry-After` (seconds or an HTTP date).
@@ -32,7 +33,7 @@ public struct RetryPolicy: Sendable {
 
     /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`, as seconds from now.
     public static func retryAfterSeconds(_ value: String, now: Int) -> Int? {
-        let trimmed = value.trimmingCharacters(in: " ")
+        let trimmed = value.trimming(.whitespace)
         if let seconds = Int(trimmed) { return max(0, seconds) }
         // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
         let parts = trimmed.split(separator: " ")
@@ -41,22 +42,8 @@ public struct RetryPolicy: Sendable {
         guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }
         guard clock.count == 3 else { return nil }
-        let days = daysSinceEpoch(year: year, month: monthIndex + 1, day: day)
+        let days = CivilDate.days(year: year, month: monthIndex + 1, day: day)
         let date = days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + clock[2]
         return max(0, date - now)
-    }
-
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        return era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-    }
-}
-
-extension String {
-    func trimmingCharacters(in character: Character) -> String {
-        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 @preconcurrency import CLibEdit
+import CBQCore
 import Dispatch
 
 /// libedit's readline: Emacs-style editing and arrow keys, history persisted to a file, and
@@ -53,7 +54,7 @@ final class LineEditor: @unchecked Sendable {
     /// Adds an entry (a whole statement, even over several lines) and saves the file, so a
     /// crash loses nothing.
     func remember(_ entry: String) {
-        let trimmed = entry.trimmingCharacters(in: [" ", "\n", "\t"])
+        let trimmed = entry.trimming(.whitespace)
         guard !trimmed.isEmpty else { return }
         if history_length > 0, let last = history_get(history_base + history_length - 1), let line = last.pointee.line,
            String(cString: line) == trimmed {

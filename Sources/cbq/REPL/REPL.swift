@@ -60,7 +60,7 @@ final class REPL: @unchecked Sendable {
                 writeAll(1, Array("\n".utf8))
                 buffer = ""
             case .line(let line):
-                let trimmed = line.trimmingCharacters(in: [" ", "\t"])
+                let trimmed = line.trimming([" ", "\t"])
                 if buffer.isEmpty && trimmed.hasPrefix("\\") {
                     editor.remember(trimmed)
                     await meta(trimmed)
@@ -130,7 +130,7 @@ final class REPL: @unchecked Sendable {
     private func meta(_ line: String) async {
         let body = line.dropFirst()
         let name = String(body.prefix { $0 != " " && $0 != "\t" })
-        let argument = String(body.dropFirst(name.count)).trimmingCharacters(in: [" ", "\t", ";"])
+        let argument = String(body.dropFirst(name.count)).trimming([" ", "\t", ";"])
         guard let command = MetaCommands.named(name) else {
             let suggestion = Suggestion.closest(to: name, among: MetaCommands.all.map(\.name))
             ErrorReporter.report("unknown command \\\(name)", hint: suggestion.map { "did you mean \\\($0)?" } ?? "\\help lists the commands")
@@ -192,11 +192,11 @@ final class REPL: @unchecked Sendable {
             return
         }
         let name = String(argument.prefix { $0 != " " })
-        guard name.first.map({ $0.isLetter || $0 == "_" }) == true, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+        guard name.isPlainIdentifier else {
             ErrorReporter.report("'\(name)' is not a parameter name (letters, digits and _)")
             return
         }
-        let value = String(argument.dropFirst(name.count)).trimmingCharacters(in: [" "])
+        let value = String(argument.dropFirst(name.count)).trimming([" "])
         plannerOptions.parameters[name] = Literal(parameterValue: value)
     }
 

@@ -1,10 +1,11 @@
-/// SplitMix64: small, fast and the same on every platform, so a seed always gives the same data.
-struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64: small, fast and the same on every platform, so a seed always gives the same data
+/// (the sandbox's records, the fuzz tests' inputs).
+public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -12,18 +13,19 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    mutating func pick<T>(_ choices: [T]) -> T { choices[Int.random(in: 0..<choices.count, using: &self)] }
+    public mutating func pick<T>(_ choices: [T]) -> T { choices[Int.random(in: 0..<choices.count, using: &self)] }
 
     /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+    public mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
 
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
 }
 
-/// Calendar arithmetic for generated dates, without Foundation: days since 1970-01-01 to
-/// `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
-enum CivilDate {
-    static func days(year: Int, month: Int, day: Int) -> Int {
+/// Calendar arithmetic without Foundation (Howard Hinnant's days-from-civil and back): the
+/// sandbox's dates and timestamps, and `Retry-After` HTTP dates.
+public enum CivilDate {
+    /// Days since 1970-01-01.
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -33,7 +35,8 @@ enum CivilDate {
         return era * 146_097 + doe - 719_468
     }
 
-    static func string(days: Int) -> String {
+    /// `YYYY-MM-DD`.
+    public static func string(days: Int) -> String {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -47,13 +50,13 @@ enum CivilDate {
     }
 
     /// `2025-03-04T10:15:00Z` for a number of seconds since 1970.
-    static func timestamp(seconds: Int) -> String {
+    public static func timestamp(seconds: Int) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         return "\(string(days: days))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2))Z"
     }
 
-    static func pad(_ value: Int, _ width: Int) -> String {
+    public static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }
