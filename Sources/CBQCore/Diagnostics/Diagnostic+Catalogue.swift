@@ -8,8 +8,4 @@ extension Diagnostic {
         Diagnostic(.semantic, "no value for parameter ':\(name)'", at: range, label: "not bound",
                    hint: "bind it with --var \(name)=VALUE (or \\set \(name) VALUE in the REPL)")
     }
-
-    static func notACount(_ clause: String, value: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "\(clause) needs a whole number of 0 or more, and :\(value) is not one", at: range)
-    }
 }

@@ -370,7 +370,7 @@ struct PageTemplate: Sendable {
         if !before.isEmpty { before += "&" }
         var after = Array(items[(found + 1)...]).joined(separator: "&")
         if !after.isEmpty { after = "&" + after }
-        prefix = next.origin.isEmpty ? "" : "\(next.scheme)://\(next.host):\(next.port)\(next.path)?\(before)\(key)="
+        prefix = "\(next.scheme)://\(next.host):\(next.port)\(next.path)?\(before)\(key)="
         suffix = after
     }
 
