@@ -53,6 +53,7 @@ func fastOptions(token: String? = "t0ken") -> ExecutionOptions {
 }
 
 /// A sandbox server for the duration of `body`.
+@discardableResult
 func withSandbox<T>(_ configure: (inout SandboxOptions) -> Void = { _ in }, _ body: (SandboxServer) async throws -> T) async throws -> T {
     var options = SandboxOptions()
     configure(&options)

@@ -17,7 +17,7 @@ final class TerminalSession {
         try Self.tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), "sh", "-c", script])
     }
 
-    deinit { try? Self.tmux(["kill-session", "-t", name]) }
+    deinit { _ = try? Self.tmux(["kill-session", "-t", name]) }
 
     /// Types text literally (tmux would read a trailing ';' as its own separator, so ';' goes as a byte).
     func type(_ text: String) throws {
