@@ -1,4 +1,5 @@
 import CBQCore
+import Synchronization
 import Testing
 @testable import CBQRuntime
 
@@ -154,4 +155,48 @@ struct TableFittingTests {
     func theWidestColumnsShrinkFirst(widths: [Int], total: Int, fitted: [Int]) {
         #expect(TableRenderer.fit(widths, into: total) == fitted)
     }
+}
+
+struct RetryAfterTests {
+    /// 2015-10-21T07:27:00Z.
+    static let now = 1_445_412_420
+
+    private func options() -> ExecutionOptions {
+        var options = fastOptions()
+        options.retry.now = { RetryAfterTests.now }
+        return options
+    }
+
+    @Test(arguments: ["1", "Wed, 21 Oct 2015 07:27:01 GMT"])
+    func aShortRetryAfterIsWaitedFor(value: String) async throws {
+        let calls = Counter()
+        let transport = ScriptedTransport { _ in
+            calls.next() == 1 ? HTTPReply(status: 429, headers: [("Retry-After", value)]) : page(["a"])
+        }
+        let started = ContinuousClock.now
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: "https://api.test", transport: transport, options: options())
+        #expect(ids == ["a"])
+        #expect(summary.retries == 1)
+        #expect(ContinuousClock.now - started >= .seconds(1))
+    }
+
+    @Test(arguments: ["600", "Wed, 21 Oct 2015 08:27:00 GMT"])
+    func aLongRetryAfterIsAnErrorNotASilentWait(value: String) async throws {
+        let transport = ScriptedTransport { _ in HTTPReply(status: 503, headers: [("Retry-After", value)]) }
+        let started = ContinuousClock.now
+        do {
+            _ = try await run("SELECT * FROM a.b", baseURL: "https://api.test", transport: transport, options: options())
+            Issue.record("expected an error")
+        } catch let error as ExecutionError {
+            #expect(error.status == 503)
+            #expect(error.description.contains("Retry-After too long"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(transport.sent.count == 1)
+    }
+}
+
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }

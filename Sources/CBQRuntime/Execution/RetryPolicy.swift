@@ -14,13 +14,15 @@ public struct RetryPolicy: Sendable {
     public var maxDelay: Duration = .seconds(30)
     /// A longer `Retry-After` is an error rather than a silent long wait.
     public var maxRetryAfter: Duration = .seconds(120)
+    /// Seconds since 1970, for `Retry-After` dates; the system clock unless a test fixes it.
+    public var now: @Sendable () -> Int = { Int(time(nil)) }
 
     public init() {}
 
     public static let retryableStatuses: Set<Int> = [429, 502, 503, 504]
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1).
-    public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Int = Int(time(nil))) -> Duration {
+    public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Int) -> Duration {
         if let retryAfter, let seconds = Self.retryAfterSeconds(retryAfter, now: now) {
             return min(.seconds(seconds), maxRetryAfter)
         }
