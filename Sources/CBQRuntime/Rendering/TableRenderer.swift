@@ -110,11 +110,17 @@ final class VerticalRenderer: ResultRenderer {
 
     func write(_ row: ResultRow) {
         count += 1
+        let values = columns.enumerated().map { Cell.clean(row.text($0.element, at: $0.offset) ?? "", limit: maxValueWidth) }
+        let valueWidth = values.map { DisplayWidth.of($0) }.max() ?? 0
+        // psql marks where the name column ends: -[ RECORD 1 ]-+-------
         let title = "-[ RECORD \(count) ]"
-        output.write(title + String(repeating: "-", count: max(1, nameWidth + 3 - title.count)) + "\n")
+        if title.count < nameWidth + 1 {
+            output.write(title + String(repeating: "-", count: nameWidth + 1 - title.count) + "+" + String(repeating: "-", count: valueWidth + 1) + "\n")
+        } else {
+            output.write(title + String(repeating: "-", count: max(1, nameWidth + valueWidth + 3 - title.count)) + "\n")
+        }
         for (index, column) in columns.enumerated() {
-            let value = Cell.clean(row.text(column, at: index) ?? "", limit: maxValueWidth)
-            output.write(Cell.padRight(column.name, nameWidth) + " | " + value + "\n")
+            output.write(Cell.padRight(column.name, nameWidth) + " | " + values[index] + "\n")
         }
         output.flushIfNeeded()
     }
