@@ -37,5 +37,4 @@ enum SysExit {
     static let software: Int32 = 70
     static let partial: Int32 = 75
     static let noPermission: Int32 = 77
-    static let ioError: Int32 = 74
 }

@@ -46,7 +46,7 @@ public struct Planner: Sendable {
         let offset = try resolve(select.offset, clause: "OFFSET") ?? 0
 
         var plan = RequestPlan(
-            statementText: source.slice(statement.range), isExplain: { if case .explain = statement { true } else { false } }(),
+            isExplain: statement.isExplain,
             service: select.source.service.name, endpoint: select.source.endpoint.name,
             baseURL: options.baseURL, dialect: options.dialect, target: .collection,
             pushed: [], local: [], sort: select.ordering.map { .init(field: $0.column.name, descending: $0.descending) },

@@ -52,8 +52,6 @@ public struct RequestPlan: Hashable, Sendable {
         public var name: String
     }
 
-    /// The statement's source text, to name it when something fails.
-    public var statementText: String
     public var isExplain: Bool
     /// `service.endpoint` as written.
     public var service: String

@@ -18,6 +18,11 @@ public enum Statement: Hashable, Sendable {
         case .explain(_, let range): return range
         }
     }
+
+    public var isExplain: Bool {
+        if case .explain = self { return true }
+        return false
+    }
 }
 
 /// `SELECT … FROM service.endpoint [WHERE …] [ORDER BY …] [LIMIT n] [OFFSET n]`

@@ -1,5 +1,5 @@
-/// A lexical token: its kind and the byte range it covers. Its text is read from the source on
-/// demand; only literals whose value differs from their spelling carry it (`'it''s'`, `"Name"`).
+/// A lexical token: its kind, the byte range it covers, and its value (see ``value``): the
+/// unquoted, unescaped text for names and strings, the spelling for numbers and keywords.
 public struct Token: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case identifier        // last_name, "Last Name" (value holds the unquoted name)

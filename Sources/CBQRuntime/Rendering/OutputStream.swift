@@ -29,9 +29,6 @@ public final class OutputStream {
         buffer.append(byte)
     }
 
-    /// Appends without the flush check; call ``flushIfNeeded()`` after a row.
-    @inline(__always) public func append(_ bytes: ArraySlice<UInt8>) { buffer.append(contentsOf: bytes) }
-
     public func flushIfNeeded() { if buffer.count >= flushThreshold { flush() } }
 
     public func flush() {

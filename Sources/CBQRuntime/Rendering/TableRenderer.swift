@@ -162,10 +162,6 @@ enum Cell {
         text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
     }
 
-    static func padLeft(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - DisplayWidth.of(text))) + text
-    }
-
     static func center(_ text: String, _ width: Int) -> String {
         let space = max(0, width - DisplayWidth.of(text))
         let left = space / 2

@@ -25,7 +25,6 @@ final class REPL: @unchecked Sendable {
     private var expanded = Expanded.off
     private var timing = false
     private var output = OutputStream(descriptor: 1)
-    private var outputPath: String?
     private let catalog = Catalog()
     private let completer: Completer
     private let editor: LineEditor
@@ -218,7 +217,6 @@ final class REPL: @unchecked Sendable {
         if output.descriptor != 1 { close(output.descriptor) }
         guard !path.isEmpty else {
             output = OutputStream(descriptor: 1)
-            outputPath = nil
             say("Results go to the screen.")
             return
         }
@@ -229,7 +227,6 @@ final class REPL: @unchecked Sendable {
             return
         }
         output = OutputStream(descriptor: descriptor)
-        outputPath = path
         say("Results go to \(path).")
     }
 
