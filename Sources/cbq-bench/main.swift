@@ -14,16 +14,10 @@ func measure(_ name: String, items: Int, _ body: () throws -> Void) rethrows {
     let clock = ContinuousClock()
     try body()  // warm up
     let elapsed = try clock.measure { for _ in 0..<iterations { try body() } }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed.inSeconds
     let perSecond = Double(iterations * items) / seconds
     let micros = seconds / Double(iterations * items) * 1e6
-    print("\(name.padding(40))\(String(Int(perSecond)).leftPadding(10)) /s  \(format(micros)) µs each")
-}
-
-func format(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    print("\(name.padding(40))\(String(Int(perSecond)).leftPadding(10)) /s  \(fixed(micros, 2)) µs each")
 }
 
 extension String {
@@ -81,5 +75,4 @@ measure("index + decode every value", items: 1) {
 measure("JSONParser, whole page to values", items: 1) { _ = try! JSONParser.parse(pageBytes) }
 let clock = ContinuousClock()
 let indexTime = clock.measure { for _ in 0..<iterations { _ = try! PageIndexer.index(pageBytes) } }
-let seconds = Double(indexTime.components.seconds) + Double(indexTime.components.attoseconds) / 1e18
-print("index throughput: \(Int(megabytes * Double(iterations) / seconds)) MB/s")
+print("index throughput: \(Int(megabytes * Double(iterations) / indexTime.inSeconds)) MB/s")

@@ -146,18 +146,13 @@ final class ScriptRunner {
     }
 
     static func summaryLine(_ rows: Int, _ summary: ExecutionSummary, _ elapsed: Duration) -> String {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var parts = ["\(rows) row\(rows == 1 ? "" : "s")", "\(summary.requests) request\(summary.requests == 1 ? "" : "s")"]
         if summary.retries > 0 { parts.append("\(summary.retries) retr\(summary.retries == 1 ? "y" : "ies")") }
         if summary.duplicates > 0 { parts.append("\(summary.duplicates) duplicate\(summary.duplicates == 1 ? "" : "s") dropped") }
-        parts.append(formatSeconds(seconds))
+        parts.append(fixed(elapsed.inSeconds, 2) + " s")
         return parts.joined(separator: ", ")
     }
 
-    static func formatSeconds(_ seconds: Double) -> String {
-        let hundredths = Int((seconds * 100).rounded())
-        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) s"
-    }
 }
 
 struct OutputClosed: Error {}
@@ -175,9 +170,8 @@ final class ProgressLine: Sendable {
         guard enabled else { return }
         let elapsed = ContinuousClock.now - started
         guard elapsed > .seconds(1) else { return }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         shown.withLock { $0 = true }
-        let line = "… \(summary.pages) page\(summary.pages == 1 ? "" : "s"), \(summary.rowsEmitted) rows, \(ScriptRunner.formatSeconds(seconds))"
+        let line = "… \(summary.pages) page\(summary.pages == 1 ? "" : "s"), \(summary.rowsEmitted) rows, \(fixed(elapsed.inSeconds, 1)) s"
         writeAll(2, Array(("\r\u{1B}[K" + line).utf8))
     }
 

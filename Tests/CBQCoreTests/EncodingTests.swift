@@ -42,3 +42,15 @@ struct EncodingTests {
         #expect(PercentEncoding.decode(text) == nil)
     }
 }
+
+struct MeasuresTests {
+    @Test(arguments: [(0.125, 2, "0.13"), (4.902, 3, "4.902"), (0.05, 2, "0.05"), (12, 2, "12.00"), (1.999, 2, "2.00"), (-1.5, 1, "-1.5"), (7.4, 0, "7")])
+    func fixedDecimals(value: Double, places: Int, text: String) {
+        #expect(fixed(value, places) == text)
+    }
+
+    @Test func durations() {
+        #expect(Duration.milliseconds(1500).inSeconds == 1.5)
+        #expect(Duration.milliseconds(1500).inNanoseconds == 1_500_000_000)
+    }
+}

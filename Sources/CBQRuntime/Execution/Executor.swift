@@ -96,20 +96,19 @@ public struct Executor: Sendable {
                 guard attempt < options.retry.maxAttempts, error.kind != .tooLarge else {
                     throw ExecutionError.transport(error, method: "GET", url: url.description, attempts: attempt)
                 }
-                try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: nil, now: options.retry.now()))
+                try await Task.sleep(for: options.retry.backoff(afterAttempt: attempt))
                 continue
             }
             if RetryPolicy.retryableStatuses.contains(reply.status), attempt < options.retry.maxAttempts {
-                let retryAfter = reply.header("Retry-After")
-                // A server asking for a long pause gets an error, not a silent wait.
-                if let retryAfter, let seconds = RetryPolicy.retryAfterSeconds(retryAfter, now: options.retry.now()),
-                   Duration.seconds(seconds) > options.retry.maxRetryAfter {
+                switch options.retry.pause(afterAttempt: attempt, retryAfter: reply.header("Retry-After")) {
+                case .wait(let pause):
+                    try await Task.sleep(for: pause)
+                    continue
+                case .refuse(let seconds):
                     throw ExecutionError.api(status: reply.status, method: "GET", url: url.description,
                                              errors: [APIErrorItem(title: "Retry-After too long", detail: "the API asks to wait \(seconds) s")],
                                              attempts: attempt)
                 }
-                try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, now: options.retry.now()))
-                continue
             }
             if reply.status == 404 && acceptNotFound { return nil }
             guard (200..<300).contains(reply.status) else {

@@ -21,11 +21,23 @@ public struct RetryPolicy: Sendable {
 
     public static let retryableStatuses: Set<Int> = [429, 502, 503, 504]
 
-    /// The wait before attempt `attempt + 1` (attempt counts from 1).
-    public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Int) -> Duration {
-        if let retryAfter, let seconds = Self.retryAfterSeconds(retryAfter, now: now) {
-            return min(.seconds(seconds), maxRetryAfter)
+    /// What to do before attempt `attempt + 1` (attempt counts from 1).
+    public enum Pause: Equatable, Sendable {
+        case wait(Duration)
+        /// The server's `Retry-After` asks for longer than ``maxRetryAfter``: an error, not a
+        /// silent wait.
+        case refuse(seconds: Int)
+    }
+
+    public func pause(afterAttempt attempt: Int, retryAfter: String?) -> Pause {
+        if let retryAfter, let seconds = Self.retryAfterSeconds(retryAfter, now: now()) {
+            return Duration.seconds(seconds) > maxRetryAfter ? .refuse(seconds: seconds) : .wait(.seconds(seconds))
         }
+        return .wait(backoff(afterAttempt: attempt))
+    }
+
+    /// Exponential backoff, capped, with jitter.
+    func backoff(afterAttempt attempt: Int) -> Duration {
         let exponential = baseDelay * (1 << min(attempt - 1, 20))
         let capped = min(exponential, maxDelay)
         // Full jitter on half the delay, so many clients do not retry in step.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CBQCore
 import NIOCore
 import NIOHTTP1
 
@@ -13,7 +14,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
 
     public init(connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60)) {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeout.components.seconds * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000)))
+        configuration.timeout = .init(connect: .nanoseconds(connectTimeout.inNanoseconds))
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
         configuration.decompression = .enabled(limit: .ratio(50))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -30,12 +31,11 @@ public final class AsyncHTTPTransport: HTTPTransport {
         } catch {
             throw TransportError(.other, "not a valid request URL: \(request.url)")
         }
-        let nanoseconds = Int64(requestTimeout.components.seconds) * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000
         do {
             // The future-based call collects the body on the event loop and hands it over once;
             // the async body stream hands over every TCP read, which cost 4x the system time here.
             let task = client.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: AsyncHTTPTransport.maxBodySize),
-                                      deadline: .now() + .nanoseconds(nanoseconds))
+                                      deadline: .now() + .nanoseconds(requestTimeout.inNanoseconds))
             // Cancelling the query (Ctrl-C) cancels the request on the wire, at once.
             let response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()

@@ -112,16 +112,7 @@ final class REPL: @unchecked Sendable {
         }
         _ = await task.value
         watcher.cancel()
-        if timing {
-            let elapsed = ContinuousClock.now - started
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            say("Time: \(Int(milliseconds * 1000) / 1000).\(String(format3(Int(milliseconds * 1000) % 1000))) ms")
-        }
-    }
-
-    private func format3(_ value: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, 3 - text.count)) + text
+        if timing { say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms") }
     }
 
     // MARK: - Meta-commands
