@@ -24,42 +24,34 @@ public enum ResultRow {
     case raw(RawRow)
     case values([JSONValue])
 
-    /// The value of column `index` (`column` names the field for raw rows).
-    func value(_ column: ResultColumn, at index: Int) -> JSONValue {
+    /// A cell as text (strings as they are, numbers as the server wrote them, nested values as
+    /// JSON; nil for NULL) and whether it is a number (tables right-align those). The attribute
+    /// is looked up once, and only non-numbers are decoded.
+    func cell(_ column: ResultColumn, at index: Int) -> (text: String?, isNumber: Bool) {
         switch self {
-        case .raw(let row): return row.value(column.field)
-        case .values(let values): return index < values.count ? values[index] : .null
+        case .raw(let row):
+            guard let range = row.raw(column.field) else { return (nil, false) }
+            let first = row.page.bytes[range.lowerBound]
+            if first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) {
+                return (String(decoding: row.page.bytes[range], as: UTF8.self), true)
+            }
+            return (Self.text(row.decode(range)), false)
+        case .values(let values):
+            let value = index < values.count ? values[index] : .null
+            if case .number = value { return (Self.text(value), true) }
+            return (Self.text(value), false)
         }
     }
 
-    /// Text for a cell: strings as they are, numbers as the server wrote them, nested values as
-    /// JSON; nil for NULL.
-    func text(_ column: ResultColumn, at index: Int) -> String? {
-        if case .raw(let row) = self, let range = row.raw(column.field) {
-            let first = row.page.bytes[range.lowerBound]
-            if first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) {
-                return String(decoding: row.page.bytes[range], as: UTF8.self)  // the number as written
-            }
-        }
-        switch value(column, at: index) {
+    func text(_ column: ResultColumn, at index: Int) -> String? { cell(column, at: index).text }
+
+    private static func text(_ value: JSONValue) -> String? {
+        switch value {
         case .null: return nil
         case .string(let text): return text
         case .bool(let flag): return flag ? "true" : "false"
         case .number(let number): return JSONValue.format(number)
-        case let nested: return JSONWriter.serialize(nested)
-        }
-    }
-
-    /// Whether the cell holds a number (tables right-align them).
-    func isNumber(_ column: ResultColumn, at index: Int) -> Bool {
-        switch self {
-        case .raw(let row):
-            guard let range = row.raw(column.field) else { return false }
-            let first = row.page.bytes[range.lowerBound]
-            return first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39)
-        case .values(let values):
-            if index < values.count, case .number = values[index] { return true }
-            return false
+        case .array, .object: return JSONWriter.serialize(value)
         }
     }
 }

@@ -35,8 +35,8 @@ final class TableRenderer: ResultRenderer {
         var cells: [String] = []
         cells.reserveCapacity(columns.count)
         for (index, column) in columns.enumerated() {
-            let text = row.text(column, at: index)
-            if let text, !row.isNumber(column, at: index), !text.isEmpty { numeric[index] = false }
+            let (text, isNumber) = row.cell(column, at: index)
+            if let text, !isNumber, !text.isEmpty { numeric[index] = false }
             cells.append(Cell.clean(text ?? "", limit: nil))
         }
         rows.append(cells)
