@@ -5,7 +5,7 @@ import CBQCore
 /// `fields[type]=a,b`. Brackets may be raw or percent-encoded; values are form-decoded.
 struct CollectionQuery {
     enum Condition {
-        case compare(FilterOperator, String)
+        case compare(ComparisonOperator, String)
         case like(LikePattern)
         case isNull
         case isNotNull
@@ -67,7 +67,7 @@ struct CollectionQuery {
                 default: throw APIError.badParameter(key, "null can only be tested for equality: filter[\(field)]=null or filter[\(field)][neq]=null")
                 }
             } else {
-                condition = op == .like ? .like(LikePattern(value)) : .compare(op, value)
+                condition = ComparisonOperator(op).map { .compare($0, value) } ?? .like(LikePattern(value))
             }
             filters.append(Filter(field: field, condition: condition, parameter: QueryParameter(name, subscripts, value: value)))
         case ("sort", 0):
@@ -153,9 +153,8 @@ struct CollectionQuery {
             case .isNotNull: if value.isNull { return false }
             case .like(let pattern):
                 guard let text = value.scalarText, pattern.matches(text) else { return false }
-            case .compare(let op, let text):
-                guard let order = ValueSemantics.compare(value, toText: text),
-                      ValueSemantics.satisfies(order, ComparisonOperator(op))
+            case .compare(let comparison, let text):
+                guard let order = ValueSemantics.compare(value, toText: text), ValueSemantics.satisfies(order, comparison)
                 else { return false }
             }
         }
@@ -195,18 +194,5 @@ struct CollectionQuery {
         parameters.append(dialect.pageSizeParameter(pageSize))
         parameters.append(dialect.pageNumberParameter(page))
         return parameters.map { $0.formatted(.wire) }.joined(separator: "&")
-    }
-}
-
-extension ComparisonOperator {
-    init(_ op: FilterOperator) {
-        switch op {
-        case .equal, .like: self = .equal
-        case .notEqual: self = .notEqual
-        case .greater: self = .greater
-        case .greaterOrEqual: self = .greaterOrEqual
-        case .less: self = .less
-        case .lessOrEqual: self = .lessOrEqual
-        }
     }
 }

@@ -27,7 +27,7 @@ struct TargetOptions: ParsableArguments {
     @Flag(name: .customLong("fields"), inversion: .prefixedNo, help: "Send sparse fieldsets (fields[type]=a,b) for the selected columns.")
     var sparseFieldsets = false
 
-    @Option(name: .customLong("total-path"), help: ArgumentHelp("Where a response keeps its total count, for COUNT(*).", valueName: "path"))
+    @Option(name: .customLong("total-path"), help: ArgumentHelp("Where a response keeps its total count, under meta (for COUNT(*) and paging).", valueName: "path"))
     var totalPath: String = "meta.total"
 
     @Option(name: .customLong("var"), help: ArgumentHelp("Bind a :name parameter (repeatable).", valueName: "name=value"))
@@ -38,6 +38,10 @@ struct TargetOptions: ParsableArguments {
         if let baseURL { _ = try Self.normalize(baseURL: baseURL) }
         if pageSize < 1 { throw ValidationError("--page-size must be 1 or more") }
         if maxPageSize < 1 { throw ValidationError("--max-page-size must be 1 or more") }
+        let path = totalPath.split(separator: ".", omittingEmptySubsequences: false)
+        if path.count < 2 || path.first != "meta" || path.contains(where: \.isEmpty) {
+            throw ValidationError("--total-path names a member of meta, e.g. meta.total or meta.page.total; got '\(totalPath)'")
+        }
         _ = try parameters()
     }
 

@@ -118,3 +118,16 @@ struct TranslateCommandTests {
         #expect(result.stdout == "https://api.casebook.net/people/people?page[size]=3\n")
     }
 }
+
+struct TotalPathTests {
+    @Test(arguments: ["total", "meta", "meta.", "data.total", "meta..total"])
+    func aTotalOutsideMetaIsAUsageError(path: String) throws {
+        let result = try CLI.run(["translate", "--total-path", path, "SELECT COUNT(*) FROM a.b"])
+        #expect(result.status == 64, "\(path)")
+        #expect(result.stderr.contains("--total-path names a member of meta"))
+    }
+
+    @Test func aNestedMetaPathIsAccepted() throws {
+        #expect(try CLI.run(["translate", "--total-path", "meta.page.total", "SELECT COUNT(*) FROM a.b"]).status == 0)
+    }
+}

@@ -78,7 +78,7 @@ public enum FilterOperator: String, Hashable, Sendable, CaseIterable {
     case lessOrEqual = "<="
     case like = "LIKE"
 
-    init(_ comparison: ComparisonOperator) {
+    public init(_ comparison: ComparisonOperator) {
         switch comparison {
         case .equal: self = .equal
         case .notEqual: self = .notEqual
@@ -86,6 +86,21 @@ public enum FilterOperator: String, Hashable, Sendable, CaseIterable {
         case .greaterOrEqual: self = .greaterOrEqual
         case .less: self = .less
         case .lessOrEqual: self = .lessOrEqual
+        }
+    }
+}
+
+extension ComparisonOperator {
+    /// The comparison a filter operator performs; nil for LIKE, which is not a comparison.
+    public init?(_ op: FilterOperator) {
+        switch op {
+        case .equal: self = .equal
+        case .notEqual: self = .notEqual
+        case .greater: self = .greater
+        case .greaterOrEqual: self = .greaterOrEqual
+        case .less: self = .less
+        case .lessOrEqual: self = .lessOrEqual
+        case .like: return nil
         }
     }
 }

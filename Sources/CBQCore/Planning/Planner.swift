@@ -9,7 +9,8 @@ public struct PlannerOptions: Hashable, Sendable {
     public var maxPageSize: Int = 100
     /// Send `fields[type]=a,b` for the columns a query reads.
     public var sparseFieldsets: Bool = false
-    /// Where a collection response keeps its total, for COUNT(*).
+    /// Where a collection response keeps its total, for COUNT(*) and paging: a member of
+    /// `meta`, which is what a JSON:API server may put there.
     public var totalPath: [String] = ["meta", "total"]
     /// Values for `:name` parameters (`--var name=value`, `\set name value`).
     public var parameters: [String: Literal] = [:]
