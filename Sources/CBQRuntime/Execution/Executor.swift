@@ -202,6 +202,10 @@ struct Run {
         var current = first
         var seenURLs: Set<String> = [first.url.description]
         let total = topLevelTotal(first.page.document)
+        // How many pages there are, when the first page says: from meta's total, or from the
+        // page number of its `last` link.
+        let lastPage: Int? = total.map { ($0 + max(1, plan.pageSize ?? 1) - 1) / max(1, plan.pageSize ?? 1) }
+            ?? first.page.document.last.flatMap { first.url.resolve($0) }.flatMap { PageTemplate.pageNumber(in: $0, plan: plan) }
         var pageNumber = plan.startPage
 
         while !capReached {
@@ -230,10 +234,10 @@ struct Run {
                 summary.truncation = "links.next repeats a page already fetched (\(nextURL)); stopped to avoid a loop"
                 return
             }
-            // With a known total and numbered links, fetch the rest several pages at a time.
-            if let total, executor.options.concurrency > 1, let template = PageTemplate(next: nextURL, expectedPage: pageNumber + 1, plan: plan),
+            // With a known page count and numbered links, fetch the rest several pages at a time.
+            if let lastPage, executor.options.concurrency > 1, let template = PageTemplate(next: nextURL, expectedPage: pageNumber + 1, plan: plan),
                current.page.document.rows.count == plan.pageSize {
-                try await fetchConcurrently(from: pageNumber + 1, total: total, template: template, emit)
+                try await fetchConcurrently(from: pageNumber + 1, through: lastPage, expectedTotal: total, template: template, emit)
                 return
             }
             guard let page = try await executor.fetch(nextURL, plan: plan, acceptNotFound: true) else {
@@ -295,16 +299,18 @@ struct Run {
         }
     }
 
-    /// Fetches pages `from`…last with up to `concurrency` requests in flight, emitting in order.
-    private mutating func fetchConcurrently(from firstPage: Int, total: Int, template: PageTemplate, _ emit: Executor.Emit) async throws {
+    /// Fetches pages `firstPage`…`pageCount` with up to `concurrency` requests in flight,
+    /// emitting in order, and no more pages than the row cap or `--max-pages` need.
+    private mutating func fetchConcurrently(from firstPage: Int, through pageCount: Int, expectedTotal total: Int?, template: PageTemplate,
+                                            _ emit: Executor.Emit) async throws {
         let size = plan.pageSize!
-        var lastPage = (total + size - 1) / size
+        var lastPage = pageCount
         if plan.local.isEmpty, let cap = plan.rowCap {
             let needed = plan.skipRows + cap  // rows from the start page on
             lastPage = min(lastPage, plan.startPage - 1 + (needed + size - 1) / size)
         }
         lastPage = min(lastPage, plan.startPage - 1 + executor.options.maxPages)
-        let moreThanAllowed = (total + size - 1) / size > lastPage && !(plan.local.isEmpty && plan.rowCap != nil)
+        let moreThanAllowed = pageCount > lastPage && !(plan.local.isEmpty && plan.rowCap != nil)
         guard firstPage <= lastPage else { return }
         let executor = self.executor
         let plan = self.plan
@@ -354,17 +360,7 @@ struct PageTemplate: Sendable {
     let suffix: String
 
     init?(next: RequestURL, expectedPage: Int, plan: RequestPlan) {
-        guard let query = next.query else { return nil }
-        let wanted = plan.dialect.pageNumberParameter(expectedPage).formattedName(.readable)
-        let items = query.split(separator: "&", omittingEmptySubsequences: false)
-        var found: Int?
-        for (index, item) in items.enumerated() {
-            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, PercentEncoding.decode(parts[0]) == wanted else { continue }
-            guard parts[1] == String(expectedPage), found == nil else { return nil }
-            found = index
-        }
-        guard let found else { return nil }
+        guard let (items, found, number) = Self.pageParameter(in: next, plan: plan), number == expectedPage else { return nil }
         let key = items[found].split(separator: "=", maxSplits: 1)[0]
         var before = Array(items[..<found]).joined(separator: "&")
         if !before.isEmpty { before += "&" }
@@ -376,5 +372,26 @@ struct PageTemplate: Sendable {
 
     func url(page: Int) -> RequestURL {
         RequestURL(prefix + String(page) + suffix)!
+    }
+
+    /// The page number a link names (`…&page=12`), e.g. the server's `last` link.
+    static func pageNumber(in url: RequestURL, plan: RequestPlan) -> Int? {
+        pageParameter(in: url, plan: plan)?.number
+    }
+
+    /// The query's items, and which one is the page number, with its value; nil when there is
+    /// none, it is not a whole number, or it appears twice.
+    private static func pageParameter(in url: RequestURL, plan: RequestPlan) -> (items: [Substring], index: Int, number: Int)? {
+        guard let query = url.query else { return nil }
+        let wanted = plan.dialect.pageNumberParameter(1).formattedName(.readable)
+        let items = query.split(separator: "&", omittingEmptySubsequences: false)
+        var found: (index: Int, number: Int)?
+        for (index, item) in items.enumerated() {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, PercentEncoding.decode(parts[0]) == wanted else { continue }
+            guard found == nil, let number = Int(parts[1]), number >= 1 else { return nil }
+            found = (index, number)
+        }
+        return found.map { (items, $0.index, $0.number) }
     }
 }

@@ -1,0 +1,79 @@
+import CBQCore
+import Synchronization
+import Testing
+@testable import CBQRuntime
+
+/// A server of `pages` numbered pages of two rows each, answering after a short delay and
+/// recording the most requests it ever had in flight at once.
+final class ProbeTransport: HTTPTransport {
+    let pages: Int
+    let withTotal: Bool
+    let withLast: Bool
+    private let state = Mutex((inFlight: 0, most: 0, requests: 0))
+
+    init(pages: Int, withTotal: Bool, withLast: Bool) {
+        self.pages = pages
+        self.withTotal = withTotal
+        self.withLast = withLast
+    }
+
+    var mostInFlight: Int { state.withLock { $0.most } }
+    var requests: Int { state.withLock { $0.requests } }
+
+    func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
+        state.withLock { $0.inFlight += 1; $0.most = max($0.most, $0.inFlight); $0.requests += 1 }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        try await Task.sleep(for: .milliseconds(15))
+        let query = request.url.query ?? ""
+        let number = query.split(separator: "&").first { $0.hasPrefix("page=") }.flatMap { Int($0.dropFirst(5)) } ?? 1
+        let base = "https://api.test/a/b?page%5Bsize%5D=2"
+        var members: [JSONMember] = [JSONMember("data", .array((1...2).map { row in
+            .object([JSONMember("type", "t"), JSONMember("id", .string("r\(number)-\(row)")), JSONMember("attributes", .object([]))])
+        }))]
+        var links = [JSONMember("self", .string("\(base)&page=\(number)"))]
+        if number < pages { links.append(JSONMember("next", .string("\(base)&page=\(number + 1)"))) }
+        if withLast { links.append(JSONMember("last", .string("\(base)&page=\(pages)"))) }
+        members.append(JSONMember("links", .object(links)))
+        if withTotal { members.append(JSONMember("meta", .object([JSONMember("total", .number(Double(pages * 2)))]))) }
+        return HTTPReply(status: 200, body: Array(JSONWriter.serialize(.object(members)).utf8))
+    }
+}
+
+struct ConcurrencyTests {
+    private func fetch(_ transport: ProbeTransport, _ statement: String = "SELECT * FROM a.b") async throws -> [String] {
+        var planner = PlannerOptions()
+        planner.defaultPageSize = 2
+        planner.maxPageSize = 2  // so LIMIT cannot change page[size] either
+        return try await run(statement, baseURL: "https://api.test", transport: transport, plannerOptions: planner).ids
+    }
+
+    private var allIDs: [String] { (1...10).flatMap { page in ["r\(page)-1", "r\(page)-2"] } }
+
+    @Test func aTotalInMetaLetsPagesBeFetchedAtOnceAndStillInOrder() async throws {
+        let transport = ProbeTransport(pages: 10, withTotal: true, withLast: false)
+        #expect(try await fetch(transport) == allIDs)
+        #expect(transport.mostInFlight > 1)
+        #expect(transport.requests == 10)
+    }
+
+    @Test func aLastLinkAloneIsEnoughToKnowThePageCount() async throws {
+        let transport = ProbeTransport(pages: 10, withTotal: false, withLast: true)
+        #expect(try await fetch(transport) == allIDs)
+        #expect(transport.mostInFlight > 1)
+        #expect(transport.requests == 10)
+    }
+
+    @Test func withoutACountPagesAreFollowedOneByOne() async throws {
+        let transport = ProbeTransport(pages: 10, withTotal: false, withLast: false)
+        #expect(try await fetch(transport) == allIDs)
+        #expect(transport.mostInFlight == 1)
+    }
+
+    @Test func theWindowRespectsTheRowCap() async throws {
+        let transport = ProbeTransport(pages: 10, withTotal: true, withLast: true)
+        // LIMIT 5 with page[size]=2: three pages, no more.
+        #expect(try await fetch(transport, "SELECT * FROM a.b LIMIT 5") == Array(allIDs.prefix(5)))
+        #expect(transport.requests == 3)
+        #expect(transport.mostInFlight == 2, "pages 2 and 3 together, after page 1")
+    }
+}
