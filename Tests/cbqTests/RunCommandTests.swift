@@ -135,8 +135,11 @@ struct RunCommandTests {
     }
 
     @Test func aClosedPipeEndsQuietly() throws {
-        let result = try CLI.run(["-c", "\"\(CLI.executable.path)\" --sandbox --format ndjson -c 'SELECT * FROM notes.x' >/dev/null; \"\(CLI.executable.path)\" --sandbox --format ndjson -c 'SELECT * FROM attachments.notes' | head -1 >/dev/null; echo ${PIPESTATUS[0]}"],
+        // 2,000 notes are far more than the pipe takes before head exits: later writes fail with
+        // EPIPE, which must end cbq with status 0 and no message (not SIGPIPE's 141).
+        let result = try CLI.run(["-c", "\"\(CLI.executable.path)\" --sandbox --format ndjson -c 'SELECT * FROM attachments.notes' | head -1 >/dev/null; echo ${PIPESTATUS[0]}"],
                                  executable: URL(fileURLWithPath: "/bin/bash"))
         #expect(result.stdout == "0\n")
+        #expect(result.stderr == "")
     }
 }

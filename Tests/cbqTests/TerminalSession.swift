@@ -19,6 +19,15 @@ final class TerminalSession {
 
     deinit { _ = try? Self.tmux(["kill-session", "-t", name]) }
 
+    /// A session whose first prompt has appeared (an error if it does not within 10 s).
+    static func started(_ arguments: [String], stateFolder: URL? = nil, prompt: String = "cbq(sandbox)>") throws -> TerminalSession {
+        let session = try TerminalSession(arguments, stateFolder: stateFolder)
+        guard try session.waitForPrompt(prompt) else { throw NotStarted(screen: try session.screen()) }
+        return session
+    }
+
+    struct NotStarted: Error { let screen: [String] }
+
     /// Types text literally (tmux would read a trailing ';' as its own separator, so ';' goes as a byte).
     func type(_ text: String) throws {
         for (index, piece) in text.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
