@@ -34,11 +34,10 @@ public final class ResultWriter {
 
     public func write(_ rows: [RawRow]) {
         guard let first = rows.first else { return }
-        if attributeNames == nil { attributeNames = ["id"] + first.attributes.map(\.key).filter { $0 != "id" } }
-        if columns == nil {
-            columns = [ResultColumn(name: "id", field: "id")]
-                + first.attributes.filter { $0.key != "id" }.map { ResultColumn(name: $0.key, field: $0.key) }
-        }
+        let names = attributeNames ?? ["id"] + first.attributes.map(\.key).filter { $0 != "id" }
+        attributeNames = names
+        // SELECT *: the columns are the first row's id and attributes.
+        if columns == nil { columns = names.map { ResultColumn(name: $0, field: $0) } }
         start()
         for row in rows { renderer.write(.raw(row)) }
         rowCount += rows.count
