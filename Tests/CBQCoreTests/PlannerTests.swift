@@ -238,3 +238,12 @@ struct PlannerTests {
         #expect(a != (try Planner().plan("SELECT * FROM a.b WHERE x = 2")))
     }
 }
+
+struct OperatorConversionTests {
+    @Test func comparisonsAndFilterOperatorsRoundTrip() {
+        for comparison in ComparisonOperator.allCases {
+            #expect(ComparisonOperator(FilterOperator(comparison)) == comparison)
+        }
+        #expect(ComparisonOperator(FilterOperator.like) == nil)
+    }
+}

@@ -92,16 +92,10 @@ public enum FilterOperator: String, Hashable, Sendable, CaseIterable {
 
 extension ComparisonOperator {
     /// The comparison a filter operator performs; nil for LIKE, which is not a comparison.
+    /// Defined as the inverse of `FilterOperator.init(_:)`, so the two cannot disagree.
     public init?(_ op: FilterOperator) {
-        switch op {
-        case .equal: self = .equal
-        case .notEqual: self = .notEqual
-        case .greater: self = .greater
-        case .greaterOrEqual: self = .greaterOrEqual
-        case .less: self = .less
-        case .lessOrEqual: self = .lessOrEqual
-        case .like: return nil
-        }
+        guard let comparison = ComparisonOperator.allCases.first(where: { FilterOperator($0) == op }) else { return nil }
+        self = comparison
     }
 }
 
