@@ -39,6 +39,7 @@ final class ProbeTransport: HTTPTransport {
     }
 }
 
+@Suite(.timeLimit(.minutes(3)))
 struct ConcurrencyTests {
     private func fetch(_ transport: ProbeTransport, _ statement: String = "SELECT * FROM a.b") async throws -> [String] {
         var planner = PlannerOptions()

@@ -4,6 +4,7 @@ import Testing
 @testable import CBQRuntime
 
 /// Paging guards, with a scripted server.
+@Suite(.timeLimit(.minutes(3)))
 struct ExecutorGuardTests {
     let base = "https://api.test"
 
@@ -124,6 +125,7 @@ struct FailingTransport: HTTPTransport {
     }
 }
 
+@Suite(.timeLimit(.minutes(3)))
 struct PageSizeRejectionTests {
     @Test func a400AboutAColumnNamedLikeSizeIsNotAPageSizeProblem() async throws {
         let transport = ScriptedTransport { _ in
@@ -157,6 +159,7 @@ struct TableFittingTests {
     }
 }
 
+@Suite(.timeLimit(.minutes(3)))
 struct RetryAfterTests {
     /// 2015-10-21T07:27:00Z.
     static let now = 1_445_412_420

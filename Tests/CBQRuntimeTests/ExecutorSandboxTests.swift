@@ -4,7 +4,7 @@ import Testing
 @testable import CBQRuntime
 
 /// The executor against the sandbox over loopback.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct ExecutorSandboxTests {
     let transport = sharedTransport
 

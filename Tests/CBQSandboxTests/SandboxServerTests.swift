@@ -5,6 +5,7 @@ import Testing
 @testable import CBQSandbox
 
 /// The sandbox over a real loopback socket.
+@Suite(.timeLimit(.minutes(3)))
 struct SandboxServerTests {
     @Test func servesOverLoopbackAndStops() async throws {
         let server = try await SandboxServer.start()

@@ -2,37 +2,38 @@ import CBQSandbox
 import Foundation
 import Testing
 
+@Suite(.timeLimit(.minutes(3)))
 struct RunCommandTests {
     static let doeQuery = "SELECT id, first_name, last_name, middle_name, date_of_birth FROM people.people WHERE last_name LIKE 'Doe' ORDER BY date_of_birth LIMIT 4"
     static let notesQuery = "SELECT id, subject, body, note_type FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00043', 'NTE-00048', 'NTE-00073')"
 
     @Test(arguments: ["table", "vertical", "json", "ndjson", "csv", "markdown"])
-    func everyFormat(format: String) throws {
-        let people = try CLI.run(["--sandbox", "--format", format, "-c", Self.doeQuery])
+    func everyFormat(format: String) async throws {
+        let people = try await CLI.run(["--sandbox", "--format", format, "-c", Self.doeQuery])
         #expect(people.status == 0, "\(people.stderr)")
         try Golden.check(people.stdout, "format-people.\(format)")
-        let notes = try CLI.run(["--sandbox", "--format", format, "-c", Self.notesQuery])
+        let notes = try await CLI.run(["--sandbox", "--format", format, "-c", Self.notesQuery])
         #expect(notes.status == 0, "\(notes.stderr)")
         try Golden.check(notes.stdout, "format-notes.\(format)")
     }
 
-    @Test func jsonFormatsKeepTypesAndParse() throws {
-        let result = try CLI.run(["--sandbox", "--format", "json", "-c", "SELECT id, name, archived, max_capacity FROM services.service_offerings LIMIT 3"])
+    @Test func jsonFormatsKeepTypesAndParse() async throws {
+        let result = try await CLI.run(["--sandbox", "--format", "json", "-c", "SELECT id, name, archived, max_capacity FROM services.service_offerings LIMIT 3"])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 3)
         #expect(rows[0]["archived"] is Bool || rows[0]["archived"] is NSNumber)
         #expect(rows[0]["max_capacity"] is NSNumber)
-        let empty = try CLI.run(["--sandbox", "--format", "json", "-c", "SELECT * FROM people.people WHERE last_name = 'Nobody'"])
+        let empty = try await CLI.run(["--sandbox", "--format", "json", "-c", "SELECT * FROM people.people WHERE last_name = 'Nobody'"])
         #expect(empty.stdout == "[]\n")
     }
 
-    @Test func selectStarGivesIdThenAttributesInServerOrder() throws {
-        let result = try CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT * FROM services.service_offerings LIMIT 1"])
+    @Test func selectStarGivesIdThenAttributesInServerOrder() async throws {
+        let result = try await CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT * FROM services.service_offerings LIMIT 1"])
         #expect(result.stdout.hasPrefix("id,provider_id,name,archived,max_capacity,capacity_usage,created_at,updated_at\r\n"))
     }
 
-    @Test func countFromTheTotal() throws {
-        let result = try CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT COUNT(*) AS doe FROM people.people WHERE last_name LIKE 'Doe'"])
+    @Test func countFromTheTotal() async throws {
+        let result = try await CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT COUNT(*) AS doe FROM people.people WHERE last_name LIKE 'Doe'"])
         #expect(result.stdout == "doe\r\n49\r\n")
     }
 
@@ -45,10 +46,10 @@ struct RunCommandTests {
 
     /// Every example runs against the sandbox, with the parameters it declares (`-- var: k=v`).
     @Test(arguments: examples)
-    func examplesRunAgainstTheSandbox(path: String) throws {
+    func examplesRunAgainstTheSandbox(path: String) async throws {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let variables = text.matches(of: /-- var: (\S+)/).flatMap { ["--var", String($0.1)] }
-        let result = try CLI.run(["--sandbox"] + variables + [path])
+        let result = try await CLI.run(["--sandbox"] + variables + [path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "")
         // The sandbox's port changes from run to run.
@@ -56,8 +57,8 @@ struct RunCommandTests {
         try Golden.check(output, "examples/" + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".out")
     }
 
-    @Test func anAPIErrorPointsAtTheCondition() throws {
-        let result = try CLI.run(["--sandbox", "-c", "SELECT * FROM people.people WHERE last_name = 'Doe' AND shoe_size > 3"])
+    @Test func anAPIErrorPointsAtTheCondition() async throws {
+        let result = try await CLI.run(["--sandbox", "-c", "SELECT * FROM people.people WHERE last_name = 'Doe' AND shoe_size > 3"])
         #expect(result.status == 65)
         #expect(result.stdout == "", "a query that fails before any row prints no empty table")
         let lines = result.stderr.split(separator: "\n").map(String.init)
@@ -68,15 +69,15 @@ struct RunCommandTests {
         #expect(lines.contains("<query>:1:57: error: the API rejected filter[shoe_size][g], sent for this condition (check the column name and operator; `cbq explain` shows every parameter)"))
     }
 
-    @Test func aRealTargetWithoutATokenSendsNothing() throws {
-        let result = try CLI.run(["--base-url", "https://api.casebook.net", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": ""])
+    @Test func aRealTargetWithoutATokenSendsNothing() async throws {
+        let result = try await CLI.run(["--base-url", "https://api.casebook.net", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": ""])
         #expect(result.status == 77)
         #expect(result.stderr.hasPrefix("error: no token for https://api.casebook.net: nothing was sent"))
         #expect(result.stdout == "")
     }
 
-    @Test func aTokenIsNotSentOverPlainHTTPToAnotherHost() throws {
-        let result = try CLI.run(["--base-url", "http://api.example.org", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": "abc"])
+    @Test func aTokenIsNotSentOverPlainHTTPToAnotherHost() async throws {
+        let result = try await CLI.run(["--base-url", "http://api.example.org", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": "abc"])
         #expect(result.status == 77)
         #expect(result.stderr.hasPrefix("error: refusing to send the token over plain http to api.example.org"))
     }
@@ -88,7 +89,7 @@ struct RunCommandTests {
         try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: tokenFile) }
         for format in ["table", "json", "csv"] {
-            let result = try CLI.run(["--base-url", server.baseURL, "--token-file", tokenFile.path, "--format", format, "--continue-on-error",
+            let result = try await CLI.run(["--base-url", server.baseURL, "--token-file", tokenFile.path, "--format", format, "--continue-on-error",
                                       "-c", "SELECT * FROM people.people LIMIT 3", "-c", "SELECT * FROM people.people WHERE nope = 1",
                                       "-c", "EXPLAIN SELECT * FROM people.people"])
             #expect(result.status == 65)
@@ -98,7 +99,7 @@ struct RunCommandTests {
         await server.stop()
     }
 
-    @Test func aScriptStopsAtTheFirstFailingStatement() throws {
+    @Test func aScriptStopsAtTheFirstFailingStatement() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-script-\(UUID().uuidString).cbq")
         try """
             SELECT COUNT(*) FROM people.people;
@@ -107,37 +108,37 @@ struct RunCommandTests {
             SELECT COUNT(*) AS again FROM people.people;
             """.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let stopped = try CLI.run(["--sandbox", "--format", "csv", file.path])
+        let stopped = try await CLI.run(["--sandbox", "--format", "csv", file.path])
         #expect(stopped.status == 65)
         #expect(stopped.stdout == "count\r\n1200\r\n")
         #expect(stopped.stderr == "\(file.path):3:40: error: expected a value after '>'\n")
-        let continued = try CLI.run(["--sandbox", "--format", "csv", "--continue-on-error", file.path])
+        let continued = try await CLI.run(["--sandbox", "--format", "csv", "--continue-on-error", file.path])
         #expect(continued.status == 65)
         #expect(continued.stdout == "count\r\n1200\r\nagain\r\n1200\r\n")
     }
 
-    @Test func statementsOnStandardInput() throws {
-        let result = try CLI.run(["--sandbox", "--format", "csv"], stdin: "SELECT id FROM people.people LIMIT 2;\nSELECT id FROM cases.cases LIMIT 1")
+    @Test func statementsOnStandardInput() async throws {
+        let result = try await CLI.run(["--sandbox", "--format", "csv"], stdin: "SELECT id FROM people.people LIMIT 2;\nSELECT id FROM cases.cases LIMIT 1")
         #expect(result.status == 0)
         #expect(result.stdout == "id\r\nPER-00001\r\nPER-00002\r\nid\r\nCAS-00001\r\n")
     }
 
-    @Test func variablesBindInScripts() throws {
-        let result = try CLI.run(["--sandbox", "--format", "csv", "--var", "who=PER-00007", "-c", "SELECT last_name FROM people.people WHERE id = :who"])
+    @Test func variablesBindInScripts() async throws {
+        let result = try await CLI.run(["--sandbox", "--format", "csv", "--var", "who=PER-00007", "-c", "SELECT last_name FROM people.people WHERE id = :who"])
         #expect(result.stdout == "last_name\r\nO'Brien\r\n")
     }
 
-    @Test func maxPagesMakesAPartialResultLoud() throws {
-        let result = try CLI.run(["--sandbox", "--format", "ndjson", "--max-pages", "2", "-c", "SELECT id FROM people.people"])
+    @Test func maxPagesMakesAPartialResultLoud() async throws {
+        let result = try await CLI.run(["--sandbox", "--format", "ndjson", "--max-pages", "2", "-c", "SELECT id FROM people.people"])
         #expect(result.status == 75)
         #expect(result.stdout.split(separator: "\n").count == 200)
         #expect(result.stderr.contains("error: the result is incomplete: stopped after 2 pages (--max-pages); more pages remain"))
     }
 
-    @Test func aClosedPipeEndsQuietly() throws {
+    @Test func aClosedPipeEndsQuietly() async throws {
         // 2,000 notes are far more than the pipe takes before head exits: later writes fail with
         // EPIPE, which must end cbq with status 0 and no message (not SIGPIPE's 141).
-        let result = try CLI.run(["-c", "\"\(CLI.executable.path)\" --sandbox --format ndjson -c 'SELECT * FROM attachments.notes' | head -1 >/dev/null; echo ${PIPESTATUS[0]}"],
+        let result = try await CLI.run(["-c", "\"\(CLI.executable.path)\" --sandbox --format ndjson -c 'SELECT * FROM attachments.notes' | head -1 >/dev/null; echo ${PIPESTATUS[0]}"],
                                  executable: URL(fileURLWithPath: "/bin/bash"))
         #expect(result.stdout == "0\n")
         #expect(result.stderr == "")

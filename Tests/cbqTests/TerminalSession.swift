@@ -7,86 +7,82 @@ final class TerminalSession {
     let stateFolder: URL
 
     /// - Parameter stateFolder: `XDG_STATE_HOME` (the history file lives there); a new one by default.
-    init(_ arguments: [String], stateFolder: URL? = nil, width: Int = 100, height: Int = 40) throws {
+    private init(_ arguments: [String], stateFolder: URL?) {
         self.stateFolder = stateFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("cbq-state-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.stateFolder, withIntermediateDirectories: true)
         let command = ([CLI.executable.path] + arguments).map(Self.quote).joined(separator: " ")
         // The shell keeps the pane open after cbq exits, so its exit status can be read; it
         // shrugs off Ctrl-C, which the terminal sends to the whole process group.
-        let script = "trap : INT; XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) TERM=xterm \(command); echo \"[exited $?]\"; sleep 60"
-        try Self.tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), "sh", "-c", script])
+        script = "trap : INT; XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) TERM=xterm \(command); echo \"[exited $?]\"; sleep 60"
     }
 
-    deinit { _ = try? Self.tmux(["kill-session", "-t", name]) }
+    /// What the pane runs.
+    private let script: String
+
+    deinit { ChildProcess.launch(URL(fileURLWithPath: "/usr/bin/env"), ["tmux", "kill-session", "-t", name]) }
 
     /// A session whose first prompt has appeared (an error if it does not within 10 s).
-    static func started(_ arguments: [String], stateFolder: URL? = nil, prompt: String = "cbq(sandbox)>") throws -> TerminalSession {
-        let session = try TerminalSession(arguments, stateFolder: stateFolder)
-        guard try session.waitForPrompt(prompt) else { throw NotStarted(screen: try session.screen()) }
+    static func started(_ arguments: [String], stateFolder: URL? = nil, prompt: String = "cbq(sandbox)>",
+                        width: Int = 100, height: Int = 40) async throws -> TerminalSession {
+        let session = TerminalSession(arguments, stateFolder: stateFolder)
+        try FileManager.default.createDirectory(at: session.stateFolder, withIntermediateDirectories: true)
+        try await tmux(["new-session", "-d", "-s", session.name, "-x", String(width), "-y", String(height), "sh", "-c", session.script])
+        guard try await session.waitForPrompt(prompt) else { throw NotStarted(screen: try await session.screen()) }
         return session
     }
 
     struct NotStarted: Error { let screen: [String] }
 
     /// Types text literally (tmux would read a trailing ';' as its own separator, so ';' goes as a byte).
-    func type(_ text: String) throws {
+    func type(_ text: String) async throws {
         for (index, piece) in text.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
-            if index > 0 { try Self.tmux(["send-keys", "-t", name, "-H", "3b"]) }
-            if !piece.isEmpty { try Self.tmux(["send-keys", "-t", name, "-l", String(piece)]) }
+            if index > 0 { try await Self.tmux(["send-keys", "-t", name, "-H", "3b"]) }
+            if !piece.isEmpty { try await Self.tmux(["send-keys", "-t", name, "-l", String(piece)]) }
         }
     }
 
     /// Presses keys by tmux name: Enter, Tab, Left, Up, C-c, C-d, End.
-    func press(_ keys: String...) throws {
-        try Self.tmux(["send-keys", "-t", name] + keys)
+    func press(_ keys: String...) async throws {
+        try await Self.tmux(["send-keys", "-t", name] + keys)
     }
 
-    func typeLine(_ text: String) throws {
-        try type(text)
-        try press("Enter")
+    func typeLine(_ text: String) async throws {
+        try await type(text)
+        try await press("Enter")
     }
 
     /// The screen's non-empty lines.
-    func screen() throws -> [String] {
-        try Self.tmux(["capture-pane", "-p", "-t", name]).split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    func screen() async throws -> [String] {
+        try await Self.tmux(["capture-pane", "-p", "-t", name]).split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 
     /// Waits until the screen satisfies `condition`; returns whether it did within `timeout`.
     @discardableResult
-    func waitFor(timeout: Double = 10, _ condition: ([String]) -> Bool) throws -> Bool {
+    func waitFor(timeout: Double = 10, _ condition: ([String]) -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if condition(try screen()) { return true }
-            Thread.sleep(forTimeInterval: 0.05)
+            if condition(try await screen()) { return true }
+            try await Task.sleep(for: .milliseconds(50))
         }
         return false
     }
 
-    func waitForText(_ text: String, timeout: Double = 10) throws -> Bool {
-        try waitFor(timeout: timeout) { $0.contains { $0.contains(text) } }
+    func waitForText(_ text: String, timeout: Double = 10) async throws -> Bool {
+        try await waitFor(timeout: timeout) { $0.contains { $0.contains(text) } }
     }
 
     /// Waits for an empty prompt on the last line.
-    func waitForPrompt(_ prompt: String = "cbq(sandbox)>", timeout: Double = 10) throws -> Bool {
-        try waitFor(timeout: timeout) { $0.last?.trimmingCharacters(in: .whitespaces) == prompt }
+    func waitForPrompt(_ prompt: String = "cbq(sandbox)>", timeout: Double = 10) async throws -> Bool {
+        try await waitFor(timeout: timeout) { $0.last?.trimmingCharacters(in: .whitespaces) == prompt }
     }
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     @discardableResult
-    static func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TmuxError(arguments: arguments) }
-        return String(decoding: data, as: UTF8.self)
+    static func tmux(_ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["tmux"] + arguments, timeout: .seconds(30))
+        guard result.status == 0 else { throw TmuxError(arguments: arguments, stderr: result.stderr) }
+        return result.stdout
     }
 
-    struct TmuxError: Error { let arguments: [String] }
+    struct TmuxError: Error { let arguments: [String]; let stderr: String }
 }

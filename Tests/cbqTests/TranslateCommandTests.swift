@@ -1,21 +1,22 @@
 import Foundation
 import Testing
 
+@Suite(.timeLimit(.minutes(3)))
 struct TranslateCommandTests {
-    @Test func printsTheGuidesURL() throws {
-        let result = try CLI.run(["translate", "SELECT * FROM services.service_offerings WHERE provider_id = 'P-1' AND archived = false"])
+    @Test func printsTheGuidesURL() async throws {
+        let result = try await CLI.run(["translate", "SELECT * FROM services.service_offerings WHERE provider_id = 'P-1' AND archived = false"])
         #expect(result.status == 0)
         #expect(result.stdout == "https://api.casebook.net/services/service_offerings?filter[provider_id]=P-1&filter[archived]=false&page[size]=100\n")
         #expect(result.stderr == "")
     }
 
-    @Test func encodedPrintsTheWireForm() throws {
-        let result = try CLI.run(["translate", "--encoded", "--region", "ca", "SELECT * FROM people.people WHERE last_name LIKE 'Doe'"])
+    @Test func encodedPrintsTheWireForm() async throws {
+        let result = try await CLI.run(["translate", "--encoded", "--region", "ca", "SELECT * FROM people.people WHERE last_name LIKE 'Doe'"])
         #expect(result.stdout == "https://api.casebookca.net/people/people?filter%5Blast_name%5D%5Blike%5D=Doe&page%5Bsize%5D=100\n")
     }
 
-    @Test func curlNamesTheTokenVariableAndNeverItsValue() throws {
-        let result = try CLI.run(["translate", "--curl", "SELECT * FROM people.people LIMIT 5"],
+    @Test func curlNamesTheTokenVariableAndNeverItsValue() async throws {
+        let result = try await CLI.run(["translate", "--curl", "SELECT * FROM people.people LIMIT 5"],
                                  environment: ["CASEBOOK_TOKEN": "s3cr3t-token-value"])
         #expect(result.status == 0)
         #expect(result.stdout == """
@@ -25,23 +26,23 @@ struct TranslateCommandTests {
         #expect(!result.stdout.contains("s3cr3t") && !result.stderr.contains("s3cr3t"))
     }
 
-    @Test func dialectAndBaseURLSwitches() throws {
-        let result = try CLI.run(["translate", "--dialect", "jsonapi", "--base-url", "http://127.0.0.1:8080/", "--page-size", "20",
+    @Test func dialectAndBaseURLSwitches() async throws {
+        let result = try await CLI.run(["translate", "--dialect", "jsonapi", "--base-url", "http://127.0.0.1:8080/", "--page-size", "20",
                                   "SELECT * FROM a.b WHERE x > 1 OFFSET 40"])
         #expect(result.stdout == "http://127.0.0.1:8080/a/b?filter[x][gt]=1&page[size]=20&page[number]=3\n")
-        let mixed = try CLI.run(["translate", "--comparisons", "gt-lt", "--page-param", "page", "SELECT * FROM a.b WHERE x < 1 OFFSET 100"])
+        let mixed = try await CLI.run(["translate", "--comparisons", "gt-lt", "--page-param", "page", "SELECT * FROM a.b WHERE x < 1 OFFSET 100"])
         #expect(mixed.stdout == "https://api.casebook.net/a/b?filter[x][lt]=1&page[size]=100&page=2\n")
     }
 
-    @Test func variablesBindParameters() throws {
-        let result = try CLI.run(["translate", "--var", "name=O'Brien", "--var", "n=5",
+    @Test func variablesBindParameters() async throws {
+        let result = try await CLI.run(["translate", "--var", "name=O'Brien", "--var", "n=5",
                                   "SELECT * FROM people.people WHERE last_name = :name LIMIT :n"])
         #expect(result.stdout == "https://api.casebook.net/people/people?filter[last_name]=O%27Brien&page[size]=5\n")
     }
 
-    @Test func aScriptPrintsOneLinePerRequest() throws {
+    @Test func aScriptPrintsOneLinePerRequest() async throws {
         let script = "SELECT * FROM a.b;\n-- comment\nSELECT * FROM c.d WHERE id IN ('x', 'y');\n"
-        let result = try CLI.run(["translate"], stdin: script)
+        let result = try await CLI.run(["translate"], stdin: script)
         #expect(result.stdout == """
             https://api.casebook.net/a/b?page[size]=100
             https://api.casebook.net/c/d/x
@@ -50,24 +51,24 @@ struct TranslateCommandTests {
             """)
     }
 
-    @Test func readsAFileAndIgnoresAShebang() throws {
+    @Test func readsAFileAndIgnoresAShebang() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-test-\(UUID().uuidString).cbq")
         try "#!/usr/bin/env cbq\nSELECT *\nFROM a.b\nWHERE x >;\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try CLI.run(["translate", "-f", file.path])
+        let result = try await CLI.run(["translate", "-f", file.path])
         #expect(result.status == 65)
         #expect(result.stderr == "\(file.path):4:10: error: expected a value after '>'\n")
         #expect(result.stdout == "")
     }
 
-    @Test func syntaxErrorsExit65WithAOneLineError() throws {
-        let result = try CLI.run(["translate", "SELECT * FORM people.people"])
+    @Test func syntaxErrorsExit65WithAOneLineError() async throws {
+        let result = try await CLI.run(["translate", "SELECT * FORM people.people"])
         #expect(result.status == 65)
         #expect(result.stderr == "<query>:1:10: error: expected 'FROM' after the select list, found 'FORM' (did you mean 'FROM'?)\n")
     }
 
-    @Test func unboundParametersExit65() throws {
-        let result = try CLI.run(["translate", "SELECT * FROM a.b WHERE x = :who"])
+    @Test func unboundParametersExit65() async throws {
+        let result = try await CLI.run(["translate", "SELECT * FROM a.b WHERE x = :who"])
         #expect(result.status == 65)
         #expect(result.stderr.hasPrefix("<query>:1:29: error: no value for parameter ':who'"))
     }
@@ -82,20 +83,20 @@ struct TranslateCommandTests {
         ["translate", "--page-size", "0", "SELECT * FROM a.b"],
         ["translate", "--no-such-flag", "SELECT * FROM a.b"],
     ])
-    func usageErrorsExit64(arguments: [String]) throws {
-        let result = try CLI.run(arguments)
+    func usageErrorsExit64(arguments: [String]) async throws {
+        let result = try await CLI.run(arguments)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains("Error:") || result.stderr.contains("error:"))
     }
 
-    @Test func emptyInputIsAnError() throws {
-        let result = try CLI.run(["translate"], stdin: "  -- only a comment\n")
+    @Test func emptyInputIsAnError() async throws {
+        let result = try await CLI.run(["translate"], stdin: "  -- only a comment\n")
         #expect(result.status == 65)
         #expect(result.stderr.contains("error: no statement to run"))
     }
 
-    @Test func explainShowsWhatIsSentAndWhatIsEvaluatedLocally() throws {
-        let result = try CLI.run(["explain", "SELECT first_name FROM people.people WHERE last_name LIKE 'Doe' AND state IN ('WA', 'OR') ORDER BY created_at DESC LIMIT 5"])
+    @Test func explainShowsWhatIsSentAndWhatIsEvaluatedLocally() async throws {
+        let result = try await CLI.run(["explain", "SELECT first_name FROM people.people WHERE last_name LIKE 'Doe' AND state IN ('WA', 'OR') ORDER BY created_at DESC LIMIT 5"])
         #expect(result.status == 0)
         #expect(result.stdout == """
             GET https://api.casebook.net/people/people?filter[last_name][like]=Doe&sort=-created_at&page[size]=100
@@ -113,21 +114,22 @@ struct TranslateCommandTests {
             """)
     }
 
-    @Test func explainStatementTranslatesLikeASelect() throws {
-        let result = try CLI.run(["translate", "EXPLAIN SELECT * FROM people.people LIMIT 3"])
+    @Test func explainStatementTranslatesLikeASelect() async throws {
+        let result = try await CLI.run(["translate", "EXPLAIN SELECT * FROM people.people LIMIT 3"])
         #expect(result.stdout == "https://api.casebook.net/people/people?page[size]=3\n")
     }
 }
 
+@Suite(.timeLimit(.minutes(3)))
 struct TotalPathTests {
     @Test(arguments: ["total", "meta", "meta.", "data.total", "meta..total"])
-    func aTotalOutsideMetaIsAUsageError(path: String) throws {
-        let result = try CLI.run(["translate", "--total-path", path, "SELECT COUNT(*) FROM a.b"])
+    func aTotalOutsideMetaIsAUsageError(path: String) async throws {
+        let result = try await CLI.run(["translate", "--total-path", path, "SELECT COUNT(*) FROM a.b"])
         #expect(result.status == 64, "\(path)")
         #expect(result.stderr.contains("--total-path names a member of meta"))
     }
 
-    @Test func aNestedMetaPathIsAccepted() throws {
-        #expect(try CLI.run(["translate", "--total-path", "meta.page.total", "SELECT COUNT(*) FROM a.b"]).status == 0)
+    @Test func aNestedMetaPathIsAccepted() async throws {
+        #expect(try await CLI.run(["translate", "--total-path", "meta.page.total", "SELECT COUNT(*) FROM a.b"]).status == 0)
     }
 }
