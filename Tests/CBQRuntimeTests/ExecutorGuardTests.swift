@@ -194,7 +194,8 @@ struct RetryAfterTests {
             #expect(error.status == 503)
             #expect(error.description.contains("Retry-After too long"))
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Waiting out the 600 s would show here; the bound is loose so a loaded machine cannot trip it.
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(transport.sent.count == 1)
     }
 }
