@@ -126,4 +126,20 @@ struct REPLTests {
         try await session.typeLine("\\url SELECT * FROM people.people LIMIT 1")
         #expect(try await session.waitForText("/people/people?page[size]=1"))
     }
+
+    @Test func ctrlZStopsAndFgRestoresTheLineAndItsEditing() async throws {
+        let session = try await TerminalSession.started(["--sandbox"], inShell: true)
+        try await session.type("SELECT COUNT(*) FROM cases.cses")
+        try await session.press("C-z")
+        #expect(try await session.waitForText("Stopped"))
+        try await session.typeLine("fg")
+        // Drawn again, with the text typed so far, and editing keys work again.
+        #expect(try await session.waitFor { $0.last == "cbq(sandbox)> SELECT COUNT(*) FROM cases.cses" })
+        try await session.press("Left", "Left", "Left")
+        try await session.type("a")
+        try await session.press("End")
+        try await session.typeLine(";")
+        #expect(try await session.waitForText("600"))
+        #expect(try await session.screen().contains("cbq(sandbox)> SELECT COUNT(*) FROM cases.cases;"))
+    }
 }

@@ -6,26 +6,40 @@ final class TerminalSession {
     let name = "cbq-test-\(UUID().uuidString.prefix(8))"
     let stateFolder: URL
 
-    /// - Parameter stateFolder: `XDG_STATE_HOME` (the history file lives there); a new one by default.
-    private init(_ arguments: [String], stateFolder: URL?) {
+    /// - Parameters:
+    ///   - stateFolder: `XDG_STATE_HOME` (the history file lives there); a new one by default.
+    ///   - inShell: run cbq from an interactive bash, which has job control (Ctrl-Z, `fg`).
+    private init(_ arguments: [String], stateFolder: URL?, inShell: Bool) {
         self.stateFolder = stateFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("cbq-state-\(UUID().uuidString)")
-        let command = ([CLI.executable.path] + arguments).map(Self.quote).joined(separator: " ")
-        // The shell keeps the pane open after cbq exits, so its exit status can be read; it
-        // shrugs off Ctrl-C, which the terminal sends to the whole process group.
-        script = "trap : INT; XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) TERM=xterm \(command); echo \"[exited $?]\"; sleep 60"
+        let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) TERM=xterm " + ([CLI.executable.path] + arguments).map(Self.quote).joined(separator: " ")
+        if inShell {
+            script = "PS1='$ ' TERM=xterm exec bash --norc --noprofile -i"
+            commandLine = command
+        } else {
+            // The shell keeps the pane open after cbq exits, so its exit status can be read; it
+            // shrugs off Ctrl-C, which the terminal sends to the whole process group.
+            script = "trap : INT; \(command); echo \"[exited $?]\"; sleep 60"
+            commandLine = nil
+        }
     }
 
     /// What the pane runs.
     private let script: String
+    /// What is typed into the pane's shell, if it runs one.
+    private let commandLine: String?
 
     deinit { ChildProcess.launch(URL(fileURLWithPath: "/usr/bin/env"), ["tmux", "kill-session", "-t", name]) }
 
     /// A session whose first prompt has appeared (an error if it does not within 10 s).
-    static func started(_ arguments: [String], stateFolder: URL? = nil, prompt: String = "cbq(sandbox)>",
+    static func started(_ arguments: [String], stateFolder: URL? = nil, prompt: String = "cbq(sandbox)>", inShell: Bool = false,
                         width: Int = 100, height: Int = 40) async throws -> TerminalSession {
-        let session = TerminalSession(arguments, stateFolder: stateFolder)
+        let session = TerminalSession(arguments, stateFolder: stateFolder, inShell: inShell)
         try FileManager.default.createDirectory(at: session.stateFolder, withIntermediateDirectories: true)
         try await tmux(["new-session", "-d", "-s", session.name, "-x", String(width), "-y", String(height), "sh", "-c", session.script])
+        if let commandLine = session.commandLine {
+            guard try await session.waitFor({ $0.last == "$" }) else { throw NotStarted(screen: try await session.screen()) }
+            try await session.typeLine(commandLine)
+        }
         guard try await session.waitForPrompt(prompt) else { throw NotStarted(screen: try await session.screen()) }
         return session
     }

@@ -31,6 +31,7 @@ final class LineEditor: @unchecked Sendable {
         rl_attempted_completion_function = { text, start, end in Completion.complete(text, start, end) }
         stifle_history(2_000)
         if let historyPath { _ = read_history(historyPath) }
+        JobControl.install()
     }
 
     func readLine(prompt: String) async -> Input {
@@ -125,6 +126,8 @@ enum Interrupts {
 
     static func endReading() { reading = 0 }
 
+    static var isReading: Bool { reading == 1 }
+
     static func install() {
         var action = sigaction()
         #if os(Linux)
@@ -139,4 +142,66 @@ enum Interrupts {
 
     static var wasInterrupted: Bool { flag != 0 }
     static func reset() { flag = 0 }
+}
+
+/// Ctrl-Z while typing, and `fg` after it, as psql does them: the terminal is handed back in its
+/// normal mode, cbq stops, and back in the foreground the editing mode returns and the prompt
+/// and the text typed so far are drawn again.
+///
+/// libedit does this itself only with its signal catching on, which is off (see ``LineEditor``).
+/// Without it, cbq stopped with the terminal in editing mode and came back with the shell's mode:
+/// every key echoed twice and editing keys stopped working. The handlers do what libedit's own
+/// do, from a signal handler as it does, while the reading thread sits in `read()`.
+enum JobControl {
+    /// Set while a Ctrl-Z is being handled, so that the SIGCONT that ends it is not handled twice.
+    nonisolated(unsafe) private static var stopping: sig_atomic_t = 0
+
+    static func install() {
+        setHandler(SIGTSTP, suspend)
+        setHandler(SIGCONT, resumed)
+    }
+
+    private static func setHandler(_ signal: Int32, _ handler: @convention(c) (Int32) -> Void) {
+        var action = sigaction()
+        #if os(Linux)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(signal, &action, nil)
+    }
+
+    private static let suspend: @convention(c) (Int32) -> Void = { _ in
+        stopping = 1
+        let editing = Interrupts.isReading
+        if editing { rl_deprep_terminal() }
+        // Stop as the default action would, then take the handler back.
+        signal(SIGTSTP, SIG_DFL)
+        var stop = sigset_t()
+        sigemptyset(&stop)
+        sigaddset(&stop, SIGTSTP)
+        pthread_sigmask(SIG_UNBLOCK, &stop, nil)
+        raise(SIGTSTP)  // returns after `fg`
+        pthread_sigmask(SIG_BLOCK, &stop, nil)
+        setHandler(SIGTSTP, suspend)
+        if editing { redraw() }
+        stopping = 0
+    }
+
+    /// A stop that was not a Ctrl-Z (`kill -STOP`, which cannot be caught): redraw only if the
+    /// terminal has left the editing mode meanwhile.
+    private static let resumed: @convention(c) (Int32) -> Void = { _ in
+        guard stopping == 0, Interrupts.isReading else { return }
+        var mode = termios()
+        guard tcgetattr(STDIN_FILENO, &mode) == 0, mode.c_lflag & tcflag_t(ICANON) != 0 else { return }
+        rl_deprep_terminal()
+        redraw()
+    }
+
+    private static func redraw() {
+        rl_prep_terminal(1)
+        rl_forced_update_display()
+    }
 }
