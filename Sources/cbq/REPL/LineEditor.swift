@@ -129,15 +129,8 @@ enum Interrupts {
     static var isReading: Bool { reading == 1 }
 
     static func install() {
-        var action = sigaction()
-        #if os(Linux)
-        action.__sigaction_handler.sa_handler = handler
-        #else
-        action.__sigaction_u.__sa_handler = handler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0  // no SA_RESTART: a blocked read() returns, so readline() does
-        sigaction(SIGINT, &action, nil)
+        // Not restarting: a blocked read() returns, so readline() does.
+        setSignalHandler(SIGINT, handler, restartingCalls: false)
     }
 
     static var wasInterrupted: Bool { flag != 0 }
@@ -157,20 +150,8 @@ enum JobControl {
     nonisolated(unsafe) private static var stopping: sig_atomic_t = 0
 
     static func install() {
-        setHandler(SIGTSTP, suspend)
-        setHandler(SIGCONT, resumed)
-    }
-
-    private static func setHandler(_ signal: Int32, _ handler: @convention(c) (Int32) -> Void) {
-        var action = sigaction()
-        #if os(Linux)
-        action.__sigaction_handler.sa_handler = handler
-        #else
-        action.__sigaction_u.__sa_handler = handler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = SA_RESTART
-        sigaction(signal, &action, nil)
+        setSignalHandler(SIGTSTP, suspend, restartingCalls: true)
+        setSignalHandler(SIGCONT, resumed, restartingCalls: true)
     }
 
     private static let suspend: @convention(c) (Int32) -> Void = { _ in
@@ -185,7 +166,7 @@ enum JobControl {
         pthread_sigmask(SIG_UNBLOCK, &stop, nil)
         raise(SIGTSTP)  // returns after `fg`
         pthread_sigmask(SIG_BLOCK, &stop, nil)
-        setHandler(SIGTSTP, suspend)
+        setSignalHandler(SIGTSTP, suspend, restartingCalls: true)
         if editing { redraw() }
         stopping = 0
     }
@@ -204,4 +185,16 @@ enum JobControl {
         rl_prep_terminal(1)
         rl_forced_update_display()
     }
+}
+
+private func setSignalHandler(_ signal: Int32, _ handler: @convention(c) (Int32) -> Void, restartingCalls: Bool) {
+    var action = sigaction()
+    #if os(Linux)
+    action.__sigaction_handler.sa_handler = handler
+    #else
+    action.__sigaction_u.__sa_handler = handler
+    #endif
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = restartingCalls ? SA_RESTART : 0
+    sigaction(signal, &action, nil)
 }
