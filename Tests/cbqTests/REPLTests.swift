@@ -23,16 +23,19 @@ struct REPLTests {
     }
 
     @Test func historyIsRecalledInTheNextSession() async throws {
-        let first = try await TerminalSession.started(["--sandbox"])
+        // Made here, as two sessions share it.
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-state-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let first = try await TerminalSession.started(["--sandbox"], stateFolder: state)
         try await first.typeLine("SELECT COUNT(*) FROM cases.cases;")
         #expect(try await first.waitForText("600"))
         try await first.typeLine("\\q")
         #expect(try await first.waitForText("[exited 0]"))
-        let history = first.stateFolder.appendingPathComponent("cbq/history")
+        let history = state.appendingPathComponent("cbq/history")
         let attributes = try FileManager.default.attributesOfItem(atPath: history.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
-        let second = try await TerminalSession.started(["--sandbox"], stateFolder: first.stateFolder)
+        let second = try await TerminalSession.started(["--sandbox"], stateFolder: state)
         try await second.press("Up")  // \q
         try await second.press("Up")
         #expect(try await second.waitFor { $0.last == "cbq(sandbox)> SELECT COUNT(*) FROM cases.cases;" })
@@ -141,5 +144,18 @@ struct REPLTests {
         try await session.typeLine(";")
         #expect(try await session.waitForText("600"))
         #expect(try await session.screen().contains("cbq(sandbox)> SELECT COUNT(*) FROM cases.cases;"))
+    }
+
+    @Test func aResizedTerminalIsFollowedWhileTyping() async throws {
+        let session = try await TerminalSession.started(["--sandbox"])
+        try await session.type("SELECT ")
+        try await session.resize(width: 50)
+        try await Task.sleep(for: .milliseconds(300))  // for SIGWINCH to reach cbq
+        try await session.type("first_name FROM people.people WHERE last_name = 'Doe' AND first_name LIKE 'P%' AND city = 'x'")
+        try await session.press("C-a")  // up across the wrapped rows: drawn where it belongs only if the width is right
+        try await session.type("EXPLAIN ")
+        let line = Array("cbq(sandbox)> EXPLAIN SELECT first_name FROM people.people WHERE last_name = 'Doe' AND first_name LIKE 'P%' AND city = 'x'")
+        let rows = stride(from: 0, to: line.count, by: 50).map { String(line[$0..<min($0 + 50, line.count)]).trimmingCharacters(in: .whitespaces) }
+        #expect(try await session.waitFor { screen in screen.suffix(rows.count).map { $0.trimmingCharacters(in: .whitespaces) } == rows })
     }
 }

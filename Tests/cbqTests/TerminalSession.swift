@@ -5,12 +5,16 @@ import Foundation
 final class TerminalSession {
     let name = "cbq-test-\(UUID().uuidString.prefix(8))"
     let stateFolder: URL
+    /// Whether the session made its state folder (and so removes it).
+    private let ownsStateFolder: Bool
 
     /// - Parameters:
-    ///   - stateFolder: `XDG_STATE_HOME` (the history file lives there); a new one by default.
+    ///   - stateFolder: `XDG_STATE_HOME` (the history file lives there); by default a new one,
+    ///     removed with the session.
     ///   - inShell: run cbq from an interactive bash, which has job control (Ctrl-Z, `fg`).
     private init(_ arguments: [String], stateFolder: URL?, inShell: Bool) {
         self.stateFolder = stateFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("cbq-state-\(UUID().uuidString)")
+        ownsStateFolder = stateFolder == nil
         let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) TERM=xterm " + ([CLI.executable.path] + arguments).map(Self.quote).joined(separator: " ")
         if inShell {
             script = "PS1='$ ' TERM=xterm exec bash --norc --noprofile -i"
@@ -28,14 +32,22 @@ final class TerminalSession {
     /// What is typed into the pane's shell, if it runs one.
     private let commandLine: String?
 
-    deinit { ChildProcess.launch(URL(fileURLWithPath: "/usr/bin/env"), ["tmux", "kill-session", "-t", name]) }
+    /// Each session has a tmux server of its own, on a socket of its own: a shared server exits
+    /// when its last session ends, and a test starting its session at that moment got "server
+    /// exited unexpectedly". Nor do the tests touch the tmux sessions of whoever runs them.
+    private var socket: String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name).tmux").path }
+
+    deinit {
+        ChildProcess.launch(URL(fileURLWithPath: "/bin/sh"), ["-c", "tmux -S \"$1\" kill-server; rm -f \"$1\"; [ -z \"$2\" ] || rm -rf \"$2\"",
+                                                             "sh", socket, ownsStateFolder ? stateFolder.path : ""])
+    }
 
     /// A session whose first prompt has appeared (an error if it does not within 10 s).
     static func started(_ arguments: [String], stateFolder: URL? = nil, prompt: String = "cbq(sandbox)>", inShell: Bool = false,
                         width: Int = 100, height: Int = 40) async throws -> TerminalSession {
         let session = TerminalSession(arguments, stateFolder: stateFolder, inShell: inShell)
         try FileManager.default.createDirectory(at: session.stateFolder, withIntermediateDirectories: true)
-        try await tmux(["new-session", "-d", "-s", session.name, "-x", String(width), "-y", String(height), "sh", "-c", session.script])
+        try await session.tmux(["new-session", "-d", "-s", session.name, "-x", String(width), "-y", String(height), "sh", "-c", session.script])
         if let commandLine = session.commandLine {
             guard try await session.waitFor({ $0.last == "$" }) else { throw NotStarted(screen: try await session.screen()) }
             try await session.typeLine(commandLine)
@@ -49,14 +61,19 @@ final class TerminalSession {
     /// Types text literally (tmux would read a trailing ';' as its own separator, so ';' goes as a byte).
     func type(_ text: String) async throws {
         for (index, piece) in text.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
-            if index > 0 { try await Self.tmux(["send-keys", "-t", name, "-H", "3b"]) }
-            if !piece.isEmpty { try await Self.tmux(["send-keys", "-t", name, "-l", String(piece)]) }
+            if index > 0 { try await tmux(["send-keys", "-t", name, "-H", "3b"]) }
+            if !piece.isEmpty { try await tmux(["send-keys", "-t", name, "-l", String(piece)]) }
         }
     }
 
     /// Presses keys by tmux name: Enter, Tab, Left, Up, C-c, C-d, End.
     func press(_ keys: String...) async throws {
-        try await Self.tmux(["send-keys", "-t", name] + keys)
+        try await tmux(["send-keys", "-t", name] + keys)
+    }
+
+    /// Makes the terminal narrower or wider, as dragging its window would.
+    func resize(width: Int) async throws {
+        try await tmux(["resize-window", "-t", name, "-x", String(width)])
     }
 
     func typeLine(_ text: String) async throws {
@@ -66,7 +83,7 @@ final class TerminalSession {
 
     /// The screen's non-empty lines.
     func screen() async throws -> [String] {
-        try await Self.tmux(["capture-pane", "-p", "-t", name]).split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        try await tmux(["capture-pane", "-p", "-t", name]).split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 
     /// Waits until the screen satisfies `condition`; returns whether it did within `timeout`.
@@ -92,8 +109,8 @@ final class TerminalSession {
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     @discardableResult
-    static func tmux(_ arguments: [String]) async throws -> String {
-        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["tmux"] + arguments, timeout: .seconds(30))
+    private func tmux(_ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["tmux", "-S", socket] + arguments, timeout: .seconds(30))
         guard result.status == 0 else { throw TmuxError(arguments: arguments, stderr: result.stderr) }
         return result.stdout
     }

@@ -137,7 +137,7 @@ enum Interrupts {
     static func reset() { flag = 0 }
 }
 
-/// Ctrl-Z while typing, and `fg` after it, as psql does them: the terminal is handed back in its
+/// Ctrl-Z while typing, `fg` after it, and a resized terminal, as psql handles them: the terminal is handed back in its
 /// normal mode, cbq stops, and back in the foreground the editing mode returns and the prompt
 /// and the text typed so far are drawn again.
 ///
@@ -152,6 +152,7 @@ enum JobControl {
     static func install() {
         setSignalHandler(SIGTSTP, suspend, restartingCalls: true)
         setSignalHandler(SIGCONT, resumed, restartingCalls: true)
+        setSignalHandler(SIGWINCH, resized, restartingCalls: true)
     }
 
     private static let suspend: @convention(c) (Int32) -> Void = { _ in
@@ -179,6 +180,12 @@ enum JobControl {
         guard tcgetattr(STDIN_FILENO, &mode) == 0, mode.c_lflag & tcflag_t(ICANON) != 0 else { return }
         rl_deprep_terminal()
         redraw()
+    }
+
+    /// A new terminal width while typing: libedit must know it, or moving across a wrapped line
+    /// draws the text in the wrong places.
+    private static let resized: @convention(c) (Int32) -> Void = { _ in
+        if Interrupts.isReading { rl_resize_terminal() }
     }
 
     private static func redraw() {
