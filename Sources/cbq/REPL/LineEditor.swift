@@ -137,14 +137,15 @@ enum Interrupts {
     static func reset() { flag = 0 }
 }
 
-/// Ctrl-Z while typing, `fg` after it, and a resized terminal, as psql handles them: the terminal is handed back in its
-/// normal mode, cbq stops, and back in the foreground the editing mode returns and the prompt
-/// and the text typed so far are drawn again.
+/// Ctrl-Z while typing, `fg` after it, and a resized terminal, as psql handles them. On Ctrl-Z
+/// the terminal is handed back in its normal mode and cbq stops; back in the foreground the
+/// editing mode returns and the prompt and the text typed so far are drawn again.
 ///
 /// libedit does this itself only with its signal catching on, which is off (see ``LineEditor``).
 /// Without it, cbq stopped with the terminal in editing mode and came back with the shell's mode:
 /// every key echoed twice and editing keys stopped working. The handlers do what libedit's own
-/// do, from a signal handler as it does, while the reading thread sits in `read()`.
+/// do, from a signal handler as it does, while the reading thread sits in `read()`; each keeps
+/// `errno` as it found it, for the code it interrupted.
 enum JobControl {
     /// Set while a Ctrl-Z is being handled, so that the SIGCONT that ends it is not handled twice.
     nonisolated(unsafe) private static var stopping: sig_atomic_t = 0
@@ -156,6 +157,8 @@ enum JobControl {
     }
 
     private static let suspend: @convention(c) (Int32) -> Void = { _ in
+        let savedErrno = errno
+        defer { errno = savedErrno }
         stopping = 1
         let editing = Interrupts.isReading
         if editing { rl_deprep_terminal() }
@@ -175,6 +178,8 @@ enum JobControl {
     /// A stop that was not a Ctrl-Z (`kill -STOP`, which cannot be caught): redraw only if the
     /// terminal has left the editing mode meanwhile.
     private static let resumed: @convention(c) (Int32) -> Void = { _ in
+        let savedErrno = errno
+        defer { errno = savedErrno }
         guard stopping == 0, Interrupts.isReading else { return }
         var mode = termios()
         guard tcgetattr(STDIN_FILENO, &mode) == 0, mode.c_lflag & tcflag_t(ICANON) != 0 else { return }
@@ -185,6 +190,8 @@ enum JobControl {
     /// A new terminal width while typing: libedit must know it, or moving across a wrapped line
     /// draws the text in the wrong places.
     private static let resized: @convention(c) (Int32) -> Void = { _ in
+        let savedErrno = errno
+        defer { errno = savedErrno }
         if Interrupts.isReading { rl_resize_terminal() }
     }
 
