@@ -45,7 +45,7 @@ enum ChildProcess {
         let command = [executable.path] + arguments
         let child = try spawn(command, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
                               stdin: input.path, stdout: output.path, stderr: errors.path)
-        let outcome = await child.exit(deadline: timeout)
+        let outcome = await child.outcome(within: timeout)
         guard case .exited(let status) = outcome else { throw TimedOut(command: command, timeout: timeout) }
         return Result(status: status, stdout: String(decoding: try Data(contentsOf: output), as: UTF8.self),
                       stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
@@ -108,7 +108,7 @@ private final class Child: @unchecked Sendable {
     init(pid: pid_t) { self.pid = pid }
 
     /// Waits on a thread of its own for the child to end, killing it once `deadline` has passed.
-    func exit(deadline: Duration) async -> Outcome {
+    func outcome(within deadline: Duration) async -> Outcome {
         let killed = LockedFlag()
         let timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now() + .milliseconds(Int(deadline / .milliseconds(1))))
