@@ -104,24 +104,24 @@ private final class Child: @unchecked Sendable {
     let pid: pid_t
     private let lock = NSLock()
     private var reaped = false
+    private var killed = false
 
     init(pid: pid_t) { self.pid = pid }
 
     /// Waits on a thread of its own for the child to end, killing it once `deadline` has passed.
     func outcome(within deadline: Duration) async -> Outcome {
-        let killed = LockedFlag()
         let timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now() + .milliseconds(Int(deadline / .milliseconds(1))))
         timer.setEventHandler { [self] in
             // Only a child not yet reaped is ours: after waitpid its pid may belong to another.
-            lock.withLock { if !reaped { killed.set(); kill(pid, SIGKILL) } }
+            lock.withLock { if !reaped { killed = true; kill(pid, SIGKILL) } }
         }
         timer.resume()
         let status = await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: self.waitForExit()) }
         }
         timer.cancel()
-        return killed.value ? .killed : .exited(status)
+        return lock.withLock { killed } ? .killed : .exited(status)
     }
 
     /// Blocks until the child ends; its exit status, or 128 + the signal that ended it (as a shell says).
@@ -136,11 +136,4 @@ private final class Child: @unchecked Sendable {
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
-}
-
-private final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    func set() { lock.withLock { flag = true } }
-    var value: Bool { lock.withLock { flag } }
 }
