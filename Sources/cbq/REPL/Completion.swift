@@ -5,6 +5,7 @@ import Darwin
 #endif
 @preconcurrency import CLibEdit
 import CBQCore
+import CBQRuntime
 import Synchronization
 
 /// What the REPL knows about endpoints and their columns: the guide's endpoints, the ones used
@@ -82,7 +83,7 @@ final class Completer: Sendable {
         switch command {
         case "\\i", "\\o": return .files
         case "\\d": return .words(matching(word, catalog.endpoints))
-        case "\\format": return .words(matching(word, OutputFormatName.allNames))
+        case "\\format": return .words(matching(word, OutputFormat.allCases.map(\.rawValue)))
         case "\\x": return .words(matching(word, ["on", "off", "auto"]))
         case "\\timing": return .words(matching(word, ["on", "off"]))
         case "\\region": return .words(matching(word, ["us", "ca"]))
@@ -101,10 +102,6 @@ final class Completer: Sendable {
         guard let match = text.firstMatch(of: /(?i)\bfrom\s+([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)/) else { return nil }
         return String(match.1)
     }
-}
-
-enum OutputFormatName {
-    static let allNames = ["table", "vertical", "json", "ndjson", "csv", "markdown"]
 }
 
 /// The bridge from libedit's C callbacks to the ``Completer``.

@@ -156,7 +156,7 @@ final class REPL: @unchecked Sendable {
 
     func setFormat(_ argument: String) {
         guard let chosen = OutputFormat(rawValue: argument.lowercased()) else {
-            ErrorReporter.report("unknown format '\(argument)'", hint: "one of: \(OutputFormatName.allNames.joined(separator: ", "))")
+            ErrorReporter.report("unknown format '\(argument)'", hint: "one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             return
         }
         format = chosen
