@@ -2,8 +2,8 @@ import CBQCore
 import CBQRuntime
 import Synchronization
 
-/// Runs statements one after another, the same way for `-c`, script files and standard input
-/// (and, later, the REPL): parse, plan, fetch, render, and report errors with their position.
+/// Runs statements one after another, the same way for `-c`, script files, standard input and
+/// the REPL: parse, plan, fetch, render, and report errors with their position.
 final class ScriptRunner {
     let planner: Planner
     let executor: Executor
@@ -108,7 +108,7 @@ final class ScriptRunner {
 
     /// Maps a failure to a message, a caret where the API blamed part of the query, and a status.
     private func report(_ error: any Error, plan: RequestPlan, source: SourceText, rowsShown: Int) -> Int32 {
-        let partial = rowsShown > 0 ? " (the \(rowsShown) row\(rowsShown == 1 ? "" : "s") above are a partial result)" : ""
+        let partial = rowsShown > 0 ? " (the \(counted(rowsShown, "row")) above are a partial result)" : ""
         guard let error = error as? ExecutionError else {
             if error is CancellationError {
                 ErrorReporter.report("cancelled" + partial)
@@ -146,9 +146,9 @@ final class ScriptRunner {
     }
 
     static func summaryLine(_ rows: Int, _ summary: ExecutionSummary, _ elapsed: Duration) -> String {
-        var parts = ["\(rows) row\(rows == 1 ? "" : "s")", "\(summary.requests) request\(summary.requests == 1 ? "" : "s")"]
-        if summary.retries > 0 { parts.append("\(summary.retries) retr\(summary.retries == 1 ? "y" : "ies")") }
-        if summary.duplicates > 0 { parts.append("\(summary.duplicates) duplicate\(summary.duplicates == 1 ? "" : "s") dropped") }
+        var parts = [counted(rows, "row"), counted(summary.requests, "request")]
+        if summary.retries > 0 { parts.append(counted(summary.retries, "retry", plural: "retries")) }
+        if summary.duplicates > 0 { parts.append(counted(summary.duplicates, "duplicate") + " dropped") }
         parts.append(fixed(elapsed.inSeconds, 2) + " s")
         return parts.joined(separator: ", ")
     }
@@ -171,7 +171,7 @@ final class ProgressLine: Sendable {
         let elapsed = ContinuousClock.now - started
         guard elapsed > .seconds(1) else { return }
         shown.withLock { $0 = true }
-        let line = "… \(summary.pages) page\(summary.pages == 1 ? "" : "s"), \(summary.rowsEmitted) rows, \(fixed(elapsed.inSeconds, 1)) s"
+        let line = "… \(counted(summary.pages, "page")), \(summary.rowsEmitted) rows, \(fixed(elapsed.inSeconds, 1)) s"
         writeAll(2, Array(("\r\u{1B}[K" + line).utf8))
     }
 

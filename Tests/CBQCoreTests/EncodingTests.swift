@@ -54,3 +54,13 @@ struct MeasuresTests {
         #expect(Duration.milliseconds(1500).inNanoseconds == 1_500_000_000)
     }
 }
+
+struct TextTests {
+    @Test func countsTakeTheSingularForOneOnly() {
+        #expect(counted(0, "row") == "0 rows")
+        #expect(counted(1, "row") == "1 row")
+        #expect(counted(2, "row") == "2 rows")
+        #expect(counted(1, "retry", plural: "retries") == "1 retry")
+        #expect(counted(3, "retry", plural: "retries") == "3 retries")
+    }
+}

@@ -58,7 +58,7 @@ extension RequestPlan {
         if skipped > 0 {
             var how = [String]()
             if startPage > 1 { how.append("starts at page \(startPage)") }
-            if skipRows > 0 { how.append("skips \(skipRows) row\(skipRows == 1 ? "" : "s")\(local.isEmpty ? "" : " that pass") locally") }
+            if skipRows > 0 { how.append("skips \(counted(skipRows, "row"))\(local.isEmpty ? "" : " that pass") locally") }
             table.append(("offset", String(skipped), how.joined(separator: ", ")))
         }
         switch projection {

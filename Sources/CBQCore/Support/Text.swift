@@ -17,3 +17,9 @@ extension Set where Element == Character {
     /// Spaces, tabs and line breaks.
     public static let whitespace: Set<Character> = [" ", "\t", "\n", "\r", "\r\n"]
 }
+
+/// A count with its noun, singular for one: `counted(1, "row")` is "1 row", `counted(3, "row")`
+/// is "3 rows", `counted(2, "retry", plural: "retries")` is "2 retries".
+public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+}

@@ -51,7 +51,7 @@ final class TableRenderer: ResultRenderer {
                 vertical.begin(columns)
                 for row in rows { vertical.write(.values(row.map { JSONValue.string($0) })) }
                 vertical.finish(rowCount: rowCount)
-                output.write("(\(rowCount) row\(rowCount == 1 ? "" : "s"))\n")
+                output.write("(\(counted(rowCount, "row")))\n")
                 return
             }
             if let terminalWidth { widths = Self.fit(widths, into: terminalWidth) }
@@ -74,7 +74,7 @@ final class TableRenderer: ResultRenderer {
                 output.flushIfNeeded()
             }
         }
-        output.write("(\(rowCount) row\(rowCount == 1 ? "" : "s"))\n")
+        output.write("(\(counted(rowCount, "row")))\n")
     }
 
     /// Narrows the widest columns, one cell at a time, until a row fits `total` cells with a
