@@ -46,12 +46,12 @@ final class TableRenderer: ResultRenderer {
         if !columns.isEmpty {
             var widths = columns.map { DisplayWidth.of($0.name) }
             for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
-            if let terminalWidth, verticalWhenTooWide, widths.reduce(0, +) + 3 * widths.count - 1 > terminalWidth {
+            if let terminalWidth, verticalWhenTooWide, Self.lineWidth(widths) > terminalWidth {
+                // Exactly what `\x on` prints, footer included (only "(0 rows)").
                 let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
                 vertical.begin(columns)
                 for row in rows { vertical.write(.values(row.map { JSONValue.string($0) })) }
                 vertical.finish(rowCount: rowCount)
-                output.write("(\(counted(rowCount, "row")))\n")
                 return
             }
             if let terminalWidth { widths = Self.fit(widths, into: terminalWidth) }
@@ -77,12 +77,15 @@ final class TableRenderer: ResultRenderer {
         output.write("(\(counted(rowCount, "row")))\n")
     }
 
-    /// Narrows the widest columns, one cell at a time, until a row fits `total` cells with a
-    /// cell to spare (" a | b | c": 3n-2 cells of separators); no column goes below 6 cells.
+    /// The cells a row of these column widths takes, with one to spare: " a | b | c" has 3n-2
+    /// cells of separators.
+    static func lineWidth(_ widths: [Int]) -> Int { widths.reduce(0, +) + 3 * widths.count - 1 }
+
+    /// Narrows the widest columns, one cell at a time, until a row fits `total` cells; no column
+    /// goes below 6 cells.
     static func fit(_ widths: [Int], into total: Int) -> [Int] {
         var widths = widths
-        let separators = 3 * widths.count - 1
-        while widths.reduce(0, +) + separators > total {
+        while lineWidth(widths) > total {
             guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 6 else { break }
             widths[widest] -= 1
         }

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CBQCore
+import Testing
+@testable import CBQRuntime
+
+/// `\x auto`: a table wider than the terminal prints as vertical records instead.
+struct ExpandedAutoTests {
+    static let columns = [ResultColumn(name: "id", field: "id"), ResultColumn(name: "subject", field: "subject")]
+    static let rows: [[JSONValue]] = [[.string("NTE-1"), .string("Follow-up visit scheduled with the family")],
+                                      [.string("NTE-2"), .string("Short")]]
+
+    /// What the table renderer writes for `rows` on a terminal `width` cells wide.
+    static func render(_ rows: [[JSONValue]], width: Int) throws -> String {
+        var template = Array("/tmp/cbq-render-XXXXXX".utf8CString)
+        let descriptor = mkstemp(&template)
+        try #require(descriptor >= 0)
+        let path = String(cString: template)
+        defer { close(descriptor); unlink(path) }
+        let output = OutputStream(descriptor: descriptor)
+        let renderer = Renderers.make(.table, output: output, terminalWidth: width, allColumns: false, expandedAuto: true)
+        renderer.begin(columns)
+        for row in rows { renderer.write(.values(row)) }
+        renderer.finish(rowCount: rows.count)
+        output.flush()
+        lseek(descriptor, 0, SEEK_SET)
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = read(descriptor, &bytes, bytes.count)
+        return String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
+    }
+
+    @Test func aTableThatFitsStaysATable() throws {
+        let output = try Self.render(Self.rows, width: 80)
+        #expect(output == "  id   |                  subject                 \n"
+                        + "-------+-------------------------------------------\n"
+                        + " NTE-1 | Follow-up visit scheduled with the family\n"
+                        + " NTE-2 | Short\n"
+                        + "(2 rows)\n")
+    }
+
+    /// As `\x on` prints them: values cut to the terminal, and no row-count footer (as psql).
+    @Test func aTableTooWideBecomesRecords() throws {
+        let output = try Self.render(Self.rows, width: 30)
+        #expect(output == "-[ RECORD 1 ]-----------------\n"
+                        + "id      | NTE-1\n"
+                        + "subject | Follow-up visit sch…\n"
+                        + "-[ RECORD 2 ]--\n"
+                        + "id      | NTE-2\n"
+                        + "subject | Short\n")
+    }
+
+    @Test func noRowsGiveOneFooter() throws {
+        #expect(try Self.render([], width: 10) == "(0 rows)\n")
+    }
+}
