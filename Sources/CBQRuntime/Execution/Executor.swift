@@ -204,7 +204,8 @@ struct Run {
         let total = topLevelTotal(first.page.document)
         // How many pages there are, when the first page says: from meta's total, or from the
         // page number of its `last` link.
-        let lastPage: Int? = total.map { ($0 + max(1, plan.pageSize ?? 1) - 1) / max(1, plan.pageSize ?? 1) }
+        let pageSize = max(1, plan.pageSize ?? 1)
+        let lastPage: Int? = total.map { ($0 + pageSize - 1) / pageSize }
             ?? first.page.document.last.flatMap { first.url.resolve($0) }.flatMap { PageTemplate.pageNumber(in: $0, plan: plan) }
         var pageNumber = plan.startPage
 
