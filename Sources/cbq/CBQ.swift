@@ -85,6 +85,9 @@ struct CBQ: AsyncParsableCommand {
         if sources.isEmpty && !interactive { sources.append(SourceText(readStandardInput(), name: "<stdin>")) }
 
         var plannerOptions = try target.plannerOptions()
+        // Scripts check the token before anything starts: without one for a real target, nothing
+        // is sent. (The shell checks it for each statement, so the session can still start.)
+        let token = interactive ? nil : try TokenSource.token(file: runOptions.tokenFile, baseURL: plannerOptions.baseURL, sandbox: runOptions.sandbox)
         var server: SandboxServer?
         if runOptions.sandbox {
             var options = SandboxOptions()
@@ -98,35 +101,23 @@ struct CBQ: AsyncParsableCommand {
             plannerOptions.baseURL = server!.baseURL
         }
         let transport = AsyncHTTPTransport(connectTimeout: .seconds(runOptions.connectTimeout), requestTimeout: .seconds(runOptions.timeout))
+        var status: Int32 = 0
         if interactive {
             let label = runOptions.sandbox ? "sandbox" : target.baseURL.flatMap { RequestURL($0)?.host } ?? (target.region ?? .us).rawValue
             let description = runOptions.sandbox ? "the built-in sandbox at \(plannerOptions.baseURL) (generated data)"
                 : target.baseURL != nil ? plannerOptions.baseURL : "Casebook \((target.region ?? .us).displayName), \(plannerOptions.baseURL)"
             let repl = REPL(plannerOptions: plannerOptions, targetLabel: label, isSandbox: runOptions.sandbox, runOptions: runOptions, transport: transport)
-            let status = await repl.run(banner: "cbq 0.1.0, connected to \(description). \\help for help, \\q to quit.")
-            await transport.shutdown()
-            await server?.stop()
-            if status != 0 { throw ExitCode(status) }
-            return
-        }
-        let token: String?
-        do {
-            token = try TokenSource.token(file: runOptions.tokenFile, baseURL: plannerOptions.baseURL, sandbox: runOptions.sandbox)
-        } catch {
-            await transport.shutdown()
-            await server?.stop()
-            throw error
-        }
-        let runner = ScriptRunner(
-            planner: Planner(plannerOptions), executor: Executor(transport: transport, options: runOptions.executionOptions(token: token)),
-            format: runOptions.format, output: OutputStream(descriptor: 1), continueOnError: runOptions.continueOnError)
-
-        var status: Int32 = 0
-        for source in sources {
-            let result = await runner.run(source)
-            if result != 0 {
-                if status == 0 { status = result }
-                if !runOptions.continueOnError { break }
+            status = await repl.run(banner: "cbq 0.1.0, connected to \(description). \\help for help, \\q to quit.")
+        } else {
+            let runner = ScriptRunner(
+                planner: Planner(plannerOptions), executor: Executor(transport: transport, options: runOptions.executionOptions(token: token)),
+                format: runOptions.format, output: OutputStream(descriptor: 1), continueOnError: runOptions.continueOnError)
+            for source in sources {
+                let result = await runner.run(source)
+                if result != 0 {
+                    if status == 0 { status = result }
+                    if !runOptions.continueOnError { break }
+                }
             }
         }
         await transport.shutdown()
