@@ -76,3 +76,9 @@ measure("JSONParser, whole page to values", items: 1) { _ = try! JSONParser.pars
 let clock = ContinuousClock()
 let indexTime = clock.measure { for _ in 0..<iterations { _ = try! PageIndexer.index(pageBytes) } }
 print("index throughput: \(Int(megabytes * Double(iterations) / indexTime.inSeconds)) MB/s")
+
+// Table cells: every cell's display width is measured once a row.
+let asciiCell = "Follow-up visit scheduled"
+let accentedCell = "Nguyễn Thị Thảo, 山田"
+measure("display width, ASCII cell", items: 100) { for _ in 0..<100 { _ = DisplayWidth.of(asciiCell) } }
+measure("display width, non-ASCII cell", items: 100) { for _ in 0..<100 { _ = DisplayWidth.of(accentedCell) } }

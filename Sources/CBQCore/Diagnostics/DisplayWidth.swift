@@ -16,22 +16,21 @@ public enum DisplayWidth {
 
     /// Concrete for `String`, the hot case (a generic call across modules is not specialized).
     public static func of(_ text: String) -> Int {
-        var ascii = true
-        var count = 0
         var copy = text
-        copy.withUTF8 { bytes in
-            count = bytes.count
-            for byte in bytes where byte < 0x20 || byte >= 0x7F { ascii = false; break }
-        }
-        if ascii { return count }
-        var width = 0
-        for character in text { width += of(character) }
-        return width
+        let ascii = copy.withUTF8 { isPrintableASCII($0) }
+        return ascii ? text.utf8.count : characterWidths(text)
     }
 
     public static func of(_ text: some StringProtocol) -> Int {
-        // Printable ASCII, the common case: one cell a byte.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        isPrintableASCII(text.utf8) ? text.utf8.count : characterWidths(text)
+    }
+
+    /// Printable ASCII, the common case, takes one cell a byte.
+    private static func isPrintableASCII(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    private static func characterWidths(_ text: some StringProtocol) -> Int {
         var width = 0
         for character in text { width += of(character) }
         return width
