@@ -34,10 +34,15 @@ struct ExecutorGuardTests {
         #expect(transport.sent.first?.headers["Authorization"] == "Bearer t0ken")
     }
 
-    @Test(arguments: ["http://api.test/a/b?page=2", "https://api.test:8443/a/b?page=2", "//evil.test/a/b?page=2"])
-    func anotherSchemeOrPortIsAnotherOrigin(next: String) async throws {
+    /// The link as sent by the server, and as the error names it (resolved against the request).
+    @Test(arguments: [("http://api.test/a/b?page=2", "http://api.test/a/b?page=2"),
+                      ("https://api.test:8443/a/b?page=2", "https://api.test:8443/a/b?page=2"),
+                      ("//evil.test/a/b?page=2", "https://evil.test/a/b?page=2")])
+    func anotherSchemeOrPortIsAnotherOrigin(next: String, resolved: String) async throws {
         let transport = ScriptedTransport { _ in page(["a"], next: next) }
-        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+        let error = await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+        guard case .foreignLink(let link, _) = error else { Issue.record("not refused as a foreign link: \(String(describing: error))"); return }
+        #expect(link == resolved)
         #expect(transport.sent.count == 1)
     }
 
@@ -74,7 +79,9 @@ struct ExecutorGuardTests {
 
     @Test func a404OnTheFirstPageIsAnError() async throws {
         let transport = ScriptedTransport { _ in HTTPReply(status: 404) }
-        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+        let error = await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+        guard case .api(let status, _, _, _, _) = error else { Issue.record("not an API error: \(String(describing: error))"); return }
+        #expect(status == 404)
     }
 
     @Test func withoutLinksPagesByNumberUntilAnEmptyPage() async throws {
@@ -91,7 +98,8 @@ struct ExecutorGuardTests {
 
     @Test func malformedJSONIsAnErrorNotAShortResult() async throws {
         let transport = ScriptedTransport { _ in HTTPReply(status: 200, body: Array(#"{"data":[{"type":"people","id":"a""#.utf8)) }
-        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+        let error = await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport) }
+        guard case .malformed = error else { Issue.record("not reported as malformed: \(String(describing: error))"); return }
     }
 
     @Test func connectionFailuresAreRetriedThenReported() async throws {
