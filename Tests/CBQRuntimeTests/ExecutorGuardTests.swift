@@ -139,7 +139,11 @@ struct PageSizeRejectionTests {
         let transport = ScriptedTransport { _ in
             HTTPReply(status: 400, body: Array(#"{"errors":[{"status":"400","detail":"no such column","source":{"parameter":"filter[shoe_size]"}}]}"#.utf8))
         }
-        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b WHERE shoe_size = 1", baseURL: "https://api.test", transport: transport) }
+        let error = await #expect(throws: ExecutionError.self) {
+            _ = try await run("SELECT * FROM a.b WHERE shoe_size = 1", baseURL: "https://api.test", transport: transport)
+        }
+        guard case .api(let status, _, _, _, _) = error else { Issue.record("not an API error: \(String(describing: error))"); return }
+        #expect(status == 400)
         #expect(transport.sent.count == 1)
     }
 

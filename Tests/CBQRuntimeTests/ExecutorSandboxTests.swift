@@ -111,9 +111,12 @@ struct ExecutorSandboxTests {
 
     @Test func a500IsNotRetried() async throws {
         try await withSandbox({ $0.failEvery = 1; $0.failureStatus = 500 }) { server in
-            await #expect(throws: ExecutionError.self) {
+            let error = await #expect(throws: ExecutionError.self) {
                 _ = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport)
             }
+            guard case .api(let status, _, _, _, let attempts) = error else { Issue.record("not an API error: \(String(describing: error))"); return }
+            #expect(status == 500)
+            #expect(attempts == 1, "a 500 is not retried")
         }
     }
 
