@@ -31,6 +31,7 @@ final class LineEditor: @unchecked Sendable {
         rl_attempted_completion_function = { text, start, end in Completion.complete(text, start, end) }
         stifle_history(2_000)
         if let historyPath { _ = read_history(historyPath) }
+        Interrupts.install()
         JobControl.install()
     }
 

@@ -45,7 +45,6 @@ final class REPL: @unchecked Sendable {
     static let continuationPrompt = "      -> "
 
     func run(banner: String) async -> Int32 {
-        Interrupts.install()
         say(banner)
         var buffer = ""
         while !quitting {
