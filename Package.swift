@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // Its connection error tells "nothing was sent" apart, which decides whether a POST may be retried.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // libedit, for the REPL's line editing, history and completion.

@@ -35,11 +35,11 @@ let long = """
 let planner = Planner()
 
 print("cbq-bench: \(iterations) iterations")
-try measure("compile short (\(short.utf8.count) bytes)", items: 1) { _ = try planner.plan(short).url(page: 1) }
-try measure("compile long (\(long.utf8.count) bytes)", items: 1) { _ = try planner.plan(long).url(page: 1) }
+try measure("compile short (\(short.utf8.count) bytes)", items: 1) { _ = try planner.planSelect(short).url(page: 1) }
+try measure("compile long (\(long.utf8.count) bytes)", items: 1) { _ = try planner.planSelect(long).url(page: 1) }
 try measure("lex + parse only (long)", items: 1) { _ = try Parser.parseStatement(SourceText(long)) }
 
-let filter = try planner.plan(long).localFilter!
+let filter = try planner.planSelect(long).localFilter!
 let rows: [[String: JSONValue]] = (0..<100).map { index in
     ["first_name": "Ann", "last_name": index % 3 == 0 ? "Testing" : "Doe", "state": index % 2 == 0 ? "WA" : "NY",
      "gender": index % 5 == 0 ? .null : "female", "date_of_birth": "2016-04-01"]
@@ -66,7 +66,7 @@ let megabytes = Double(pageBytes.count) / 1_000_000
 var indexed = 0
 measure("index a page (\(pageBytes.count / 1000) KB)", items: 1) { indexed += try! PageIndexer.index(pageBytes).rows.count }
 let sink = OutputStream(descriptor: -1)  // writes fail quietly: measures formatting only
-let ndjsonPlan = try Planner().plan("SELECT * FROM people.people")
+let ndjsonPlan = try Planner().planSelect("SELECT * FROM people.people")
 let ndjson = ResultWriter(plan: ndjsonPlan, format: .ndjson, output: sink, terminalWidth: nil)
 measure("index + NDJSON a page", items: 1) { ndjson.write(try! PageIndexer.index(pageBytes).rows); sink.flush() }
 measure("index + decode every value", items: 1) {

@@ -8,13 +8,13 @@ struct Compilation {
     let planner: Planner
 
     /// Plans each statement in order; stops at the first error, printing it, and exits 65.
-    func plans() throws -> [RequestPlan] {
+    func plans() throws -> [StatementPlan] {
         let statements = Parser.parseScript(source)
         if statements.isEmpty {
             ErrorReporter.report("no statement to run", hint: "e.g. SELECT * FROM people.people LIMIT 10")
             throw ExitCode(SysExit.dataError)
         }
-        var plans: [RequestPlan] = []
+        var plans: [StatementPlan] = []
         for statement in statements {
             do {
                 let parsed = try statement.result.get()

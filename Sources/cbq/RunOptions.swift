@@ -45,7 +45,7 @@ struct RunOptions: ParsableArguments {
 
     func executionOptions(token: String?) -> ExecutionOptions {
         var options = ExecutionOptions()
-        options.token = token
+        options.credentials = FixedToken(token)
         options.maxPages = maxPages
         options.concurrency = concurrency
         options.retry.maxAttempts = retries + 1

@@ -54,18 +54,22 @@ final class ScriptRunner {
     }
 
     private func execute(_ statement: Statement, source: SourceText) async -> Int32 {
-        let plan: RequestPlan
+        let statementPlan: StatementPlan
         do {
-            plan = try planner.plan(statement, source: source)
+            statementPlan = try planner.plan(statement, source: source)
         } catch {
             ErrorReporter.report(error, in: source)
             return SysExit.dataError
         }
         separateResults()
-        if plan.isExplain {
-            output.write(plan.explanation() + "\n")
+        let plan: RequestPlan
+        switch statementPlan {
+        case .explain(let inner):
+            output.write(inner.explanation() + "\n")
             output.flush()
             return 0
+        case .select(let read):
+            plan = read
         }
         if let warning = plan.warning, interactive { Terminal.writeError("note: " + warning) }
 

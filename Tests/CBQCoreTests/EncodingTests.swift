@@ -26,7 +26,7 @@ struct EncodingTests {
     }
 
     @Test func wireStyleEncodesBrackets() throws {
-        let plan = try Planner().plan("SELECT * FROM services.service_offerings WHERE archived = false AND created_at >= '2025-01-01'")
+        let plan = try Planner().planSelect("SELECT * FROM services.service_offerings WHERE archived = false AND created_at >= '2025-01-01'")
         #expect(plan.initialURLs(style: .wire) == [
             "https://api.casebook.net/services/service_offerings?filter%5Barchived%5D=false&filter%5Bcreated_at%5D%5Bge%5D=2025-01-01&page%5Bsize%5D=100"
         ])

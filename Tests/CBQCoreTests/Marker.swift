@@ -12,7 +12,7 @@ func marked(_ text: String) -> (source: String, offset: Int) {
 /// The diagnostic for a statement that must fail to parse or plan.
 func diagnostic(_ text: String, options: PlannerOptions = PlannerOptions()) -> Diagnostic? {
     do {
-        _ = try Planner(options).plan(text)
+        _ = try Planner(options).planSelect(text)
         return nil
     } catch {
         return error
@@ -21,5 +21,5 @@ func diagnostic(_ text: String, options: PlannerOptions = PlannerOptions()) -> D
 
 /// The first request URL of a statement, readable form.
 func url(_ text: String, options: PlannerOptions = PlannerOptions()) throws -> String {
-    try Planner(options).plan(text).initialURLs().joined(separator: "\n")
+    try Planner(options).planSelect(text).initialURLs().joined(separator: "\n")
 }

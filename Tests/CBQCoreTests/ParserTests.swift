@@ -3,7 +3,8 @@ import Testing
 
 struct ParserTests {
     private func parse(_ text: String) throws -> SelectStatement {
-        try Parser.parseStatement(SourceText(text)).select
+        guard case .select(let select) = try Parser.parseStatement(SourceText(text)) else { throw NotASelect() }
+        return select
     }
 
     private func whereText(_ text: String) throws -> String {
@@ -79,7 +80,7 @@ struct ParserTests {
 
     @Test func explainWrapsASelect() throws {
         let statement = try Parser.parseStatement(SourceText("EXPLAIN SELECT * FROM a.b"))
-        guard case .explain(let select, let range) = statement else { Issue.record("expected EXPLAIN"); return }
+        guard case .explain(.select(let select), let range) = statement else { Issue.record("expected EXPLAIN of a SELECT"); return }
         #expect(select.source.description == "a.b")
         #expect(range == SourceRange(0, 25))
     }
@@ -178,3 +179,5 @@ struct ParserTests {
         #expect(try #require(diagnostic(text)).message.contains("condition too long"))
     }
 }
+
+struct NotASelect: Error {}

@@ -53,12 +53,12 @@ struct PlannerTests {
     }
 
     @Test func pageNumberSpellings() throws {
-        let plan = try Planner().plan("SELECT * FROM a.b")
+        let plan = try Planner().planSelect("SELECT * FROM a.b")
         #expect(plan.url(page: 1) == "\(base)/a/b?page[size]=100")
         #expect(plan.url(page: 2) == "\(base)/a/b?page[size]=100&page=2")
         var options = PlannerOptions()
         options.dialect = .jsonAPI
-        #expect(try Planner(options).plan("SELECT * FROM a.b").url(page: 3) == "\(base)/a/b?page[size]=100&page[number]=3")
+        #expect(try Planner(options).planSelect("SELECT * FROM a.b").url(page: 3) == "\(base)/a/b?page[size]=100&page[number]=3")
         options.dialect = Dialect(comparisons: .guide, pageNumber: .pageNumber)
         #expect(try url("SELECT * FROM a.b WHERE x > 1 LIMIT 10 OFFSET 20", options: options)
                 == "\(base)/a/b?filter[x][g]=1&page[size]=10&page[number]=3")
@@ -84,7 +84,7 @@ struct PlannerTests {
         ("TRUE", "a constant condition"),
     ])
     func localPredicates(condition: String, reason: String) throws {
-        let plan = try Planner().plan("SELECT * FROM a.b WHERE \(condition)")
+        let plan = try Planner().planSelect("SELECT * FROM a.b WHERE \(condition)")
         #expect(plan.pushed.isEmpty)
         #expect(plan.local.map(\.reason) == [reason])
         #expect(plan.local.map(\.text) == [condition])
@@ -92,7 +92,7 @@ struct PlannerTests {
     }
 
     @Test func aParameterAlreadyUsedMakesTheSecondConjunctLocal() throws {
-        let plan = try Planner().plan(
+        let plan = try Planner().planSelect(
             "SELECT * FROM a.b WHERE age > 5 AND x = 1 AND age > 10 AND x IS NULL AND n >= 2 AND n BETWEEN 1 AND 3 AND y IS NOT NULL AND y != 4")
         #expect(plan.pushed.map(\.text) == ["age > 5", "x = 1", "n >= 2", "y IS NOT NULL"])
         #expect(plan.local.map(\.text) == ["age > 10", "x IS NULL", "n BETWEEN 1 AND 3", "y != 4"])
@@ -106,17 +106,17 @@ struct PlannerTests {
     }
 
     @Test func pushesWhatItCanAndKeepsTheRestInOrder() throws {
-        let plan = try Planner().plan("SELECT * FROM a.b WHERE (s = 'CA' OR s = 'NY') AND last_name LIKE 'Doe' AND NOT archived = true AND age >= 18")
+        let plan = try Planner().planSelect("SELECT * FROM a.b WHERE (s = 'CA' OR s = 'NY') AND last_name LIKE 'Doe' AND NOT archived = true AND age >= 18")
         #expect(plan.pushed.map(\.text) == ["last_name LIKE 'Doe'", "age >= 18"])
         #expect(plan.local.map(\.text) == ["(s = 'CA' OR s = 'NY')", "NOT archived = true"])
         #expect(plan.localFilter?.description == "(s = 'CA' OR s = 'NY') AND NOT archived = TRUE")
     }
 
     @Test func limitShrinksThePageOnlyWithoutLocalPredicates() throws {
-        #expect(try Planner().plan("SELECT * FROM a.b LIMIT 5").pageSize == 5)
-        #expect(try Planner().plan("SELECT * FROM a.b LIMIT 500").pageSize == 100)
-        #expect(try Planner().plan("SELECT * FROM a.b LIMIT 0").pageSize == 1)
-        let local = try Planner().plan("SELECT * FROM a.b WHERE a IN (1, 2) LIMIT 5")
+        #expect(try Planner().planSelect("SELECT * FROM a.b LIMIT 5").pageSize == 5)
+        #expect(try Planner().planSelect("SELECT * FROM a.b LIMIT 500").pageSize == 100)
+        #expect(try Planner().planSelect("SELECT * FROM a.b LIMIT 0").pageSize == 1)
+        let local = try Planner().planSelect("SELECT * FROM a.b WHERE a IN (1, 2) LIMIT 5")
         #expect(local.pageSize == 100)
         #expect(local.rowCap == 5)
     }
@@ -125,10 +125,10 @@ struct PlannerTests {
         var options = PlannerOptions()
         options.defaultPageSize = 25
         options.maxPageSize = 50
-        #expect(try Planner(options).plan("SELECT * FROM a.b").pageSize == 25)
-        #expect(try Planner(options).plan("SELECT * FROM a.b LIMIT 75").pageSize == 50)
+        #expect(try Planner(options).planSelect("SELECT * FROM a.b").pageSize == 25)
+        #expect(try Planner(options).planSelect("SELECT * FROM a.b LIMIT 75").pageSize == 50)
         options.defaultPageSize = 500
-        #expect(try Planner(options).plan("SELECT * FROM a.b").pageSize == 50)
+        #expect(try Planner(options).planSelect("SELECT * FROM a.b").pageSize == 50)
     }
 
     @Test(arguments: [
@@ -139,14 +139,14 @@ struct PlannerTests {
         ("OFFSET 0", 100, 1, 0),
     ])
     func offsets(clauses: String, pageSize: Int, startPage: Int, skipRows: Int) throws {
-        let plan = try Planner().plan("SELECT * FROM a.b \(clauses)")
+        let plan = try Planner().planSelect("SELECT * FROM a.b \(clauses)")
         #expect(plan.pageSize == pageSize)
         #expect(plan.startPage == startPage)
         #expect(plan.skipRows == skipRows)
     }
 
     @Test func offsetWithLocalPredicatesSkipsRowsThatPass() throws {
-        let plan = try Planner().plan("SELECT * FROM a.b WHERE x IN (1) LIMIT 10 OFFSET 20")
+        let plan = try Planner().planSelect("SELECT * FROM a.b WHERE x IN (1) LIMIT 10 OFFSET 20")
         #expect(plan.startPage == 1)
         #expect(plan.skipRows == 20)
     }
@@ -165,11 +165,11 @@ struct PlannerTests {
     }
 
     @Test func countReadsTheTotalUnlessRowsMustBeCounted() throws {
-        let plan = try Planner().plan("SELECT COUNT(*) FROM people.people WHERE last_name = 'Doe'")
+        let plan = try Planner().planSelect("SELECT COUNT(*) FROM people.people WHERE last_name = 'Doe'")
         #expect(plan.projection == .count(name: "count"))
         #expect(plan.countsFromTotal)
         #expect(plan.totalPath == ["meta", "total"])
-        let local = try Planner().plan("SELECT COUNT(*) AS n FROM people.people WHERE a IN (1)")
+        let local = try Planner().planSelect("SELECT COUNT(*) AS n FROM people.people WHERE a IN (1)")
         #expect(local.projection == .count(name: "n"))
         #expect(!local.countsFromTotal)
     }
@@ -232,10 +232,10 @@ struct PlannerTests {
     }
 
     @Test func plansAreComparableValues() throws {
-        let a = try Planner().plan("SELECT * FROM a.b WHERE x = 1")
-        let b = try Planner().plan("SELECT * FROM a.b WHERE x = 1")
+        let a = try Planner().planSelect("SELECT * FROM a.b WHERE x = 1")
+        let b = try Planner().planSelect("SELECT * FROM a.b WHERE x = 1")
         #expect(a == b)
-        #expect(a != (try Planner().plan("SELECT * FROM a.b WHERE x = 2")))
+        #expect(a != (try Planner().planSelect("SELECT * FROM a.b WHERE x = 2")))
     }
 }
 

@@ -57,7 +57,8 @@ struct ExecutorSandboxTests {
     func localPredicatesMatchAnIndependentEvaluation(condition: String) async throws {
         try await withSandbox { server in
             let (ids, _) = try await run("SELECT * FROM people.people WHERE \(condition)", baseURL: server.baseURL, transport: transport)
-            let filter = try #require(try Parser.parseStatement(SourceText("SELECT * FROM a.b WHERE \(condition)")).select.filter)
+            guard case .select(let select) = try Parser.parseStatement(SourceText("SELECT * FROM a.b WHERE \(condition)")) else { return }
+            let filter = try #require(select.filter)
             let expected = sandboxPeople.filter { person in PredicateEvaluator.evaluate(filter) { person[attribute: $0] } == true }
             #expect(ids == expected.map(\.id))
             #expect(!ids.isEmpty)

@@ -8,14 +8,31 @@ import Synchronization
 final class ScriptedTransport: HTTPTransport {
     struct Sent: Sendable { var url: String; var headers: [String: String] }
     private let answers: @Sendable (RequestURL) -> HTTPReply
+    private let delay: @Sendable (RequestURL) -> Duration
     private let log = Mutex<[Sent]>([])
+    private let flight = Mutex((now: 0, most: 0))
 
-    init(_ answers: @escaping @Sendable (RequestURL) -> HTTPReply) { self.answers = answers }
+    /// - Parameter delay: how long each answer takes (none by default).
+    init(delay: @escaping @Sendable (RequestURL) -> Duration = { _ in .zero }, _ answers: @escaping @Sendable (RequestURL) -> HTTPReply) {
+        self.answers = answers
+        self.delay = delay
+    }
+
+    /// The most requests that were waiting for an answer at once.
+    var maxInFlight: Int { flight.withLock { $0.most } }
 
     var sent: [Sent] { log.withLock { $0 } }
 
+    /// The scripted answer to `url`, without recording it.
+    func answer(_ url: RequestURL) -> HTTPReply { answers(url) }
+
     func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
         log.withLock { $0.append(Sent(url: request.url.description, headers: Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }))) }
+        let pause = delay(request.url)
+        guard pause > .zero else { return answers(request.url) }
+        flight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        defer { flight.withLock { $0.now -= 1 } }
+        try await Task.sleep(for: pause)
         return answers(request.url)
     }
 }
@@ -35,7 +52,7 @@ func run(_ statement: String, baseURL: String, transport: any HTTPTransport, opt
          plannerOptions: PlannerOptions = PlannerOptions()) async throws -> (ids: [String], summary: ExecutionSummary) {
     var plannerOptions = plannerOptions
     plannerOptions.baseURL = baseURL
-    let plan = try Planner(plannerOptions).plan(statement)
+    let plan = try Planner(plannerOptions).planSelect(statement)
     var ids: [String] = []
     let summary = try await Executor(transport: transport, options: options).run(plan) { rows in
         ids += rows.map(\.idText)
@@ -46,7 +63,7 @@ func run(_ statement: String, baseURL: String, transport: any HTTPTransport, opt
 /// Retries without real waiting.
 func fastOptions(token: String? = "t0ken") -> ExecutionOptions {
     var options = ExecutionOptions()
-    options.token = token
+    options.credentials = FixedToken(token)
     options.retry.baseDelay = .milliseconds(1)
     options.retry.maxDelay = .milliseconds(5)
     return options

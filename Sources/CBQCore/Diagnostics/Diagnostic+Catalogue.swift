@@ -8,4 +8,8 @@ extension Diagnostic {
         Diagnostic(.semantic, "no value for parameter ':\(name)'", at: range, label: "not bound",
                    hint: "bind it with --var \(name)=VALUE (or \\set \(name) VALUE in the REPL)")
     }
+
+    static func expectedSelect(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "expected a SELECT statement", at: range, hint: "this call plans the requests of one SELECT")
+    }
 }

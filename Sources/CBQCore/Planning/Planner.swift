@@ -34,24 +34,39 @@ public struct Planner: Sendable {
     }
 
     /// Parses one statement and plans it.
-    public func plan(_ text: String) throws(Diagnostic) -> RequestPlan {
+    public func plan(_ text: String) throws(Diagnostic) -> StatementPlan {
         let source = SourceText(text)
         return try plan(try Parser.parseStatement(source), source: source)
     }
 
-    public func plan(_ statement: Statement, source: SourceText) throws(Diagnostic) -> RequestPlan {
-        let select = statement.select
+    /// Parses one SELECT and plans its requests; any other statement is an error.
+    public func planSelect(_ text: String) throws(Diagnostic) -> RequestPlan {
+        let source = SourceText(text)
+        let statement = try Parser.parseStatement(source)
+        guard case .select(let select) = statement else { throw Diagnostic.expectedSelect(at: statement.range) }
+        return try plan(select, source: source)
+    }
+
+    /// Plans a statement of any kind.
+    public func plan(_ statement: Statement, source: SourceText) throws(Diagnostic) -> StatementPlan {
+        switch statement {
+        case .select(let select): return .select(try plan(select, source: source))
+        case .explain(let inner, _): return .explain(try plan(inner, source: source))
+        }
+    }
+
+    /// The requests of a SELECT.
+    public func plan(_ select: SelectStatement, source: SourceText) throws(Diagnostic) -> RequestPlan {
         let filter = try select.filter.map { (expression) throws(Diagnostic) in try bind(expression) }
         if let filter { try rejectNullComparisons(filter, source: source) }
         let limit = try resolve(select.limit, clause: "LIMIT")
         let offset = try resolve(select.offset, clause: "OFFSET") ?? 0
 
         var plan = RequestPlan(
-            isExplain: statement.isExplain,
             service: select.source.service.name, endpoint: select.source.endpoint.name,
             baseURL: options.baseURL, dialect: options.dialect, target: .collection,
             pushed: [], local: [], sort: select.ordering.map { .init(field: $0.column.name, descending: $0.descending) },
-            fields: nil, pageSize: nil, startPage: 1, skipRows: 0, rowCap: limit, projection: .all,
+            fields: nil, pageSize: nil, offset: offset, rowCap: limit, projection: .all,
             totalPath: options.totalPath)
 
         switch select.items {
@@ -67,7 +82,6 @@ public struct Planner: Sendable {
 
         if let filter, let ids = resourceIDs(filter) {
             plan.target = .resources(ids)
-            plan.skipRows = offset
         } else {
             if let filter { distribute(filter.conjuncts, source: source, into: &plan) }
             let maxPageSize = max(1, options.maxPageSize)
@@ -79,13 +93,7 @@ public struct Planner: Sendable {
             } else {
                 pageSize = defaultPageSize
             }
-            plan.pageSize = pageSize
-            if plan.local.isEmpty {
-                plan.startPage = offset / pageSize + 1
-                plan.skipRows = offset % pageSize
-            } else {
-                plan.skipRows = offset
-            }
+            plan.pageSize = pageSize  // the start page and the rows to skip follow from it
         }
         if options.sparseFieldsets { plan.fields = sparseFields(for: plan) }
         return plan

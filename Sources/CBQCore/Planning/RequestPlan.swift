@@ -52,7 +52,6 @@ public struct RequestPlan: Hashable, Sendable {
         public var name: String
     }
 
-    public var isExplain: Bool
     /// `service.endpoint` as written.
     public var service: String
     public var endpoint: String
@@ -65,18 +64,35 @@ public struct RequestPlan: Hashable, Sendable {
     public var sort: [SortKey]
     /// `fields[type]=…` when sparse fieldsets are on.
     public var fields: QueryParameter?
-    /// `page[size]`; nil for single-resource requests.
+    /// `page[size]`; nil for single-resource requests. The only paging setting the pager may
+    /// change (halving a size the API rejected): the start page and the rows to skip follow.
     public var pageSize: Int?
-    /// The 1-based page to start from (past pages an OFFSET skips whole).
-    public var startPage: Int
-    /// Rows to drop once they have passed the local predicates (the part of OFFSET that pages
-    /// could not skip, or all of it when there are local predicates).
-    public var skipRows: Int
+    /// OFFSET: rows to pass over before the first one returned.
+    public var offset: Int
     /// At most this many rows (LIMIT).
     public var rowCap: Int?
     public var projection: Projection
     /// Where a collection response keeps its total, e.g. `["meta", "total"]`; used by COUNT(*).
     public var totalPath: [String]
+
+    /// The 1-based page to start from (past pages an OFFSET skips whole).
+    public var startPage: Int { Self.pageStart(offset: offset, pageSize: skipsWholePages ? pageSize : nil).page }
+
+    /// Rows to drop once they have passed the local predicates: the part of OFFSET that pages
+    /// could not skip, or all of it when there are local predicates (a page's rows may not pass).
+    public var skipRows: Int { Self.pageStart(offset: offset, pageSize: skipsWholePages ? pageSize : nil).skip }
+
+    /// Whole pages can be skipped only when every row of a page is a result row.
+    private var skipsWholePages: Bool { target == .collection && local.isEmpty }
+
+    /// The page formula, in one place: the page an offset falls on, and how many rows of it to
+    /// skip. Without a page size (single resources, or local predicates), it skips row by row.
+    ///
+    ///     RequestPlan.pageStart(offset: 45, pageSize: 20)   // (page: 3, skip: 5)
+    public static func pageStart(offset: Int, pageSize: Int?) -> (page: Int, skip: Int) {
+        guard let pageSize, pageSize > 0 else { return (1, offset) }
+        return (offset / pageSize + 1, offset % pageSize)
+    }
 
     /// The predicates evaluated locally, joined with AND; nil when the API does all the filtering.
     public var localFilter: Expression? {

@@ -1,27 +1,18 @@
 /// The syntax tree. Every node keeps the source range it was parsed from, so later stages
 /// (planner, executor, API errors) can point at the text the user wrote.
 
-/// A statement, as parsed from one `;`-separated piece of a script.
-public enum Statement: Hashable, Sendable {
+/// A statement, as parsed from one `;`-separated piece of a script: one case per kind, so
+/// each stage switches on what the statement is (writes will be cases of their own).
+public indirect enum Statement: Hashable, Sendable {
     case select(SelectStatement)
-    case explain(SelectStatement, range: SourceRange)
-
-    public var select: SelectStatement {
-        switch self {
-        case .select(let select), .explain(let select, _): return select
-        }
-    }
+    /// `EXPLAIN <statement>`: plan it and print the plan instead of running it.
+    case explain(Statement, range: SourceRange)
 
     public var range: SourceRange {
         switch self {
         case .select(let select): return select.range
         case .explain(_, let range): return range
         }
-    }
-
-    public var isExplain: Bool {
-        if case .explain = self { return true }
-        return false
     }
 }
 

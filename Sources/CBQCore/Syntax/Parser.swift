@@ -90,7 +90,7 @@ public struct Parser {
         if case .keyword(.explain) = current.kind {
             let start = advance().range.start
             let select = try parseSelectStatement()
-            return .explain(select, range: SourceRange(start, select.range.end))
+            return .explain(.select(select), range: SourceRange(start, select.range.end))
         }
         return .select(try parseSelectStatement())
     }
@@ -506,7 +506,10 @@ public struct Parser {
 
     /// What may follow a complete statement depends on the clauses it already has.
     private func unexpectedAfterStatement(_ statement: Statement) -> Diagnostic {
-        let select = statement.select
+        // What may follow depends on the statement's last clause.
+        var innermost = statement
+        while case .explain(let inner, _) = innermost { innermost = inner }
+        guard case .select(let select) = innermost else { return Diagnostic(.syntax, "unexpected text after the statement", at: current.range) }
         var next: [String] = []
         if select.filter != nil { next += ["AND", "OR"] }
         if select.filter == nil && select.ordering.isEmpty && select.limit == nil && select.offset == nil { next.append("WHERE") }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CBQCore
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// The real transport: one AsyncHTTPClient shared by every request of a run, so connections
 /// are reused (keep-alive, and TLS sessions for https). Redirects are not followed: a redirect
@@ -27,7 +28,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
         headers.add(name: "Accept-Encoding", value: "gzip, deflate")
         let outgoing: HTTPClient.Request
         do {
-            outgoing = try HTTPClient.Request(url: request.url.description, method: HTTPMethod(rawValue: request.method), headers: headers)
+            outgoing = try HTTPClient.Request(url: request.url.description, method: HTTPMethod(rawValue: request.method.rawValue), headers: headers,
+                                              body: request.body.map { .bytes($0) })
         } catch {
             throw TransportError(.other, "not a valid request URL: \(request.url)")
         }
@@ -48,7 +50,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
             switch error {
             case .connectTimeout: throw TransportError(.connect, "could not connect to \(request.url.host) in time")
             case .deadlineExceeded, .readTimeout: throw TransportError(.timeout, "no complete answer from \(request.url.host) within \(requestTimeout)")
-            case .remoteConnectionClosed: throw TransportError(.connect, "\(request.url.host) closed the connection")
+            case .remoteConnectionClosed: throw TransportError(.reset, "\(request.url.host) closed the connection")
             case .cancelled: throw CancellationError()
             default: throw TransportError(.other, "\(error)")
             }
@@ -56,9 +58,15 @@ public final class AsyncHTTPTransport: HTTPTransport {
             throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
         } catch let error as CancellationError {
             throw error
+        } catch is NIOConnectionError {
+            // Refused or unreachable on every address: no connection, so nothing was sent.
+            throw TransportError(.connect, "could not reach \(request.url.host):\(request.url.port): connection refused")
+        } catch ChannelError.connectTimeout {
+            throw TransportError(.connect, "could not connect to \(request.url.host) in time")
         } catch {
-            // Connection refused, DNS failure, TLS errors: NIO reports them as various types.
-            throw TransportError(.connect, "could not reach \(request.url.host):\(request.url.port): \(error)")
+            // DNS failures, TLS errors, a reset mid-exchange: NIO reports them as various types,
+            // and the request may have left, so a POST is not repeated after one.
+            throw TransportError(.reset, "could not reach \(request.url.host):\(request.url.port): \(error)")
         }
     }
 

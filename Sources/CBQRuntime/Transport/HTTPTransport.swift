@@ -1,14 +1,28 @@
+/// The methods cbq sends: GET reads, POST, PATCH and DELETE write (the guide's four operations).
+public enum RequestMethod: String, Sendable, CaseIterable {
+    case get = "GET"
+    case post = "POST"
+    case patch = "PATCH"
+    case delete = "DELETE"
+
+    /// Sending it twice has the effect of sending it once: GET, DELETE, and a PATCH (cbq's
+    /// PATCH bodies carry the values to set, never increments). A POST may create twice.
+    public var isIdempotent: Bool { self != .post }
+}
+
 /// One HTTP exchange, independent of the client library, so the executor can be tested with
 /// a scripted transport and run with AsyncHTTPClient.
 public struct HTTPRequestSpec: Sendable {
-    public var method: String
+    public var method: RequestMethod
     public var url: RequestURL
     public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
 
-    public init(method: String = "GET", url: RequestURL, headers: [(name: String, value: String)]) {
+    public init(method: RequestMethod = .get, url: RequestURL, headers: [(name: String, value: String)], body: [UInt8]? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
+        self.body = body
     }
 }
 
@@ -34,7 +48,17 @@ public protocol HTTPTransport: Sendable {
 }
 
 public struct TransportError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case connect, timeout, tooLarge, other }
+    public enum Kind: Sendable {
+        /// No connection was made (refused, unreachable, connect timeout): nothing was sent.
+        case connect
+        /// The connection closed or failed once the request may have been sent.
+        case reset
+        /// No complete answer in time; the server may have acted on the request.
+        case timeout
+        /// The answer was larger than cbq accepts.
+        case tooLarge
+        case other
+    }
     public var kind: Kind
     public var message: String
 

@@ -220,9 +220,9 @@ final class REPL: @unchecked Sendable {
         say("Results go to \(path).")
     }
 
-    private func plans(_ query: String) -> [RequestPlan]? {
+    private func plans(_ query: String) -> [StatementPlan]? {
         let source = SourceText(query, name: "<input>")
-        var plans: [RequestPlan] = []
+        var plans: [StatementPlan] = []
         for statement in Parser.parseScript(source) {
             do {
                 plans.append(try Planner(plannerOptions).plan(try statement.result.get(), source: source))

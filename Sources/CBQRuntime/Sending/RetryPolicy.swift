@@ -21,6 +21,28 @@ public struct RetryPolicy: Sendable {
 
     public static let retryableStatuses: Set<Int> = [429, 502, 503, 504]
 
+    /// What went wrong with one attempt.
+    public enum Failure: Sendable {
+        case transport(TransportError.Kind)
+        case status(Int, hasRetryAfter: Bool)
+    }
+
+    /// Whether a request may be sent again after `failure`. An idempotent request (GET, PATCH,
+    /// DELETE) may, after a retryable status or any failure below HTTP but an oversized answer.
+    /// A POST only when the server provably did not act on it: a 429, a 503 with Retry-After,
+    /// or a connection that was never made; after a reset or a timeout it may have created the
+    /// resource, so it is reported instead.
+    public func mayRepeat(_ method: RequestMethod, after failure: Failure) -> Bool {
+        switch failure {
+        case .transport(let kind):
+            if kind == .tooLarge { return false }
+            return method.isIdempotent || kind == .connect
+        case .status(let status, let hasRetryAfter):
+            guard Self.retryableStatuses.contains(status) else { return false }
+            return method.isIdempotent || status == 429 || (status == 503 && hasRetryAfter)
+        }
+    }
+
     /// What to do before attempt `attempt + 1` (attempt counts from 1).
     public enum Pause: Equatable, Sendable {
         case wait(Duration)

@@ -1,0 +1,29 @@
+/// What running a statement means: one case per kind of operation, as ``Statement`` has one
+/// per kind of statement. Reads are ``RequestPlan``s; writes will be cases of their own.
+///
+///     switch try Planner().plan("EXPLAIN SELECT * FROM people.people") {
+///     case .select(let read): …            // fetch and render its rows
+///     case .explain(let inner): …          // print inner.explanation(), send nothing
+///     }
+public indirect enum StatementPlan: Hashable, Sendable {
+    /// Fetch rows.
+    case select(RequestPlan)
+    /// Print how the inner statement would run; send nothing.
+    case explain(StatementPlan)
+
+    /// The plan for a person, as `cbq explain` prints it (the inner plan's, for EXPLAIN).
+    public func explanation() -> String {
+        switch self {
+        case .select(let read): return read.explanation()
+        case .explain(let inner): return inner.explanation()
+        }
+    }
+
+    /// The first request of each resource or collection, as `cbq translate` prints them.
+    public func initialURLs(style: QueryParameter.Style = .readable) -> [String] {
+        switch self {
+        case .select(let read): return read.initialURLs(style: style)
+        case .explain(let inner): return inner.initialURLs(style: style)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import CBQCore
+
+/// One page after its stages: the document, the rows that passed the local predicates (before
+/// de-duplication, which needs page order), and what it cost.
+struct FetchedPage: Sendable {
+    var document: IndexedDocument
+    var passed: [RawRow]
+    var bytes: Int
+    var attempts: Int
+}
+
+/// The stages of one page, in order: send the GET (``RequestSender``), decode the document
+/// (``PageDecoder``), keep the rows the local predicates accept (``LocalFilter``). The pager
+/// calls it for each page, several at once in a window.
+struct PageFetcher: Sendable {
+    let sender: RequestSender
+    let filter: LocalFilter
+
+    /// - Parameter acceptNotFound: a 404 is nil (a page past the end, a missing resource).
+    func fetch(_ url: RequestURL, acceptNotFound: Bool = false) async throws -> FetchedPage? {
+        let response = try await sender.send(APIRequest(.get, url), passing: acceptNotFound ? [404] : [])
+        if response.status == 404 { return nil }
+        let document = try PageDecoder.decode(response.body, url: url)
+        return FetchedPage(document: document, passed: filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts)
+    }
+}

@@ -1,0 +1,110 @@
+import CBQCore
+
+extension Pager {
+    /// A collection: the first page, then `links.next` (same origin only) or page numbers, or,
+    /// when the first page tells the page count and its next link is a plain page number, the
+    /// rest through a concurrent window.
+    mutating func fetchCollection(_ emit: Executor.Emit) async throws {
+        let first = try await firstPage()
+        let base = RequestURL(plan.baseURL)!
+        try consume(first.page, emit)
+        if plan.countsFromTotal, let total = topLevelTotal(first.page.document) {
+            summary.count = total
+            return
+        }
+        var current = first
+        var seenURLs: Set<String> = [first.url.description]
+        let total = topLevelTotal(first.page.document)
+        // How many pages there are, when the first page says: from meta's total, or from the
+        // page number of its `last` link.
+        let pageSize = max(1, plan.pageSize ?? 1)
+        let lastPage: Int? = total.map { ($0 + pageSize - 1) / pageSize }
+            ?? first.page.document.last.flatMap { first.url.resolve($0) }.flatMap { PageTemplate.pageNumber(in: $0, dialect: plan.dialect) }
+        var pageNumber = plan.startPage
+
+        while !capReached {
+            let document = current.page.document
+            if document.rows.isEmpty { return }
+            // Where is the next page?
+            let nextURL: RequestURL
+            if document.hasLinks {
+                guard let next = document.next else { return }
+                guard let resolved = current.url.resolve(next) else {
+                    throw ExecutionError.malformed("links.next is not a URL: \(next)", url: current.url.description)
+                }
+                guard resolved.origin == base.origin else {
+                    throw ExecutionError.foreignLink(resolved.description, expectedOrigin: base.origin)
+                }
+                nextURL = resolved
+            } else {
+                if let total, summary.rowsReceived + (plan.startPage - 1) * (plan.pageSize ?? 0) >= total { return }
+                nextURL = RequestURL(plan.url(page: pageNumber + 1, style: .wire))!
+            }
+            if summary.pages >= maxPages {
+                summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
+                return
+            }
+            guard seenURLs.insert(nextURL.description).inserted else {
+                summary.truncation = "links.next repeats a page already fetched (\(nextURL)); stopped to avoid a loop"
+                return
+            }
+            // With a known page count and numbered links, fetch the rest several pages at a time.
+            if let lastPage, concurrency > 1,
+               let template = PageTemplate(next: nextURL, expectedPage: pageNumber + 1, dialect: plan.dialect),
+               current.page.document.rows.count == plan.pageSize {
+                try await fetchWindow(from: pageNumber + 1, through: lastPage, expectedTotal: total, template: template, emit)
+                return
+            }
+            guard let page = try await fetcher.fetch(nextURL, acceptNotFound: true) else {
+                notFound(page: pageNumber + 1)
+                return
+            }
+            noteTotalChange(page.document, expected: total)
+            try consume(page, emit)
+            current = (page, nextURL)
+            pageNumber += 1
+        }
+    }
+
+    /// The first page; a 400 blaming the page size halves it and tries again. Only the page
+    /// size changes: the plan works out the start page and the rows to skip from it.
+    private mutating func firstPage() async throws -> (page: FetchedPage, url: RequestURL) {
+        while true {
+            let url = RequestURL(plan.url(page: plan.startPage, style: .wire))!
+            do {
+                let page = try await fetcher.fetch(url)!
+                return (page, url)
+            } catch let error as ExecutionError {
+                guard error.status == 400, let size = plan.pageSize, size > 1, blamesPageSize(error) else { throw error }
+                plan.pageSize = size / 2
+                summary.requests += 1
+                summary.notices.append("the API rejected page[size]=\(size); using \(size / 2)")
+            }
+        }
+    }
+
+    private func blamesPageSize(_ error: ExecutionError) -> Bool {
+        guard case .api(_, _, _, let errors, _) = error else { return false }
+        // The error must be about the page size itself, not a filter on a column like shoe_size.
+        let sizeName = plan.dialect.pageSizeParameter(1).formattedName()
+        return errors.contains { item in
+            if let parameter = item.parameter { return (PercentEncoding.decode(parameter) ?? parameter) == sizeName }
+            return (item.detail ?? "").contains(sizeName)
+        }
+    }
+
+    func topLevelTotal(_ document: IndexedDocument) -> Int? {
+        // The plan's path starts at the document: ["meta", "total"].
+        guard plan.totalPath.first == "meta", case .number(let total)? = document.meta?[path: Array(plan.totalPath.dropFirst())],
+              total >= 0, total.isFinite
+        else { return nil }
+        return Int(total)
+    }
+
+    mutating func noteTotalChange(_ document: IndexedDocument, expected: Int?) {
+        if let expected, let now = topLevelTotal(document), now != expected,
+           !summary.notices.contains(where: { $0.hasPrefix("the collection changed") }) {
+            summary.notices.append("the collection changed while it was read (total \(expected), then \(now)); rows may be missing or repeated")
+        }
+    }
+}

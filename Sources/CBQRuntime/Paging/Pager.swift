@@ -1,0 +1,90 @@
+import CBQCore
+
+/// Reads one plan's rows page by page, in order: sequences the pages (links, page numbers or a
+/// concurrent window), applies the guards (`--max-pages`, link cycles, foreign links, a 404
+/// past the end), de-duplicates, skips the offset and caps, and hands rows to `emit`.
+///
+/// Each page goes through the stages of a ``PageFetcher``: the ``RequestSender``, the
+/// ``PageDecoder`` and the ``LocalFilter``. The page formula is the plan's own
+/// (``RequestPlan/startPage`` and ``RequestPlan/skipRows``), so halving a page size the API
+/// rejected changes only ``RequestPlan/pageSize``.
+struct Pager {
+    var plan: RequestPlan
+    let fetcher: PageFetcher
+    let maxPages: Int
+    let concurrency: Int
+    let progress: Executor.Progress
+    var summary = ExecutionSummary()
+    private var seen = RecentIdentities()
+    private var skipped = 0
+
+    init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
+        self.plan = plan
+        self.fetcher = fetcher
+        self.maxPages = maxPages
+        self.concurrency = concurrency
+        self.progress = progress
+    }
+
+    /// Fetches what the plan needs and returns what happened.
+    mutating func run(_ emit: Executor.Emit) async throws -> ExecutionSummary {
+        if plan.rowCap == 0 { return summary }
+        switch plan.target {
+        case .resources: try await fetchResources(emit)
+        case .collection: try await fetchCollection(emit)
+        }
+        if isCount, summary.count == nil { summary.count = summary.rowsEmitted }
+        return summary
+    }
+
+    var capReached: Bool {
+        if let cap = plan.rowCap { return summary.rowsEmitted >= cap }
+        return false
+    }
+
+    var isCount: Bool {
+        if case .count = plan.projection { return true }
+        return false
+    }
+
+    /// Takes a page's rows in order: de-duplicates, skips the offset, caps, emits.
+    mutating func consume(_ page: FetchedPage, _ emit: Executor.Emit) throws {
+        summary.pages += 1
+        summary.requests += page.attempts
+        summary.retries += page.attempts - 1
+        summary.bytes += page.bytes
+        summary.rowsReceived += page.document.rows.count
+        var out: [RawRow] = []
+        out.reserveCapacity(page.passed.count)
+        for row in page.passed {
+            if capReached { break }
+            guard seen.insert(row.identityHash) else { summary.duplicates += 1; continue }
+            if skipped < plan.skipRows { skipped += 1; continue }
+            out.append(row)
+            summary.rowsEmitted += 1
+        }
+        if !out.isEmpty, !isCount { try emit(out) }
+        progress(summary)
+    }
+
+    /// A request answered 404 where the data may end: counted, and said.
+    mutating func notFound(page number: Int?) {
+        summary.requests += 1
+        if let number { summary.notices.append("page \(number) answered 404; taken as the end of the data") }
+    }
+
+    // MARK: - Single resources
+
+    /// `GET …/endpoint/<id>` for each id; a 404 is a resource that does not exist.
+    private mutating func fetchResources(_ emit: Executor.Emit) async throws {
+        for url in plan.initialURLs(style: .wire) {
+            guard !capReached else { return }
+            guard let requestURL = RequestURL(url) else { throw ExecutionError.malformed("not a URL", url: url) }
+            if let page = try await fetcher.fetch(requestURL, acceptNotFound: true) {
+                try consume(page, emit)
+            } else {
+                notFound(page: nil)
+            }
+        }
+    }
+}

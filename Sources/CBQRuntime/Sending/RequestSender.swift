@@ -1,0 +1,119 @@
+import CBQCore
+
+/// One API request as the sender sees it: a method, a URL and an optional JSON:API body.
+public struct APIRequest: Sendable {
+    public var method: RequestMethod
+    public var url: RequestURL
+    public var body: [UInt8]?
+
+    public init(_ method: RequestMethod, _ url: RequestURL, body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.body = body
+    }
+}
+
+/// The answer to an ``APIRequest`` that the sender let through: a 2xx, or a status the caller
+/// said it handles itself (a 404 past the last page).
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Requests sent for this answer: 1, plus one per retry (and per token refresh).
+    public var attempts: Int
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Sends requests to one API: adds the headers, asks the credentials provider for the token
+/// (sent to the API's own origin only), retries what is safe to retry, and turns error statuses
+/// into ``ExecutionError``s. It knows nothing of pages or rows.
+///
+///     let sender = RequestSender(transport: transport, origin: "https://api.casebook.net:443",
+///                                credentials: FixedToken(token))
+///     let response = try await sender.send(APIRequest(.get, url))
+///
+/// A 401 asks the provider once more (a refreshable token may have expired) before failing.
+public struct RequestSender: Sendable {
+    public let transport: any HTTPTransport
+    /// `scheme://host:port` of the target: the only origin that gets the token.
+    public let origin: String
+    public let credentials: any CredentialsProvider
+    public let retry: RetryPolicy
+
+    public init(transport: any HTTPTransport, origin: String, credentials: any CredentialsProvider = FixedToken(nil),
+                retry: RetryPolicy = RetryPolicy()) {
+        self.transport = transport
+        self.origin = origin
+        self.credentials = credentials
+        self.retry = retry
+    }
+
+    static let userAgent = "cbq/0.1"
+    static let mediaType = "application/vnd.api+json"
+
+    /// Sends `request` until it succeeds, fails for good, or runs out of attempts.
+    ///
+    /// - Parameter passing: statuses handed back instead of thrown (e.g. 404 for a page past
+    ///   the end, or a resource that does not exist).
+    public func send(_ request: APIRequest, passing: Set<Int> = []) async throws -> APIResponse {
+        var attempt = 0
+        var refreshed = false
+        var token = request.url.origin == origin ? try await credentials.token(refresh: false) : nil
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            let reply: HTTPReply
+            do {
+                reply = try await transport.send(spec(request, token: token))
+            } catch let error as TransportError {
+                guard attempt < retry.maxAttempts, retry.mayRepeat(request.method, after: .transport(error.kind)) else {
+                    throw ExecutionError.transport(error, method: request.method.rawValue, url: request.url.description, attempts: attempt)
+                }
+                try await Task.sleep(for: retry.backoff(afterAttempt: attempt))
+                continue
+            }
+            if reply.status == 401, token != nil, !refreshed {
+                // The token may have expired since it was read: ask once more, and try once more
+                // if the provider has a different one.
+                refreshed = true
+                let fresh = try await credentials.token(refresh: true)
+                if let fresh, fresh != token {
+                    token = fresh
+                    continue
+                }
+            }
+            let retryAfter = reply.header("Retry-After")
+            if attempt < retry.maxAttempts,
+               retry.mayRepeat(request.method, after: .status(reply.status, hasRetryAfter: retryAfter != nil)) {
+                switch retry.pause(afterAttempt: attempt, retryAfter: retryAfter) {
+                case .wait(let pause):
+                    try await Task.sleep(for: pause)
+                    continue
+                case .refuse(let seconds):
+                    throw ExecutionError.api(status: reply.status, method: request.method.rawValue, url: request.url.description,
+                                             errors: [APIErrorItem(title: "Retry-After too long", detail: "the API asks to wait \(seconds) s")],
+                                             attempts: attempt)
+                }
+            }
+            guard (200..<300).contains(reply.status) || passing.contains(reply.status) else {
+                let errors = APIErrorItem.all(in: (try? PageIndexer.index(reply.body))?.errors)
+                throw ExecutionError.api(status: reply.status, method: request.method.rawValue, url: request.url.description,
+                                         errors: errors, attempts: attempt)
+            }
+            return APIResponse(status: reply.status, headers: reply.headers, body: reply.body, attempts: attempt)
+        }
+    }
+
+    /// The wire request: JSON:API's media type both ways, and the token for the target only.
+    private func spec(_ request: APIRequest, token: String?) -> HTTPRequestSpec {
+        var headers: [(name: String, value: String)] = [("Accept", Self.mediaType)]
+        // Content-Type on a GET too, as before: some API gateways insist on it.
+        headers.append(("Content-Type", Self.mediaType))
+        headers.append(("User-Agent", Self.userAgent))
+        if let token, request.url.origin == origin { headers.append(("Authorization", "Bearer \(token)")) }
+        return HTTPRequestSpec(method: request.method, url: request.url, headers: headers, body: request.body)
+    }
+}

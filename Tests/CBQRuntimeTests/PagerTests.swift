@@ -1,0 +1,98 @@
+import CBQCore
+import Synchronization
+import Testing
+@testable import CBQRuntime
+
+/// The pager on its own, over a scripted transport: page order, the window, the page formula
+/// after a halved page size, de-duplication, the local-filter stage and the guards.
+@Suite(.timeLimit(.minutes(1)))
+struct PagerTests {
+    /// Pages the pager would read for `statement`, and the ids it emitted.
+    func page(_ statement: String, concurrency: Int = 4, maxPages: Int = 100, pageSize: Int = 100, transport: ScriptedTransport) async throws
+        -> (ids: [String], summary: ExecutionSummary)
+    {
+        var options = PlannerOptions()
+        options.baseURL = "https://api.test"
+        options.defaultPageSize = pageSize
+        let plan = try Planner(options).planSelect(statement)
+        let sender = RequestSender(transport: transport, origin: "https://api.test:443", credentials: FixedToken("t"), retry: fastOptions().retry)
+        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: LocalFilter(plan.localFilter)),
+                          maxPages: maxPages, concurrency: concurrency, progress: { _ in })
+        var ids: [String] = []
+        let summary = try await pager.run { rows in ids += rows.map(\.idText) }
+        return (ids, summary)
+    }
+
+    /// Ten pages of two rows, numbered by `page=N`, with the total in meta.
+    static let numbered = ScriptedTransport { url in
+        let number = (url.query ?? "").firstMatch(of: /(?:^|&)page=(\d+)/).flatMap { Int($0.1) } ?? 1
+        let next = number < 10 ? "https://api.test/a/b?page%5Bsize%5D=2&page=\(number + 1)" : nil
+        return CBQRuntimeTests.page(["r\(2 * number - 1)", "r\(2 * number)"], next: next, total: 20)
+    }
+
+    @Test func theWindowEmitsEveryPageInOrder() async throws {
+        // Earlier pages answer later, so pages arrive out of order: the window must still emit in order.
+        let transport = ScriptedTransport(delay: { url in
+            let number = (url.query ?? "").firstMatch(of: /(?:^|&)page=(\d+)/).flatMap { Int($0.1) } ?? 1
+            return .milliseconds(3 * (10 - number))
+        }, { Self.numbered.answer($0) })
+        let (ids, summary) = try await page("SELECT * FROM a.b", concurrency: 3, pageSize: 2, transport: transport)
+        #expect(ids == (1...20).map { "r\($0)" })
+        #expect(summary.pages == 10 && summary.requests == 10)
+        #expect(transport.maxInFlight == 3)
+    }
+
+    @Test func theWindowStopsAtTheRowCapWithoutFetchingMore() async throws {
+        let transport = ScriptedTransport { Self.numbered.answer($0) }
+        let (ids, _) = try await page("SELECT * FROM a.b LIMIT 2 OFFSET 4", transport: transport)
+        #expect(ids == ["r5", "r6"])
+        // LIMIT 2 is the page size, so OFFSET 4 starts at page 3 and one page is enough.
+        #expect(transport.sent.map(\.url) == ["https://api.test/a/b?page%5Bsize%5D=2&page=3"])
+    }
+
+    @Test func aHalvedPageSizeMovesTheStartPageByThePlansFormula() async throws {
+        let transport = ScriptedTransport { url in
+            let query = url.query ?? ""
+            if query.contains("page%5Bsize%5D=50") {
+                return HTTPReply(status: 400, body: Array(#"{"errors":[{"status":"400","detail":"too big","source":{"parameter":"page[size]"}}]}"#.utf8))
+            }
+            return CBQRuntimeTests.page(["x", "y"], links: false)
+        }
+        _ = try await page("SELECT * FROM a.b LIMIT 50 OFFSET 60", concurrency: 1, transport: transport)
+        // OFFSET 60: page 2 (skip 10) at size 50, then page 3 (skip 10) at size 25.
+        let expected = RequestPlan.pageStart(offset: 60, pageSize: 25)
+        #expect(expected == (page: 3, skip: 10))
+        #expect(transport.sent.map(\.url).prefix(2) == ["https://api.test/a/b?page%5Bsize%5D=50&page=2", "https://api.test/a/b?page%5Bsize%5D=25&page=3"])
+    }
+
+    @Test func theLocalFilterStageRunsBeforeTheOffsetAndTheCap() async throws {
+        let transport = ScriptedTransport { url in
+            (url.query ?? "").contains("page=2") ? CBQRuntimeTests.page(["b1", "a3", "a4"]) : CBQRuntimeTests.page(["a1", "b2", "a2"], next: "https://api.test/a/b?page=2")
+        }
+        // n is the id (see page(_:)); only a-rows pass; OFFSET and LIMIT count passing rows.
+        let (ids, summary) = try await page("SELECT * FROM a.b WHERE n LIKE 'a%' OR n = 'z' LIMIT 2 OFFSET 1", transport: transport)
+        #expect(ids == ["a2", "a3"])
+        #expect(summary.rowsReceived == 6 && summary.rowsEmitted == 2)
+    }
+
+    @Test func repeatsAcrossPagesAreDroppedInTheWindowToo() async throws {
+        let transport = ScriptedTransport { url in
+            let number = (url.query ?? "").firstMatch(of: /(?:^|&)page=(\d+)/).flatMap { Int($0.1) } ?? 1
+            // Page 2 repeats page 1's last row, as after an insert between two reads.
+            let rows = [["a", "b"], ["b", "c"], ["d", "e"]][number - 1]
+            return CBQRuntimeTests.page(rows, next: number < 3 ? "https://api.test/a/b?page%5Bsize%5D=2&page=\(number + 1)" : nil, total: 6)
+        }
+        let (ids, summary) = try await page("SELECT * FROM a.b LIMIT 6", transport: transport)
+        #expect(ids == ["a", "b", "c", "d", "e"])
+        #expect(summary.duplicates == 1)
+    }
+
+    @Test func maxPagesTruncatesTheWindowAndSaysSo() async throws {
+        let transport = ScriptedTransport { Self.numbered.answer($0) }
+        // A page size of 2 and a total of 20: the window opens after page 1, and stops at page 3.
+        let (ids, summary) = try await page("SELECT * FROM a.b", maxPages: 3, pageSize: 2, transport: transport)
+        #expect(ids == ["r1", "r2", "r3", "r4", "r5", "r6"])
+        #expect(transport.sent.count == 3)
+        #expect(summary.truncation == "stopped after 3 pages (--max-pages); more pages remain")
+    }
+}
