@@ -50,6 +50,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The shell: the input loop, the compile-and-report path, backslash commands, completion,
+        // the target and its token policy, exit statuses. No terminal, no libedit: tested in-process.
+        .target(name: "CBQShell", dependencies: ["CBQCore", "CBQRuntime"]),
         // libedit, for the REPL's line editing, history and completion.
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
@@ -58,6 +61,7 @@ let package = Package(
                 "CBQCore",
                 "CBQRuntime",
                 "CBQSandbox",
+                "CBQShell",
                 "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -73,6 +77,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CBQRuntimeTests", dependencies: ["CBQRuntime", "CBQSandbox"]),
+        // The shell in-process, against the sandbox's API core through an in-process transport.
+        .testTarget(name: "CBQShellTests", dependencies: ["CBQShell", "CBQRuntime", "CBQSandbox"]),
         // Golden holds expected outputs, read at run time from the source tree.
         .testTarget(name: "cbqTests", dependencies: ["CBQCore", "CBQSandbox"], exclude: ["Golden"]),
     ]

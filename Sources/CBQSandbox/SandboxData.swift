@@ -18,22 +18,37 @@ public struct Resource: Hashable, Sendable {
 /// (O'Brien), several Does in both cases plus a Doeson (so LIKE 'Doe' must match the whole
 /// value), nulls, note bodies with newlines, commas and quotes, and more than enough rows to page.
 public enum SandboxData {
+    /// A known endpoint, with the prefix of its generated ids.
     public struct Endpoint: Hashable, Sendable {
-        public var service: String
-        public var name: String
-        public var type: String
+        public var known: KnownEndpoint
         public var idPrefix: String
-        public var path: String { "\(service)/\(name)" }
+        public var service: String { known.service }
+        public var name: String { known.name }
+        public var type: String { known.type }
+        public var path: String { known.path }
+
+        init(_ known: KnownEndpoint) {
+            self.known = known
+            switch known {
+            case .people: idPrefix = "PER"
+            case .reports: idPrefix = "RPT"
+            case .cases: idPrefix = "CAS"
+            case .providers: idPrefix = "PRV"
+            case .offerings: idPrefix = "SVC"
+            case .notes: idPrefix = "NTE"
+            default: idPrefix = String(known.type.prefix(3)).uppercased()
+            }
+        }
     }
 
-    public static let people = Endpoint(service: "people", name: "people", type: "people", idPrefix: "PER")
-    public static let reports = Endpoint(service: "intake", name: "reports", type: "reports", idPrefix: "RPT")
-    public static let cases = Endpoint(service: "cases", name: "cases", type: "cases", idPrefix: "CAS")
-    public static let providers = Endpoint(service: "providers", name: "providers", type: "providers", idPrefix: "PRV")
-    public static let offerings = Endpoint(service: "services", name: "service_offerings", type: "service_offerings", idPrefix: "SVC")
-    public static let notes = Endpoint(service: "attachments", name: "notes", type: "notes", idPrefix: "NTE")
-
-    public static let endpoints = [people, reports, cases, providers, offerings, notes]
+    /// The core's list of known endpoints: the sandbox serves exactly those.
+    public static let endpoints = KnownEndpoint.all.map(Endpoint.init)
+    public static let people = Endpoint(.people)
+    public static let reports = Endpoint(.reports)
+    public static let cases = Endpoint(.cases)
+    public static let providers = Endpoint(.providers)
+    public static let offerings = Endpoint(.offerings)
+    public static let notes = Endpoint(.notes)
 
     public static let counts: [String: Int] = [
         people.path: 1_200, reports.path: 800, cases.path: 600, providers.path: 60, offerings.path: 240, notes.path: 2_000,

@@ -7,6 +7,7 @@ import ArgumentParser
 import CBQCore
 import CBQRuntime
 import CBQSandbox
+import CBQShell
 
 /// The entry point. ArgumentParser would read a subcommand's name as the run command's
 /// `script.cbq` argument, so subcommands are routed by their name first.
@@ -79,15 +80,15 @@ struct CBQ: AsyncParsableCommand {
         // A closed pipe (`cbq … | head`) must end output quietly, not kill the process mid-write.
         signal(SIGPIPE, SIG_IGN)
         var sources = commands.map { SourceText($0, name: "<query>") }
-        for path in files + scripts { sources.append(SourceText(try readFile(path), name: path)) }
+        for path in files + scripts { sources.append(SourceText(try reporting { () throws(ShellFailure) in try SourceFiles.read(path) }, name: path)) }
         // No statements and a terminal: the interactive shell. Piped input runs as a script.
         let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput)
-        if sources.isEmpty && !interactive { sources.append(SourceText(readStandardInput(), name: "<stdin>")) }
+        if sources.isEmpty && !interactive { sources.append(SourceText(SourceFiles.readStandardInput(), name: "<stdin>")) }
 
-        var plannerOptions = try target.plannerOptions()
+        var chosen = try target.target(tokenFile: runOptions.tokenFile)
         // Scripts check the token before anything starts: without one for a real target, nothing
         // is sent. (The shell checks it for each statement, so the session can still start.)
-        let token = interactive ? nil : try TokenSource.token(file: runOptions.tokenFile, baseURL: plannerOptions.baseURL, sandbox: runOptions.sandbox)
+        if !interactive && !runOptions.sandbox { _ = try reporting { () throws(ShellFailure) in try TokenPolicy.credentials(for: chosen) } }
         var server: SandboxServer?
         if runOptions.sandbox {
             var options = SandboxOptions()
@@ -95,33 +96,41 @@ struct CBQ: AsyncParsableCommand {
             do {
                 server = try await SandboxServer.start(options: options)
             } catch {
-                ErrorReporter.report("could not start the sandbox: \(error)")
+                Terminal.console.error("could not start the sandbox: \(error)")
                 throw ExitCode(SysExit.unavailable)
             }
-            plannerOptions.baseURL = server!.baseURL
+            chosen = .sandbox(at: server!.baseURL, dialect: chosen.dialect)
         }
         let transport = AsyncHTTPTransport(connectTimeout: .seconds(runOptions.connectTimeout), requestTimeout: .seconds(runOptions.timeout))
+        let session = Session(target: chosen, plannerOptions: try target.plannerOptions(), execution: runOptions.executionOptions(),
+                              transport: transport, console: Terminal.console, format: runOptions.format)
+        session.continueOnError = runOptions.continueOnError
         var status: Int32 = 0
         if interactive {
-            let label = runOptions.sandbox ? "sandbox" : target.baseURL.flatMap { RequestURL($0)?.host } ?? (target.region ?? .us).rawValue
-            let description = runOptions.sandbox ? "the built-in sandbox at \(plannerOptions.baseURL) (generated data)"
-                : target.baseURL != nil ? plannerOptions.baseURL : "Casebook \((target.region ?? .us).displayName), \(plannerOptions.baseURL)"
-            let repl = REPL(plannerOptions: plannerOptions, targetLabel: label, isSandbox: runOptions.sandbox, runOptions: runOptions, transport: transport)
-            status = await repl.run(banner: "cbq 0.1.0, connected to \(description). \\help for help, \\q to quit.")
+            status = await Shell.run(session)
         } else {
-            let runner = ScriptRunner(
-                planner: Planner(plannerOptions), executor: Executor(transport: transport, options: runOptions.executionOptions(token: token)),
-                format: runOptions.format, output: OutputStream(descriptor: 1), continueOnError: runOptions.continueOnError)
             for source in sources {
-                let result = await runner.run(source)
+                let result = await session.run(source)
                 if result != 0 {
                     if status == 0 { status = result }
                     if !runOptions.continueOnError { break }
                 }
             }
+            session.finish()
         }
         await transport.shutdown()
         await server?.stop()
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The interactive shell on a terminal: libedit for typing, Ctrl-C to cancel a query.
+enum Shell {
+    static func run(_ session: Session) async -> Int32 {
+        session.showsProgress = true
+        session.interruptRequested = { Interrupts.wasInterrupted }
+        session.resetInterrupt = { Interrupts.reset() }
+        let editor = LineEditor(historyPath: LineEditor.defaultHistoryPath(), completer: session.completer)
+        return await session.runInteractive(editor, banner: "cbq 0.1.0, connected to \(session.target.description). \\help for help, \\q to quit.")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CBQCore
+import CBQShell
 
 /// Where the API is and how it spells things: the options every query command shares.
 struct TargetOptions: ParsableArguments {
@@ -35,7 +36,9 @@ struct TargetOptions: ParsableArguments {
 
     func validate() throws {
         if region != nil && baseURL != nil { throw ValidationError("give --region or --base-url, not both") }
-        if let baseURL { _ = try Self.normalize(baseURL: baseURL) }
+        if let baseURL {
+            do { _ = try Target.normalize(baseURL: baseURL) } catch { throw ValidationError(error.message) }
+        }
         if pageSize < 1 { throw ValidationError("--page-size must be 1 or more") }
         if maxPageSize < 1 { throw ValidationError("--max-page-size must be 1 or more") }
         let path = totalPath.split(separator: ".", omittingEmptySubsequences: false)
@@ -45,13 +48,23 @@ struct TargetOptions: ParsableArguments {
         _ = try parameters()
     }
 
-    func plannerOptions() throws -> PlannerOptions {
-        var options = PlannerOptions()
-        options.baseURL = try baseURL.map(Self.normalize(baseURL:)) ?? (region ?? .us).baseURL
+    /// The dialect with its overrides.
+    var chosenDialect: Dialect {
         var dialect = self.dialect.dialect
         if let comparisons { dialect.comparisons = comparisons }
         if let pageParam { dialect.pageNumber = pageParam }
-        options.dialect = dialect
+        return dialect
+    }
+
+    /// The region's or base URL's target (validated already).
+    func target(tokenFile: String?) throws -> Target {
+        if let baseURL { return try reporting { () throws(ShellFailure) in try Target.base(url: baseURL, dialect: chosenDialect, tokenFile: tokenFile) } }
+        return .region(region ?? .us, dialect: chosenDialect, tokenFile: tokenFile)
+    }
+
+    /// The planner's options, the target's base URL and dialect among them.
+    func plannerOptions() throws -> PlannerOptions {
+        var options = try target(tokenFile: nil).plannerOptions(PlannerOptions())
         options.defaultPageSize = pageSize
         options.maxPageSize = maxPageSize
         options.sparseFieldsets = sparseFieldsets
@@ -74,21 +87,6 @@ struct TargetOptions: ParsableArguments {
             parameters[name] = Literal(parameterValue: String(binding[binding.index(after: equals)...]))
         }
         return parameters
-    }
-
-    /// An http(s) URL without query, fragment or trailing slash.
-    static func normalize(baseURL url: String) throws -> String {
-        var url = url
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
-            throw ValidationError("--base-url must start with https:// or http://, got '\(url)'")
-        }
-        if url.contains("?") || url.contains("#") {
-            throw ValidationError("--base-url cannot have a query or fragment: cbq adds the query")
-        }
-        while url.hasSuffix("/") { url.removeLast() }
-        let host = url.split(separator: "/", maxSplits: 3).dropFirst().first ?? ""
-        if host.isEmpty { throw ValidationError("--base-url has no host: '\(url)'") }
-        return url
     }
 }
 
@@ -115,10 +113,10 @@ struct InputOptions: ParsableArguments {
 
     func source() throws -> SourceText {
         if let query { return SourceText(query, name: "<query>") }
-        if let file { return SourceText(try readFile(file), name: file) }
+        if let file { return SourceText(try reporting { () throws(ShellFailure) in try SourceFiles.read(file) }, name: file) }
         if Terminal.isInteractive(.standardInput) {
             throw ValidationError("give a query, -f FILE, or statements on standard input")
         }
-        return SourceText(readStandardInput(), name: "<stdin>")
+        return SourceText(SourceFiles.readStandardInput(), name: "<stdin>")
     }
 }

@@ -43,9 +43,9 @@ struct RunOptions: ParsableArguments {
         if sandboxLatency > 0 && !sandbox { throw ValidationError("--sandbox-latency-ms goes with --sandbox") }
     }
 
-    func executionOptions(token: String?) -> ExecutionOptions {
+    /// Guards and retries; the credentials come from the target, statement by statement.
+    func executionOptions() -> ExecutionOptions {
         var options = ExecutionOptions()
-        options.credentials = FixedToken(token)
         options.maxPages = maxPages
         options.concurrency = concurrency
         options.retry.maxAttempts = retries + 1
@@ -54,32 +54,3 @@ struct RunOptions: ParsableArguments {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
-
-/// Finds the bearer token, and refuses to run where it would be missing or exposed.
-enum TokenSource {
-    /// - Returns: the token, or nil where none is needed (the sandbox, a loopback test server).
-    static func token(file: String?, baseURL: String, sandbox: Bool) throws -> String? {
-        if sandbox { return "sandbox" }
-        var token: String?
-        if let file {
-            token = try readFile(file).trimming(.whitespace)
-            if token?.isEmpty == true {
-                ErrorReporter.report("the token file '\(file)' is empty")
-                throw ExitCode(SysExit.noPermission)
-            }
-        } else if let value = getenvString("CASEBOOK_TOKEN")?.trimming(.whitespace), !value.isEmpty {
-            token = value
-        }
-        guard let url = RequestURL(baseURL) else { return token }
-        if token == nil && !url.isLoopback {
-            ErrorReporter.report("no token for \(baseURL): nothing was sent",
-                                 hint: "export CASEBOOK_TOKEN=… or pass --token-file PATH (or try --sandbox)")
-            throw ExitCode(SysExit.noPermission)
-        }
-        if token != nil && url.scheme == "http" && !url.isLoopback {
-            ErrorReporter.report("refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
-            throw ExitCode(SysExit.noPermission)
-        }
-        return token
-    }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CBQCore
 import CBQSandbox
+import CBQShell
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,12 +87,12 @@ struct SandboxCommand: AsyncParsableCommand {
         do {
             server = try await SandboxServer.start(options: options, host: host, port: port, stopOnSignals: true)
         } catch {
-            ErrorReporter.report("\(error)", hint: port == 0 ? nil : "is another server on port \(port)? try --port 0")
+            Terminal.console.error("\(error)", hint: port == 0 ? nil : "is another server on port \(port)? try --port 0")
             throw ExitCode(SysExit.unavailable)
         }
         let loopback = host == "127.0.0.1" || host == "::1" || host == "localhost"
-        writeAll(1, Array((server.baseURL + "\n").utf8))  // unbuffered: scripts wait for this line
-        Terminal.writeError(loopback
+        Terminal.console.say(server.baseURL)  // unbuffered: scripts wait for this line
+        Terminal.console.note(loopback
             ? "cbq sandbox: listening on \(server.baseURL) (loopback only); Ctrl-C stops it"
             : "cbq sandbox: warning: listening on \(server.baseURL), reachable from the network; Ctrl-C stops it")
         try await server.wait()

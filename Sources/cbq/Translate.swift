@@ -1,5 +1,6 @@
 import ArgumentParser
 import CBQCore
+import CBQShell
 
 struct Translate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,20 +23,8 @@ struct Translate: ParsableCommand {
     var curl = false
 
     func run() throws {
-        let plans = try Compilation(source: try input.source(), planner: Planner(try target.plannerOptions())).plans()
-        var output = ""
-        for plan in plans {
-            for url in plan.initialURLs(style: encoded || curl ? .wire : .readable) {
-                output += (curl ? Self.curl(url) : url) + "\n"
-            }
-        }
-        print(output, terminator: "")
-    }
-
-    /// The token is never printed: the command names the variable, and the shell expands it.
-    static func curl(_ url: String) -> String {
-        "curl -sS -H \"Authorization: Bearer $CASEBOOK_TOKEN\" -H 'Accept: application/vnd.api+json'"
-            + " -H 'Content-Type: application/vnd.api+json' '\(url)'"
+        let plans = try compile(try input.source(), try target.plannerOptions())
+        print(Compiler.urls(plans, wire: encoded, curl: curl).map { $0 + "\n" }.joined(), terminator: "")
     }
 }
 
@@ -49,7 +38,15 @@ struct Explain: ParsableCommand {
     @OptionGroup var target: TargetOptions
 
     func run() throws {
-        let plans = try Compilation(source: try input.source(), planner: Planner(try target.plannerOptions())).plans()
+        let plans = try compile(try input.source(), try target.plannerOptions())
         print(plans.map { $0.explanation() }.joined(separator: "\n\n"))
     }
+}
+
+/// Plans every statement of `source`, or reports the first error and exits 65.
+private func compile(_ source: SourceText, _ options: PlannerOptions) throws -> [StatementPlan] {
+    guard let plans = Compiler(planner: Planner(options), console: Terminal.console).compileAll(source) else {
+        throw ExitCode(SysExit.dataError)
+    }
+    return plans
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CBQCore
 import Testing
 @testable import CBQRuntime
@@ -13,21 +10,14 @@ struct ExpandedAutoTests {
 
     /// What the table renderer writes for `rows` on a terminal `width` cells wide.
     static func render(_ rows: [[JSONValue]], width: Int) throws -> String {
-        var template = Array("/tmp/cbq-render-XXXXXX".utf8CString)
-        let descriptor = mkstemp(&template)
-        try #require(descriptor >= 0)
-        let path = String(cString: template)
-        defer { close(descriptor); unlink(path) }
-        let output = OutputStream(descriptor: descriptor)
+        let sink = MemorySink()
+        let output = OutputStream(sink)
         let renderer = Renderers.make(.table, output: output, terminalWidth: width, allColumns: false, expandedAuto: true)
         renderer.begin(columns)
         for row in rows { renderer.write(.values(row)) }
         renderer.finish(rowCount: rows.count)
         output.flush()
-        lseek(descriptor, 0, SEEK_SET)
-        var bytes = [UInt8](repeating: 0, count: 4096)
-        let count = read(descriptor, &bytes, bytes.count)
-        return String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
+        return sink.text
     }
 
     @Test func aTableThatFitsStaysATable() throws {

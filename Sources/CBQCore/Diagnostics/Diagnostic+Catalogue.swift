@@ -12,4 +12,10 @@ extension Diagnostic {
     static func expectedSelect(at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "expected a SELECT statement", at: range, hint: "this call plans the requests of one SELECT")
     }
+
+    /// The API answered 400 naming a parameter that `range`'s condition was sent as.
+    public static func rejectedParameter(_ name: String, sentAs parameters: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API rejected \(name), sent for this condition", at: range, label: "sent as \(parameters)",
+                   hint: "check the column name and operator; `cbq explain` shows every parameter")
+    }
 }

@@ -41,6 +41,11 @@ public struct RawRow: Sendable {
         (try? JSONParser.parse(page.bytes, range: range)) ?? .null
     }
 
+    /// `id`, then the attribute names in the order the server sent them: `SELECT *`'s columns.
+    public var columnNames: [String] {
+        ["id"] + attributes.map(\.key).filter { $0 != "id" }
+    }
+
     /// The id as text (a string id unquoted, a numeric id as written).
     public var idText: String {
         decode(id).scalarText ?? ""

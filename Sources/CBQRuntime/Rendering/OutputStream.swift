@@ -1,22 +1,24 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A buffered writer to a file descriptor. Rows stream through it: it flushes every 64 KiB, so
-/// memory stays flat however many rows pass. A closed pipe (`cbq … | head`) ends writing quietly.
+/// A buffered writer in front of a ``ByteSink``. Rows stream through it: it flushes every
+/// 64 KiB, so memory stays flat however many rows pass. A closed pipe (`cbq … | head`) ends
+/// writing quietly.
 public final class OutputStream {
-    public let descriptor: Int32
+    public let sink: any ByteSink
     private var buffer: [UInt8] = []
     /// Set once a write failed (EPIPE): later writes are dropped, and the caller can stop early.
     public private(set) var isClosed = false
     private let flushThreshold = 64 << 10
 
-    public init(descriptor: Int32) {
-        self.descriptor = descriptor
+    public init(_ sink: any ByteSink) {
+        self.sink = sink
         buffer.reserveCapacity(flushThreshold + 4096)
     }
+
+    public convenience init(descriptor: Int32) {
+        self.init(descriptor == 1 ? FileDescriptorSink.standardOutput : FileDescriptorSink(descriptor))
+    }
+
+    /// The file descriptor behind it, if it writes to one.
+    public var descriptor: Int32? { (sink as? FileDescriptorSink)?.descriptor }
 
     public func write(_ bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
@@ -33,23 +35,10 @@ public final class OutputStream {
 
     public func flush() {
         defer { buffer.removeAll(keepingCapacity: true) }
-        guard !isClosed else { return }
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                isClosed = true
-                return
-            }
-            offset += written
-        }
+        guard !isClosed, !buffer.isEmpty else { return }
+        if !buffer.withUnsafeBytes({ sink.write($0) }) { isClosed = true }
     }
 
     /// Direct access for renderers that build bytes in place.
     @inline(__always) public func withBuffer<T>(_ body: (inout [UInt8]) -> T) -> T { body(&buffer) }
-}
-
-@inline(__always) private func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(descriptor, pointer, count)
 }

@@ -10,8 +10,6 @@ public final class ResultWriter {
     private var columns: [ResultColumn]?
     private var started = false
     public private(set) var rowCount = 0
-    /// `id` and the attribute names of the first row that arrived (for completion).
-    public private(set) var attributeNames: [String]?
 
     /// - Parameter expandedAuto: for `table`, print rows vertically when the table is wider than
     ///   the terminal (psql's `\x auto`).
@@ -34,10 +32,8 @@ public final class ResultWriter {
 
     public func write(_ rows: [RawRow]) {
         guard let first = rows.first else { return }
-        let names = attributeNames ?? ["id"] + first.attributes.map(\.key).filter { $0 != "id" }
-        attributeNames = names
         // SELECT *: the columns are the first row's id and attributes.
-        if columns == nil { columns = names.map { ResultColumn(name: $0, field: $0) } }
+        if columns == nil { columns = first.columnNames.map { ResultColumn(name: $0, field: $0) } }
         start()
         for row in rows { renderer.write(.raw(row)) }
         rowCount += rows.count

@@ -5,6 +5,7 @@ import Darwin
 #endif
 @preconcurrency import CLibEdit
 import CBQCore
+import CBQShell
 import Dispatch
 
 /// libedit's readline: Emacs-style editing and arrow keys, history persisted to a file, and
@@ -16,8 +17,7 @@ import Dispatch
 /// `readline()` returns NULL, as for Ctrl-D; the SIGINT flag (see ``Interrupts``) tells the two
 /// apart. libedit's own signal catching is off: it re-raised the signal from whichever thread got
 /// it and left the terminal in cooked mode (every line echoed twice).
-final class LineEditor: @unchecked Sendable {
-    enum Input { case line(String), interrupted, endOfInput }
+final class LineEditor: LineReader, @unchecked Sendable {
 
     private let historyPath: String?
 
@@ -35,7 +35,7 @@ final class LineEditor: @unchecked Sendable {
         JobControl.install()
     }
 
-    func readLine(prompt: String) async -> Input {
+    func readLine(prompt: String) async -> LineInput {
         await MainActor.run {
             Interrupts.reset()
             var interrupt = sigset_t(), previous = sigset_t()

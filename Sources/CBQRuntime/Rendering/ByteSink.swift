@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Where rendered bytes end up: a file descriptor, or memory (tests, and anything that wants
+/// the text). ``OutputStream`` buffers in front of one.
+public protocol ByteSink: AnyObject, Sendable {
+    /// Writes all of `bytes`; false when the sink is closed (a closed pipe), so later writes
+    /// can be dropped and the caller can stop early.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool
+}
+
+/// A file descriptor: standard output, or a file `\o` opened. Short writes and EINTR are retried.
+public final class FileDescriptorSink: ByteSink {
+    public let descriptor: Int32
+
+    public init(_ descriptor: Int32) { self.descriptor = descriptor }
+
+    public static let standardOutput = FileDescriptorSink(1)
+    public static let standardError = FileDescriptorSink(2)
+
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+}
+
+/// Collects everything written, for tests and in-process callers.
+public final class MemorySink: ByteSink {
+    private let bytes = Mutex<[UInt8]>([])
+
+    public init() {}
+
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        self.bytes.withLock { $0.append(contentsOf: bytes) }
+        return true
+    }
+
+    /// Everything written so far, as UTF-8 text.
+    public var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    public func clear() { bytes.withLock { $0.removeAll() } }
+}
+
+@inline(__always) private func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, pointer, count)
+}

@@ -1,0 +1,35 @@
+import CBQCore
+import Synchronization
+
+/// What the shell knows about endpoints and their columns: the guide's endpoints, the ones used
+/// this session, and the columns seen in responses (remembered per endpoint). Completion reads
+/// only this, so it never waits on the network.
+public final class Catalog: Sendable {
+    private struct State {
+        var endpoints = KnownEndpoint.all.map(\.qualifiedName)
+        var columns: [String: [String]] = [:]
+    }
+    private let state = Mutex(State())
+
+    public var endpoints: [String] { state.withLock { $0.endpoints } }
+
+    public func columns(of endpoint: String) -> [String] { state.withLock { $0.columns[endpoint] ?? [] } }
+
+    /// Every column seen this session, for a statement whose FROM is not typed yet.
+    public var allColumns: [String] {
+        state.withLock { state in
+            var all: [String] = []
+            for endpoint in state.endpoints { for column in state.columns[endpoint] ?? [] where !all.contains(column) { all.append(column) } }
+            return all
+        }
+    }
+
+    public func learn(endpoint: String, columns: [String]) {
+        state.withLock { state in
+            if !state.endpoints.contains(endpoint) { state.endpoints.append(endpoint) }
+            var known = state.columns[endpoint] ?? []
+            for column in columns where !known.contains(column) { known.append(column) }
+            state.columns[endpoint] = known
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import CBQCore
+import CBQRuntime
+
+/// Where the shell's text goes, and what kind of place that is: results and messages to the
+/// screen (standard output), errors, notes, progress and summaries to standard error. The
+/// executable gives it the real descriptors; tests give it memory.
+public final class Console: Sendable {
+    public let screen: any ByteSink
+    public let errors: any ByteSink
+    /// Errors go to a terminal: diagnostics with the source line and a caret, progress lines
+    /// and summaries. Otherwise one `file:line:col: error: …` line each, and no progress.
+    public let errorsAreTerminal: Bool
+    public let colors: Bool
+    /// The screen's width in columns when it is a terminal (asked each time: it may be resized).
+    public let screenWidth: @Sendable () -> Int?
+
+    public init(screen: any ByteSink, errors: any ByteSink, errorsAreTerminal: Bool = false, colors: Bool = false,
+                screenWidth: @escaping @Sendable () -> Int? = { nil }) {
+        self.screen = screen
+        self.errors = errors
+        self.errorsAreTerminal = errorsAreTerminal
+        self.colors = colors
+        self.screenWidth = screenWidth
+    }
+
+    /// A line (or lines) on the screen, unbuffered: meta-command output, the banner.
+    public func say(_ text: String) { write(screen, text) }
+
+    /// A line on standard error, as it is.
+    public func note(_ text: String) { write(errors, text) }
+
+    /// `error: message` and `= hint: …`.
+    public func error(_ message: String, hint: String? = nil) {
+        var text = "error: \(message)"
+        if let hint { text += "\n  = hint: \(hint)" }
+        note(text)
+    }
+
+    public func error(_ failure: ShellFailure) { error(failure.message, hint: failure.hint) }
+
+    /// A diagnostic in the style the terminal wants: rich with a caret, or one line.
+    public func error(_ diagnostic: Diagnostic, in source: SourceText) {
+        let formatter = DiagnosticFormatter(style: errorsAreTerminal ? .rich : .oneLine, colors: colors)
+        note(formatter.format(diagnostic, in: source))
+    }
+
+    private func write(_ sink: any ByteSink, _ text: String) {
+        var text = text
+        if !text.hasSuffix("\n") { text += "\n" }
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { sink.write(UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -1,0 +1,34 @@
+import CBQCore
+import CBQRuntime
+import Synchronization
+
+/// `… 12 pages, 1,200 rows, 1.3 s` on standard error, redrawn in place, once a fetch has taken
+/// more than a second.
+final class ProgressLine: Sendable {
+    private let enabled: Bool
+    private let errors: any ByteSink
+    private let started = ContinuousClock.now
+    private let shown = Mutex(false)
+
+    init(enabled: Bool, errors: any ByteSink) {
+        self.enabled = enabled
+        self.errors = errors
+    }
+
+    func update(_ summary: ExecutionSummary) {
+        guard enabled else { return }
+        let elapsed = ContinuousClock.now - started
+        guard elapsed > .seconds(1) else { return }
+        shown.withLock { $0 = true }
+        write("\r\u{1B}[K… \(counted(summary.pages, "page")), \(summary.rowsEmitted) rows, \(fixed(elapsed.inSeconds, 1)) s")
+    }
+
+    func clear() {
+        if shown.withLock({ $0 }) { write("\r\u{1B}[K") }
+    }
+
+    private func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { errors.write(UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -1,0 +1,142 @@
+import CBQCore
+import CBQRuntime
+
+extension Session {
+    /// Runs every statement of `source` in order (`-c`, a script file, standard input, `\i`, a
+    /// typed statement): compile, fetch, render, report. Returns the first failure's status,
+    /// or 0; stops there unless ``continueOnError``.
+    public func run(_ source: SourceText) async -> Int32 {
+        let statements = Parser.parseScript(source)
+        if statements.isEmpty {
+            console.error("no statement to run in \(source.name)", hint: "e.g. SELECT * FROM people.people LIMIT 10")
+            return SysExit.dataError
+        }
+        let compiler = self.compiler
+        var status: Int32 = 0
+        for statement in statements {
+            let result: Int32
+            if let plan = compiler.compile(statement, in: source) {
+                result = await execute(plan, source: source)
+            } else {
+                result = SysExit.dataError
+            }
+            if result != 0 {
+                if status == 0 { status = result }
+                if !continueOnError { break }
+            }
+            if output.isClosed { break }
+        }
+        output.flush()
+        return status
+    }
+
+    /// Meta-command output goes to the screen, even while results go to a file.
+    func say(_ text: String) {
+        output.flush()
+        console.say(text)
+    }
+
+    private func execute(_ statementPlan: StatementPlan, source: SourceText) async -> Int32 {
+        separateResults()
+        switch statementPlan {
+        case .explain(let inner):
+            output.write(inner.explanation() + "\n")
+            output.flush()
+            return 0
+        case .select(let plan):
+            return await read(plan, source: source)
+        }
+    }
+
+    /// Fetches and renders a SELECT's rows.
+    private func read(_ plan: RequestPlan, source: SourceText) async -> Int32 {
+        var options = execution
+        do {
+            options.credentials = try TokenPolicy.credentials(for: target, environment: environment)
+        } catch {
+            console.error(error)
+            return error.status
+        }
+        if let warning = plan.warning, showsProgress { console.note("note: " + warning) }
+        let executor = Executor(transport: transport, options: options)
+        var format = self.format
+        if expanded == .on && format == .table { format = .vertical }
+        let toScreen = output.sink === console.screen
+        let writer = ResultWriter(plan: plan, format: format, output: output, terminalWidth: toScreen ? console.screenWidth() : nil,
+                                  expandedAuto: expanded == .auto)
+        let progress = ProgressLine(enabled: showsProgress, errors: console.errors)
+        let started = ContinuousClock.now
+        var summary: ExecutionSummary?
+        var failure: (any Error)?
+        var columns: [String]?
+        let output = self.output
+        do {
+            summary = try await executor.run(plan, progress: { progress.update($0) }) { rows in
+                if columns == nil, let first = rows.first { columns = first.columnNames }
+                writer.write(rows)
+                if output.isClosed { throw OutputClosed() }
+            }
+        } catch is OutputClosed {
+            progress.clear()
+            return 0
+        } catch {
+            failure = error
+        }
+        progress.clear()
+        // Completion learns the endpoint's columns from the result.
+        if let columns { catalog.learn(endpoint: "\(plan.service).\(plan.endpoint)", columns: columns) }
+        // A failed query with rows shows them (closed properly: valid JSON, a footer); one that
+        // failed before any row shows only its error.
+        if failure == nil || writer.rowCount > 0 { writer.finish(count: summary?.count) }
+        output.flush()
+
+        guard let summary else { return report(failure!, plan: plan, source: source, rowsShown: writer.rowCount) }
+        for notice in summary.notices { console.note("note: " + notice) }
+        if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
+        if let truncation = summary.truncation {
+            console.error("the result is incomplete: \(truncation)", hint: "raise --max-pages, or narrow the query")
+            return SysExit.partial
+        }
+        return 0
+    }
+
+    /// Maps a failure to a message, a caret where the API blamed part of the query, and a status.
+    private func report(_ error: any Error, plan: RequestPlan, source: SourceText, rowsShown: Int) -> Int32 {
+        let partial = rowsShown > 0 ? " (the \(counted(rowsShown, "row")) above are a partial result)" : ""
+        guard let error = error as? ExecutionError else {
+            if error is CancellationError {
+                console.error("cancelled" + partial)
+                return SysExit.interrupted
+            }
+            console.error("\(error)" + partial)
+            return SysExit.software
+        }
+        console.error("\(error)" + partial)
+        for parameter in error.blamedParameters {
+            let name = PercentEncoding.decode(parameter) ?? parameter
+            if let predicate = plan.pushed.first(where: { $0.parameters.contains { $0.formattedName() == name } }) {
+                console.error(Diagnostic.rejectedParameter(name, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
+                                                           at: predicate.range),
+                              in: source)
+            }
+        }
+        return SysExit.status(for: error)
+    }
+
+    /// A blank line between consecutive tables, as psql leaves.
+    private func separateResults() {
+        if resultsWritten > 0, format == .table || format == .vertical || format == .markdown { output.write("\n") }
+        resultsWritten += 1
+    }
+
+    /// `50 rows, 1 request, 0.12 s`.
+    public static func summaryLine(_ rows: Int, _ summary: ExecutionSummary, _ elapsed: Duration) -> String {
+        var parts = [counted(rows, "row"), counted(summary.requests, "request")]
+        if summary.retries > 0 { parts.append(counted(summary.retries, "retry", plural: "retries")) }
+        if summary.duplicates > 0 { parts.append(counted(summary.duplicates, "duplicate") + " dropped") }
+        parts.append(fixed(elapsed.inSeconds, 2) + " s")
+        return parts.joined(separator: ", ")
+    }
+}
+
+struct OutputClosed: Error {}

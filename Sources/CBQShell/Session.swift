@@ -1,0 +1,148 @@
+import CBQCore
+import CBQRuntime
+
+/// One shell session: the target, the settings the backslash commands change, and the one
+/// input loop. Typed lines become statements (with a continuation prompt while one is
+/// incomplete) or backslash commands; `-c`, script files, standard input and `\i` hand their
+/// whole text to ``run(_:)``; all of them go through the same compile, run and report path
+/// (``Session+Statements.swift``).
+///
+///     let session = Session(target: .sandbox(at: url), transport: transport, console: console)
+///     let status = await session.run(SourceText("SELECT * FROM people.people LIMIT 3;"))
+///
+/// Used from one task at a time (the loop); `@unchecked Sendable` lets the command table hold
+/// handlers that take it.
+public final class Session: @unchecked Sendable {
+    public enum Expanded: String, Sendable { case off, on, auto }
+
+    public private(set) var target: Target
+    /// `:name` values and paging settings; the target's base URL and dialect are laid over them.
+    public private(set) var plannerOptions: PlannerOptions
+    /// Guards, concurrency and retries; credentials come from the target for each statement.
+    public let execution: ExecutionOptions
+    public let transport: any HTTPTransport
+    public let console: Console
+    public let catalog = Catalog()
+    public let completer: Completer
+
+    public internal(set) var format: OutputFormat
+    public internal(set) var expanded = Expanded.off
+    public internal(set) var timing = false
+    /// Run a script's remaining statements after one fails (`--continue-on-error`).
+    public var continueOnError = false
+    /// Progress lines and summaries on standard error: on a terminal only.
+    public var showsProgress: Bool
+    /// Asked while a statement runs: true once Ctrl-C was pressed, to cancel it.
+    public var interruptRequested: @Sendable () -> Bool = { false }
+    /// Called before each statement, to forget an earlier Ctrl-C.
+    public var resetInterrupt: @Sendable () -> Void = {}
+    /// Where `CASEBOOK_TOKEN` is read.
+    public var environment: @Sendable (String) -> String? = SourceFiles.environment
+
+    /// Results: the screen, or a file `\o` opened.
+    var output: OutputStream
+    var redirectedDescriptor: Int32?
+    var reader: LineReader?
+    var quitting = false
+    var resultsWritten = 0
+
+    public init(target: Target, plannerOptions: PlannerOptions = PlannerOptions(), execution: ExecutionOptions = ExecutionOptions(),
+                transport: any HTTPTransport, console: Console, format: OutputFormat = .table) {
+        self.target = target
+        self.plannerOptions = plannerOptions
+        self.execution = execution
+        self.transport = transport
+        self.console = console
+        self.format = format
+        self.showsProgress = console.errorsAreTerminal
+        output = OutputStream(console.screen)
+        completer = Completer(catalog: catalog)
+    }
+
+    public var prompt: String { "cbq(\(target.label))> " }
+    public static let continuationPrompt = "      -> "
+
+    public var planner: Planner { Planner(target.plannerOptions(plannerOptions)) }
+    public var compiler: Compiler { Compiler(planner: planner, console: console) }
+
+    /// Switches target (`\region`, `\base`); the next statement uses it.
+    func retarget(_ target: Target) {
+        var target = target
+        target.tokenFile = self.target.tokenFile
+        target.dialect = self.target.dialect
+        self.target = target
+    }
+
+    func setParameter(_ name: String, _ value: Literal?) {
+        plannerOptions.parameters[name] = value
+    }
+
+    // MARK: - The input loop
+
+    /// Reads lines until `\q` or end of input: a line starting with `\` (outside a statement)
+    /// is a command; other lines gather into a statement until it is complete, then it runs.
+    /// Errors are shown where they happen, and the session goes on (exit status 0, as psql).
+    public func runInteractive(_ reader: LineReader, banner: String? = nil) async -> Int32 {
+        self.reader = reader
+        if let banner { console.say(banner) }
+        var buffer = ""
+        while !quitting {
+            completer.setPending(buffer)
+            switch await reader.readLine(prompt: buffer.isEmpty ? prompt : Self.continuationPrompt) {
+            case .endOfInput:
+                console.say("")
+                quitting = true
+            case .interrupted:
+                // Ctrl-C while typing drops the statement in progress, as psql does.
+                console.say("")
+                buffer = ""
+            case .line(let line):
+                let trimmed = line.trimming([" ", "\t"])
+                if buffer.isEmpty && trimmed.hasPrefix("\\") {
+                    reader.remember(trimmed)
+                    await perform(trimmed)
+                    continue
+                }
+                buffer += (buffer.isEmpty ? "" : "\n") + line
+                switch Parser.inputStatus(SourceText(buffer)) {
+                case .empty: buffer = ""
+                case .incomplete: continue
+                case .complete:
+                    reader.remember(buffer)
+                    let statement = buffer
+                    buffer = ""
+                    await runCancellably(SourceText(statement, name: "<input>"))
+                }
+            }
+        }
+        reader.save()
+        finish()
+        return 0
+    }
+
+    /// Flushes results and closes a `\o` file.
+    public func finish() {
+        output.flush()
+        if let redirectedDescriptor { closeDescriptor(redirectedDescriptor) }
+        redirectedDescriptor = nil
+    }
+
+    /// Runs `source` so that Ctrl-C (``interruptRequested``) cancels it at once, and prints its
+    /// time when `\timing` is on.
+    func runCancellably(_ source: SourceText) async {
+        let started = ContinuousClock.now
+        resetInterrupt()
+        resultsWritten = 0  // a blank line separates the tables of one input, not of the session
+        let task = Task { await self.run(source) }
+        let interruptRequested = self.interruptRequested
+        let watcher = Task {
+            while !Task.isCancelled {
+                if interruptRequested() { task.cancel(); return }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        _ = await task.value
+        watcher.cancel()
+        if timing { console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms") }
+    }
+}
