@@ -84,6 +84,7 @@ public final class Session: @unchecked Sendable {
     /// Errors are shown where they happen, and the session goes on (exit status 0, as psql).
     public func runInteractive(_ reader: LineReader, banner: String? = nil) async -> Int32 {
         self.reader = reader
+        quitting = false
         if let banner { console.say(banner) }
         var buffer = ""
         while !quitting {

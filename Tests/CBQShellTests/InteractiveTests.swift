@@ -1,0 +1,158 @@
+import CBQCore
+import CBQRuntime
+import CBQSandbox
+import Testing
+@testable import CBQShell
+
+/// The interactive loop and its backslash commands, typed through a scripted line reader.
+@Suite(.timeLimit(.minutes(1)))
+struct InteractiveTests {
+    @Test func aStatementCanSpanLinesWithAContinuationPrompt() async {
+        let shell = ShellHarness(format: .csv)
+        let reader = await shell.type("SELECT COUNT(*)", "FROM people.people;")
+        #expect(reader.prompts == ["cbq(sandbox)> ", "      -> ", "cbq(sandbox)> "])
+        #expect(shell.output == "count\r\n1200\r\n\n")
+        #expect(reader.entries == ["SELECT COUNT(*)\nFROM people.people;"])
+    }
+
+    @Test func ctrlCDropsTheStatementBeingTyped() async {
+        let shell = ShellHarness(format: .csv)
+        let reader = await shell.type([.line("SELECT COUNT(*)"), .interrupted, .line("SELECT COUNT(*) FROM cases.cases;")])
+        #expect(reader.prompts == ["cbq(sandbox)> ", "      -> ", "cbq(sandbox)> ", "cbq(sandbox)> "])
+        #expect(shell.output == "\ncount\r\n600\r\n\n")
+        #expect(shell.errorText == "")
+    }
+
+    @Test func anErrorIsShownAndTheSessionGoesOn() async {
+        let shell = ShellHarness(format: .csv, terminal: true)
+        await shell.type("SELECT * FROM people.people WHERE age >;", "SELECT COUNT(*) FROM cases.cases;")
+        #expect(shell.errorText.contains("error: expected a value after '>'"))
+        #expect(shell.errorText.contains("^ expected a number, string or column name"))
+        #expect(shell.output.contains("count\r\n600\r\n"))
+    }
+
+    @Test func helpComesFromTheTable() async {
+        let shell = ShellHarness()
+        await shell.type("\\help")
+        for command in MetaCommand.all {
+            #expect(shell.output.contains("  " + command.usage + " "), "\\help lacks \(command.usage)")
+            #expect(shell.output.contains(command.summary))
+        }
+        #expect(shell.output.contains("  \\explain QUERY"))
+        await shell.type("\\help x")
+        #expect(shell.output.hasSuffix("\\x [on|off|auto]\n  records instead of a table (auto: when too wide)\n\n"))
+    }
+
+    @Test func anUnknownCommandGetsADidYouMean() async {
+        let shell = ShellHarness()
+        await shell.type("\\xx", "\\frmat csv", "\\zzzzzz")
+        #expect(shell.errorText == """
+            error: unknown command \\xx
+              = hint: did you mean \\x?
+            error: unknown command \\frmat
+              = hint: did you mean \\format?
+            error: unknown command \\zzzzzz
+              = hint: \\help lists the commands
+
+            """)
+    }
+
+    /// The argument spec validates before the handler runs.
+    @Test(arguments: [("\\x maybe", "error: \\x takes on, off or auto, not 'maybe'"),
+                      ("\\timing sometimes", "error: \\timing takes on or off, not 'sometimes'"),
+                      ("\\format xml", "error: unknown format 'xml'\n  = hint: one of: table, vertical, json, ndjson, csv, markdown"),
+                      ("\\region eu", "error: \\region takes us or ca, not 'eu'"),
+                      ("\\i", "error: \\i needs a file"),
+                      ("\\url", "error: \\url needs a query"),
+                      ("\\unset", "error: \\unset needs a name")])
+    func badArgumentsAreRefusedWithTheReason(line: String, message: String) async {
+        let shell = ShellHarness()
+        await shell.type(line)
+        #expect(shell.errorText == message + "\n")
+    }
+
+    @Test func expandedDisplayPrintsRecords() async {
+        let shell = ShellHarness()
+        await shell.type("\\x", "SELECT id, last_name FROM people.people LIMIT 2;")
+        #expect(shell.output == """
+            Expanded display is on.
+            -[ RECORD 1 ]--------
+            id        | PER-00001
+            last_name | Patel
+            -[ RECORD 2 ]--------
+            id        | PER-00002
+            last_name | Johnson
+
+
+            """)
+    }
+
+    @Test func formatTimingAndParameters() async {
+        let shell = ShellHarness()
+        await shell.type("\\format csv", "\\set state 'WA'", "\\set", "SELECT COUNT(*) FROM people.people WHERE state = :state;", "\\unset state",
+                         "\\unset state", "\\timing", "\\timing off")
+        let inWashington = SandboxData.generate(seed: 1)[SandboxData.people.path]!.filter { $0[attribute: "state"] == .string("WA") }.count
+        #expect(shell.output == "Output format is csv.\nstate = 'WA'\ncount\r\n\(inWashington)\r\nTiming is on.\nTiming is off.\n\n")
+        #expect(shell.errorText == "error: no parameter :state\n")
+        #expect(shell.transport.sent.map(\.url.pathAndQuery) == ["/people/people?filter%5Bstate%5D=WA&page%5Bsize%5D=100"])
+    }
+
+    @Test func urlCurlAndExplainSendNothing() async {
+        let shell = ShellHarness()
+        await shell.type("\\url SELECT * FROM people.people WHERE last_name LIKE 'Doe'", "\\curl SELECT * FROM cases.cases LIMIT 1",
+                         "\\explain SELECT * FROM cases.cases WHERE closed_at IS NULL")
+        let lines = shell.output.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "http://sandbox.test/people/people?filter[last_name][like]=Doe&page[size]=100")
+        #expect(lines[1] == "curl -sS -H \"Authorization: Bearer $CASEBOOK_TOKEN\" -H 'Accept: application/vnd.api+json' -H 'Content-Type: application/vnd.api+json' 'http://sandbox.test/cases/cases?page%5Bsize%5D=1'")
+        #expect(lines[2] == "GET http://sandbox.test/cases/cases?filter[closed_at]=null&page[size]=100")
+        #expect(shell.transport.sent.isEmpty)
+    }
+
+    @Test func describeListsTheKnownEndpointsAndLearnsColumnsFromResults() async {
+        let shell = ShellHarness(format: .csv)
+        await shell.type("\\d", "\\d providers.providers", "SELECT * FROM providers.providers LIMIT 1;", "\\d providers.providers")
+        #expect(shell.output.hasPrefix("Endpoints (the guide's, and those used this session):\n"
+            + KnownEndpoint.all.map { "  " + $0.qualifiedName + "\n" }.joined()))
+        #expect(shell.output.contains("No columns seen for providers.providers yet"))
+        #expect(shell.output.contains("Columns of providers.providers seen so far:\n  id\n  name\n"))
+        #expect(shell.session.completer.candidates(word: "na", before: "SELECT * FROM providers.providers WHERE ") == .words(["name"]))
+    }
+
+    @Test func regionAndBaseChangeTheTargetAndThePrompt() async {
+        let shell = ShellHarness()
+        let reader = await shell.type("\\region ca", "SELECT * FROM people.people;", "\\base http://127.0.0.1:9/", "\\base ftp://x")
+        #expect(reader.prompts == ["cbq(sandbox)> ", "cbq(ca)> ", "cbq(ca)> ", "cbq(127.0.0.1)> ", "cbq(127.0.0.1)> "])
+        #expect(shell.output.hasPrefix("Now querying Canada: https://api.casebookca.net\nNow querying http://127.0.0.1:9\n"))
+        // No token for a real target: nothing is sent.
+        #expect(shell.errorText.hasPrefix("error: no token for https://api.casebookca.net: nothing was sent\n"))
+        #expect(shell.errorText.contains("error: --base-url must start with https:// or http://, got 'ftp://x'"))
+        #expect(shell.transport.sent.isEmpty)
+    }
+
+    @Test func resultsGoToAFileWithOwnerOnlyPermissions() async throws {
+        let path = "/tmp/cbq-shell-o-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlinkFile(path) }
+        let shell = ShellHarness(format: .csv)
+        await shell.type("\\o \(path)", "SELECT COUNT(*) FROM cases.cases;", "\\o", "SELECT COUNT(*) FROM providers.providers;")
+        #expect(try readText(path) == "count\r\n600\r\n")
+        #expect(filePermissions(path) == 0o600)
+        #expect(shell.output == "Results go to \(path).\nResults go to the screen.\ncount\r\n60\r\n\n")
+    }
+
+    @Test func includeRunsAFileAndAMissingOneIsAnError() async throws {
+        let path = "/tmp/cbq-shell-i-\(UInt64.random(in: 0...UInt64.max)).cbq"
+        defer { unlinkFile(path) }
+        try writeText(path, "#!/usr/bin/env cbq\nSELECT COUNT(*) FROM cases.cases;\nSELECT nope FROM;\nSELECT 1 FROM a.b;\n")
+        let shell = ShellHarness(format: .csv)
+        await shell.type("\\i \(path)", "\\i /nonexistent/file.cbq")
+        #expect(shell.output == "count\r\n600\r\n\n")
+        #expect(shell.errorText.hasPrefix("\(path):3:"))
+        #expect(shell.errorText.hasSuffix("error: cannot read '/nonexistent/file.cbq': No such file or directory\n"))
+    }
+
+    @Test func historyListsWhatWasTyped() async {
+        let shell = ShellHarness()
+        await shell.type("SELECT COUNT(*) FROM cases.cases;", "\\history")
+        #expect(shell.output.hasSuffix("    1  SELECT COUNT(*) FROM cases.cases;\n    2  \\history\n\n"))
+    }
+}

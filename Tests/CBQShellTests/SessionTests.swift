@@ -1,0 +1,105 @@
+import CBQCore
+import CBQRuntime
+import CBQSandbox
+import Testing
+@testable import CBQShell
+
+/// Statements through the session, in-process: output, errors, exit statuses.
+@Suite(.timeLimit(.minutes(1)))
+struct SessionTests {
+    @Test func aQueryPrintsAPsqlTable() async {
+        let shell = ShellHarness()
+        let status = await shell.run("SELECT first_name, last_name FROM people.people WHERE last_name LIKE 'Doe' LIMIT 2")
+        #expect(status == 0)
+        #expect(shell.output == """
+             first_name | last_name
+            ------------+-----------
+             Isabella   | Doe
+             Priya      | Doe
+            (2 rows)
+
+            """)
+        #expect(shell.errorText == "")
+    }
+
+    @Test func consecutiveTablesAreSeparatedByABlankLine() async {
+        let shell = ShellHarness(format: .csv)
+        await shell.run("SELECT COUNT(*) FROM cases.cases; SELECT COUNT(*) AS n FROM providers.providers;")
+        #expect(shell.output == "count\r\n600\r\nn\r\n60\r\n")
+        let table = ShellHarness()
+        await table.run("SELECT COUNT(*) FROM cases.cases; SELECT COUNT(*) FROM providers.providers;")
+        #expect(table.output.contains("(1 row)\n\n count"))
+    }
+
+    @Test func explainPrintsThePlanAndSendsNothing() async {
+        let shell = ShellHarness()
+        let status = await shell.run("EXPLAIN SELECT * FROM people.people WHERE state IN ('CA', 'NY')")
+        #expect(status == 0)
+        #expect(shell.output.hasPrefix("GET http://sandbox.test/people/people?page[size]=100\n"))
+        #expect(shell.output.contains("evaluated locally"))
+        #expect(shell.transport.sent.isEmpty)
+    }
+
+    @Test func aSyntaxErrorIsOneLineOffATerminalAndACaretOnOne() async {
+        let plain = ShellHarness()
+        #expect(await plain.run("SELECT * FROM people.people WHERE age >", name: "report.cbq") == SysExit.dataError)
+        #expect(plain.errorText == "report.cbq:1:40: error: expected a value after '>'\n")
+        let rich = ShellHarness(terminal: true)
+        await rich.run("SELECT * FROM people.people WHERE age >", name: "report.cbq")
+        #expect(rich.errorText.contains(" --> report.cbq:1:40\n"))
+        #expect(rich.errorText.contains("^ expected a number, string or column name"))
+        #expect(plain.transport.sent.isEmpty && rich.transport.sent.isEmpty)
+    }
+
+    @Test func aScriptStopsAtTheFirstFailureUnlessToldToGoOn() async {
+        let script = "SELECT COUNT(*) FROM cases.cases; SELECT nope FROM; SELECT COUNT(*) FROM providers.providers;"
+        let stopping = ShellHarness(format: .csv)
+        #expect(await stopping.run(script) == SysExit.dataError)
+        #expect(stopping.output == "count\r\n600\r\n")
+        let going = ShellHarness(format: .csv)
+        going.session.continueOnError = true
+        #expect(await going.run(script) == SysExit.dataError)
+        #expect(going.output == "count\r\n600\r\ncount\r\n60\r\n")
+    }
+
+    @Test func anAPIRejectionPointsAtTheConditionAndExits65() async {
+        let shell = ShellHarness()
+        let status = await shell.run("SELECT * FROM people.people WHERE last_name = 'Doe' AND shoe_size > 3")
+        #expect(status == SysExit.dataError)
+        #expect(shell.output == "")
+        let lines = shell.errorText.split(separator: "\n").map(String.init)
+        #expect(lines.first == "error: the API answered 400 Bad Request to GET http://sandbox.test/people/people?filter%5Blast_name%5D=Doe&filter%5Bshoe_size%5D%5Bg%5D=3&page%5Bsize%5D=100")
+        #expect(lines.last == "<query>:1:57: error: the API rejected filter[shoe_size][g], sent for this condition (check the column name and operator; `cbq explain` shows every parameter)")
+    }
+
+    @Test(arguments: [(401, SysExit.noPermission), (403, SysExit.noPermission), (404, SysExit.dataError), (422, SysExit.dataError),
+                      (500, SysExit.unavailable), (503, SysExit.unavailable)] as [(Int, Int32)])
+    func apiStatusesMapToExitStatuses(status: Int, exit: Int32) {
+        #expect(SysExit.status(for: .api(status: status, method: "GET", url: "u", errors: [], attempts: 1)) == exit)
+    }
+
+    @Test func aGuardThatStopsTheFetchExits75AndSaysSo() async {
+        var sandbox = SandboxOptions()
+        sandbox.omitLinks = true
+        let shell = ShellHarness(sandbox: sandbox)
+        var execution = shell.session.execution
+        execution.maxPages = 1
+        let limited = Session(target: shell.session.target, execution: execution, transport: shell.transport, console: shell.session.console)
+        limited.environment = { _ in nil }
+        let status = await limited.run(SourceText("SELECT id FROM people.people", name: "<query>"))
+        limited.finish()
+        #expect(status == SysExit.partial)
+        #expect(shell.errorText.contains("error: the result is incomplete: stopped after 1 pages (--max-pages); more pages remain"))
+    }
+
+    @Test func parametersBindFromTheOptions() async {
+        let shell = ShellHarness(format: .csv, parameters: ["name": .string("Doe")])
+        await shell.run("SELECT COUNT(*) FROM people.people WHERE last_name = :name")
+        let does = SandboxData.generate(seed: 1)[SandboxData.people.path]!.filter { $0[attribute: "last_name"] == .string("Doe") }
+        #expect(does.count > 1)
+        #expect(shell.output == "count\r\n\(does.count)\r\n")
+        let unbound = ShellHarness()
+        #expect(await unbound.run("SELECT * FROM people.people WHERE last_name = :nobody") == SysExit.dataError)
+        #expect(unbound.errorText.contains("error: no value for parameter ':nobody'"))
+    }
+}

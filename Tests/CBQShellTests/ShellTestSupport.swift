@@ -1,0 +1,71 @@
+import CBQCore
+import CBQRuntime
+import CBQSandbox
+import Synchronization
+@testable import CBQShell
+
+/// A transport that hands each request to the sandbox's API core in this process: no socket,
+/// no server, the same answers.
+final class InProcessTransport: HTTPTransport {
+    let api: SandboxAPI
+    static let baseURL = "http://sandbox.test"
+    private let log = Mutex<[HTTPRequestSpec]>([])
+
+    init(options: SandboxOptions = SandboxOptions()) { api = SandboxAPI(options: options) }
+
+    var sent: [HTTPRequestSpec] { log.withLock { $0 } }
+
+    func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
+        log.withLock { $0.append(request) }
+        let headers = Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        let response = api.handle(SandboxRequest(method: request.method.rawValue, target: request.url.pathAndQuery, headers: headers,
+                                                 body: request.body ?? []), baseURL: Self.baseURL)
+        return HTTPReply(status: response.status, headers: response.headers, body: response.body)
+    }
+}
+
+/// A session on the in-process sandbox, with its screen and standard error in memory.
+struct ShellHarness {
+    let screen = MemorySink()
+    let errors = MemorySink()
+    let transport: InProcessTransport
+    let session: Session
+
+    /// - Parameters: target: the sandbox unless given; terminal: errors as on a terminal (carets).
+    init(target: Target? = nil, format: OutputFormat = .table, terminal: Bool = false, sandbox: SandboxOptions = SandboxOptions(),
+         parameters: [String: Literal] = [:], environment: [String: String] = [:]) {
+        transport = InProcessTransport(options: sandbox)
+        let console = Console(screen: screen, errors: errors, errorsAreTerminal: terminal)
+        var plannerOptions = PlannerOptions()
+        plannerOptions.parameters = parameters
+        var execution = ExecutionOptions()
+        execution.retry.baseDelay = .milliseconds(1)
+        execution.retry.maxDelay = .milliseconds(2)
+        session = Session(target: target ?? .sandbox(at: InProcessTransport.baseURL), plannerOptions: plannerOptions, execution: execution,
+                          transport: transport, console: console, format: format)
+        session.showsProgress = false
+        session.environment = { environment[$0] }
+    }
+
+    /// Runs statements as a script does; returns the exit status.
+    @discardableResult
+    func run(_ text: String, name: String = "<query>") async -> Int32 {
+        let status = await session.run(SourceText(text, name: name))
+        session.finish()
+        return status
+    }
+
+    /// Types `lines` into the interactive loop, then ends input.
+    @discardableResult
+    func type(_ lines: [LineInput]) async -> ScriptedLines {
+        let reader = ScriptedLines(lines)
+        _ = await session.runInteractive(reader)
+        return reader
+    }
+
+    @discardableResult
+    func type(_ lines: String...) async -> ScriptedLines { await type(lines.map { .line($0) }) }
+
+    var output: String { screen.text }
+    var errorText: String { errors.text }
+}
