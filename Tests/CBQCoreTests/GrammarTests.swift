@@ -25,10 +25,20 @@ struct GrammarTests {
         return rules
     }
 
+    /// The lexer and the parser, which is split over `Parser.swift` and `Parser+….swift`.
+    static func syntaxFiles() throws -> [String] {
+        let folder = root.appendingPathComponent("Sources/CBQCore/Syntax")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0 == "Lexer.swift" || $0 == "Parser.swift" || ($0.hasPrefix("Parser+") && $0.hasSuffix(".swift")) }
+            .sorted()
+    }
+
     /// Rules quoted in `///` doc comments of the lexer and parser.
     static func documentedRules() throws -> [String: String] {
         var text = ""
-        for file in ["Parser.swift", "Lexer.swift"] {
+        let files = try syntaxFiles()
+        #expect(files.contains("Parser.swift") && files.contains("Lexer.swift"))
+        for file in files {
             let source = try String(contentsOf: root.appendingPathComponent("Sources/CBQCore/Syntax/\(file)"), encoding: .utf8)
             for line in source.split(separator: "\n") {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)

@@ -1,21 +1,24 @@
-/// Messages that more than one stage can raise, in one place so they read the same everywhere.
+/// Every message cbq reports about a statement, one factory each, so they read the same
+/// everywhere and can be reviewed in one place. Grouped by the stage that raises them:
+/// lexing and parsing in `Diagnostic+SyntaxCatalogue.swift`, planning in
+/// `Diagnostic+PlanningCatalogue.swift`, and running here.
+///
+/// Style: lowercase, no trailing period, source tokens in single quotes, "expected X after Y".
+/// A factory without a `found:` argument is about input that stops too early: its diagnostic is
+/// `.incomplete`, so a REPL asks for another line instead of failing.
 extension Diagnostic {
-    static func unexpectedCharacter(_ character: String, at range: SourceRange, hint: String?) -> Diagnostic {
-        Diagnostic(.syntax, "unexpected character '\(character)'", at: range, hint: hint)
-    }
-
-    static func unboundParameter(_ name: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "no value for parameter ':\(name)'", at: range, label: "not bound",
-                   hint: "bind it with --var \(name)=VALUE (or \\set \(name) VALUE in the REPL)")
-    }
-
-    static func expectedSelect(at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "expected a SELECT statement", at: range, hint: "this call plans the requests of one SELECT")
-    }
+    // MARK: - Running
 
     /// The API answered 400 naming a parameter that `range`'s condition was sent as.
     public static func rejectedParameter(_ name: String, sentAs parameters: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "the API rejected \(name), sent for this condition", at: range, label: "sent as \(parameters)",
                    hint: "check the column name and operator; `cbq explain` shows every parameter")
+    }
+
+    // MARK: - Shared wording
+
+    /// "did you mean 'FROM'?", for a word one or two typos from one that fits.
+    static func didYouMean(_ word: String) -> String {
+        "did you mean '\(word)'?"
     }
 }

@@ -75,8 +75,7 @@ public struct Planner: Sendable {
         case .countAll(let alias, _):
             plan.projection = .count(name: alias ?? "count")
             if let clause = select.limit ?? select.offset {
-                throw Diagnostic(.semantic, "LIMIT and OFFSET limit rows, and COUNT(*) returns one row", at: clause.range,
-                                 hint: "remove them to count every matching row")
+                throw Diagnostic.countWithLimitOrOffset(at: clause.range)
             }
         }
 
@@ -97,136 +96,6 @@ public struct Planner: Sendable {
         }
         if options.sparseFieldsets { plan.fields = sparseFields(for: plan) }
         return plan
-    }
-
-    // MARK: - Pushing predicates down
-
-    /// Sends each conjunct the API can express, in order; keeps the rest as local predicates.
-    private func distribute(_ conjuncts: [Expression], source: SourceText, into plan: inout RequestPlan) {
-        var used: [String: String] = [:]  // parameter name → the predicate that took it
-        for conjunct in conjuncts {
-            let text = source.slice(conjunct.range)
-            switch pushdown(conjunct) {
-            case .success(let parameters):
-                if let clash = parameters.first(where: { used[$0.formattedName()] != nil }) {
-                    let name = clash.formattedName()
-                    plan.local.append(.init(expression: conjunct, text: text,
-                                            reason: "\(name) is already used by \(used[name] ?? "")"))
-                    continue
-                }
-                for parameter in parameters { used[parameter.formattedName()] = text }
-                plan.pushed.append(.init(text: text, range: conjunct.range, parameters: parameters))
-            case .failure(let reason):
-                plan.local.append(.init(expression: conjunct, text: text, reason: reason.text))
-            }
-        }
-    }
-
-    private struct Unpushable: Error { var text: String }
-
-    /// The query parameters expressing one conjunct, or why there are none.
-    private func pushdown(_ expression: Expression) -> Result<[QueryParameter], Unpushable> {
-        let dialect = options.dialect
-        switch expression {
-        case .grouped(let inner, _):
-            return pushdown(inner)
-        case .comparison(let left, let op, let right, _):
-            guard let (field, op, value) = fieldComparison(left, op, right) else {
-                return .failure(Unpushable(text: twoColumnsOrValues(left, right)))
-            }
-            if let reason = unsendable(value) { return .failure(reason) }
-            return .success([dialect.filterParameter(field, FilterOperator(op), value.parameterText)])
-        case .like(.column(let column), .literal(let pattern, _), false, _):
-            if let reason = unsendable(pattern) { return .failure(reason) }
-            return .success([dialect.filterParameter(column.name, .like, pattern.parameterText)])
-        case .like(let value, let pattern, let negated, _):
-            if negated { return .failure(Unpushable(text: "the API has no 'not like' filter")) }
-            return .failure(Unpushable(text: twoColumnsOrValues(value, pattern)))
-        case .isNull(.column(let column), let negated, _):
-            return .success([dialect.filterParameter(column.name, negated ? .notEqual : .equal, "null")])
-        case .isNull:
-            return .failure(Unpushable(text: "tests a value, not a column"))
-        case .between(.column(let column), .literal(let low, _), .literal(let high, _), false, _):
-            if let reason = unsendable(low) ?? unsendable(high) { return .failure(reason) }
-            return .success([dialect.filterParameter(column.name, .greaterOrEqual, low.parameterText),
-                             dialect.filterParameter(column.name, .lessOrEqual, high.parameterText)])
-        case .between(_, _, _, let negated, _):
-            return .failure(Unpushable(text: negated ? "the API cannot express NOT BETWEEN (it is an OR)"
-                                                     : "BETWEEN bounds must be values for the API"))
-        case .inList(_, _, let negated, _):
-            return .failure(Unpushable(text: negated ? "the API has no NOT IN filter" : "the API has no IN filter"))
-        case .or:
-            return .failure(Unpushable(text: "the API's filters are all ANDed; OR is evaluated here"))
-        case .not:
-            return .failure(Unpushable(text: "the API's filters cannot negate a condition"))
-        case .literal, .column, .parameter, .and:
-            return .failure(Unpushable(text: "a constant condition"))
-        }
-    }
-
-    /// `field op literal`, with a literal on the left mirrored: `18 <= age` is `age >= 18`.
-    private func fieldComparison(_ left: Expression, _ op: ComparisonOperator, _ right: Expression)
-        -> (String, ComparisonOperator, Literal)?
-    {
-        switch (left.ungrouped, right.ungrouped) {
-        case (.column(let column), .literal(let value, _)): return (column.name, op, value)
-        case (.literal(let value, _), .column(let column)): return (column.name, op.mirrored, value)
-        default: return nil
-        }
-    }
-
-    /// A value the API would misread: it reads the text `null` as NULL.
-    private func unsendable(_ literal: Literal) -> Unpushable? {
-        if case .string(let text) = literal, text.lowercased() == "null" {
-            return Unpushable(text: "the API would read the string '\(text)' as NULL")
-        }
-        return nil
-    }
-
-    private func twoColumnsOrValues(_ left: Expression, _ right: Expression) -> String {
-        switch (left.ungrouped, right.ungrouped) {
-        case (.column, .column): return "compares two columns"
-        case (.literal, .literal): return "compares two values"
-        default: return "the API's filters compare a column with a value"
-        }
-    }
-
-    /// `WHERE id = 'x'` or `WHERE id IN ('x', 'y')`, alone: fetch those resources by URL.
-    private func resourceIDs(_ filter: Expression) -> [String]? {
-        func idText(_ expression: Expression) -> String? {
-            guard case .literal(let literal, _) = expression.ungrouped else { return nil }
-            switch literal {
-            case .string(let text) where !text.isEmpty: return text
-            case .number(let spelling): return spelling
-            default: return nil
-            }
-        }
-        switch filter.ungrouped {
-        case .comparison(let left, .equal, let right, _):
-            if case .column(let column) = left.ungrouped, column.name == "id", let id = idText(right) { return [id] }
-            if case .column(let column) = right.ungrouped, column.name == "id", let id = idText(left) { return [id] }
-            return nil
-        case .inList(let value, let items, false, _):
-            guard case .column(let column) = value.ungrouped, column.name == "id" else { return nil }
-            var ids: [String] = []
-            for item in items {
-                guard let id = idText(item) else { return nil }
-                if !ids.contains(id) { ids.append(id) }
-            }
-            return ids
-        default:
-            return nil
-        }
-    }
-
-    private func sparseFields(for plan: RequestPlan) -> QueryParameter? {
-        guard case .columns(let columns) = plan.projection else { return nil }
-        var names: [String] = []
-        for name in columns.map(\.field) + plan.local.flatMap(\.expression.columnNames)
-        where name != "id" && !names.contains(name) {
-            names.append(name)
-        }
-        return names.isEmpty ? nil : QueryParameter("fields", [plan.endpoint], values: names)
     }
 
     // MARK: - Parameters
@@ -269,8 +138,7 @@ public struct Planner: Sendable {
         case .parameter(let parameter, let range):
             guard let value = options.parameters[parameter] else { throw Diagnostic.unboundParameter(parameter, at: range) }
             guard case .number(let spelling) = value, let count = Int(spelling), count >= 0 else {
-                throw Diagnostic(.semantic, "\(name) needs a whole number of 0 or more, and :\(parameter) is \(value)",
-                                 at: range)
+                throw Diagnostic.invalidCountParameter(name, parameter: parameter, value: value, at: range)
             }
             return count
         }
@@ -283,19 +151,16 @@ public struct Planner: Sendable {
             let isNull: (Expression) -> Bool = { if case .literal(.null, _) = $0.ungrouped { true } else { false } }
             if isNull(left) || isNull(right) {
                 let other = isNull(left) ? right : left
-                let fix = op == .equal ? "IS NULL" : op == .notEqual ? "IS NOT NULL" : nil
-                throw Diagnostic(.semantic, "comparing with NULL is never true", at: range,
-                                 hint: fix.map { "write \(source.slice(other.range)) \($0)" } ?? "test for NULL with IS NULL")
+                throw Diagnostic.nullComparison(source.slice(other.range), op, at: range)
             }
         case .like(let value, let pattern, _, let range):
             if case .literal(.null, _) = pattern.ungrouped {
-                throw Diagnostic(.semantic, "LIKE NULL is never true", at: range,
-                                 hint: "write \(source.slice(value.range)) IS NULL")
+                throw Diagnostic.likeNull(source.slice(value.range), at: range)
             }
         case .between(_, let low, let high, _, let range):
             for bound in [low, high] {
                 if case .literal(.null, _) = bound.ungrouped {
-                    throw Diagnostic(.semantic, "a BETWEEN with a NULL bound is never true", at: range)
+                    throw Diagnostic.betweenNullBound(at: range)
                 }
             }
         case .not(let inner, _), .grouped(let inner, _):

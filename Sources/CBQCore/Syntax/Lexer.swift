@@ -49,8 +49,7 @@ public struct Lexer {
             if let after = peek(1), isDigit(after) || (after == UInt8(ascii: ".") && peek(2).map(isDigit) == true) {
                 return try number(from: start)
             }
-            throw Diagnostic.unexpectedCharacter("-", at: SourceRange(start, start + 1),
-                hint: "cbq has no arithmetic; a negative number is written -5")
+            throw Diagnostic.unexpectedCharacter("-", at: SourceRange(start, start + 1))
         case UInt8(ascii: "."):
             if let after = peek(1), isDigit(after) { return try number(from: start) }
             position += 1
@@ -77,8 +76,7 @@ public struct Lexer {
                 position += 2
                 while true {
                     guard let byte = peek() else {
-                        throw Diagnostic(.incomplete, "unterminated comment", at: SourceRange(start, start + 2),
-                                         label: "this comment is never closed", hint: "close it with '*/'")
+                        throw Diagnostic.unterminatedComment(at: SourceRange(start, start + 2))
                     }
                     if byte == UInt8(ascii: "*"), peek(1) == UInt8(ascii: "/") { position += 2; break }
                     position += 1
@@ -93,27 +91,27 @@ public struct Lexer {
 
     /// string = "'" { any character except "'" | "''" } "'" ;
     private mutating func string(from start: Int) throws(Diagnostic) -> Token {
-        let text = try quoted(from: start, quote: UInt8(ascii: "'"), what: "string")
+        let text = try quoted(from: start, quote: UInt8(ascii: "'"))
         return Token(.string, SourceRange(start, position), text)
     }
 
     /// quoted_identifier = '"' { any character except '"' | '""' } '"' ;
     private mutating func quotedIdentifier(from start: Int) throws(Diagnostic) -> Token {
-        let text = try quoted(from: start, quote: UInt8(ascii: "\""), what: "quoted name")
+        let text = try quoted(from: start, quote: UInt8(ascii: "\""))
         if text.isEmpty {
-            throw Diagnostic(.syntax, "a quoted name cannot be empty", at: SourceRange(start, position))
+            throw Diagnostic.emptyQuotedName(at: SourceRange(start, position))
         }
         return Token(.identifier, SourceRange(start, position), text)
     }
 
-    private mutating func quoted(from start: Int, quote: UInt8, what: String) throws(Diagnostic) -> String {
+    private mutating func quoted(from start: Int, quote: UInt8) throws(Diagnostic) -> String {
         position += 1
         var content: [UInt8] = []
         while true {
             guard let byte = peek() else {
-                throw Diagnostic(.incomplete, "unterminated \(what)", at: SourceRange(start, start + 1),
-                                 label: "this \(what) is never closed",
-                                 hint: "close it with \(quote == UInt8(ascii: "'") ? "'" : "\""); write a quote inside it twice")
+                let opening = SourceRange(start, start + 1)
+                throw quote == UInt8(ascii: "'")
+                    ? Diagnostic.unterminatedString(at: opening) : Diagnostic.unterminatedQuotedName(at: opening)
             }
             position += 1
             if byte == quote {
@@ -128,8 +126,7 @@ public struct Lexer {
     private mutating func parameter(from start: Int) throws(Diagnostic) -> Token {
         position += 1
         guard let byte = peek(), isIdentifierStart(byte) else {
-            throw Diagnostic(.syntax, "expected a parameter name after ':'", at: SourceRange(start, start + 1),
-                             hint: "parameters look like :last_name and are bound with --var last_name=VALUE")
+            throw Diagnostic.expectedParameterName(at: SourceRange(start, start + 1))
         }
         while let byte = peek(), isIdentifierPart(byte) { position += 1 }
         return Token(.parameter, SourceRange(start, position), source.slice(SourceRange(start + 1, position)))
@@ -156,8 +153,7 @@ public struct Lexer {
             // `1st`, `2x`: a name cannot start with a digit, and a number cannot run into one.
             var end = position
             while end < self.end, isIdentifierPart(bytes[end]) { end += 1 }
-            throw Diagnostic(.syntax, "a name cannot start with a digit", at: SourceRange(start, end),
-                             hint: "quote it: \"\(source.slice(SourceRange(start, end)))\"")
+            throw Diagnostic.nameStartsWithDigit(source.slice(SourceRange(start, end)), at: SourceRange(start, end))
         }
         return Token(.number, SourceRange(start, position), source.slice(SourceRange(start, position)))
     }
@@ -205,18 +201,7 @@ public struct Lexer {
         // Report the whole character, not one byte of it.
         var end = start + 1
         while end < self.end, bytes[end] & 0xC0 == 0x80 { end += 1 }
-        let character = source.slice(SourceRange(start, end))
-        var hint: String?
-        switch character {
-        case "\u{2018}", "\u{2019}": hint = "strings use straight quotes: 'Doe'"
-        case "\u{201C}", "\u{201D}": hint = "quoted names use straight double quotes: \"Last Name\""
-        case "!": hint = "'not equal' is written != or <>"
-        case "`": hint = "quote names with double quotes: \"name\""
-        case "[", "]": hint = "write the condition in SQL; cbq builds filter[...] for you"
-        default:
-            if bytes[start] >= 0x80 { hint = "names with non-ASCII letters must be double-quoted: \"\(character)\"" }
-        }
-        return Diagnostic.unexpectedCharacter(character, at: SourceRange(start, end), hint: hint)
+        return Diagnostic.unexpectedCharacter(source.slice(SourceRange(start, end)), at: SourceRange(start, end))
     }
 
     // MARK: - Bytes

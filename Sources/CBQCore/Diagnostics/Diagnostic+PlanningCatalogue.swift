@@ -1,0 +1,43 @@
+/// The planner's messages: statements that parse but cannot be planned (see
+/// `Diagnostic+Catalogue.swift` for the style).
+extension Diagnostic {
+    // MARK: - Planning
+
+    static func expectedSelect(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "expected a SELECT statement", at: range, hint: "this call plans the requests of one SELECT")
+    }
+
+    static func unboundParameter(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "no value for parameter ':\(name)'", at: range, label: "not bound",
+                   hint: "bind it with --var \(name)=VALUE (or \\set \(name) VALUE in the REPL)")
+    }
+
+    /// `SELECT COUNT(*) … LIMIT n` or `OFFSET n`; `range` is the clause's count.
+    static func countWithLimitOrOffset(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "LIMIT and OFFSET limit rows, and COUNT(*) returns one row", at: range,
+                   hint: "remove them to count every matching row")
+    }
+
+    /// `LIMIT :n` (or OFFSET) with `n` bound to something other than a whole number.
+    static func invalidCountParameter(_ clause: String, parameter: String, value: Literal, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(clause) needs a whole number of 0 or more, and :\(parameter) is \(value)",
+                   at: range)
+    }
+
+    /// `x = NULL`, `x != NULL`, `x < NULL`; `other` is the side that is not NULL, as written.
+    static func nullComparison(_ other: String, _ op: ComparisonOperator, at range: SourceRange) -> Diagnostic {
+        let fix = op == .equal ? "IS NULL" : op == .notEqual ? "IS NOT NULL" : nil
+        return Diagnostic(.semantic, "comparing with NULL is never true", at: range,
+                          hint: fix.map { "write \(other) \($0)" } ?? "test for NULL with IS NULL")
+    }
+
+    /// `x LIKE NULL`; `value` is `x` as written.
+    static func likeNull(_ value: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "LIKE NULL is never true", at: range,
+                   hint: "write \(value) IS NULL")
+    }
+
+    static func betweenNullBound(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "a BETWEEN with a NULL bound is never true", at: range)
+    }
+}

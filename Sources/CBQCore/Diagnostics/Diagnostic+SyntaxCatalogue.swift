@@ -1,0 +1,260 @@
+/// The lexer's and the parser's messages (see `Diagnostic+Catalogue.swift` for the style).
+extension Diagnostic {
+    // MARK: - Lexing
+
+    /// A character no token starts with, with a hint for the usual mix-ups.
+    static func unexpectedCharacter(_ character: String, at range: SourceRange) -> Diagnostic {
+        let hint: String?
+        switch character {
+        case "-": hint = "cbq has no arithmetic; a negative number is written -5"
+        case "\u{2018}", "\u{2019}": hint = "strings use straight quotes: 'Doe'"
+        case "\u{201C}", "\u{201D}": hint = "quoted names use straight double quotes: \"Last Name\""
+        case "!": hint = "'not equal' is written != or <>"
+        case "`": hint = "quote names with double quotes: \"name\""
+        case "[", "]": hint = "write the condition in SQL; cbq builds filter[...] for you"
+        default:
+            let nonASCII = (character.utf8.first ?? 0) >= 0x80
+            hint = nonASCII ? "names with non-ASCII letters must be double-quoted: \"\(character)\"" : nil
+        }
+        return Diagnostic(.syntax, "unexpected character '\(character)'", at: range, hint: hint)
+    }
+
+    /// `range` is the comment's opening `/*`.
+    static func unterminatedComment(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "unterminated comment", at: range,
+                   label: "this comment is never closed", hint: "close it with '*/'")
+    }
+
+    /// `range` is the string's opening quote.
+    static func unterminatedString(at range: SourceRange) -> Diagnostic {
+        unterminated("string", closedBy: "'", at: range)
+    }
+
+    /// `range` is the name's opening double quote.
+    static func unterminatedQuotedName(at range: SourceRange) -> Diagnostic {
+        unterminated("quoted name", closedBy: "\"", at: range)
+    }
+
+    private static func unterminated(_ what: String, closedBy quote: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "unterminated \(what)", at: range,
+                   label: "this \(what) is never closed",
+                   hint: "close it with \(quote); write a quote inside it twice")
+    }
+
+    static func emptyQuotedName(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "a quoted name cannot be empty", at: range)
+    }
+
+    /// A `:` with no name after it.
+    static func expectedParameterName(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected a parameter name after ':'", at: range,
+                   hint: "parameters look like :last_name and are bound with --var last_name=VALUE")
+    }
+
+    /// `1st`, `2x`: `text` is the whole run of name characters.
+    static func nameStartsWithDigit(_ text: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "a name cannot start with a digit", at: range,
+                   hint: "quote it: \"\(text)\"")
+    }
+
+    // MARK: - Parsing: statements
+
+    /// The input holds no statement at all.
+    static func expectedStatement(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "expected a statement", at: range,
+                   hint: "e.g. SELECT * FROM people.people LIMIT 10")
+    }
+
+    /// One statement was asked for; `range` is the second.
+    static func expectedOneStatement(found count: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected one statement, found \(count)", at: range,
+                   hint: "run a script to run several statements")
+    }
+
+    static func unexpectedTextAfterStatement(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "unexpected text after the statement", at: range)
+    }
+
+    /// A complete statement followed by more: `expected` lists the clauses that may follow.
+    /// `startsAnother` when it looks like the start of a second statement without a `;`.
+    static func expectedAfterStatement(
+        _ expected: String, after context: String, found: String, at range: SourceRange,
+        suggestion: String?, startsAnother: Bool
+    ) -> Diagnostic {
+        let hint = suggestion.map(didYouMean) ?? (startsAnother ? "end the statement with ';' before starting another" : nil)
+        return Diagnostic(.syntax, "expected \(expected) after \(context), found \(found)", at: range, hint: hint)
+    }
+
+    // MARK: - Parsing: select list and FROM
+
+    static func starWithOtherColumns(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "'*' cannot be combined with other columns", at: range,
+                   hint: "list the columns you want, or use * alone")
+    }
+
+    /// `COUNT(` followed by anything but `*`.
+    static func onlyCountStar(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "only COUNT(*) is supported", at: range,
+                   hint: "cbq counts rows: COUNT(*)")
+    }
+
+    static func countStarWithOtherColumns(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "COUNT(*) cannot be combined with other columns", at: range,
+                   hint: "cbq has no GROUP BY; run COUNT(*) as a query of its own")
+    }
+
+    /// `name(` in the select list.
+    static func unknownFunctionInSelectList(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "unknown function '\(name)'", at: range,
+                   hint: "the only function is COUNT(*)")
+    }
+
+    /// `FROM people` and the input ends.
+    static func expectedEndpoint(afterService service: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "expected '.' and an endpoint after '\(service)'", at: range,
+                   hint: "name the service and the endpoint: \(service).\(service)")
+    }
+
+    /// `FROM people` followed by something other than `.`.
+    static func expectedDot(afterService service: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected '.' after the service name '\(service)'", at: range,
+                   hint: "endpoints are named service.endpoint, e.g. people.people or attachments.notes")
+    }
+
+    /// `FROM a.b.c`; `range` is the second `.`.
+    static func tooManyEndpointParts(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "an endpoint has two parts, service.endpoint", at: range,
+                   hint: "e.g. services.service_offerings")
+    }
+
+    // MARK: - Parsing: LIMIT and OFFSET
+
+    /// A number after LIMIT or OFFSET that is not a whole number of rows.
+    static func invalidCount(_ keyword: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "\(keyword) needs a whole number of 0 or more", at: range,
+                   label: "not a whole number of rows")
+    }
+
+    static func expectedCount(after keyword: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "expected a number after '\(keyword)'", at: range)
+    }
+
+    static func expectedCount(after keyword: String, found: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected a number after '\(keyword)', found \(found)", at: range,
+                   label: "expected a whole number or a :parameter")
+    }
+
+    // MARK: - Parsing: conditions
+
+    static func expectedCondition(after context: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "expected a condition after \(context)", at: range,
+                   hint: "e.g. last_name = 'Doe'")
+    }
+
+    /// A value (`text`) where a condition belongs: after WHERE, or beside AND, OR or NOT.
+    static func valueAsCondition(_ text: String, beside keyword: String?, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, keyword.map { "expected a condition beside '\($0)', found the value \(text)" }
+                   ?? "expected a condition, found the value \(text)",
+                   at: range, label: "this is a value, not true or false",
+                   hint: "compare it, e.g. \(text) = TRUE or \(text) IS NOT NULL")
+    }
+
+    /// A condition as an operand of `operatorText` (`=`, `LIKE`, `IN`, …).
+    static func conditionAsOperand(of operatorText: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "'\(operatorText)' compares values, not conditions", at: range,
+                   label: "this is a condition", hint: "combine conditions with AND, OR and NOT")
+    }
+
+    /// `a NOT` and the input ends.
+    static func expectedNegatablePredicate(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "expected 'LIKE', 'IN' or 'BETWEEN' after 'NOT'", at: range)
+    }
+
+    /// `a NOT = 1`.
+    static func expectedNegatablePredicate(found: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected 'LIKE', 'IN' or 'BETWEEN' after 'NOT', found \(found)", at: range,
+                   hint: "to negate a condition, put NOT before it: NOT (a = 1)")
+    }
+
+    static func emptyInList(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "an IN list cannot be empty", at: range, hint: "e.g. state IN ('CA', 'NY')")
+    }
+
+    static func expectedValueInList(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected a value in the IN list", at: range)
+    }
+
+    /// `name(` in a condition.
+    static func unknownFunctionInCondition(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "unknown function '\(name)'", at: range,
+                   hint: "cbq has no functions in WHERE; compare columns with values")
+    }
+
+    /// `a.b` in a condition; `range` is the `.`.
+    static func qualifiedColumn(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "a column name cannot have a '.'", at: range,
+                   hint: "name the column alone: the endpoint goes after FROM")
+    }
+
+    static func expectedValue(after context: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.incomplete, "expected a value after \(context)", at: range,
+                   label: "expected a number, string or column name")
+    }
+
+    /// A keyword where a value belongs; `spelling` is the keyword as written.
+    static func expectedValue(after context: String, foundKeyword keyword: Keyword, written spelling: String,
+                              at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected a value after \(context), found '\(keyword.rawValue)'", at: range,
+                   label: "expected a number, string or column name",
+                   hint: "to use '\(spelling)' as a column name, quote it: \"\(spelling)\"")
+    }
+
+    static func expectedValue(after context: String, found: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected a value after \(context), found \(found)", at: range,
+                   label: "expected a number, string or column name")
+    }
+
+    // MARK: - Parsing: any token
+
+    /// `what` (e.g. "'FROM'", "a column name") was due when the input ended.
+    static func expected(_ what: String, after context: String, at range: SourceRange, hint: String? = nil) -> Diagnostic {
+        Diagnostic(.incomplete, "expected \(what) after \(context)", at: range, hint: hint)
+    }
+
+    /// `what` was due and `found` came instead; `suggestion` is a close spelling of what fits.
+    static func expected(
+        _ what: String, after context: String, found: String, at range: SourceRange,
+        suggestion: String? = nil, hint: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(.syntax, "expected \(what) after \(context), found \(found)", at: range,
+                   hint: suggestion.map(didYouMean) ?? hint)
+    }
+
+    /// A keyword where a name belongs; `spelling` is the keyword as written.
+    static func expected(_ what: String, after context: String, foundKeyword keyword: Keyword, written spelling: String,
+                         at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected \(what) after \(context), found '\(keyword.rawValue)'", at: range,
+                   hint: "'\(spelling)' is a keyword; to use it as a name, quote it: \"\(spelling)\"")
+    }
+
+    /// Hints for a token missing where the parser calls `expected(_:after:hint:)` itself.
+    enum Hint {
+        /// `a IS` or `a IS NOT`, then not NULL.
+        static let isNull = "cbq supports IS NULL and IS NOT NULL; compare booleans with = TRUE"
+        /// `a BETWEEN 1`, then not AND.
+        static let betweenBounds = "BETWEEN low AND high"
+        /// `(a = 1`, then not `)`.
+        static let closeParenthesis = "close the parenthesis opened here"
+    }
+
+    // MARK: - Parsing: limits on hostile input
+
+    static func nestedTooDeeply(limit: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expression nested too deeply (more than \(limit) levels)", at: range)
+    }
+
+    static func conditionTooLong(limit: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "condition too long (more than \(limit) ANDs and ORs)", at: range,
+                   hint: "use IN (…) for long lists of values")
+    }
+}
