@@ -90,9 +90,19 @@ struct TargetOptions: ParsableArguments {
     }
 }
 
-enum DialectName: String, ExpressibleByArgument, CaseIterable {
-    case guide, jsonapi
-    var dialect: Dialect { self == .guide ? .guide : .jsonAPI }
+/// `--dialect NAME`: one of the core's named dialects (``Dialect/named``).
+struct DialectName: ExpressibleByArgument {
+    let name: String
+    let dialect: Dialect
+
+    init?(argument: String) {
+        guard let named = Dialect.named.first(where: { $0.name == argument }) else { return nil }
+        (name, dialect) = (named.name, named.dialect)
+    }
+
+    static let guide = DialectName(argument: "guide")!
+    static var allValueStrings: [String] { Dialect.named.map(\.name) }
+    var defaultValueDescription: String { name }
 }
 
 extension Region: ExpressibleByArgument {}

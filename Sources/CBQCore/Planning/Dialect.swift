@@ -35,15 +35,8 @@ public struct Dialect: Hashable, Sendable {
 
     /// The operator subscript for a filter, or nil for plain equality (`filter[f]=v`).
     public func filterName(_ op: FilterOperator) -> String? {
-        switch op {
-        case .equal: return nil
-        case .notEqual: return "neq"
-        case .greater: return comparisons == .guide ? "g" : "gt"
-        case .greaterOrEqual: return "ge"
-        case .less: return comparisons == .guide ? "l" : "lt"
-        case .lessOrEqual: return "le"
-        case .like: return "like"
-        }
+        let spelling = FilterOperator.spellings[op]!
+        return comparisons == .guide ? spelling.guide : spelling.gtLt
     }
 
     /// The operator a filter subscript names in this dialect (the inverse of ``filterName(_:)``).
@@ -78,23 +71,32 @@ public enum FilterOperator: String, Hashable, Sendable, CaseIterable {
     case lessOrEqual = "<="
     case like = "LIKE"
 
+    /// The one table the operator conversions read: each filter, the SQL comparison it
+    /// performs (none for LIKE), and its subscript in each comparison spelling (none for
+    /// plain equality). The filter for a comparison, the comparison of a filter and a
+    /// dialect's subscripts are all derived from it, so they cannot disagree.
+    static let table: [(filter: FilterOperator, comparison: ComparisonOperator?, guide: String?, gtLt: String?)] = [
+        (.equal, .equal, nil, nil),
+        (.notEqual, .notEqual, "neq", "neq"),
+        (.greater, .greater, "g", "gt"),
+        (.greaterOrEqual, .greaterOrEqual, "ge", "ge"),
+        (.less, .less, "l", "lt"),
+        (.lessOrEqual, .lessOrEqual, "le", "le"),
+        (.like, nil, "like", "like"),
+    ]
+
+    static let spellings = Dictionary(uniqueKeysWithValues: table.map { ($0.filter, (guide: $0.guide, gtLt: $0.gtLt)) })
+
+    /// The filter that performs a comparison.
     public init(_ comparison: ComparisonOperator) {
-        switch comparison {
-        case .equal: self = .equal
-        case .notEqual: self = .notEqual
-        case .greater: self = .greater
-        case .greaterOrEqual: self = .greaterOrEqual
-        case .less: self = .less
-        case .lessOrEqual: self = .lessOrEqual
-        }
+        self = Self.table.first { $0.comparison == comparison }!.filter
     }
 }
 
 extension ComparisonOperator {
     /// The comparison a filter operator performs; nil for LIKE, which is not a comparison.
-    /// Defined as the inverse of `FilterOperator.init(_:)`, so the two cannot disagree.
     public init?(_ op: FilterOperator) {
-        guard let comparison = ComparisonOperator.allCases.first(where: { FilterOperator($0) == op }) else { return nil }
+        guard let comparison = FilterOperator.table.first(where: { $0.filter == op })?.comparison else { return nil }
         self = comparison
     }
 }

@@ -1,0 +1,40 @@
+import Testing
+@testable import CBQCore
+
+/// The operator table: conversions and spellings all come from it, and each is the other's inverse.
+struct DialectTests {
+    @Test(arguments: [Dialect.guide, .jsonAPI])
+    func everyFilterSpellingReadsBackAsItsOperator(dialect: Dialect) {
+        for op in FilterOperator.allCases {
+            #expect(dialect.filterOperator(named: dialect.filterName(op)) == op, "\(op) in \(dialect)")
+        }
+    }
+
+    @Test func theSpellingsAreTheGuidesAndJSONAPIs() {
+        #expect(FilterOperator.allCases.map { Dialect.guide.filterName($0) } == [nil, "neq", "g", "ge", "l", "le", "like"])
+        #expect(FilterOperator.allCases.map { Dialect.jsonAPI.filterName($0) } == [nil, "neq", "gt", "ge", "lt", "le", "like"])
+    }
+
+    @Test func comparisonsAndFiltersConvertBothWays() {
+        for comparison in ComparisonOperator.allCases {
+            #expect(ComparisonOperator(FilterOperator(comparison)) == comparison)
+            #expect(FilterOperator(comparison).rawValue == comparison.rawValue)
+        }
+        #expect(ComparisonOperator(FilterOperator.like) == nil)
+        #expect(Set(FilterOperator.table.map(\.filter)) == Set(FilterOperator.allCases))
+    }
+
+    @Test func namedDialectsAreTheGuidesAndJSONAPIs() {
+        #expect(Dialect.named.map(\.name) == ["guide", "jsonapi"])
+        #expect(Dialect.named.map(\.dialect) == [.guide, .jsonAPI])
+    }
+}
+
+/// One list of known endpoints, in the guide's order.
+struct KnownEndpointTests {
+    @Test func theGuidesSixEndpoints() {
+        #expect(KnownEndpoint.all.map(\.qualifiedName) == ["people.people", "intake.reports", "cases.cases", "providers.providers",
+                                                           "services.service_offerings", "attachments.notes"])
+        #expect(KnownEndpoint.offerings.path == "services/service_offerings")
+    }
+}
