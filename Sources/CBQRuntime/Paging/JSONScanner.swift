@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CBQCore
+
+/// A validating JSON tokenizer that skips values instead of building them. It reads through an
+/// unsafe buffer (valid only inside `withUnsafeBufferPointer`): no bounds checks in the hot loops,
+/// which are guarded by explicit `position < count` tests instead.
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    private(set) var position = 0
+    private var depth = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func byte(at index: Int) -> UInt8 { bytes[index] }
+
+    /// Whether two ranges hold the same bytes.
+    func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        return memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
+    }
+
+    var atEnd: Bool { position >= bytes.count }
+
+    func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    mutating func advance() { position += 1 }
+
+    func error(_ message: String) -> JSONParser.Error { JSONParser.Error(message: message, offset: position) }
+
+    func isNull(_ range: Range<Int>) -> Bool {
+        range.count == 4 && bytes[range.lowerBound] == UInt8(ascii: "n")
+    }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func expect(_ byte: UInt8, _ message: String) throws(JSONParser.Error) {
+        guard peek() == byte else { throw error(message) }
+        position += 1
+    }
+
+    /// Calls `body` for each member of an object whose `{` was just consumed, with the scanner
+    /// at the member's value; `body` must consume the value.
+    mutating func members(_ body: (inout JSONScanner, String) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
+        try rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
+            try body(&scanner, scanner.decodeKey(keyRange))
+        }
+    }
+
+    /// As ``members(_:)``, with the member name's byte range (quotes included) instead of its text.
+    mutating func rawMembers(_ body: (inout JSONScanner, Range<Int>) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
+        try enter()
+        defer { depth -= 1 }
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { position += 1; return }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let key = try skipString()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"), "expected ':'")
+            skipWhitespace()
+            try body(&self, key)
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return
+            default: throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Calls `body` for each element of an array, with the scanner at the element.
+    mutating func elements(_ body: (inout JSONScanner) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
+        position += 1
+        try enter()
+        defer { depth -= 1 }
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") { position += 1; return }
+        while true {
+            skipWhitespace()
+            try body(&self)
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return
+            default: throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Skips one value, checking its syntax; returns its byte range.
+    mutating func skipValue() throws(JSONParser.Error) -> Range<Int> {
+        skipWhitespace()
+        let start = position
+        guard let byte = peek() else { throw error("unexpected end of input") }
+        switch byte {
+        case UInt8(ascii: "\""):
+            return try skipString()
+        case UInt8(ascii: "{"):
+            position += 1
+            try members { (scanner, _) throws(JSONParser.Error) in _ = try scanner.skipValue() }
+        case UInt8(ascii: "["):
+            try elements { (scanner) throws(JSONParser.Error) in _ = try scanner.skipValue() }
+        case UInt8(ascii: "t"): try skipWord("true")
+        case UInt8(ascii: "f"): try skipWord("false")
+        case UInt8(ascii: "n"): try skipWord("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
+        default: throw error("unexpected character")
+        }
+        return start..<position
+    }
+
+    /// Skips a string, checking escapes and control characters; returns its range with quotes.
+    mutating func skipString() throws(JSONParser.Error) -> Range<Int> {
+        let start = position
+        position += 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") { position += 1; return start..<position }
+            if byte < 0x20 { throw error("control character in a string") }
+            if byte == UInt8(ascii: "\\") {
+                guard position + 1 < bytes.count else { break }
+                switch bytes[position + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    position += 2
+                case UInt8(ascii: "u"):
+                    guard position + 6 <= bytes.count, bytes[position + 2..<position + 6].allSatisfy(isHexByte) else {
+                        throw error("invalid \\u escape")
+                    }
+                    position += 6
+                default:
+                    throw error("invalid escape")
+                }
+                continue
+            }
+            position += 1
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func skipNumber() throws(JSONParser.Error) {
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        guard let first = peek(), isDigitByte(first) else { throw error("invalid number") }
+        position += 1
+        if first != UInt8(ascii: "0") { while let byte = peek(), isDigitByte(byte) { position += 1 } }
+        if peek() == UInt8(ascii: ".") {
+            position += 1
+            guard let byte = peek(), isDigitByte(byte) else { throw error("invalid number") }
+            while let byte = peek(), isDigitByte(byte) { position += 1 }
+        }
+        if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            position += 1
+            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { position += 1 }
+            guard let byte = peek(), isDigitByte(byte) else { throw error("invalid number") }
+            while let byte = peek(), isDigitByte(byte) { position += 1 }
+        }
+    }
+
+    private mutating func skipWord(_ word: StaticString) throws(JSONParser.Error) {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw error("unexpected end of input") }
+        for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] { throw error("unexpected character") }
+        position += count
+    }
+
+    private mutating func enter() throws(JSONParser.Error) {
+        depth += 1
+        if depth > 512 { throw error("nested too deeply") }
+    }
+
+    /// Member names are short and rarely escaped: decode them directly.
+    func decodeKey(_ range: Range<Int>) -> String {
+        let inner = UnsafeBufferPointer(rebasing: bytes[range.lowerBound + 1..<range.upperBound - 1])
+        if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
+        return (try? JSONParser.parse(Array(bytes[range]), range: 0..<range.count))?.stringValue ?? ""
+    }
+}
+
+@inline(__always) private func isHexByte(_ byte: UInt8) -> Bool {
+    isDigitByte(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+}
