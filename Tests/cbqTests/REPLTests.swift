@@ -61,48 +61,6 @@ struct REPLTests {
         #expect(try await session.waitFor { $0.last == "cbq(sandbox)> \\format" })
     }
 
-    @Test func aStatementCanSpanLines() async throws {
-        let session = try await TerminalSession.started(["--sandbox"])
-        try await session.typeLine("SELECT COUNT(*)")
-        #expect(try await session.waitFor { $0.last?.trimmingCharacters(in: .whitespaces) == "->" })
-        try await session.typeLine("FROM people.people;")
-        #expect(try await session.waitForText("1200"))
-    }
-
-    @Test func helpListsTheCommands() async throws {
-        let session = try await TerminalSession.started(["--sandbox"])
-        try await session.typeLine("\\help")
-        #expect(try await session.waitForText("\\explain QUERY"))
-        let screen = try await session.screen().joined(separator: "\n")
-        for name in ["\\q", "\\x", "\\format", "\\timing", "\\set", "\\unset", "\\i FILE", "\\o", "\\url", "\\curl", "\\region", "\\base", "\\d", "\\history"] {
-            #expect(screen.contains(name), "\\help lacks \(name)")
-        }
-        try await session.typeLine("\\xx")
-        #expect(try await session.waitForText("did you mean \\x?"))
-    }
-
-    @Test func expandedDisplay() async throws {
-        let session = try await TerminalSession.started(["--sandbox"])
-        try await session.typeLine("\\x")
-        #expect(try await session.waitForText("Expanded display is on."))
-        try await session.typeLine("SELECT id, last_name FROM people.people LIMIT 2;")
-        #expect(try await session.waitForText("-[ RECORD 2 ]"))
-        let screen = try await session.screen()
-        for line in ["id        | PER-00001", "last_name | Patel", "id        | PER-00002", "last_name | Johnson"] {
-            #expect(screen.contains(line), "missing \(line)")
-        }
-    }
-
-    @Test func anErrorShowsACaretAndTheShellGoesOn() async throws {
-        let session = try await TerminalSession.started(["--sandbox"])
-        try await session.typeLine("SELECT * FROM people.people WHERE age >;")
-        #expect(try await session.waitForText("^ expected a number, string or column name"))
-        #expect(try await session.screen().contains("error: expected a value after '>'"))
-        #expect(try await session.waitForPrompt())
-        try await session.typeLine("SELECT COUNT(*) FROM cases.cases;")
-        #expect(try await session.waitForText("600"))
-    }
-
     @Test func ctrlCClearsTheLineAndCtrlDQuits() async throws {
         let session = try await TerminalSession.started(["--sandbox"])
         try await session.typeLine("SELECT COUNT(*)")
