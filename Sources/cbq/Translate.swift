@@ -28,23 +28,8 @@ struct Translate: ParsableCommand {
     }
 }
 
-struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Show how a statement will run: requests, filters sent and evaluated locally, sort, paging.",
-        discussion: "Sends nothing. The EXPLAIN statement prints the same."
-    )
-
-    @OptionGroup var input: InputOptions
-    @OptionGroup var target: TargetOptions
-
-    func run() throws {
-        let plans = try compile(try input.source(), try target.plannerOptions())
-        print(plans.map { $0.explanation() }.joined(separator: "\n\n"))
-    }
-}
-
 /// Plans every statement of `source`, or reports the first error and exits 65.
-private func compile(_ source: SourceText, _ options: PlannerOptions) throws -> [StatementPlan] {
+func compile(_ source: SourceText, _ options: PlannerOptions) throws -> [StatementPlan] {
     guard let plans = Compiler(planner: Planner(options), console: Terminal.console).compileAll(source) else {
         throw ExitCode(SysExit.dataError)
     }
