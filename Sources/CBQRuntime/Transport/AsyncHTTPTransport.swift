@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AsyncHTTPClient
 import CBQCore
 import NIOCore
@@ -58,15 +63,29 @@ public final class AsyncHTTPTransport: HTTPTransport {
             throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
         } catch let error as CancellationError {
             throw error
+        } catch let error as IOError where Self.neverConnected.contains(error.errnoCode) {
+            // Refused or unreachable: no connection was made, so nothing was sent. (AsyncHTTPClient
+            // keeps trying until the connect timeout, then reports the last attempt's error.)
+            throw TransportError(.connect, "could not reach \(request.url.host):\(request.url.port): \(Self.reason(error.errnoCode))")
         } catch is NIOConnectionError {
-            // Refused or unreachable on every address: no connection, so nothing was sent.
-            throw TransportError(.connect, "could not reach \(request.url.host):\(request.url.port): connection refused")
+            throw TransportError(.connect, "could not reach \(request.url.host):\(request.url.port): no address answered")
         } catch ChannelError.connectTimeout {
             throw TransportError(.connect, "could not connect to \(request.url.host) in time")
         } catch {
             // DNS failures, TLS errors, a reset mid-exchange: NIO reports them as various types,
             // and the request may have left, so a POST is not repeated after one.
             throw TransportError(.reset, "could not reach \(request.url.host):\(request.url.port): \(error)")
+        }
+    }
+
+    /// Errors of `connect(2)` that mean the connection was never made.
+    private static let neverConnected: Set<Int32> = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH]
+
+    private static func reason(_ code: Int32) -> String {
+        switch code {
+        case ECONNREFUSED: return "connection refused"
+        case ENETUNREACH: return "network unreachable"
+        default: return "host unreachable"
         }
     }
 
