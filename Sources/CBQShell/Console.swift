@@ -45,9 +45,6 @@ public final class Console: Sendable {
     }
 
     private func write(_ sink: any ByteSink, _ text: String) {
-        var text = text
-        if !text.hasSuffix("\n") { text += "\n" }
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { sink.write(UnsafeRawBufferPointer($0)) }
+        sink.write(text.hasSuffix("\n") ? text : text + "\n")
     }
 }

@@ -20,15 +20,10 @@ final class ProgressLine: Sendable {
         let elapsed = ContinuousClock.now - started
         guard elapsed > .seconds(1) else { return }
         shown.withLock { $0 = true }
-        write("\r\u{1B}[K… \(counted(summary.pages, "page")), \(summary.rowsEmitted) rows, \(fixed(elapsed.inSeconds, 1)) s")
+        errors.write("\r\u{1B}[K… \(counted(summary.pages, "page")), \(summary.rowsEmitted) rows, \(fixed(elapsed.inSeconds, 1)) s")
     }
 
     func clear() {
-        if shown.withLock({ $0 }) { write("\r\u{1B}[K") }
-    }
-
-    private func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { errors.write(UnsafeRawBufferPointer($0)) }
+        if shown.withLock({ $0 }) { errors.write("\r\u{1B}[K") }
     }
 }

@@ -65,7 +65,7 @@ let pageBytes = sandbox.handle(pageRequest).body
 let megabytes = Double(pageBytes.count) / 1_000_000
 var indexed = 0
 measure("index a page (\(pageBytes.count / 1000) KB)", items: 1) { indexed += try! PageIndexer.index(pageBytes).rows.count }
-let sink = OutputStream(descriptor: -1)  // writes fail quietly: measures formatting only
+let sink = OutputStream(FileDescriptorSink(-1))  // writes fail quietly: measures formatting only
 let ndjsonPlan = try Planner().planSelect("SELECT * FROM people.people")
 let ndjson = ResultWriter(plan: ndjsonPlan, format: .ndjson, output: sink, terminalWidth: nil)
 measure("index + NDJSON a page", items: 1) { ndjson.write(try! PageIndexer.index(pageBytes).rows); sink.flush() }

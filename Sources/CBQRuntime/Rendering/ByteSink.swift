@@ -13,6 +13,14 @@ public protocol ByteSink: AnyObject, Sendable {
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool
 }
 
+extension ByteSink {
+    /// Writes `text` as UTF-8, unbuffered.
+    @discardableResult
+    public func write(_ text: String) -> Bool {
+        Array(text.utf8).withUnsafeBytes { write($0) }
+    }
+}
+
 /// A file descriptor: standard output, or a file `\o` opened. Short writes and EINTR are retried.
 public final class FileDescriptorSink: ByteSink {
     public let descriptor: Int32

@@ -13,13 +13,6 @@ public final class OutputStream {
         buffer.reserveCapacity(flushThreshold + 4096)
     }
 
-    public convenience init(descriptor: Int32) {
-        self.init(descriptor == 1 ? FileDescriptorSink.standardOutput : FileDescriptorSink(descriptor))
-    }
-
-    /// The file descriptor behind it, if it writes to one.
-    public var descriptor: Int32? { (sink as? FileDescriptorSink)?.descriptor }
-
     public func write(_ bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushThreshold { flush() }
