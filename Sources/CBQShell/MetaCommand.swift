@@ -13,7 +13,9 @@ public enum ArgumentSpec: Sendable, Equatable {
     case endpoint(optional: Bool)
     /// A backslash command's name.
     case command(optional: Bool)
-    /// Free text, named in `\help` as `usage` (a query, a URL, `name [value]`).
+    /// A statement, e.g. for `\url`.
+    case query
+    /// Free text, named in `\help` as `usage` (a URL, `name [value]`).
     case text(usage: String, optional: Bool)
 
     /// As `\help` shows it: `[on|off|auto]`, `FILE`, `[service.endpoint]`.
@@ -24,6 +26,7 @@ public enum ArgumentSpec: Sendable, Equatable {
         case .file(let optional): return bracketed("FILE", optional)
         case .endpoint(let optional): return bracketed("service.endpoint", optional)
         case .command(let optional): return bracketed("command", optional)
+        case .query: return "QUERY"
         case .text(let usage, _): return usage
         }
     }
@@ -31,6 +34,7 @@ public enum ArgumentSpec: Sendable, Equatable {
     private var isOptional: Bool {
         switch self {
         case .none: return true
+        case .query: return false
         case .choice(_, let optional, _), .file(let optional), .endpoint(let optional), .command(let optional), .text(_, let optional):
             return optional
         }
@@ -47,7 +51,8 @@ public enum ArgumentSpec: Sendable, Equatable {
             case .file: what = "a file"
             case .endpoint: what = "an endpoint"
             case .choice(let values, _, _): what = orList(values)
-            default: what = "a " + (usage == "QUERY" ? "query" : usage)
+            case .query: what = "a query"
+            default: what = "a " + usage
             }
             return ShellFailure(SysExit.usage, "\\\(command) needs \(what)")
         }
@@ -61,7 +66,7 @@ public enum ArgumentSpec: Sendable, Equatable {
     /// Tab candidates for the argument.
     func candidates(_ catalog: Catalog) -> Completer.Candidates {
         switch self {
-        case .none, .text: return .words([])
+        case .none, .query, .text: return .words([])
         case .choice(let values, _, _): return .words(values)
         case .file: return .files
         case .endpoint: return .words(catalog.endpoints)
@@ -90,7 +95,7 @@ public struct MetaCommand: Sendable {
     public static let all: [MetaCommand] = [
         MetaCommand(name: "help", argument: .command(optional: true), summary: "list commands, or explain one") { $0.help($1) },
         MetaCommand(name: "q", argument: .none, summary: "quit (Ctrl-D on an empty line too)") { session, _ in session.quit() },
-        MetaCommand(name: "x", argument: .choice(["on", "off", "auto"], optional: true), summary: "records instead of a table (auto: when too wide)") {
+        MetaCommand(name: "x", argument: .choice(Session.Expanded.allCases.map(\.rawValue), optional: true), summary: "records instead of a table (auto: when too wide)") {
             $0.setExpanded($1)
         },
         MetaCommand(name: "format", argument: .choice(OutputFormat.allCases.map(\.rawValue), optional: false, placeholder: "FORMAT"),
@@ -100,13 +105,13 @@ public struct MetaCommand: Sendable {
         MetaCommand(name: "unset", argument: .text(usage: "name", optional: false), summary: "forget :name") { $0.unset($1) },
         MetaCommand(name: "i", argument: .file(optional: false), summary: "run the statements of a file") { await $0.include($1) },
         MetaCommand(name: "o", argument: .file(optional: true), summary: "results to a file (owner-only), or back to the screen") { $0.redirect($1) },
-        MetaCommand(name: "url", argument: .text(usage: "QUERY", optional: false), summary: "print the request URL(s), sending nothing") {
+        MetaCommand(name: "url", argument: .query, summary: "print the request URL(s), sending nothing") {
             $0.translate($1, curl: false)
         },
-        MetaCommand(name: "curl", argument: .text(usage: "QUERY", optional: false), summary: "print a curl command for the query") {
+        MetaCommand(name: "curl", argument: .query, summary: "print a curl command for the query") {
             $0.translate($1, curl: true)
         },
-        MetaCommand(name: "explain", argument: .text(usage: "QUERY", optional: false), summary: "show how the query will run") { $0.explain($1) },
+        MetaCommand(name: "explain", argument: .query, summary: "show how the query will run") { $0.explain($1) },
         MetaCommand(name: "region", argument: .choice(Region.allCases.map(\.rawValue), optional: false), summary: "query the US or Canadian API") {
             $0.setRegion($1)
         },

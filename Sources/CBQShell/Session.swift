@@ -13,7 +13,7 @@ import CBQRuntime
 /// Used from one task at a time (the loop); `@unchecked Sendable` lets the command table hold
 /// handlers that take it.
 public final class Session: @unchecked Sendable {
-    public enum Expanded: String, Sendable { case off, on, auto }
+    public enum Expanded: String, Sendable, CaseIterable { case on, off, auto }
 
     public private(set) var target: Target
     /// `:name` values and paging settings; the target's base URL and dialect are laid over them.
