@@ -87,10 +87,7 @@ extension Session {
     }
 
     func redirect(_ path: String) {
-        output.flush()
-        if let redirectedDescriptor { closeDescriptor(redirectedDescriptor) }
-        redirectedDescriptor = nil
-        output = OutputStream(console.screen)
+        finish()
         guard !path.isEmpty else {
             say("Results go to the screen.")
             return

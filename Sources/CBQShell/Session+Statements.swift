@@ -2,32 +2,50 @@ import CBQCore
 import CBQRuntime
 
 extension Session {
-    /// Runs every statement of `source` in order (`-c`, a script file, standard input, `\i`, a
-    /// typed statement): compile, fetch, render, report. Returns the first failure's status,
+    /// Runs every statement of each source in order (`-c`, script files, standard input, `\i`,
+    /// a typed statement): compile, fetch, render, report. Returns the first failure's status,
     /// or 0; stops there unless ``continueOnError``.
-    public func run(_ source: SourceText) async -> Int32 {
-        let statements = Parser.parseScript(source)
-        if statements.isEmpty {
-            console.error("no statement to run in \(source.name)", hint: "e.g. SELECT * FROM people.people LIMIT 10")
-            return SysExit.dataError
-        }
-        let compiler = self.compiler
+    public func run(_ sources: [SourceText]) async -> Int32 {
         var status: Int32 = 0
-        for statement in statements {
-            let result: Int32
-            if let plan = compiler.compile(statement, in: source) {
-                result = await execute(plan, source: source)
-            } else {
-                result = SysExit.dataError
-            }
-            if result != 0 {
-                if status == 0 { status = result }
-                if !continueOnError { break }
-            }
-            if output.isClosed { break }
+        for source in sources {
+            guard await runStatements(of: source, status: &status) else { break }
         }
         output.flush()
         return status
+    }
+
+    public func run(_ source: SourceText) async -> Int32 { await run([source]) }
+
+    /// Runs `source`'s statements, keeping the first failure in `status`; false to stop there.
+    private func runStatements(of source: SourceText, status: inout Int32) async -> Bool {
+        let statements = Parser.parseScript(source)
+        if statements.isEmpty {
+            console.error("no statement to run in \(source.name)", hint: "e.g. SELECT * FROM people.people LIMIT 10")
+            return record(SysExit.dataError, in: &status)
+        }
+        let compiler = self.compiler
+        for statement in statements {
+            var result = SysExit.dataError
+            if let plan = compiler.compile(statement, in: source) { result = await execute(plan, source: source) }
+            guard record(result, in: &status), !output.isClosed else { return false }
+        }
+        return true
+    }
+
+    /// Keeps the first failure; whether to go on after `result`.
+    private func record(_ result: Int32, in status: inout Int32) -> Bool {
+        guard result != 0 else { return true }
+        if status == 0 { status = result }
+        return continueOnError
+    }
+
+    /// The target's credentials, found once per target (a token file is read once, not per
+    /// statement); a failure is not kept, so the shell asks again at the next statement.
+    public func credentials() throws(ShellFailure) -> FixedToken {
+        if let resolvedCredentials { return resolvedCredentials }
+        let credentials = try TokenPolicy.credentials(for: target, environment: environment)
+        resolvedCredentials = credentials
+        return credentials
     }
 
     /// Meta-command output goes to the screen, even while results go to a file.
@@ -52,7 +70,7 @@ extension Session {
     private func read(_ plan: RequestPlan, source: SourceText) async -> Int32 {
         var options = execution
         do {
-            options.credentials = try TokenPolicy.credentials(for: target, environment: environment)
+            options.credentials = try credentials()
         } catch {
             console.error(error)
             return error.status

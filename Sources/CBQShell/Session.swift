@@ -37,7 +37,7 @@ public final class Session: @unchecked Sendable {
     /// Called before each statement, to forget an earlier Ctrl-C.
     public var resetInterrupt: @Sendable () -> Void = {}
     /// Where `CASEBOOK_TOKEN` is read.
-    public var environment: @Sendable (String) -> String? = SourceFiles.environment
+    public var environment: @Sendable (String) -> String? = TokenPolicy.processEnvironment
 
     /// Results: the screen, or a file `\o` opened.
     var output: OutputStream
@@ -45,10 +45,14 @@ public final class Session: @unchecked Sendable {
     var reader: LineReader?
     var quitting = false
     var resultsWritten = 0
+    /// ``credentials()`` for the current target, once found.
+    var resolvedCredentials: FixedToken?
 
+    /// - Parameter credentials: the target's, when the caller has found them already.
     public init(target: Target, plannerOptions: PlannerOptions = PlannerOptions(), execution: ExecutionOptions = ExecutionOptions(),
-                transport: any HTTPTransport, console: Console, format: OutputFormat = .table) {
+                transport: any HTTPTransport, console: Console, format: OutputFormat = .table, credentials: FixedToken? = nil) {
         self.target = target
+        self.resolvedCredentials = credentials
         self.plannerOptions = plannerOptions
         self.execution = execution
         self.transport = transport
@@ -71,6 +75,7 @@ public final class Session: @unchecked Sendable {
         target.tokenFile = self.target.tokenFile
         target.dialect = self.target.dialect
         self.target = target
+        resolvedCredentials = nil
     }
 
     func setParameter(_ name: String, _ value: Literal?) {
@@ -121,11 +126,12 @@ public final class Session: @unchecked Sendable {
         return 0
     }
 
-    /// Flushes results and closes a `\o` file.
+    /// Flushes results and closes a `\o` file; results go to the screen again.
     public func finish() {
         output.flush()
         if let redirectedDescriptor { closeDescriptor(redirectedDescriptor) }
         redirectedDescriptor = nil
+        output = OutputStream(console.screen)
     }
 
     /// Runs `source` so that Ctrl-C (``interruptRequested``) cancels it at once, and prints its

@@ -37,11 +37,6 @@ public enum SourceFiles {
         guard text.hasPrefix("#!"), let newline = text.firstIndex(of: "\n") else { return text }
         return String(repeating: " ", count: text.utf8.distance(from: text.startIndex, to: newline)) + text[newline...]
     }
-
-    /// An environment variable, if set.
-    public static func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
-    }
 }
 
 @inline(__always) private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {

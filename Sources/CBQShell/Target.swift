@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CBQCore
 import CBQRuntime
 
@@ -66,7 +71,7 @@ public struct Target: Sendable, Equatable {
 /// loopback.
 public enum TokenPolicy {
     /// - Parameter environment: reads `CASEBOOK_TOKEN` (the process environment by default).
-    public static func credentials(for target: Target, environment: (String) -> String? = SourceFiles.environment)
+    public static func credentials(for target: Target, environment: (String) -> String? = processEnvironment)
         throws(ShellFailure) -> FixedToken
     {
         if target.isSandbox { return FixedToken("sandbox") }
@@ -86,5 +91,10 @@ public enum TokenPolicy {
             throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
         }
         return FixedToken(token)
+    }
+
+    /// This process's environment variable `name`, if set.
+    public static func processEnvironment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 }

@@ -80,15 +80,15 @@ struct CBQ: AsyncParsableCommand {
         // A closed pipe (`cbq … | head`) must end output quietly, not kill the process mid-write.
         signal(SIGPIPE, SIG_IGN)
         var sources = commands.map { SourceText($0, name: "<query>") }
-        for path in files + scripts { sources.append(SourceText(try reporting { () throws(ShellFailure) in try SourceFiles.read(path) }, name: path)) }
+        for path in files + scripts { sources.append(SourceText(try reporting { try SourceFiles.read(path) }, name: path)) }
         // No statements and a terminal: the interactive shell. Piped input runs as a script.
         let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput)
         if sources.isEmpty && !interactive { sources.append(SourceText(SourceFiles.readStandardInput(), name: "<stdin>")) }
 
         var chosen = try target.target(tokenFile: runOptions.tokenFile)
         // Scripts check the token before anything starts: without one for a real target, nothing
-        // is sent. (The shell checks it for each statement, so the session can still start.)
-        if !interactive && !runOptions.sandbox { _ = try reporting { () throws(ShellFailure) in try TokenPolicy.credentials(for: chosen) } }
+        // is sent. (The shell checks it at each statement, so the session can still start.)
+        let credentials = interactive || runOptions.sandbox ? nil : try reporting { try TokenPolicy.credentials(for: chosen) }
         var server: SandboxServer?
         if runOptions.sandbox {
             var options = SandboxOptions()
@@ -102,22 +102,11 @@ struct CBQ: AsyncParsableCommand {
             chosen = .sandbox(at: server!.baseURL, dialect: chosen.dialect)
         }
         let transport = AsyncHTTPTransport(connectTimeout: .seconds(runOptions.connectTimeout), requestTimeout: .seconds(runOptions.timeout))
-        let session = Session(target: chosen, plannerOptions: try target.plannerOptions(), execution: runOptions.executionOptions(),
-                              transport: transport, console: Terminal.console, format: runOptions.format)
+        let session = Session(target: chosen, plannerOptions: try target.plannerOptions(for: chosen), execution: runOptions.executionOptions(),
+                              transport: transport, console: Terminal.console, format: runOptions.format, credentials: credentials)
         session.continueOnError = runOptions.continueOnError
-        var status: Int32 = 0
-        if interactive {
-            status = await Shell.run(session)
-        } else {
-            for source in sources {
-                let result = await session.run(source)
-                if result != 0 {
-                    if status == 0 { status = result }
-                    if !runOptions.continueOnError { break }
-                }
-            }
-            session.finish()
-        }
+        let status = interactive ? await Shell.run(session) : await session.run(sources)
+        session.finish()
         await transport.shutdown()
         await server?.stop()
         if status != 0 { throw ExitCode(status) }

@@ -16,7 +16,7 @@ struct InputOptions: ParsableArguments {
 
     func source() throws -> SourceText {
         if let query { return SourceText(query, name: "<query>") }
-        if let file { return SourceText(try reporting { () throws(ShellFailure) in try SourceFiles.read(file) }, name: file) }
+        if let file { return SourceText(try reporting { try SourceFiles.read(file) }, name: file) }
         if Terminal.isInteractive(.standardInput) {
             throw ValidationError("give a query, -f FILE, or statements on standard input")
         }

@@ -58,13 +58,17 @@ struct TargetOptions: ParsableArguments {
 
     /// The region's or base URL's target (validated already).
     func target(tokenFile: String?) throws -> Target {
-        if let baseURL { return try reporting { () throws(ShellFailure) in try Target.base(url: baseURL, dialect: chosenDialect, tokenFile: tokenFile) } }
+        if let baseURL { return try reporting { try Target.base(url: baseURL, dialect: chosenDialect, tokenFile: tokenFile) } }
         return .region(region ?? .us, dialect: chosenDialect, tokenFile: tokenFile)
     }
 
-    /// The planner's options, the target's base URL and dialect among them.
-    func plannerOptions() throws -> PlannerOptions {
-        var options = try target(tokenFile: nil).plannerOptions(PlannerOptions())
+    /// The planner's options for the region's or base URL's target (`translate`, `explain`).
+    func plannerOptions() throws -> PlannerOptions { try plannerOptions(for: target(tokenFile: nil)) }
+
+    /// The planner's options for `target`: its base URL and dialect, and these options' paging,
+    /// fields, total path and parameters.
+    func plannerOptions(for target: Target) throws -> PlannerOptions {
+        var options = target.plannerOptions(PlannerOptions())
         options.defaultPageSize = pageSize
         options.maxPageSize = maxPageSize
         options.sparseFieldsets = sparseFieldsets

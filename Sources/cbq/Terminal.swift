@@ -50,10 +50,10 @@ extension ShellFailure {
 }
 
 /// Runs `body`, turning a ``ShellFailure`` into its report and exit status.
-func reporting<T>(_ body: () throws(ShellFailure) -> T) throws -> T {
+func reporting<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch {
-        throw error.exit()
+    } catch let failure as ShellFailure {
+        throw failure.exit()
     }
 }

@@ -81,15 +81,15 @@ struct SessionTests {
     @Test func aGuardThatStopsTheFetchExits75AndSaysSo() async {
         var sandbox = SandboxOptions()
         sandbox.omitLinks = true
-        let shell = ShellHarness(sandbox: sandbox)
-        var execution = shell.session.execution
-        execution.maxPages = 1
-        let limited = Session(target: shell.session.target, execution: execution, transport: shell.transport, console: shell.session.console)
-        limited.environment = { _ in nil }
-        let status = await limited.run(SourceText("SELECT id FROM people.people", name: "<query>"))
-        limited.finish()
+        let shell = ShellHarness(format: .csv, sandbox: sandbox, maxPages: 1)
+        let status = await shell.run("SELECT id FROM people.people")
         #expect(status == SysExit.partial)
-        #expect(shell.errorText.contains("error: the result is incomplete: stopped after 1 pages (--max-pages); more pages remain"))
+        #expect(shell.output.split(separator: "\r\n").count == 101, "the header and the one page's 100 rows")
+        #expect(shell.errorText == """
+            error: the result is incomplete: stopped after 1 pages (--max-pages); more pages remain
+              = hint: raise --max-pages, or narrow the query
+
+            """)
     }
 
     @Test func parametersBindFromTheOptions() async {
@@ -101,5 +101,28 @@ struct SessionTests {
         let unbound = ShellHarness()
         #expect(await unbound.run("SELECT * FROM people.people WHERE last_name = :nobody") == SysExit.dataError)
         #expect(unbound.errorText.contains("error: no value for parameter ':nobody'"))
+    }
+}
+
+/// The token is found once per target: a script's statements do not read the token file again.
+@Suite struct CredentialsTests {
+    @Test func aTokenFileIsReadOncePerTarget() async throws {
+        let path = "/tmp/cbq-token-once-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlinkFile(path) }
+        try writeText(path, "first\n")
+        let shell = ShellHarness(target: .region(.us, tokenFile: path))
+        #expect(try await shell.session.credentials().token(refresh: false) == "first")
+        try writeText(path, "second\n")
+        #expect(try await shell.session.credentials().token(refresh: false) == "first")
+        // A new target finds its credentials anew.
+        await shell.type("\\region us")
+        #expect(try await shell.session.credentials().token(refresh: false) == "second")
+    }
+
+    @Test func aMissingTokenIsAskedForAgainAtTheNextStatement() async throws {
+        let shell = ShellHarness(target: .region(.us))
+        await shell.type("SELECT * FROM people.people LIMIT 1;", "SELECT * FROM people.people LIMIT 1;")
+        #expect(shell.errorText.components(separatedBy: "error: no token for https://api.casebook.net: nothing was sent").count == 3)
+        #expect(shell.transport.sent.isEmpty)
     }
 }

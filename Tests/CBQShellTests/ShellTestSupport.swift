@@ -33,7 +33,7 @@ struct ShellHarness {
 
     /// - Parameters: target: the sandbox unless given; terminal: errors as on a terminal (carets).
     init(target: Target? = nil, format: OutputFormat = .table, terminal: Bool = false, sandbox: SandboxOptions = SandboxOptions(),
-         parameters: [String: Literal] = [:], environment: [String: String] = [:]) {
+         parameters: [String: Literal] = [:], environment: [String: String] = [:], maxPages: Int = 10_000) {
         transport = InProcessTransport(options: sandbox)
         let console = Console(screen: screen, errors: errors, errorsAreTerminal: terminal)
         var plannerOptions = PlannerOptions()
@@ -41,6 +41,7 @@ struct ShellHarness {
         var execution = ExecutionOptions()
         execution.retry.baseDelay = .milliseconds(1)
         execution.retry.maxDelay = .milliseconds(2)
+        execution.maxPages = maxPages
         session = Session(target: target ?? .sandbox(at: InProcessTransport.baseURL), plannerOptions: plannerOptions, execution: execution,
                           transport: transport, console: console, format: format)
         session.showsProgress = false

@@ -64,7 +64,7 @@ struct TargetTests {
         }
     }
 
-    @Test func theTokenGoesOnlyToTheTargetAndNeverIntoOutput() async throws {
+    @Test func theTokenIsSentAndNeverPrinted() async throws {
         let shell = ShellHarness(target: try .base(url: "https://api.casebook.net"), environment: ["CASEBOOK_TOKEN": "tok-do-not-print"])
         let status = await shell.run("SELECT * FROM people.people LIMIT 1; SELECT * FROM people.people WHERE nope = 1")
         #expect(status == SysExit.dataError)  // the second statement names no real column
