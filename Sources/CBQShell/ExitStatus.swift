@@ -25,6 +25,7 @@ public enum SysExit {
             }
         case .transport: return unavailable
         case .malformed, .foreignLink: return dataError
+        case .localRowLimit: return partial
         }
     }
 }

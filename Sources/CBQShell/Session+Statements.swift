@@ -61,13 +61,20 @@ extension Session {
             output.write(inner.explanation() + "\n")
             output.flush()
             return 0
+        case .analyze(let inner):
+            guard case .select(let plan) = inner else {
+                output.write(inner.explanation() + "\n")
+                return 0
+            }
+            return await read(plan, source: source, analyze: true)
         case .select(let plan):
             return await read(plan, source: source)
         }
     }
 
-    /// Fetches and renders a SELECT's rows.
-    private func read(_ plan: RequestPlan, source: SourceText) async -> Int32 {
+    /// Fetches and renders a SELECT's rows; with `analyze`, renders nothing and prints the
+    /// plan with what happened (EXPLAIN ANALYZE).
+    private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool = false) async -> Int32 {
         var options = execution
         do {
             options.credentials = try credentials()
@@ -80,8 +87,16 @@ extension Session {
         var format = self.format
         if expanded == .on && format == .table { format = .vertical }
         let toScreen = output.sink === console.screen
-        let writer = ResultWriter(plan: plan, format: format, output: output, terminalWidth: toScreen ? console.screenWidth() : nil,
-                                  expandedAuto: expanded == .auto)
+        let writer: ResultWriter
+        let discard = OutputStream(MemorySink(keeping: false))
+        do {
+            writer = try ResultWriter(plan: plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
+                                      terminalWidth: toScreen ? console.screenWidth() : nil, expandedAuto: expanded == .auto,
+                                      maxLocalRows: options.maxLocalRows)
+        } catch {
+            console.error(error, in: source)
+            return SysExit.dataError
+        }
         let progress = ProgressLine(enabled: showsProgress, errors: console.errors)
         let started = ContinuousClock.now
         var summary: ExecutionSummary?
@@ -89,11 +104,12 @@ extension Session {
         var columns: [String]?
         let output = self.output
         do {
-            summary = try await executor.run(plan, progress: { progress.update($0) }) { rows in
+            summary = try await executor.run(plan, progress: { progress.update($0) }, satisfied: { writer.isSatisfied }) { rows in
                 if columns == nil, let first = rows.first { columns = first.columnNames }
-                writer.write(rows)
+                try writer.write(rows)
                 if output.isClosed { throw OutputClosed() }
             }
+            try writer.finish(count: summary?.count)
         } catch is OutputClosed {
             progress.clear()
             return 0
@@ -105,10 +121,15 @@ extension Session {
         if let columns { catalog.learn(endpoint: "\(plan.service).\(plan.endpoint)", columns: columns) }
         // A failed query with rows shows them (closed properly: valid JSON, a footer); one that
         // failed before any row shows only its error.
-        if failure == nil || writer.rowCount > 0 { writer.finish(count: summary?.count) }
+        if failure != nil, writer.rowCount > 0 { writer.close() }
         output.flush()
 
-        guard let summary else { return report(failure!, plan: plan, source: source, rowsShown: writer.rowCount) }
+        guard let summary, failure == nil else { return report(failure!, plan: plan, source: source, rowsShown: writer.rowCount) }
+        if analyze {
+            output.write(plan.explanation() + "\n\n" + Self.analysis(summary, rows: writer.rowCount, operators: writer.operatorStats,
+                                                                       elapsed: ContinuousClock.now - started) + "\n")
+            output.flush()
+        }
         for notice in summary.notices { console.note("note: " + notice) }
         if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
@@ -121,6 +142,11 @@ extension Session {
     /// Maps a failure to a message, a caret where the API blamed part of the query, and a status.
     private func report(_ error: any Error, plan: RequestPlan, source: SourceText, rowsShown: Int) -> Int32 {
         let partial = rowsShown > 0 ? " (the \(counted(rowsShown, "row")) above are a partial result)" : ""
+        if let diagnostic = error as? Diagnostic {
+            if rowsShown > 0 { console.error("the query stopped" + partial) }
+            console.error(diagnostic, in: source)
+            return SysExit.dataError
+        }
         guard let error = error as? ExecutionError else {
             if error is CancellationError {
                 console.error("cancelled" + partial)
@@ -145,6 +171,29 @@ extension Session {
     private func separateResults() {
         if resultsWritten > 0, format == .table || format == .vertical || format == .markdown { output.write("\n") }
         resultsWritten += 1
+    }
+
+    /// What EXPLAIN ANALYZE adds to the plan: the requests as they went, then each local
+    /// operator's rows in and out and its time.
+    static func analysis(_ summary: ExecutionSummary, rows: Int, operators: [OperatorStats], elapsed: Duration) -> String {
+        var lines = ["actual (\(fixed(elapsed.inSeconds, 3)) s in all):"]
+        var requests = "  requests    \(counted(summary.requests, "request")), \(counted(summary.pages, "page")), \(Self.bytes(summary.bytes))"
+        requests += ", \(counted(summary.retries, "retry", plural: "retries"))"
+        if summary.duplicates > 0 { requests += ", \(counted(summary.duplicates, "duplicate")) dropped" }
+        lines.append(requests)
+        lines.append("  received    \(counted(summary.rowsReceived, "row")) from the API; \(counted(summary.rowsEmitted, "row")) passed the local WHERE")
+        for stats in operators {
+            let name = stats.name + String(repeating: " ", count: max(0, 10 - stats.name.count))
+            lines.append("  \(name)  \(stats.rowsIn) in, \(stats.rowsOut) out, \(fixed(stats.time.inSeconds * 1000, 1)) ms")
+        }
+        lines.append("  result      \(counted(rows, "row"))")
+        for notice in summary.notices { lines.append("  note: " + notice) }
+        if let truncation = summary.truncation { lines.append("  incomplete: " + truncation) }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func bytes(_ count: Int) -> String {
+        count < 10_240 ? "\(count) bytes" : count < 10_485_760 ? "\(count / 1024) KiB" : "\(fixed(Double(count) / 1_048_576, 1)) MiB"
     }
 
     /// `50 rows, 1 request, 0.12 s`.

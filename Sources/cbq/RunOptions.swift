@@ -19,6 +19,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("max-pages"), help: "Stop (and say so) after this many pages of one query.")
     var maxPages = 10_000
 
+    @Option(name: .customLong("max-local-rows"), help: "Stop (and say so) when GROUP BY or ORDER BY would hold more groups or rows in memory.")
+    var maxLocalRows = 1_000_000
+
     @Option(help: "Pages fetched at once when the page count is known.")
     var concurrency = 8
 
@@ -36,6 +39,7 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         if maxPages < 1 { throw ValidationError("--max-pages must be 1 or more") }
+        if maxLocalRows < 1 { throw ValidationError("--max-local-rows must be 1 or more") }
         if !(1...64).contains(concurrency) { throw ValidationError("--concurrency must be from 1 to 64") }
         if !(0...20).contains(retries) { throw ValidationError("--retries must be from 0 to 20") }
         if connectTimeout < 1 || timeout < 1 { throw ValidationError("timeouts must be 1 second or more") }
@@ -47,6 +51,7 @@ struct RunOptions: ParsableArguments {
     func executionOptions() -> ExecutionOptions {
         var options = ExecutionOptions()
         options.maxPages = maxPages
+        options.maxLocalRows = maxLocalRows
         options.concurrency = concurrency
         options.retry.maxAttempts = retries + 1
         return options

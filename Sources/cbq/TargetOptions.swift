@@ -1,3 +1,4 @@
+import Glibc
 import ArgumentParser
 import CBQCore
 import CBQShell
@@ -33,6 +34,10 @@ struct TargetOptions: ParsableArguments {
 
     @Option(name: .customLong("var"), help: ArgumentHelp("Bind a :name parameter (repeatable).", valueName: "name=value"))
     var variables: [String] = []
+
+    @Option(help: ArgumentHelp("The time now(), current_timestamp and current_date read (ISO 8601; default: the system clock).",
+                               valueName: "timestamp"))
+    var now: String?
 
     func validate() throws {
         if region != nil && baseURL != nil { throw ValidationError("give --region or --base-url, not both") }
@@ -74,7 +79,19 @@ struct TargetOptions: ParsableArguments {
         options.sparseFieldsets = sparseFieldsets
         options.totalPath = totalPath.split(separator: ".").map(String.init)
         options.parameters = try parameters()
+        options.now = try clock()
         return options
+    }
+
+    /// `--now`, or the system clock (whole seconds, UTC).
+    func clock() throws -> Instant {
+        if let now {
+            guard let instant = Instant(now) else {
+                throw ValidationError("--now takes an ISO 8601 date or timestamp, e.g. 2026-12-01T09:00:00Z; got '\(now)'")
+            }
+            return instant.asTimestamp
+        }
+        return Instant(seconds: time(nil))
     }
 
     /// `--var name=value` pairs, read as cbq literals (see ``Literal/init(parameterValue:)``).

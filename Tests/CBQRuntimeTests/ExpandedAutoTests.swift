@@ -5,11 +5,11 @@ import Testing
 /// `\x auto`: a table wider than the terminal prints as vertical records instead.
 struct ExpandedAutoTests {
     static let columns = [ResultColumn(name: "id", field: "id"), ResultColumn(name: "subject", field: "subject")]
-    static let rows: [[JSONValue]] = [[.string("NTE-1"), .string("Follow-up visit scheduled with the family")],
-                                      [.string("NTE-2"), .string("Short")]]
+    static let rows: [[SQLValue]] = [[.text("NTE-1"), .text("Follow-up visit scheduled with the family")],
+                                      [.text("NTE-2"), .text("Short")]]
 
     /// What the table renderer writes for `rows` on a terminal `width` cells wide.
-    static func render(_ rows: [[JSONValue]], width: Int) throws -> String {
+    static func render(_ rows: [[SQLValue]], width: Int) throws -> String {
         let sink = MemorySink()
         let output = OutputStream(sink)
         let renderer = Renderers.make(.table, output: output, terminalWidth: width, allColumns: false, expandedAuto: true)

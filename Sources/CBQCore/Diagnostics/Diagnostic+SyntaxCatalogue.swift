@@ -6,7 +6,7 @@ extension Diagnostic {
     static func unexpectedCharacter(_ character: String, at range: SourceRange) -> Diagnostic {
         let hint: String?
         switch character {
-        case "-": hint = "cbq has no arithmetic; a negative number is written -5"
+        case "|": hint = "text is joined with ||"
         case "\u{2018}", "\u{2019}": hint = "strings use straight quotes: 'Doe'"
         case "\u{201C}", "\u{201D}": hint = "quoted names use straight double quotes: \"Last Name\""
         case "!": hint = "'not equal' is written != or <>"
@@ -92,21 +92,38 @@ extension Diagnostic {
                    hint: "list the columns you want, or use * alone")
     }
 
-    /// `COUNT(` followed by anything but `*`.
-    static func onlyCountStar(at range: SourceRange) -> Diagnostic {
-        Diagnostic(.syntax, "only COUNT(*) is supported", at: range,
-                   hint: "cbq counts rows: COUNT(*)")
+    /// `SELECT DISTINCT *`; `range` is the `*`.
+    static func distinctStar(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "DISTINCT * is not supported", at: range,
+                   hint: "name the columns to make distinct: SELECT DISTINCT city, state FROM …")
     }
 
-    static func countStarWithOtherColumns(at range: SourceRange) -> Diagnostic {
-        Diagnostic(.syntax, "COUNT(*) cannot be combined with other columns", at: range,
-                   hint: "cbq has no GROUP BY; run COUNT(*) as a query of its own")
+    /// `SELECT FROM …` or `SELECT a, FROM …`.
+    static func expectedColumn(after context: String, at range: SourceRange, incomplete: Bool) -> Diagnostic {
+        Diagnostic(incomplete ? .incomplete : .syntax, "expected a column or expression after \(context)", at: range,
+                   hint: "e.g. SELECT first_name, last_name FROM people.people")
     }
 
-    /// `name(` in the select list.
-    static func unknownFunctionInSelectList(_ name: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.syntax, "unknown function '\(name)'", at: range,
-                   hint: "the only function is COUNT(*)")
+    /// `CAST(x AS money)`.
+    static func unknownType(_ name: String, at range: SourceRange) -> Diagnostic {
+        let names = SQLType.allCases.map(\.rawValue)
+        return Diagnostic(.syntax, "unknown type '\(name)'", at: range,
+                          hint: Suggestion.closest(to: name, among: names).map(didYouMean)
+                              ?? "CAST takes one of " + names.joined(separator: ", "))
+    }
+
+    /// `extract(yaer FROM x)`.
+    static func unknownDateField(_ name: String, at range: SourceRange) -> Diagnostic {
+        let names = DateField.allCases.map(\.rawValue)
+        return Diagnostic(.syntax, "unknown date field '\(name)'", at: range,
+                          hint: Suggestion.closest(to: name, among: names).map(didYouMean)
+                              ?? "extract takes one of " + names.joined(separator: ", "))
+    }
+
+    /// `INTERVAL 'soon'`.
+    static func invalidInterval(_ text: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "cannot read the interval '\(text)'", at: range,
+                   hint: "write a whole number and a unit: INTERVAL '30 days', '2 hours', '1 month', '1 year'")
     }
 
     /// `FROM people` and the input ends.
@@ -182,12 +199,6 @@ extension Diagnostic {
 
     static func expectedValueInList(at range: SourceRange) -> Diagnostic {
         Diagnostic(.syntax, "expected a value in the IN list", at: range)
-    }
-
-    /// `name(` in a condition.
-    static func unknownFunctionInCondition(_ name: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.syntax, "unknown function '\(name)'", at: range,
-                   hint: "cbq has no functions in WHERE; compare columns with values")
     }
 
     /// `a.b` in a condition; `range` is the `.`.

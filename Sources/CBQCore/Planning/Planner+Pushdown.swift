@@ -63,6 +63,8 @@ extension Planner {
             return .failure(Unpushable(text: "the API's filters cannot negate a condition"))
         case .literal, .column, .parameter, .and:
             return .failure(Unpushable(text: "a constant condition"))
+        case .function, .caseWhen, .cast, .binary, .negate, .interval:
+            return .failure(Unpushable(text: "the API's filters compare a column with a value"))
         }
     }
 
@@ -122,9 +124,14 @@ extension Planner {
     }
 
     func sparseFields(for plan: RequestPlan) -> QueryParameter? {
-        guard case .columns(let columns) = plan.projection else { return nil }
+        let read: [String]
+        switch plan.projection {
+        case .columns(let columns): read = columns.map(\.field)
+        case .computed(let query) where query.outputs != nil: read = query.inputColumns
+        default: return nil
+        }
         var names: [String] = []
-        for name in columns.map(\.field) + plan.local.flatMap(\.expression.columnNames)
+        for name in read + plan.local.flatMap(\.expression.columnNames)
         where name != "id" && !names.contains(name) {
             names.append(name)
         }

@@ -14,6 +14,9 @@ public struct PlannerOptions: Hashable, Sendable {
     public var totalPath: [String] = ["meta", "total"]
     /// Values for `:name` parameters (`--var name=value`, `\set name value`).
     public var parameters: [String: Literal] = [:]
+    /// What `now()`, `current_timestamp` and `current_date` read. Time is an input: the shell
+    /// passes its clock (or `--now`), so planning stays pure and repeatable.
+    public var now = Instant(seconds: 0)
 
     public init() {}
 }
@@ -51,32 +54,36 @@ public struct Planner: Sendable {
     public func plan(_ statement: Statement, source: SourceText) throws(Diagnostic) -> StatementPlan {
         switch statement {
         case .select(let select): return .select(try plan(select, source: source))
-        case .explain(let inner, _): return .explain(try plan(inner, source: source))
+        case .explain(let inner, let analyze, _):
+            let plan = try plan(inner, source: source)
+            return analyze ? .analyze(plan) : .explain(plan)
         }
     }
 
-    /// The requests of a SELECT.
-    public func plan(_ select: SelectStatement, source: SourceText) throws(Diagnostic) -> RequestPlan {
-        let filter = try select.filter.map { (expression) throws(Diagnostic) in try bind(expression) }
-        if let filter { try rejectNullComparisons(filter, source: source) }
+    /// The requests of a SELECT, and what cbq computes after them.
+    public func plan(_ statement: SelectStatement, source: SourceText) throws(Diagnostic) -> RequestPlan {
+        let select = try prepare(statement)
+        let filter = select.filter
+        if let filter {
+            try rejectNullComparisons(filter, source: source)
+            if let aggregate = filter.firstAggregate { throw Diagnostic.aggregateIn("WHERE", at: aggregate.range) }
+        }
         let limit = try resolve(select.limit, clause: "LIMIT")
         let offset = try resolve(select.offset, clause: "OFFSET") ?? 0
 
         var plan = RequestPlan(
             service: select.source.service.name, endpoint: select.source.endpoint.name,
             baseURL: options.baseURL, dialect: options.dialect, target: .collection,
-            pushed: [], local: [], sort: select.ordering.map { .init(field: $0.column.name, descending: $0.descending) },
-            fields: nil, pageSize: nil, offset: offset, rowCap: limit, projection: .all,
+            pushed: [], local: [], sort: [], fields: nil, pageSize: nil, offset: offset, rowCap: limit, projection: .all,
             totalPath: options.totalPath)
+        plan.readColumns = Self.readColumns(of: select)
 
-        switch select.items {
-        case .all: plan.projection = .all
-        case .columns(let items): plan.projection = .columns(items.map { .init(field: $0.column.name, name: $0.outputName) })
-        case .countAll(let alias, _):
-            plan.projection = .count(name: alias ?? "count")
-            if let clause = select.limit ?? select.offset {
-                throw Diagnostic.countWithLimitOrOffset(at: clause.range)
-            }
+        let shape = try self.shape(select, source: source, limit: limit, offset: offset)
+        plan.projection = shape.projection
+        plan.sort = shape.pushedSort
+        if shape.limitIsLocal {
+            plan.rowCap = nil
+            plan.offset = 0
         }
 
         if let filter, let ids = resourceIDs(filter) {
@@ -86,9 +93,8 @@ public struct Planner: Sendable {
             let maxPageSize = max(1, options.maxPageSize)
             let defaultPageSize = min(max(1, options.defaultPageSize), maxPageSize)
             let pageSize: Int
-            if let limit, plan.local.isEmpty {
-                // COUNT(*) never gets here with a LIMIT: it was rejected above.
-                pageSize = min(max(1, limit), maxPageSize)
+            if let cap = plan.rowCap, plan.local.isEmpty {
+                pageSize = min(max(1, cap), maxPageSize)
             } else {
                 pageSize = defaultPageSize
             }
@@ -98,36 +104,69 @@ public struct Planner: Sendable {
         return plan
     }
 
-    // MARK: - Parameters
+    // MARK: - Parameters and constants
+
+    /// Binds every `:name` and folds every constant expression, in every clause: after this,
+    /// `created_at >= now() - INTERVAL '30 days'` reads `created_at >= '2026-…Z'`.
+    private func prepare(_ select: SelectStatement) throws(Diagnostic) -> SelectStatement {
+        var select = select
+        if case .items(let items) = select.items {
+            var prepared: [SelectItem] = []
+            for var item in items {
+                item.expression = try prepare(item.expression)
+                prepared.append(item)
+            }
+            select.items = .items(prepared)
+        }
+        select.filter = try select.filter.map { (e) throws(Diagnostic) in try prepare(e) }
+        var grouping: [Expression] = []
+        for key in select.grouping { grouping.append(try prepare(key)) }
+        select.grouping = grouping
+        select.having = try select.having.map { (e) throws(Diagnostic) in try prepare(e) }
+        var ordering: [OrderKey] = []
+        for var key in select.ordering {
+            key.expression = try prepare(key.expression)
+            ordering.append(key)
+        }
+        select.ordering = ordering
+        return select
+    }
+
+    private func prepare(_ expression: Expression) throws(Diagnostic) -> Expression {
+        let bound = try bind(expression)
+        return try fold(bound)
+    }
 
     /// Replaces each `:name` with its bound value.
     private func bind(_ expression: Expression) throws(Diagnostic) -> Expression {
-        switch expression {
-        case .parameter(let name, let range):
+        try expression.rewritten { (node) throws(Diagnostic) -> Expression? in
+            guard case .parameter(let name, let range) = node else { return nil }
             guard let value = options.parameters[name] else { throw Diagnostic.unboundParameter(name, at: range) }
             return .literal(value, range: range)
-        case .column, .literal:
-            return expression
-        case .comparison(let left, let op, let right, let range):
-            return .comparison(try bind(left), op, try bind(right), range: range)
-        case .like(let value, let pattern, let negated, let range):
-            return .like(try bind(value), pattern: try bind(pattern), negated: negated, range: range)
-        case .isNull(let value, let negated, let range):
-            return .isNull(try bind(value), negated: negated, range: range)
-        case .inList(let value, let items, let negated, let range):
-            var bound: [Expression] = []
-            for item in items { bound.append(try bind(item)) }
-            return .inList(try bind(value), bound, negated: negated, range: range)
-        case .between(let value, let low, let high, let negated, let range):
-            return .between(try bind(value), low: try bind(low), high: try bind(high), negated: negated, range: range)
-        case .not(let inner, let range):
-            return .not(try bind(inner), range: range)
-        case .and(let left, let right):
-            return .and(try bind(left), try bind(right))
-        case .or(let left, let right):
-            return .or(try bind(left), try bind(right))
-        case .grouped(let inner, let range):
-            return .grouped(try bind(inner), range: range)
+        }
+    }
+
+    /// Evaluates, at plan time, every subexpression that reads no column and no aggregate.
+    /// Literals stay as written (`1.50` is sent as `1.50`); an interval stays for its parent.
+    func fold(_ expression: Expression) throws(Diagnostic) -> Expression {
+        let compiler = ExpressionCompiler(slots: [:], now: options.now)
+        return try expression.rewritten { (node) throws(Diagnostic) -> Expression? in
+            switch node {
+            case .literal, .interval, .column, .grouped: return nil
+            default: break
+            }
+            // Children are folded first, so a node folds when all of them are literals (or the
+            // interval of a date shift).
+            let foldable = node.children.allSatisfy { child in
+                switch child.ungrouped {
+                case .literal, .interval: return true
+                default: return false
+                }
+            }
+            guard foldable, node.aggregateCall == nil else { return nil }
+            let value = try compiler.compile(node)([])
+            guard let literal = value.literal else { return nil }
+            return .literal(literal, range: node.range)
         }
     }
 

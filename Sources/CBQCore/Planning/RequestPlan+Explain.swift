@@ -67,6 +67,9 @@ extension RequestPlan {
             table.append(("columns", columns.map { $0.field == $0.name ? $0.name : "\($0.field) AS \($0.name)" }.joined(separator: ", "), ""))
         case .count(let name):
             table.append(("columns", "COUNT(*) AS \(name)", countsFromTotal ? "from \(totalPath.joined(separator: "."))" : "counted here, row by row"))
+        case .computed(let query):
+            table.append(("columns", query.outputs.map { $0.map { quoteIdentifierIfNeeded($0.name) }.joined(separator: ", ") } ?? "id and every attribute",
+                          "computed here (the local plan below)"))
         }
         if let fields { table.append(("fields", fields.values.joined(separator: ", "), fields.formatted())) }
 
@@ -81,8 +84,30 @@ extension RequestPlan {
                 lines.append("  \(label)\(labelPad)  \(text)\(textPad)  \(detail)")
             }
         }
-        if let warning = warning { lines.append(""); lines.append("warning: " + warning) }
+        if let query = localQuery {
+            lines.append("")
+            lines.append("local plan (cbq computes it; each operator reads the one below):")
+            var operators = query.operatorLines()
+            if !local.isEmpty { operators.append("filter      WHERE " + local.map(\.text).joined(separator: " AND ")) }
+            operators.append("scan        \(service).\(endpoint): the requests above")
+            for (depth, line) in operators.enumerated() {
+                lines.append("  " + String(repeating: "  ", count: depth) + (depth == 0 ? "" : "└ ") + line)
+            }
+        }
+        if let warning = warning ?? everyPageWarning { lines.append(""); lines.append("warning: " + warning) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Said in `explain` when nothing bounds the fetch: every page of the endpoint (that the
+    /// API's filters match) is read.
+    public var everyPageWarning: String? {
+        guard target == .collection, rowCap == nil, !countsFromTotal else { return nil }
+        let scope = pushed.isEmpty ? "every page of \(service).\(endpoint)" : "every page that matches the API's filters"
+        if let query = localQuery, query.grouping != nil || !query.sort.isEmpty || query.distinct {
+            let why = query.grouping != nil ? "the aggregate" : !query.sort.isEmpty ? "the local sort" : "DISTINCT"
+            return "\(scope) is fetched: \(why) needs every row before the first result"
+        }
+        return "\(scope) is fetched (no LIMIT)"
     }
 
     /// A caution worth printing before a fetch, e.g. that local predicates may mean many pages.

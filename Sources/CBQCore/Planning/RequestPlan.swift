@@ -43,6 +43,8 @@ public struct RequestPlan: Hashable, Sendable {
         case columns([OutputColumn])
         /// One row, one column: the number of matching rows.
         case count(name: String)
+        /// Rows computed locally: expressions, groups, DISTINCT, a local sort.
+        case computed(LocalQuery)
     }
 
     public struct OutputColumn: Hashable, Sendable {
@@ -74,6 +76,15 @@ public struct RequestPlan: Hashable, Sendable {
     public var projection: Projection
     /// Where a collection response keeps its total, e.g. `["meta", "total"]`; used by COUNT(*).
     public var totalPath: [String]
+    /// Every column the statement reads, at its first mention: after the first page, one that
+    /// no row has is an error, never a silent column of NULLs.
+    public var readColumns: [Identifier] = []
+
+    /// The local operators after the requests, if any.
+    public var localQuery: LocalQuery? {
+        if case .computed(let query) = projection { return query }
+        return nil
+    }
 
     /// The 1-based page to start from (past pages an OFFSET skips whole).
     public var startPage: Int { Self.pageStart(offset: offset, pageSize: skipsWholePages ? pageSize : nil).page }

@@ -10,12 +10,14 @@ public indirect enum StatementPlan: Hashable, Sendable {
     case select(RequestPlan)
     /// Print how the inner statement would run; send nothing.
     case explain(StatementPlan)
+    /// Run the inner statement, and print its plan with what happened instead of its rows.
+    case analyze(StatementPlan)
 
     /// The plan for a person, as `cbq explain` prints it (the inner plan's, for EXPLAIN).
     public func explanation() -> String {
         switch self {
         case .select(let read): return read.explanation()
-        case .explain(let inner): return inner.explanation()
+        case .explain(let inner), .analyze(let inner): return inner.explanation()
         }
     }
 
@@ -23,7 +25,7 @@ public indirect enum StatementPlan: Hashable, Sendable {
     public func initialURLs(style: QueryParameter.Style = .readable) -> [String] {
         switch self {
         case .select(let read): return read.initialURLs(style: style)
-        case .explain(let inner): return inner.initialURLs(style: style)
+        case .explain(let inner), .analyze(let inner): return inner.initialURLs(style: style)
         }
     }
 }

@@ -45,11 +45,6 @@ public struct Lexer {
             return try parameter(from: start)
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try number(from: start)
-        case UInt8(ascii: "-"):
-            if let after = peek(1), isDigit(after) || (after == UInt8(ascii: ".") && peek(2).map(isDigit) == true) {
-                return try number(from: start)
-            }
-            throw Diagnostic.unexpectedCharacter("-", at: SourceRange(start, start + 1))
         case UInt8(ascii: "."):
             if let after = peek(1), isDigit(after) { return try number(from: start) }
             position += 1
@@ -132,10 +127,11 @@ public struct Lexer {
         return Token(.parameter, SourceRange(start, position), source.slice(SourceRange(start + 1, position)))
     }
 
-    /// number = [ "-" ] ( digit { digit } [ "." digit { digit } ] | "." digit { digit } )
+    /// number = ( digit { digit } [ "." digit { digit } ] | "." digit { digit } )
     ///          [ ( "e" | "E" ) [ "+" | "-" ] digit { digit } ] ;
+    ///
+    /// A minus sign is an operator: the parser folds `-5` into the literal -5.
     private mutating func number(from start: Int) throws(Diagnostic) -> Token {
-        if peek() == UInt8(ascii: "-") { position += 1 }
         while let byte = peek(), isDigit(byte) { position += 1 }
         if peek() == UInt8(ascii: "."), let after = peek(1), isDigit(after) {
             position += 1
@@ -176,6 +172,7 @@ public struct Lexer {
         case (UInt8(ascii: "<"), UInt8(ascii: ">")): two = .notEqualSQL
         case (UInt8(ascii: "<"), UInt8(ascii: "=")): two = .lessOrEqual
         case (UInt8(ascii: ">"), UInt8(ascii: "=")): two = .greaterOrEqual
+        case (UInt8(ascii: "|"), UInt8(ascii: "|")): two = .concatenate
         default: two = nil
         }
         if let two { position += 2; return two }
@@ -189,6 +186,10 @@ public struct Lexer {
         case UInt8(ascii: "="): one = .equal
         case UInt8(ascii: "<"): one = .less
         case UInt8(ascii: ">"): one = .greater
+        case UInt8(ascii: "+"): one = .plus
+        case UInt8(ascii: "-"): one = .minus
+        case UInt8(ascii: "/"): one = .slash
+        case UInt8(ascii: "%"): one = .percent
         default: one = nil
         }
         if one != nil { position += 1 }

@@ -29,15 +29,18 @@ extension Parser {
     func unexpectedAfterStatement(_ statement: Statement) -> Diagnostic {
         // What may follow depends on the statement's last clause.
         var innermost = statement
-        while case .explain(let inner, _) = innermost { innermost = inner }
+        while case .explain(let inner, _, _) = innermost { innermost = inner }
         guard case .select(let select) = innermost else { return Diagnostic.unexpectedTextAfterStatement(at: current.range) }
         var next: [String] = []
-        if select.filter != nil { next += ["AND", "OR"] }
-        if select.filter == nil && select.ordering.isEmpty && select.limit == nil && select.offset == nil { next.append("WHERE") }
-        if select.ordering.isEmpty && select.limit == nil && select.offset == nil { next.append("ORDER BY") }
+        let tailFree = select.ordering.isEmpty && select.limit == nil && select.offset == nil
+        if select.filter != nil && select.grouping.isEmpty && select.having == nil && tailFree { next += ["AND", "OR"] }
+        if select.filter == nil && select.grouping.isEmpty && select.having == nil && tailFree { next.append("WHERE") }
+        if select.grouping.isEmpty && select.having == nil && tailFree { next.append("GROUP BY") }
+        if select.having == nil && tailFree { next.append("HAVING") }
+        if tailFree { next.append("ORDER BY") }
         if select.limit == nil && select.offset == nil { next.append("LIMIT") }
         if select.offset == nil { next.append("OFFSET") }
-        let suggestion = suggest(for: current, among: next.map { $0 == "ORDER BY" ? "ORDER" : $0 })
+        let suggestion = suggest(for: current, among: next.map { $0.hasSuffix(" BY") ? String($0.dropLast(3)) : $0 })
         let context: String
         switch previous.kind {
         case .keyword, .identifier, .symbol: context = "'\(source.slice(previous.range))'"
@@ -47,7 +50,7 @@ extension Parser {
         let startsAnother = current.kind == .identifier && [.identifier, .string, .number].contains(previous.kind)
         return Diagnostic.expectedAfterStatement(
             orList(next.map { "'\($0)'" } + ["';'"]), after: context, found: describe(current), at: current.range,
-            suggestion: suggestion.map { $0 == "ORDER" ? "ORDER BY" : $0 }, startsAnother: startsAnother)
+            suggestion: suggestion.map { $0 == "ORDER" || $0 == "GROUP" ? $0 + " BY" : $0 }, startsAnother: startsAnother)
     }
 
     private func suggest(for token: Token, among words: [String]) -> String? {

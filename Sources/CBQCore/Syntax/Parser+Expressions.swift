@@ -1,4 +1,4 @@
-/// The expression grammar: conditions after WHERE, their operands, and names.
+/// The expression grammar: conditions, values (arithmetic, functions, CASE, CAST), and names.
 extension Parser {
     // MARK: - Expressions
 
@@ -49,18 +49,18 @@ extension Parser {
         return try parsePredicate()
     }
 
-    /// predicate = operand [ comparison_operator operand
-    ///                     | [ "NOT" ] "LIKE" operand
-    ///                     | "IS" [ "NOT" ] "NULL"
-    ///                     | [ "NOT" ] "IN" "(" operand { "," operand } ")"
-    ///                     | [ "NOT" ] "BETWEEN" operand "AND" operand ] ;
+    /// predicate = value [ comparison_operator value
+    ///                   | [ "NOT" ] "LIKE" value
+    ///                   | "IS" [ "NOT" ] "NULL"
+    ///                   | [ "NOT" ] "IN" in_list
+    ///                   | [ "NOT" ] "BETWEEN" value "AND" value ] ;
     /// comparison_operator = "=" | "!=" | "<>" | "<" | "<=" | ">" | ">=" ;
     private mutating func parsePredicate() throws(Diagnostic) -> Expression {
-        let left = try parseOperand(after: previous.kind == .end ? "the start" : "'\(source.slice(previous.range))'")
+        let left = try parseValue(after: previous.kind == .end ? "the start" : "'\(source.slice(previous.range))'")
         if let op = comparisonOperator(current.kind) {
             let opToken = advance()
             try requireValue(left, beside: opToken)
-            let right = try parseOperand(after: "'\(source.slice(opToken.range))'")
+            let right = try parseValue(after: "'\(source.slice(opToken.range))'")
             try requireValue(right, beside: opToken)
             return .comparison(left, op, right, range: left.range.union(right.range))
         }
@@ -82,7 +82,7 @@ extension Parser {
         case .keyword(.like):
             advance()
             try requireValue(left, beside: keywordToken)
-            let pattern = try parseOperand(after: negated ? "'NOT LIKE'" : "'LIKE'")
+            let pattern = try parseValue(after: negated ? "'NOT LIKE'" : "'LIKE'")
             try requireValue(pattern, beside: keywordToken)
             return .like(left, pattern: pattern, negated: negated, range: left.range.union(pattern.range))
         case .keyword(.is):
@@ -100,12 +100,12 @@ extension Parser {
         case .keyword(.between):
             advance()
             try requireValue(left, beside: keywordToken)
-            let low = try parseOperand(after: "'BETWEEN'")
+            let low = try parseValue(after: "'BETWEEN'")
             try requireValue(low, beside: keywordToken)
             guard accept(.and) else {
                 throw expected("'AND'", after: "'BETWEEN \(source.slice(low.range))'", hint: Diagnostic.Hint.betweenBounds)
             }
-            let high = try parseOperand(after: "'AND'")
+            let high = try parseValue(after: "'AND'")
             try requireValue(high, beside: keywordToken)
             return .between(left, low: low, high: high, negated: negated,
                             range: left.range.union(high.range))
@@ -114,7 +114,7 @@ extension Parser {
         }
     }
 
-    /// in_list = "(" operand { "," operand } ")" ;
+    /// in_list = "(" value { "," value } ")" ;
     private mutating func parseInList(_ value: Expression, negated: Bool) throws(Diagnostic) -> Expression {
         try expect(.leftParen, after: negated ? "'NOT IN'" : "'IN'")
         if case .symbol(.rightParen) = current.kind {
@@ -122,8 +122,8 @@ extension Parser {
         }
         var items: [Expression] = []
         repeat {
-            let item = try parseOperand(after: items.isEmpty ? "'('" : "','")
-            if !item.isValue {
+            let item = try parseValue(after: items.isEmpty ? "'('" : "','")
+            if item.shape == .condition {
                 throw Diagnostic.expectedValueInList(at: item.range)
             }
             items.append(item)
@@ -132,16 +132,96 @@ extension Parser {
         return .inList(value, items, negated: negated, range: SourceRange(value.range.start, previous.range.end))
     }
 
-    /// operand = identifier | literal | parameter | "(" expression ")" ;
+    // MARK: - Values
+
+    /// value = term { "||" term } ;
+    private mutating func parseValue(after context: String) throws(Diagnostic) -> Expression {
+        var left = try parseTerm(after: context)
+        while case .symbol(.concatenate) = current.kind {
+            left = try parseBinary(left, .concatenate) { (parser, context) throws(Diagnostic) in try parser.parseTerm(after: context) }
+        }
+        return left
+    }
+
+    /// term = factor { ( "+" | "-" ) factor } ;
+    private mutating func parseTerm(after context: String) throws(Diagnostic) -> Expression {
+        var left = try parseFactor(after: context)
+        while true {
+            let op: BinaryOperator
+            switch current.kind {
+            case .symbol(.plus): op = .add
+            case .symbol(.minus): op = .subtract
+            default: return left
+            }
+            left = try parseBinary(left, op) { (parser, context) throws(Diagnostic) in try parser.parseFactor(after: context) }
+        }
+    }
+
+    /// factor = unary { ( "*" | "/" | "%" ) unary } ;
+    private mutating func parseFactor(after context: String) throws(Diagnostic) -> Expression {
+        var left = try parseUnary(after: context)
+        while true {
+            let op: BinaryOperator
+            switch current.kind {
+            case .symbol(.star): op = .multiply
+            case .symbol(.slash): op = .divide
+            case .symbol(.percent): op = .remainder
+            default: return left
+            }
+            left = try parseBinary(left, op) { (parser, context) throws(Diagnostic) in try parser.parseUnary(after: context) }
+        }
+    }
+
+    /// One `left op right` step of the loops above: both sides must be values.
+    private mutating func parseBinary(
+        _ left: Expression, _ op: BinaryOperator,
+        _ operand: (inout Parser, String) throws(Diagnostic) -> Expression
+    ) throws(Diagnostic) -> Expression {
+        let opToken = advance()
+        try requireValue(left, beside: opToken)
+        try countOperator()
+        let right = try operand(&self, "'\(op.rawValue)'")
+        try requireValue(right, beside: opToken)
+        return .binary(left, op, right, range: left.range.union(right.range))
+    }
+
+    /// unary = "-" unary | primary ;
+    ///
+    /// `-5` is folded into the literal -5, so it is sent to the API as written.
+    private mutating func parseUnary(after context: String) throws(Diagnostic) -> Expression {
+        guard case .symbol(.minus) = current.kind else { return try parsePrimary(after: context) }
+        let minus = advance()
+        if current.kind == .number, current.range.start == minus.range.end {
+            let number = advance()
+            return .literal(.number("-" + number.value), range: SourceRange(minus.range.start, number.range.end))
+        }
+        try enter()
+        defer { nesting -= 1 }
+        let operand = try parseUnary(after: "'-'")
+        try requireValue(operand, beside: minus)
+        return .negate(operand, range: SourceRange(minus.range.start, operand.range.end))
+    }
+
+    /// primary = literal | parameter | interval_literal | case_expression | cast_expression
+    ///         | extract_expression | function_call | special_value | identifier | "(" expression ")" ;
     /// literal = string | number | "TRUE" | "FALSE" | "NULL" ;
-    private mutating func parseOperand(after context: String) throws(Diagnostic) -> Expression {
+    /// special_value = "CURRENT_DATE" | "CURRENT_TIMESTAMP" ;
+    private mutating func parsePrimary(after context: String) throws(Diagnostic) -> Expression {
         let token = current
         switch token.kind {
         case .identifier:
-            advance()
-            if case .symbol(.leftParen) = current.kind {
-                throw Diagnostic.unknownFunctionInCondition(token.value, at: token.range)
+            if isWord("interval"), peek.kind == .string { return try parseInterval() }
+            if case .symbol(.leftParen) = peek.kind {
+                if isWord("cast") { return try parseCast() }
+                if isWord("extract") { return try parseExtract() }
+                return try parseFunctionCall()
             }
+            if isWord("current_date") || isWord("current_timestamp") {
+                advance()
+                let name = Identifier(name: token.value.lowercased(), range: token.range)
+                return .function(FunctionCall(name: name, arguments: [], range: token.range))
+            }
+            advance()
             if case .symbol(.dot) = current.kind {
                 throw Diagnostic.qualifiedColumn(at: current.range)
             }
@@ -158,6 +238,8 @@ extension Parser {
         case .keyword(.null):
             advance()
             return .literal(.null, range: token.range)
+        case .keyword(.case):
+            return try parseCase()
         case .parameter:
             advance()
             return .parameter(token.value, range: token.range)
@@ -176,6 +258,105 @@ extension Parser {
         default:
             throw Diagnostic.expectedValue(after: context, found: describe(token), at: token.range)
         }
+    }
+
+    /// function_call = identifier "(" [ "*" | [ "DISTINCT" ] expression { "," expression } ] ")" ;
+    private mutating func parseFunctionCall() throws(Diagnostic) -> Expression {
+        let nameToken = advance()
+        let name = Identifier(name: nameToken.value, range: nameToken.range)
+        advance()  // (
+        try enter()
+        defer { nesting -= 1 }
+        var call = FunctionCall(name: name, arguments: [], range: nameToken.range)
+        if case .symbol(.star) = current.kind {
+            advance()
+            call.star = true
+        } else if case .symbol(.rightParen) = current.kind {
+            // no arguments: now()
+        } else {
+            call.distinct = accept(.distinct)
+            repeat {
+                let argument = try parseExpression(after: call.arguments.isEmpty ? "'\(name.name)('" : "','")
+                call.arguments.append(argument)
+            } while acceptSymbol(.comma)
+        }
+        try expect(.rightParen, after: "the arguments of \(name.name)", hint: Diagnostic.Hint.closeParenthesis)
+        call.range = SourceRange(nameToken.range.start, previous.range.end)
+        return .function(call)
+    }
+
+    /// cast_expression = "CAST" "(" expression "AS" identifier ")" ;
+    private mutating func parseCast() throws(Diagnostic) -> Expression {
+        let start = advance().range.start
+        advance()  // (
+        try enter()
+        defer { nesting -= 1 }
+        let value = try parseExpression(after: "'CAST('")
+        try expect(.as, context: "the value to CAST", alternatives: [])
+        let typeName = try parseIdentifier(after: "'AS'", expecting: "a type such as INTEGER or TEXT")
+        guard let type = SQLType(name: typeName.name) else {
+            throw Diagnostic.unknownType(typeName.name, at: typeName.range)
+        }
+        try expect(.rightParen, after: "'\(typeName.name)'", hint: Diagnostic.Hint.closeParenthesis)
+        return .cast(value, type, range: SourceRange(start, previous.range.end))
+    }
+
+    /// extract_expression = "EXTRACT" "(" identifier "FROM" expression ")" ;
+    private mutating func parseExtract() throws(Diagnostic) -> Expression {
+        let nameToken = advance()
+        advance()  // (
+        try enter()
+        defer { nesting -= 1 }
+        let field = try parseIdentifier(after: "'extract('", expecting: "a field such as year or month")
+        let key = field.name.lowercased()
+        guard DateField(rawValue: key) != nil else {
+            throw Diagnostic.unknownDateField(field.name, at: field.range)
+        }
+        try expect(.from, context: "'extract(\(field.name)'", alternatives: [])
+        let value = try parseExpression(after: "'FROM'")
+        try expect(.rightParen, after: "the argument of extract", hint: Diagnostic.Hint.closeParenthesis)
+        let range = SourceRange(nameToken.range.start, previous.range.end)
+        let call = FunctionCall(name: Identifier(name: "extract", range: nameToken.range),
+                                arguments: [.literal(.string(key), range: field.range), value], range: range)
+        return .function(call)
+    }
+
+    /// case_expression = "CASE" [ expression ] "WHEN" expression "THEN" expression
+    ///                   { "WHEN" expression "THEN" expression } [ "ELSE" expression ] "END" ;
+    private mutating func parseCase() throws(Diagnostic) -> Expression {
+        let start = advance().range.start
+        try enter()
+        defer { nesting -= 1 }
+        var expression = CaseExpression(subject: nil, branches: [], otherwise: nil, range: SourceRange(start, start))
+        if !check(.when) { expression.subject = try parseExpression(after: "'CASE'") }
+        guard check(.when) else { throw expected("'WHEN'", after: "'CASE'", suggesting: ["WHEN"]) }
+        while accept(.when) {
+            let when = try parseExpression(after: "'WHEN'")
+            if expression.subject == nil { try requireCondition(when, beside: "WHEN") }
+            try expect(.then, context: "the WHEN condition", alternatives: [])
+            let then = try parseExpression(after: "'THEN'")
+            expression.branches.append(.init(when: when, then: then))
+        }
+        if accept(.else) { expression.otherwise = try parseExpression(after: "'ELSE'") }
+        try expect(.end, context: expression.otherwise == nil ? "the CASE branches" : "the ELSE value",
+                   alternatives: expression.otherwise == nil ? [.when, .else] : [])
+        expression.range = SourceRange(start, previous.range.end)
+        return .caseWhen(expression)
+    }
+
+    /// interval_literal = "INTERVAL" string ;
+    ///
+    /// The string is a whole number and a unit: `'30 days'`, `'1 month'`, `'-2 hours'`.
+    private mutating func parseInterval() throws(Diagnostic) -> Expression {
+        let start = advance().range.start
+        let text = advance()
+        let parts = text.value.split(separator: " ", omittingEmptySubsequences: true)
+        var unitName = parts.count == 2 ? parts[1].lowercased() : ""
+        if unitName.hasSuffix("s") { unitName.removeLast() }
+        guard parts.count == 2, let amount = Int(parts[0]), let unit = IntervalLiteral.Unit(rawValue: unitName) else {
+            throw Diagnostic.invalidInterval(text.value, at: text.range)
+        }
+        return .interval(IntervalLiteral(amount: amount, unit: unit, range: SourceRange(start, text.range.end)))
     }
 
     /// identifier = plain_identifier | quoted_identifier ;
@@ -210,12 +391,12 @@ extension Parser {
     // MARK: - Checks
 
     func requireCondition(_ expression: Expression, beside keyword: String? = nil) throws(Diagnostic) {
-        guard !expression.isCondition else { return }
+        guard expression.shape == .value else { return }
         throw Diagnostic.valueAsCondition(source.slice(expression.range), beside: keyword, at: expression.range)
     }
 
     private func requireValue(_ expression: Expression, beside token: Token) throws(Diagnostic) {
-        guard !expression.isValue else { return }
+        guard expression.shape == .condition else { return }
         throw Diagnostic.conditionAsOperand(of: source.slice(token.range), at: expression.range)
     }
 
@@ -234,13 +415,7 @@ extension Parser {
     }
 }
 
-extension Expression {
-    /// True for expressions that stand for a value (a column, a literal, a parameter).
-    var isValue: Bool {
-        switch self {
-        case .column, .literal, .parameter: return true
-        case .grouped(let inner, _): return inner.isValue
-        default: return false
-        }
-    }
+/// The fields `extract(field FROM x)` takes.
+public enum DateField: String, Hashable, Sendable, CaseIterable {
+    case year, quarter, month, week, day, hour, minute, second, dow, doy, epoch
 }

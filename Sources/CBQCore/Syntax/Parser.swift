@@ -87,26 +87,36 @@ public struct Parser {
     // MARK: - Statements
 
     /// statement = select_statement | explain_statement ;
-    /// explain_statement = "EXPLAIN" select_statement ;
+    /// explain_statement = "EXPLAIN" [ "ANALYZE" ] select_statement ;
     private mutating func parseStatement() throws(Diagnostic) -> Statement {
         if case .keyword(.explain) = current.kind {
             let start = advance().range.start
+            var analyze = false
+            if isWord("analyze") || isWord("analyse") {
+                advance()
+                analyze = true
+            }
             let select = try parseSelectStatement()
-            return .explain(.select(select), range: SourceRange(start, select.range.end))
+            return .explain(.select(select), analyze: analyze, range: SourceRange(start, select.range.end))
         }
         return .select(try parseSelectStatement())
     }
 
-    /// select_statement = "SELECT" select_list "FROM" table_reference [ where_clause ]
-    ///                    [ order_clause ] [ limit_clause ] [ offset_clause ] ;
+    /// select_statement = "SELECT" [ "DISTINCT" ] select_list "FROM" table_reference [ where_clause ]
+    ///                    [ group_clause ] [ having_clause ] [ order_clause ] [ limit_clause ] [ offset_clause ] ;
     private mutating func parseSelectStatement() throws(Diagnostic) -> SelectStatement {
         let start = try expect(.select, context: "the start of a statement", alternatives: [.explain]).range.start
+        let distinct = accept(.distinct)
+        if distinct, case .symbol(.star) = current.kind {
+            throw Diagnostic.distinctStar(at: current.range)
+        }
         let items = try parseSelectList()
         try expect(.from, context: "the select list", alternatives: [])
         let table = try parseTableReference()
-        var statement = SelectStatement(items: items, source: table, filter: nil, ordering: [], limit: nil,
-                                        offset: nil, range: SourceRange(start, table.range.end))
+        var statement = SelectStatement(distinct: distinct, items: items, source: table, range: SourceRange(start, table.range.end))
         if accept(.where) { statement.filter = try parseWhereClause() }
+        if check(.group) { statement.grouping = try parseGroupClause() }
+        if accept(.having) { statement.having = try parseHavingClause() }
         if check(.order) { statement.ordering = try parseOrderClause() }
         if accept(.limit) { statement.limit = try parseCount(after: "LIMIT") }
         if accept(.offset) { statement.offset = try parseCount(after: "OFFSET") }
@@ -114,8 +124,7 @@ public struct Parser {
         return statement
     }
 
-    /// select_list = "*" | count_star | select_item { "," select_item } ;
-    /// count_star = "COUNT" "(" "*" ")" [ [ "AS" ] identifier ] ;
+    /// select_list = "*" | select_item { "," select_item } ;
     private mutating func parseSelectList() throws(Diagnostic) -> SelectList {
         if case .symbol(.star) = current.kind {
             let star = advance()
@@ -124,49 +133,32 @@ public struct Parser {
             }
             return .all(range: star.range)
         }
-        if current.kind == .identifier, current.value.uppercased() == "COUNT", case .symbol(.leftParen) = peek.kind {
-            let start = advance().range.start
-            advance()
-            guard case .symbol(.star) = current.kind else {
-                throw Diagnostic.onlyCountStar(at: current.range)
-            }
-            advance()
-            try expect(.rightParen, after: "'COUNT(*'")
-            var range = SourceRange(start, previous.range.end)
-            var alias: String?
-            if accept(.as) || current.kind == .identifier {
-                alias = try parseIdentifier(after: "'AS'").name
-                range.end = previous.range.end
-            }
-            if case .symbol(.comma) = current.kind {
-                throw Diagnostic.countStarWithOtherColumns(at: current.range)
-            }
-            return .countAll(alias: alias, range: range)
-        }
         var items: [SelectItem] = []
         repeat {
             items.append(try parseSelectItem())
         } while acceptSymbol(.comma)
-        return .columns(items)
+        return .items(items)
     }
 
-    /// select_item = identifier [ [ "AS" ] identifier ] ;
+    /// select_item = expression [ [ "AS" ] identifier ] ;
     private mutating func parseSelectItem() throws(Diagnostic) -> SelectItem {
         if case .symbol(.star) = current.kind {
             throw Diagnostic.starWithOtherColumns(at: current.range)
         }
-        let column = try parseIdentifier(after: previous.kind == .end ? "'SELECT'" : "'\(source.slice(previous.range))'",
-                                         expecting: "a column name")
-        if case .symbol(.leftParen) = current.kind {
-            throw Diagnostic.unknownFunctionInSelectList(column.name, at: column.range)
+        if current.kind == .end || check(.from) {
+            throw Diagnostic.expectedColumn(after: previous.kind == .end ? "'SELECT'" : "'\(source.slice(previous.range))'",
+                                            at: current.kind == .end ? .at(previous.range.end) : current.range,
+                                            incomplete: current.kind == .end)
         }
+        let expression = try parseExpression(after: previous.kind == .end ? "'SELECT'" : "'\(source.slice(previous.range))'")
+        var item = SelectItem(expression: expression)
         if accept(.as) {
-            return SelectItem(column: column, alias: try parseIdentifier(after: "'AS'", expecting: "a column alias"))
+            item.alias = try parseIdentifier(after: "'AS'", expecting: "a column alias")
+        } else if current.kind == .identifier {
+            item.alias = try parseIdentifier(after: source.slice(expression.range))
         }
-        if current.kind == .identifier {
-            return SelectItem(column: column, alias: try parseIdentifier(after: column.name))
-        }
-        return SelectItem(column: column, alias: nil)
+        item.range.end = previous.range.end
+        return item
     }
 
     /// table_reference = identifier "." identifier ;
@@ -192,21 +184,46 @@ public struct Parser {
         return expression
     }
 
+    /// group_clause = "GROUP" "BY" expression { "," expression } ;
+    private mutating func parseGroupClause() throws(Diagnostic) -> [Expression] {
+        advance()
+        try expect(.by, context: "'GROUP'", alternatives: [])
+        var keys: [Expression] = []
+        repeat {
+            keys.append(try parseExpression(after: keys.isEmpty ? "'GROUP BY'" : "','"))
+        } while acceptSymbol(.comma)
+        return keys
+    }
+
+    /// having_clause = "HAVING" expression ;
+    private mutating func parseHavingClause() throws(Diagnostic) -> Expression {
+        let expression = try parseExpression(after: "'HAVING'")
+        try requireCondition(expression)
+        return expression
+    }
+
     /// order_clause = "ORDER" "BY" order_key { "," order_key } ;
-    /// order_key = identifier [ "ASC" | "DESC" ] ;
+    /// order_key = expression [ "ASC" | "DESC" ] [ "NULLS" ( "FIRST" | "LAST" ) ] ;
     private mutating func parseOrderClause() throws(Diagnostic) -> [OrderKey] {
         advance()
         try expect(.by, context: "'ORDER'", alternatives: [])
         var keys: [OrderKey] = []
         repeat {
-            let column = try parseIdentifier(after: keys.isEmpty ? "'ORDER BY'" : "','", expecting: "a column name")
-            var key = OrderKey(column: column, descending: false, range: column.range)
+            let expression = try parseExpression(after: keys.isEmpty ? "'ORDER BY'" : "','")
+            var key = OrderKey(expression: expression)
             if accept(.desc) {
                 key.descending = true
-                key.range.end = previous.range.end
-            } else if accept(.asc) {
-                key.range.end = previous.range.end
+            } else {
+                _ = accept(.asc)
             }
+            if isWord("nulls") {
+                let nulls = advance()
+                if isWord("first") { key.nullsFirst = true }
+                else if isWord("last") { key.nullsFirst = false }
+                else { throw expected("'FIRST' or 'LAST'", after: "'\(nulls.value)'", suggesting: ["FIRST", "LAST"]) }
+                advance()
+            }
+            key.range.end = previous.range.end
             keys.append(key)
         } while acceptSymbol(.comma)
         return keys
@@ -256,6 +273,13 @@ public struct Parser {
     mutating func accept(_ keyword: Keyword) -> Bool {
         if check(keyword) { advance(); return true }
         return false
+    }
+
+    /// Whether the current token is the unquoted name `word` (case-insensitive): the words
+    /// that are keywords only where they stand, like `NULLS FIRST` and `INTERVAL`.
+    func isWord(_ word: String) -> Bool {
+        current.kind == .identifier && source.utf8[current.range.start] != UInt8(ascii: "\"")
+            && current.value.lowercased() == word
     }
 
     mutating func acceptSymbol(_ symbol: Symbol) -> Bool {

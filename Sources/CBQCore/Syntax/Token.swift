@@ -5,7 +5,7 @@ public struct Token: Hashable, Sendable {
         case identifier        // last_name, "Last Name" (value holds the unquoted name)
         case keyword(Keyword)  // SELECT, from (case-insensitive)
         case string            // 'Doe' (value holds the unescaped text)
-        case number            // 42, -3, 1.50 (value holds the spelling)
+        case number            // 42, 1.50, 2e3 (value holds the spelling; a sign is an operator)
         case parameter         // :name (value holds the name)
         case symbol(Symbol)
         case end
@@ -39,22 +39,30 @@ public enum Symbol: String, Hashable, Sendable, CaseIterable {
     case lessOrEqual = "<="
     case greater = ">"
     case greaterOrEqual = ">="
+    case plus = "+"
+    case minus = "-"
+    case slash = "/"
+    case percent = "%"
+    case concatenate = "||"
 }
 
-/// Reserved words. `COUNT` is not one: it is recognised only before `(`, so a column may be
-/// called `count`.
+/// Reserved words. Function names (`COUNT`, `lower`, `CAST`, `extract`) are not: they are
+/// recognised only before `(`, so a column may be called `count`. `INTERVAL`, `NULLS FIRST`,
+/// `ANALYZE` and `current_date` are recognised only where they can stand.
 public enum Keyword: String, Hashable, Sendable, CaseIterable {
     case select = "SELECT", from = "FROM", `where` = "WHERE", order = "ORDER", by = "BY"
     case asc = "ASC", desc = "DESC", limit = "LIMIT", offset = "OFFSET", `as` = "AS"
     case and = "AND", or = "OR", not = "NOT", like = "LIKE", `is` = "IS", null = "NULL"
     case `in` = "IN", between = "BETWEEN", `true` = "TRUE", `false` = "FALSE", explain = "EXPLAIN"
+    case distinct = "DISTINCT", group = "GROUP", having = "HAVING"
+    case `case` = "CASE", when = "WHEN", then = "THEN", `else` = "ELSE", end = "END"
 
     private static let byName: [String: Keyword] = Dictionary(
         uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 
     /// The keyword a word spells, case-insensitively.
     public init?(word: some StringProtocol) {
-        guard word.utf8.count <= 7, let keyword = Keyword.byName[word.uppercased()] else { return nil }
+        guard word.utf8.count <= 8, let keyword = Keyword.byName[word.uppercased()] else { return nil }
         self = keyword
     }
 }

@@ -30,6 +30,8 @@ public enum ExecutionError: Error, Sendable {
     case malformed(String, url: String)
     /// `links.next` pointed at another origin: following it would send the token there.
     case foreignLink(String, expectedOrigin: String)
+    /// A blocking local operator (GROUP BY groups, ORDER BY rows) passed `--max-local-rows`.
+    case localRowLimit(Int, operation: String)
 
     public var status: Int? {
         if case .api(let status, _, _, _, _) = self { return status }
@@ -62,6 +64,8 @@ extension ExecutionError: CustomStringConvertible {
             return "the answer to GET \(url) is not a JSON:API document: \(reason)"
         case .foreignLink(let link, let origin):
             return "links.next points to \(link), outside \(origin); cbq does not send your token elsewhere, so it stopped"
+        case .localRowLimit(let limit, let operation):
+            return "\(operation) would hold more than \(limit) rows in memory (--max-local-rows); stopped"
         }
     }
 

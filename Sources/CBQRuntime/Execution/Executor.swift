@@ -9,6 +9,8 @@ public struct ExecutionOptions: Sendable {
     /// Pages fetched at once when the page count is known (from `meta`): 1 turns it off.
     public var concurrency = 8
     public var retry = RetryPolicy()
+    /// How many groups or rows a blocking local operator (GROUP BY, ORDER BY) may hold.
+    public var maxLocalRows = 1_000_000
 
     public init() {}
 }
@@ -57,9 +59,12 @@ public struct Executor: Sendable {
         RequestSender(transport: transport, origin: RequestURL(baseURL)?.origin ?? baseURL, credentials: options.credentials, retry: options.retry)
     }
 
-    public func run(_ plan: RequestPlan, progress: @escaping Progress = { _ in }, emit: Emit) async throws -> ExecutionSummary {
-        let fetcher = PageFetcher(sender: sender(for: plan.baseURL), filter: LocalFilter(plan.localFilter))
+    /// - Parameter satisfied: asked between pages; true stops the fetch (a local LIMIT is met).
+    public func run(_ plan: RequestPlan, progress: @escaping Progress = { _ in }, satisfied: @escaping () -> Bool = { false },
+                    emit: Emit) async throws -> ExecutionSummary {
+        let fetcher = PageFetcher(sender: sender(for: plan.baseURL), filter: try LocalFilter(plan.localFilter))
         var pager = Pager(plan: plan, fetcher: fetcher, maxPages: options.maxPages, concurrency: options.concurrency, progress: progress)
+        pager.satisfied = satisfied
         return try await pager.run(emit)
     }
 }

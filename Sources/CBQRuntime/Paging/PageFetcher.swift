@@ -21,6 +21,6 @@ struct PageFetcher: Sendable {
         let response = try await sender.send(APIRequest(.get, url), passing: acceptNotFound ? [404] : [])
         if response.status == 404 { return nil }
         let document = try PageDecoder.decode(response.body, url: url)
-        return FetchedPage(document: document, passed: filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts)
+        return FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts)
     }
 }

@@ -17,6 +17,9 @@ struct Pager {
     var summary = ExecutionSummary()
     private var seen = RecentIdentities()
     private var skipped = 0
+    private var columnsChecked = false
+    /// True when the caller needs no more rows (a local LIMIT is met).
+    var satisfied: () -> Bool = { false }
 
     init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
         self.plan = plan
@@ -38,8 +41,8 @@ struct Pager {
     }
 
     var capReached: Bool {
-        if let cap = plan.rowCap { return summary.rowsEmitted >= cap }
-        return false
+        if let cap = plan.rowCap, summary.rowsEmitted >= cap { return true }
+        return satisfied()
     }
 
     var isCount: Bool {
@@ -54,6 +57,10 @@ struct Pager {
         summary.retries += page.attempts - 1
         summary.bytes += page.bytes
         summary.rowsReceived += page.document.rows.count
+        if !columnsChecked, !page.document.rows.isEmpty {
+            columnsChecked = true
+            try checkColumns(page.document.rows)
+        }
         var out: [RawRow] = []
         out.reserveCapacity(page.passed.count)
         for row in page.passed {
@@ -65,6 +72,20 @@ struct Pager {
         }
         if !out.isEmpty, !isCount { try emit(out) }
         progress(summary)
+    }
+
+    /// Every column the statement reads must be on some row of the first page that has rows:
+    /// a misspelt column is an error, never a silent column of NULLs.
+    private func checkColumns(_ rows: [RawRow]) throws {
+        guard !plan.readColumns.isEmpty else { return }
+        var names: Set<String> = ["id"]
+        var ordered: [String] = ["id"]
+        for row in rows {
+            for member in row.attributes where names.insert(member.key).inserted { ordered.append(member.key) }
+        }
+        if let missing = plan.readColumns.first(where: { !names.contains($0.name) }) {
+            throw Diagnostic.unknownColumn(missing, endpoint: "\(plan.service).\(plan.endpoint)", seen: ordered)
+        }
     }
 
     /// A request answered 404 where the data may end: counted, and said.

@@ -41,6 +41,29 @@ public struct RawRow: Sendable {
         (try? JSONParser.parse(page.bytes, range: range)) ?? .null
     }
 
+    /// A column's value for the local engine: numbers read exactly from their digits, strings
+    /// decoded, nested JSON kept as its text; NULL when the row has no such attribute.
+    public func sqlValue(_ name: String) -> SQLValue {
+        guard let range = raw(name) else { return .null }
+        let bytes = page.bytes
+        switch bytes[range.lowerBound] {
+        case UInt8(ascii: "\""):
+            let inner = range.lowerBound + 1..<range.upperBound - 1
+            if !bytes[inner].contains(UInt8(ascii: "\\")) { return .text(String(decoding: bytes[inner], as: UTF8.self)) }
+            return SQLValue(decode(range))
+        case UInt8(ascii: "t"): return .boolean(true)
+        case UInt8(ascii: "f"): return .boolean(false)
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "["), UInt8(ascii: "{"): return .nested(String(decoding: bytes[range], as: UTF8.self))
+        default: return SQLValue(number: bytes[range])
+        }
+    }
+
+    /// The values of `columns`, in order: a row's input slots.
+    public func slots(_ columns: [String]) -> [SQLValue] {
+        columns.map(sqlValue)
+    }
+
     /// `id`, then the attribute names in the order the server sent them: `SELECT *`'s columns.
     public var columnNames: [String] {
         ["id"] + attributes.map(\.key).filter { $0 != "id" }

@@ -47,11 +47,13 @@ public final class FileDescriptorSink: ByteSink {
 /// Collects everything written, for tests and in-process callers.
 public final class MemorySink: ByteSink {
     private let bytes = Mutex<[UInt8]>([])
+    private let keeping: Bool
 
-    public init() {}
+    /// - Parameter keeping: false drops what is written (EXPLAIN ANALYZE renders to nowhere).
+    public init(keeping: Bool = true) { self.keeping = keeping }
 
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        self.bytes.withLock { $0.append(contentsOf: bytes) }
+        if keeping { self.bytes.withLock { $0.append(contentsOf: bytes) } }
         return true
     }
 

@@ -62,7 +62,7 @@ final class JSONRenderer: ResultRenderer {
                 for (index, value) in values.enumerated() where index < keys.count {
                     if index > 0 { buffer.append(UInt8(ascii: ",")) }
                     buffer.append(contentsOf: keys[index])
-                    JSONWriter.write(value, into: &buffer)
+                    value.writeJSON(into: &buffer)
                 }
             }
             buffer.append(UInt8(ascii: "}"))

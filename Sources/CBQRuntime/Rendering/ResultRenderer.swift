@@ -19,10 +19,10 @@ public struct ResultColumn: Sendable, Hashable {
     }
 }
 
-/// A row of output: raw rows from pages, or computed values (COUNT(*)).
+/// A row of output: raw rows from pages, or computed values (COUNT(*), expressions, groups).
 public enum ResultRow {
     case raw(RawRow)
-    case values([JSONValue])
+    case values([SQLValue])
 
     /// A cell as text (strings as they are, numbers as the server wrote them, nested values as
     /// JSON; nil for NULL) and whether it is a number (tables right-align those). The attribute
@@ -38,8 +38,7 @@ public enum ResultRow {
             return (Self.text(row.decode(range)), false)
         case .values(let values):
             let value = index < values.count ? values[index] : .null
-            if case .number = value { return (Self.text(value), true) }
-            return (Self.text(value), false)
+            return (value.text, value.isNumber)
         }
     }
 

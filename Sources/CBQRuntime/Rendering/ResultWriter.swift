@@ -1,10 +1,12 @@
 import CBQCore
 
 /// Renders the rows of one plan: picks the columns (the projection's, or for `SELECT *` the id
-/// and attributes of the first row), feeds the renderer, and writes COUNT(*)'s single row.
+/// and attributes of the first row), runs the local plan if there is one (``LocalPipeline``),
+/// feeds the renderer, and writes COUNT(*)'s single row.
 public final class ResultWriter {
     private let plan: RequestPlan
     private let renderer: any ResultRenderer
+    private let pipeline: LocalPipeline?
     /// The columns once known; the renderer starts at the first row or at the end, so a query
     /// that fails before any row prints nothing but its error.
     private var columns: [ResultColumn]?
@@ -13,15 +15,35 @@ public final class ResultWriter {
 
     /// - Parameter expandedAuto: for `table`, print rows vertically when the table is wider than
     ///   the terminal (psql's `\x auto`).
-    public init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false) {
+    /// - Parameter maxLocalRows: how many groups or rows a blocking local operator may hold.
+    public init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
+                maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
         self.plan = plan
         var allColumns = false
+        var pipeline: LocalPipeline?
         switch plan.projection {
         case .all: allColumns = true
         case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
         case .count(let name): columns = [ResultColumn(name: name, field: name)]
+        case .computed(let query):
+            pipeline = try LocalPipeline(query, now: Instant(seconds: 0), maxRows: maxLocalRows)
+            if let outputs = query.outputs {
+                columns = outputs.map { ResultColumn(name: $0.name, field: $0.name) }
+            } else {
+                allColumns = true
+            }
         }
+        self.pipeline = pipeline
         renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns, expandedAuto: expandedAuto)
+    }
+
+    /// Whether the local LIMIT is met, so no more pages are needed.
+    public var isSatisfied: Bool { pipeline?.isSatisfied ?? false }
+
+    /// What each local operator did, in the plan's order (top first), for `EXPLAIN ANALYZE`.
+    public var operatorStats: [OperatorStats] {
+        guard let pipeline else { return [] }
+        return ["limit", "sort", "distinct", "project", "having", "aggregate"].compactMap { pipeline.stats[$0] }
     }
 
     private func start() {
@@ -30,22 +52,40 @@ public final class ResultWriter {
         renderer.begin(columns ?? [])
     }
 
-    public func write(_ rows: [RawRow]) {
+    public func write(_ rows: [RawRow]) throws {
         guard let first = rows.first else { return }
         // SELECT *: the columns are the first row's id and attributes.
         if columns == nil { columns = first.columnNames.map { ResultColumn(name: $0, field: $0) } }
+        if let pipeline {
+            write(try pipeline.consume(rows))
+            return
+        }
         start()
         for row in rows { renderer.write(.raw(row)) }
         rowCount += rows.count
     }
 
-    /// Writes COUNT(*)'s row (if any) and the renderer's ending.
-    public func finish(count: Int?) {
+    private func write(_ rows: [ResultRow]) {
+        guard !rows.isEmpty else { return }
+        start()
+        for row in rows { renderer.write(row) }
+        rowCount += rows.count
+    }
+
+    /// Writes what the local plan held back, COUNT(*)'s row (if any) and the renderer's ending.
+    public func finish(count: Int?) throws {
+        if let pipeline { write(try pipeline.finish()) }
         start()
         if case .count = plan.projection, let count {
-            renderer.write(.values([.number(Double(count))]))
+            renderer.write(.values([.integer(count)]))
             rowCount = 1
         }
+        renderer.finish(rowCount: rowCount)
+    }
+
+    /// Ends the output after a failure: valid JSON, a footer, nothing held back.
+    public func close() {
+        start()
         renderer.finish(rowCount: rowCount)
     }
 }

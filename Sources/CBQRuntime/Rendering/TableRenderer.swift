@@ -50,7 +50,7 @@ final class TableRenderer: ResultRenderer {
                 // Exactly what `\x on` prints, footer included (only "(0 rows)").
                 let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
                 vertical.begin(columns)
-                for row in rows { vertical.write(.values(row.map { JSONValue.string($0) })) }
+                for row in rows { vertical.write(.values(row.map { SQLValue.text($0) })) }
                 vertical.finish(rowCount: rowCount)
                 return
             }

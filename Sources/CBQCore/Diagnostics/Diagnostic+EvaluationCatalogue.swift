@@ -1,0 +1,133 @@
+/// The messages of expressions: at plan time when they are constant (folded), else on the
+/// row that raised them (see `Diagnostic+Catalogue.swift` for the style).
+extension Diagnostic {
+    // MARK: - Values
+
+    static func describe(_ value: SQLValue) -> String {
+        switch value {
+        case .text(let text): return "the text '" + (text.count > 40 ? String(text.prefix(40)) + "…" : text) + "'"
+        case .boolean(let flag): return flag ? "TRUE" : "FALSE"
+        case .null: return "NULL"
+        case .nested: return "a JSON array or object"
+        default: return "the number \(value)"
+        }
+    }
+
+    static func integerOverflow(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "integer overflow", at: range, label: "the result does not fit in 64 bits",
+                   hint: "CAST an operand AS DECIMAL to compute with doubles")
+    }
+
+    static func divisionByZero(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "division by zero", at: range, hint: "guard the divisor: x / nullif(y, 0) is NULL when y is 0")
+    }
+
+    static func notANumber(_ value: SQLValue, op: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "'\(op)' needs numbers, and this is \(describe(value))", at: range,
+                   hint: op == "+" ? "join text with ||" : nil)
+    }
+
+    static func cannotCast(_ value: SQLValue, to type: SQLType, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "cannot CAST \(describe(value)) AS \(type.rawValue)", at: range)
+    }
+
+    static func timestampSubtraction(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "only dates subtract to a number of days", at: range,
+                   hint: "subtract date(a) - date(b), or extract(epoch FROM …) for seconds")
+    }
+
+    static func notATimestamp(_ value: SQLValue, function: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(function) needs a date or timestamp, and this is \(describe(value))", at: range,
+                   hint: "dates are ISO 8601 text: '2025-03-04' or '2025-03-04T10:15:00Z'")
+    }
+
+    static func dateOutOfRange(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the date falls outside the years 1 to 9999", at: range)
+    }
+
+    static func misplacedInterval(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "an INTERVAL can only be added to or subtracted from a date or timestamp", at: range,
+                   hint: "e.g. now() - INTERVAL '30 days'")
+    }
+
+    static func aggregateOfNonNumber(_ kind: AggregateKind, _ value: SQLValue, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(kind.rawValue.uppercased()) needs numbers, and a row has \(describe(value))", at: range)
+    }
+
+    // MARK: - Functions
+
+    static func unknownFunction(_ name: String, among names: [String], at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "unknown function '\(name)'", at: range,
+                   hint: Suggestion.closest(to: name, among: names).map(didYouMean)
+                       ?? "the README lists the functions cbq has")
+    }
+
+    static func wrongArgumentCount(_ name: String, expected: ClosedRange<Int>, found: Int, at range: SourceRange) -> Diagnostic {
+        let wanted = expected.count == 1 ? "\(expected.lowerBound)" : expected.upperBound >= 100
+            ? "at least \(expected.lowerBound)" : "\(expected.lowerBound) or \(expected.upperBound)"
+        return Diagnostic(.semantic, "\(name) takes \(wanted) argument\(expected.upperBound == 1 ? "" : "s"), not \(found)", at: range)
+    }
+
+    static func functionArgument(_ name: String, _ problem: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(name): \(problem)", at: range)
+    }
+
+    static func starOrDistinctInScalar(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "only aggregates take * or DISTINCT, and \(name) is not one", at: range,
+                   hint: "the aggregates are COUNT, SUM, AVG, MIN and MAX")
+    }
+
+    // MARK: - Aggregates and grouping
+
+    static func misplacedAggregate(_ kind: AggregateKind, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(kind.rawValue.uppercased()) is an aggregate and cannot stand here", at: range,
+                   hint: "aggregates go in the select list, HAVING and ORDER BY; filter groups with HAVING")
+    }
+
+    static func aggregateIn(_ clause: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "aggregates are not allowed in \(clause)", at: range,
+                   hint: clause == "WHERE" ? "filter groups with HAVING" : nil)
+    }
+
+    static func nestedAggregate(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "an aggregate cannot contain another aggregate", at: range)
+    }
+
+    static func starArgument(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "only COUNT takes *", at: range, hint: "write \(name)(column)")
+    }
+
+    /// A bare column beside aggregates, or not in GROUP BY.
+    public static func notGrouped(_ column: Identifier) -> Diagnostic {
+        Diagnostic(.semantic, "column '\(column.name)' must appear in GROUP BY or be used in an aggregate", at: column.range,
+                   hint: "add it to GROUP BY, or wrap it: MIN(\(quoteIdentifierIfNeeded(column.name)))")
+    }
+
+    /// A column a later stage has no value for (a planner bug if it ever shows).
+    public static func unknownColumnSlot(_ column: Identifier) -> Diagnostic {
+        Diagnostic(.semantic, "column '\(column.name)' is not available here", at: column.range)
+    }
+
+    static func ordinalOutOfRange(_ clause: String, _ ordinal: String, count: Int, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(clause) position \(ordinal) is not in the select list", at: range,
+                   label: "the select list has \(count) column\(count == 1 ? "" : "s")")
+    }
+
+    static func distinctOrderNotSelected(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "with SELECT DISTINCT, ORDER BY expressions must appear in the select list", at: range,
+                   hint: "add it to the select list, or sort by a column you select")
+    }
+
+    static func groupByStar(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "SELECT * cannot be grouped or aggregated", at: range,
+                   hint: "name the group keys and aggregates: SELECT county, COUNT(*) … GROUP BY county")
+    }
+
+    /// After the first page: no row has this column.
+    public static func unknownColumn(_ column: Identifier, endpoint: String, seen: [String]) -> Diagnostic {
+        Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,
+                   label: "no row of the first page has it",
+                   hint: Suggestion.closest(to: column.name, among: seen).map(didYouMean)
+                       ?? "SELECT * FROM \(endpoint) LIMIT 1 shows its columns")
+    }
+}
