@@ -10,7 +10,7 @@ struct EvaluationTests {
     private func evaluate(_ condition: String) throws -> Bool? {
         // Evaluate the whole WHERE, pushed parts included: local evaluation must agree with the API.
         guard case .select(let select) = try Parser.parseStatement(SourceText("SELECT * FROM a.b WHERE \(condition)")) else { return nil }
-        return PredicateEvaluator.evaluate(try #require(select.filter)) { row[$0] ?? .null }
+        return try ExpressionCompiler.truth(of: try #require(select.filter)) { SQLValue(row[$0] ?? .null) }
     }
 
     @Test(arguments: [

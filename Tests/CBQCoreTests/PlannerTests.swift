@@ -78,7 +78,7 @@ struct PlannerTests {
         ("a NOT BETWEEN 1 AND 2", "the API cannot express NOT BETWEEN (it is an OR)"),
         ("a = b", "compares two columns"),
         ("a LIKE b", "compares two columns"),
-        ("1 = 1", "compares two values"),
+        ("1 = 1", "a constant condition"),
         ("a = 'null'", "the API would read the string 'null' as NULL"),
         ("a LIKE 'NULL'", "the API would read the string 'NULL' as NULL"),
         ("TRUE", "a constant condition"),

@@ -59,7 +59,7 @@ struct ExecutorSandboxTests {
             let (ids, _) = try await run("SELECT * FROM people.people WHERE \(condition)", baseURL: server.baseURL, transport: transport)
             guard case .select(let select) = try Parser.parseStatement(SourceText("SELECT * FROM a.b WHERE \(condition)")) else { return }
             let filter = try #require(select.filter)
-            let expected = sandboxPeople.filter { person in PredicateEvaluator.evaluate(filter) { person[attribute: $0] } == true }
+            let expected = try sandboxPeople.filter { person in try ExpressionCompiler.truth(of: filter) { SQLValue(person[attribute: $0]) } == true }
             #expect(ids == expected.map(\.id))
             #expect(!ids.isEmpty)
         }

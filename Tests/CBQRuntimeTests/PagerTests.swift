@@ -16,7 +16,7 @@ struct PagerTests {
         options.defaultPageSize = pageSize
         let plan = try Planner(options).planSelect(statement)
         let sender = RequestSender(transport: transport, origin: "https://api.test:443", credentials: FixedToken("t"), retry: fastOptions().retry)
-        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: LocalFilter(plan.localFilter)),
+        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(plan.localFilter)),
                           maxPages: maxPages, concurrency: concurrency, progress: { _ in })
         var ids: [String] = []
         let summary = try await pager.run { rows in ids += rows.map(\.idText) }

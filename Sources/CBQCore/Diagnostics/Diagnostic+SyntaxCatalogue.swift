@@ -98,12 +98,6 @@ extension Diagnostic {
                    hint: "name the columns to make distinct: SELECT DISTINCT city, state FROM …")
     }
 
-    /// `SELECT FROM …` or `SELECT a, FROM …`.
-    static func expectedColumn(after context: String, at range: SourceRange, incomplete: Bool) -> Diagnostic {
-        Diagnostic(incomplete ? .incomplete : .syntax, "expected a column or expression after \(context)", at: range,
-                   hint: "e.g. SELECT first_name, last_name FROM people.people")
-    }
-
     /// `CAST(x AS money)`.
     static func unknownType(_ name: String, at range: SourceRange) -> Diagnostic {
         let names = SQLType.allCases.map(\.rawValue)

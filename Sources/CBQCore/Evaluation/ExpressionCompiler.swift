@@ -234,3 +234,20 @@ public struct ExpressionCompiler: Sendable {
 extension Expression {
     var isLiteral: Bool { if case .literal = self { true } else { false } }
 }
+
+extension ExpressionCompiler {
+    /// Compiles and evaluates once over named values: the slow path, for tests and tools.
+    ///
+    ///     try ExpressionCompiler.evaluate(expression) { row[$0] ?? .null }   // .boolean(true)
+    public static func evaluate(_ expression: Expression, now: Instant = Instant(seconds: 0),
+                                column: (String) -> SQLValue) throws(Diagnostic) -> SQLValue {
+        let names = expression.columnNames
+        let compiler = ExpressionCompiler(slots: Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) }), now: now)
+        return try compiler.compile(expression)(names.map(column))
+    }
+
+    /// A condition's truth over named values: true, false or unknown (nil).
+    public static func truth(of condition: Expression, column: (String) -> SQLValue) throws(Diagnostic) -> Bool? {
+        truth(try evaluate(condition, column: column))
+    }
+}

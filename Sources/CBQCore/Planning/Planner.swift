@@ -225,8 +225,9 @@ extension Literal {
             self = .string(String(text.dropFirst().dropLast()).replacing("''", with: "'"))
             return
         }
-        var lexer = Lexer(SourceText(text))
-        if let token = try? lexer.next(), token.kind == .number, token.range == SourceRange(0, text.utf8.count) {
+        let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        var lexer = Lexer(SourceText(unsigned))
+        if let token = try? lexer.next(), token.kind == .number, token.range == SourceRange(0, unsigned.utf8.count) {
             self = .number(text)
             return
         }

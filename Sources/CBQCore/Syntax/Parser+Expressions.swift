@@ -328,7 +328,7 @@ extension Parser {
         try enter()
         defer { nesting -= 1 }
         var expression = CaseExpression(subject: nil, branches: [], otherwise: nil, range: SourceRange(start, start))
-        if !check(.when) { expression.subject = try parseExpression(after: "'CASE'") }
+        if !check(.when) && !check(.end) && !check(.else) { expression.subject = try parseExpression(after: "'CASE'") }
         guard check(.when) else { throw expected("'WHEN'", after: "'CASE'", suggesting: ["WHEN"]) }
         while accept(.when) {
             let when = try parseExpression(after: "'WHEN'")

@@ -145,11 +145,6 @@ public struct Parser {
         if case .symbol(.star) = current.kind {
             throw Diagnostic.starWithOtherColumns(at: current.range)
         }
-        if current.kind == .end || check(.from) {
-            throw Diagnostic.expectedColumn(after: previous.kind == .end ? "'SELECT'" : "'\(source.slice(previous.range))'",
-                                            at: current.kind == .end ? .at(previous.range.end) : current.range,
-                                            incomplete: current.kind == .end)
-        }
         let expression = try parseExpression(after: previous.kind == .end ? "'SELECT'" : "'\(source.slice(previous.range))'")
         var item = SelectItem(expression: expression)
         if accept(.as) {
@@ -245,6 +240,8 @@ public struct Parser {
         case .parameter:
             advance()
             return .parameter(token.value, range: token.range)
+        case .symbol(.minus) where peek.kind == .number:
+            throw Diagnostic.invalidCount(keyword, at: SourceRange(token.range.start, peek.range.end))
         case .end:
             throw Diagnostic.expectedCount(after: keyword, at: .at(previous.range.end))
         default:
