@@ -67,9 +67,10 @@ extension Planner {
         var query = LocalQuery(inputColumns: [], grouping: nil, aggregates: [], having: nil, outputs: isStar ? nil : outputs,
                                distinct: select.distinct, sort: [], offset: 0, limit: nil)
         if !pushableSort {
-            query.sort = ordering.map { key in
+            // Each key as written (`n`, `2`), though it sorts by what it names.
+            query.sort = zip(ordering, select.ordering).map { key, written in
                 LocalQuery.SortKey(expression: key.expression, descending: key.descending, nullsFirst: key.nullsComeFirst,
-                                   text: Self.collapse(source.slice(key.expression.range)))
+                                   text: Self.collapse(source.slice(written.expression.range)))
             }
         }
         var inputs: [Expression] = outputs.map(\.expression) + query.sort.map(\.expression)

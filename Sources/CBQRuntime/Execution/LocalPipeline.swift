@@ -184,7 +184,7 @@ final class LocalPipeline {
         guard query.sort.isEmpty else {
             try measure("sort", rowsIn: rows.count) { () throws -> Int in
                 sortBuffer += rows
-                if let keep, sortBuffer.count >= max(2 * keep, 1024) {
+                if let keep, sortBuffer.count >= max(keep + 1, min(max(2 * keep, 1024), maxRows)) {
                     sortRows()
                     sortBuffer.removeLast(sortBuffer.count - keep)
                 }

@@ -1,0 +1,104 @@
+import CBQCore
+import Testing
+@testable import CBQShell
+
+/// GROUP BY, DISTINCT, expressions and the local plan, end to end on the in-process sandbox.
+struct AnalyticsTests {
+    @Test func groupByCountsPerKeyInKeyOrder() async {
+        let shell = ShellHarness()
+        let status = await shell.run("SELECT status, COUNT(*) AS n, MIN(opened_at) AS first FROM cases.cases GROUP BY status")
+        #expect(status == 0, "\(shell.errorText)")
+        let lines = shell.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains("status") == true && lines.first?.contains("n") == true)
+        #expect(lines.last == "(\(lines.count - 3) rows)")
+        // Groups come in key order, and their counts add up to the endpoint's rows.
+        let rows = lines.dropFirst(2).dropLast().map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        #expect(rows.map { $0[0] } == rows.map { $0[0] }.sorted())
+        #expect(rows.map { Int($0[1]) ?? 0 }.reduce(0, +) == 600)
+    }
+
+    @Test func distinctIsAKeywordNotAColumn() async {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("SELECT DISTINCT state FROM people.people ORDER BY state")
+        #expect(status == 0)
+        let lines = shell.output.split(whereSeparator: \.isNewline)
+        #expect(lines.first == "state")
+        #expect(lines.count > 2 && lines.count < 20)
+        #expect(Set(lines).count == lines.count)
+        #expect(!lines.contains(""))
+    }
+
+    @Test func aColumnNoRowHasIsAnErrorWithADidYouMean() async {
+        let shell = ShellHarness(terminal: true)
+        let status = await shell.run("SELECT DISTINCT cty FROM people.people")
+        #expect(status == 65)
+        #expect(shell.output.isEmpty)
+        #expect(shell.errorText.contains("error: column 'cty' does not exist in people.people"))
+        #expect(shell.errorText.contains("did you mean 'city'?"))
+        #expect(shell.errorText.contains("SELECT DISTINCT cty FROM people.people\n  │                 ^^^") || shell.errorText.contains("^^^"))
+        // Also in WHERE, where the API would only have ignored it, and on the raw path.
+        #expect(await ShellHarness().run("SELECT first_name FROM people.people WHERE lower(frist_name) = 'ava'") == 65)
+        #expect(await ShellHarness().run("SELECT frist_name FROM people.people") == 65)
+    }
+
+    @Test func theGuardStopsABlockingOperatorBeforeMemoryRunsOut() async {
+        let shell = ShellHarness(maxLocalRows: 5)
+        let status = await shell.run("SELECT city, COUNT(*) FROM people.people GROUP BY city")
+        #expect(status == 75)
+        #expect(shell.errorText.contains("GROUP BY would hold more than 5 rows in memory (--max-local-rows); stopped"))
+        #expect(await ShellHarness(maxLocalRows: 5).run("SELECT * FROM people.people ORDER BY lower(city)") == 75)
+        #expect(await ShellHarness(maxLocalRows: 5).run("SELECT * FROM people.people ORDER BY lower(city) LIMIT 3") == 0)
+    }
+
+    @Test func aLocalLimitThatIsMetStopsFetching() async {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT DISTINCT gender FROM people.people LIMIT 2") == 0)
+        #expect(shell.output.split(whereSeparator: \.isNewline).count == 3)
+        // 1,200 people in pages of 100 is 12 requests; two distinct genders show up on the first.
+        #expect(shell.transport.sent.count == 1)
+    }
+
+    @Test func computedValuesKeepTheirTypesInJSON() async {
+        let shell = ShellHarness(format: .ndjson)
+        let status = await shell.run("""
+            SELECT id, max_capacity > 20 AS big, capacity_usage * 1.5 AS weighted, capacity_usage / 2 AS half,
+                   CASE WHEN archived = true THEN 'archived' END AS state, upper(name) AS name
+            FROM services.service_offerings ORDER BY id LIMIT 2
+            """)
+        #expect(status == 0, "\(shell.errorText)")
+        let first = shell.output.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix(#"{"id":"SVC-0001","big":"#))
+        #expect(first.contains(#""weighted":"#) && first.contains(".") && !first.contains(#""weighted":""#))
+        #expect(first.contains(#""state":null"#) || first.contains(#""state":"archived""#))
+    }
+
+    @Test func aRowThatCannotBeComputedStopsWithItsPosition() async {
+        let shell = ShellHarness(terminal: true)
+        let status = await shell.run("SELECT id, 10 / (max_capacity - max_capacity) FROM services.service_offerings")
+        #expect(status == 65)
+        #expect(shell.errorText.contains("error: division by zero"))
+        #expect(shell.errorText.contains("^"))
+    }
+
+    @Test func explainAnalyzeRunsAndSaysWhatHappened() async {
+        let shell = ShellHarness()
+        let status = await shell.run("EXPLAIN ANALYZE SELECT county, COUNT(*) FROM cases.cases WHERE lower(status) = 'open' GROUP BY county ORDER BY 2 DESC LIMIT 3")
+        #expect(status == 0, "\(shell.errorText)")
+        let text = shell.output
+        #expect(text.contains("local plan (cbq computes it"))
+        #expect(text.contains("actual ("))
+        #expect(text.contains("requests    6 requests, 6 pages"), "\(text)")
+        #expect(text.contains("received    600 rows from the API"))
+        #expect(text.contains("aggregate   "))
+        #expect(text.contains("sort        "))
+        #expect(text.contains("result      3 rows"))
+        // No result rows are printed.
+        #expect(!text.contains("(3 rows)"))
+    }
+
+    @Test func nowComesFromTheSessionsClock() async {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT now() AS t, current_date AS d FROM people.people LIMIT 1") == 0)
+        #expect(shell.output == "t,d\r\n2026-12-01T09:30:00Z,2026-12-01\r\n")
+    }
+}
