@@ -44,12 +44,15 @@ struct RunCommandTests {
             .map { folder.appendingPathComponent($0).path }
     }()
 
-    /// Every example runs against the sandbox, with the parameters it declares (`-- var: k=v`).
+    /// Every example runs against the sandbox, with the parameters it declares (`-- var: k=v`)
+    /// and the time it is pinned to (`-- now: …`).
     @Test(arguments: examples)
     func examplesRunAgainstTheSandbox(path: String) async throws {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let variables = text.matches(of: /-- var: (\S+)/).flatMap { ["--var", String($0.1)] }
-        let result = try await CLI.run(["--sandbox"] + variables + [path])
+        // `-- now: <timestamp>` pins what now() and current_date read.
+        let now = text.matches(of: /-- now: (\S+)/).flatMap { ["--now", String($0.1)] }
+        let result = try await CLI.run(["--sandbox"] + variables + now + [path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "")
         // The sandbox's port changes from run to run.

@@ -112,8 +112,9 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
     }
 
     /// Rounded to `digits` after the point, half away from zero: `2.675` → `2.68`.
+    /// `round(64, 1)` is `64.0`: a result has exactly `digits` after the point, as in PostgreSQL.
     public func rounded(digits: Int) -> ExactDecimal {
-        guard digits < scale else { return self }
+        guard digits < scale else { return rescaled(to: digits) ?? self }
         let target = max(0, digits)
         let power = Self.powers[scale - target]
         var quotient = significand / power
