@@ -7,7 +7,7 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
     public var scale: Int
 
     public static let maxScale = 18
-    static let powers: [Int] = (0...18).map { exponent in (0..<exponent).reduce(1) { result, _ in result * 10 } }
+    public static let powers: [Int] = (0...18).map { exponent in (0..<exponent).reduce(1) { result, _ in result * 10 } }
 
     public init(significand: Int, scale: Int) {
         self.significand = significand

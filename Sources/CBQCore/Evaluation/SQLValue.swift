@@ -225,3 +225,8 @@ extension SQLValue {
         }
     }
 }
+
+extension SQLValue {
+    /// A number's value as a double (nil for anything else): for orderings that may round.
+    public var doubleValue: Double? { numeric?.double }
+}

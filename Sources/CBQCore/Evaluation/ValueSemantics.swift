@@ -64,11 +64,25 @@ public enum ValueSemantics {
         return LikePattern(pattern).matches(text)
     }
 
-    /// Orders two strings by Unicode code points: Swift's `String` order, which compares
-    /// canonically equivalent text as equal and, for text in NFC (as JSON APIs send it), is the
-    /// order of UTF-8 bytes. ASCII strings compare with a memcmp fast path.
+    /// Orders two strings by their UTF-8 bytes, which is Unicode code point order: SQLite's
+    /// BINARY collation and PostgreSQL's "C". Text that differs only in normalisation differs
+    /// here too, as it does for those databases (JSON APIs send NFC).
     public static func compareBytes(_ a: String, _ b: String) -> Int {
-        a == b ? 0 : (a < b ? -1 : 1)
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                if common > 0, let xp = x.baseAddress, let yp = y.baseAddress {
+                    var index = 0
+                    while index < common {
+                        let l = xp[index], r = yp[index]
+                        if l != r { return l < r ? -1 : 1 }
+                        index += 1
+                    }
+                }
+                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+            }
+        }
     }
 }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 import CBQCore
 
 /// A row between the local operators: the output values (or the raw row, for `SELECT *`),
@@ -6,8 +12,120 @@ struct LocalRow {
     var raw: RawRow?
     var values: [SQLValue]
     var keys: [SQLValue]
-    /// Arrival order, so the sort is stable.
-    var sequence: Int
+}
+
+/// The rows a sort holds, compactly: each row's keys as one byte string in a flat arena
+/// (``SortKeyEncoding``: memcmp order is the ORDER BY's order), and per row either its output
+/// values or, for `SELECT *`, only where its bytes are (its page and span; the row is indexed
+/// again when it is written). The sort moves 4-byte indices, not rows.
+struct SortBuffer {
+    let descending: [Bool]
+    let nullsFirst: [Bool]
+    private(set) var encoded: [UInt8] = []
+    /// Row i's keys are `encoded[offsets[i]..<offsets[i + 1]]`.
+    private(set) var offsets: [Int32] = [0]
+    private var values: [[SQLValue]] = []
+    private var pages: [PageBuffer] = []
+    private var spans: [(page: Int32, start: Int32, end: Int32)] = []
+
+    init(_ keys: [LocalQuery.SortKey]) {
+        descending = keys.map(\.descending)
+        nullsFirst = keys.map(\.nullsFirst)
+    }
+
+    var count: Int { offsets.count - 1 }
+
+    mutating func append(_ row: LocalRow) {
+        for (index, key) in row.keys.enumerated() {
+            SortKeyEncoding.append(key, descending: descending[index], nullsFirst: nullsFirst[index], to: &encoded)
+        }
+        offsets.append(Int32(encoded.count))
+        if let raw = row.raw {
+            if pages.last !== raw.page { pages.append(raw.page) }
+            spans.append((Int32(pages.count - 1), Int32(raw.span.lowerBound), Int32(raw.span.upperBound)))
+        } else {
+            values.append(row.values)
+        }
+    }
+
+    /// The row indices in sort order; equal keys keep arrival order.
+    func sortedOrder() -> [Int32] {
+        var order = (0..<Int32(count)).map { $0 }
+        encoded.withUnsafeBufferPointer { bytes in
+            offsets.withUnsafeBufferPointer { offsets in
+                let base = bytes.baseAddress
+                order.sort { a, b in
+                    let aStart = Int(offsets[Int(a)]), aEnd = Int(offsets[Int(a) + 1])
+                    let bStart = Int(offsets[Int(b)]), bEnd = Int(offsets[Int(b) + 1])
+                    let common = min(aEnd - aStart, bEnd - bStart)
+                    if common > 0, let base {
+                        let difference = memcmp(base + aStart, base + bStart, common)
+                        if difference != 0 { return difference < 0 }
+                    }
+                    if aEnd - aStart != bEnd - bStart { return aEnd - aStart < bEnd - bStart }
+                    return a < b
+                }
+            }
+        }
+        return order
+    }
+
+    /// Keeps the rows at `order`, in that order.
+    mutating func reorder(_ order: [Int32]) {
+        var newEncoded: [UInt8] = []
+        var newOffsets: [Int32] = [0]
+        newOffsets.reserveCapacity(order.count + 1)
+        for index in order {
+            newEncoded += encoded[Int(offsets[Int(index)])..<Int(offsets[Int(index) + 1])]
+            newOffsets.append(Int32(newEncoded.count))
+        }
+        encoded = newEncoded
+        offsets = newOffsets
+        if !values.isEmpty { values = order.map { values[Int($0)] } }
+        if !spans.isEmpty {
+            spans = order.map { spans[Int($0)] }
+            // Drop pages no kept row needs.
+            let used = Set(spans.map(\.page))
+            if used.count < pages.count {
+                var renumber: [Int32: Int32] = [:]
+                var kept: [PageBuffer] = []
+                for (index, page) in pages.enumerated() where used.contains(Int32(index)) {
+                    renumber[Int32(index)] = Int32(kept.count)
+                    kept.append(page)
+                }
+                pages = kept
+                spans = spans.map { (renumber[$0.page]!, $0.start, $0.end) }
+            }
+        }
+    }
+
+    /// The rows at `indices`, in order. Raw rows are indexed again in two halves at once.
+    func rows(_ indices: ArraySlice<Int32>) -> [ResultRow] {
+        guard !spans.isEmpty, indices.count >= 512 else { return indices.compactMap { row(Int($0)) } }
+        let middle = indices.count / 2
+        var rows = [ResultRow?](repeating: nil, count: indices.count)
+        rows.withUnsafeMutableBufferPointer { buffer in
+            // Each half writes only its own slots, and both are done before the buffer is read.
+            nonisolated(unsafe) let target = buffer
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                var previous: RawRow?
+                for position in half == 0 ? 0..<middle : middle..<indices.count {
+                    let row = row(Int(indices[indices.startIndex + position]), like: previous)
+                    if case .raw(let raw)? = row { previous = raw }
+                    target[position] = row
+                }
+            }
+        }
+        return rows.compactMap { $0 }
+    }
+
+    func row(_ index: Int, like previous: RawRow? = nil) -> ResultRow? {
+        if !spans.isEmpty {
+            let span = spans[index]
+            return PageIndexer.resource(in: pages[Int(span.page)], at: Int(span.start)..<Int(span.end), like: previous).map(ResultRow.raw)
+        }
+        return .values(values[index])
+    }
 }
 
 /// What one local operator did, for `EXPLAIN ANALYZE`.
@@ -36,8 +154,7 @@ final class LocalPipeline {
     private var groupValues: [[SQLValue]] = []
     private var accumulators: [[Accumulator]] = []
     private var seen: Set<[GroupValue]> = []
-    private var sortBuffer: [LocalRow] = []
-    private var sequence = 0
+    private var sortBuffer: SortBuffer
     private var skipped = 0
     private var emitted = 0
     /// For ORDER BY … LIMIT n: the sort keeps only the best OFFSET + n rows.
@@ -78,6 +195,7 @@ final class LocalPipeline {
         var keys: [CompiledExpression] = []
         for key in query.sort { keys.append(try late.compile(key.expression)) }
         sortKeys = keys
+        sortBuffer = SortBuffer(query.sort)
         if let limit = query.limit, !query.sort.isEmpty, query.offset + limit <= 100_000 { keep = query.offset + limit } else { keep = nil }
     }
 
@@ -102,7 +220,9 @@ final class LocalPipeline {
     }
 
     /// At the end of the rows: what the blocking operators held.
-    func finish() throws -> [ResultRow] {
+    /// Hands them to `emit` a batch at a time, so a sort's rows are indexed again (or its
+    /// values released) as they are written, not all at once.
+    func finish(_ emit: ([ResultRow]) throws -> Void) throws {
         var batch: [LocalRow]
         if query.grouping != nil {
             if query.grouping!.isEmpty && groupValues.isEmpty {
@@ -123,11 +243,11 @@ final class LocalPipeline {
             }
             batch = try project(groups.map { (nil, $0) })
             batch = distinct(batch)
-            var final = try sortOrEmit(batch)
-            final += try drainSort()
-            return final
+            try emit(try sortOrEmit(batch))
+            try drainSort(emit)
+            return
         }
-        return try drainSort()
+        try drainSort(emit)
     }
 
     // MARK: - Operators
@@ -166,8 +286,7 @@ final class LocalPipeline {
                 }
                 var keys: [SQLValue] = []
                 for key in sortKeys { keys.append(try key(slots)) }
-                result.append(LocalRow(raw: outputs == nil ? raw : nil, values: values, keys: keys, sequence: sequence))
-                sequence += 1
+                result.append(LocalRow(raw: outputs == nil ? raw : nil, values: values, keys: keys))
             }
             return result
         }
@@ -183,10 +302,9 @@ final class LocalPipeline {
     private func sortOrEmit(_ rows: [LocalRow]) throws -> [ResultRow] {
         guard query.sort.isEmpty else {
             try measure("sort", rowsIn: rows.count) { () throws -> Int in
-                sortBuffer += rows
+                for row in rows { sortBuffer.append(row) }
                 if let keep, sortBuffer.count >= max(keep + 1, min(max(2 * keep, 1024), maxRows)) {
-                    sortRows()
-                    sortBuffer.removeLast(sortBuffer.count - keep)
+                    sortBuffer.reorder(Array(sortBuffer.sortedOrder().prefix(keep)))
                 }
                 guard sortBuffer.count <= maxRows else { throw ExecutionError.localRowLimit(maxRows, operation: "ORDER BY") }
                 return 0
@@ -196,25 +314,24 @@ final class LocalPipeline {
         return limit(rows)
     }
 
-    private func drainSort() throws -> [ResultRow] {
-        guard !query.sort.isEmpty else { return [] }
-        measure("sort", rowsIn: 0) { () -> Int in
-            sortRows()
-            return sortBuffer.count
+    private func drainSort(_ emit: ([ResultRow]) throws -> Void) throws {
+        guard !query.sort.isEmpty else { return }
+        let order = measure("sort", rowsIn: 0) { () -> [Int32] in sortBuffer.sortedOrder() }
+        let buffer = sortBuffer
+        sortBuffer = SortBuffer(query.sort)
+        // A LIMIT reads (and indexes again) only what it keeps.
+        let wanted = query.limit.map { min(order.count, query.offset + $0) } ?? order.count
+        var start = 0
+        while start < wanted {
+            let end = min(wanted, start + Self.drainChunk)
+            try emit(limit(buffer.rows(order[start..<end])))
+            start = end
         }
-        let rows = sortBuffer
-        sortBuffer = []
-        return limit(rows)
     }
 
-    private func sortRows() {
-        let descending = query.sort.map(\.descending), nullsFirst = query.sort.map(\.nullsFirst)
-        sortBuffer.sort { a, b in
-            if Self.precedes(a.keys, b.keys, nullsFirst: nullsFirst, descending: descending) { return true }
-            if Self.precedes(b.keys, a.keys, nullsFirst: nullsFirst, descending: descending) { return false }
-            return a.sequence < b.sequence
-        }
-    }
+    /// Rows written per batch at the end of a sort; raw rows of a batch are indexed again on
+    /// both cores, half each, while nothing else runs.
+    static let drainChunk = 4096
 
     static func precedes(_ a: [SQLValue], _ b: [SQLValue], nullsFirst: [Bool], descending: [Bool]) -> Bool {
         for index in a.indices {
@@ -232,6 +349,10 @@ final class LocalPipeline {
     }
 
     private func limit(_ rows: [LocalRow]) -> [ResultRow] {
+        limit(rows.map { $0.raw.map(ResultRow.raw) ?? .values($0.values) })
+    }
+
+    private func limit(_ rows: [ResultRow]) -> [ResultRow] {
         var result: [ResultRow] = []
         var count = 0
         for row in rows {
@@ -239,7 +360,7 @@ final class LocalPipeline {
             count += 1
             if skipped < query.offset { skipped += 1; continue }
             emitted += 1
-            result.append(row.raw.map(ResultRow.raw) ?? .values(row.values))
+            result.append(row)
         }
         if query.limit != nil || query.offset > 0 { record("limit", rowsIn: count, rowsOut: result.count, time: .zero) }
         return result
@@ -266,4 +387,58 @@ final class LocalPipeline {
         entry.time += time
         stats[name] = entry
     }
+}
+
+/// Sort keys as bytes whose memcmp order is the keys' order: per key a NULL marker (placed as
+/// NULLS FIRST/LAST says, whatever the direction), then the value's kind and an
+/// order-preserving encoding of it, every byte inverted for DESC. Numbers are encoded as a
+/// double and then exactly (so 2, 2.0 and 2.00 are equal, and 2^53 + 1 follows 2^53), text as
+/// its UTF-8 bytes with 0x00 escaped and a 0x00 0x00 terminator, so no encoding is a prefix of
+/// another.
+enum SortKeyEncoding {
+    static func append(_ value: SQLValue, descending: Bool, nullsFirst: Bool, to bytes: inout [UInt8]) {
+        if value.isNull {
+            bytes.append(nullsFirst ? 0x00 : 0x02)
+            return
+        }
+        bytes.append(0x01)
+        let start = bytes.count
+        switch value {
+        case .null: break
+        case .boolean(let flag):
+            bytes.append(1)
+            bytes.append(flag ? 1 : 0)
+        case .integer, .decimal, .real:
+            bytes.append(2)
+            let double = value.doubleValue!
+            var bits = (double == 0 ? 0.0 : double).bitPattern  // -0 sorts as 0
+            bits = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            // Numbers a double cannot tell apart (beyond 2^53, or 17 digits) are told apart by
+            // their exact value in units of 10^-18.
+            let exact: Int128
+            switch value {
+            case .integer(let x): exact = Int128(x) * 1_000_000_000_000_000_000
+            case .decimal(let d): exact = Int128(d.significand) * Int128(ExactDecimal.powers[ExactDecimal.maxScale - d.scale])
+            default: exact = abs(double) < 1e20 ? Int128(double * 1e18) : (double < 0 ? .min : .max)
+            }
+            let unsigned = UInt128(bitPattern: exact) ^ (1 << 127)
+            for shift in stride(from: 120, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: unsigned >> UInt128(shift))) }
+        case .text(let text), .nested(let text):
+            bytes.append(value.isText ? 3 : 4)
+            for byte in text.utf8 {
+                bytes.append(byte)
+                if byte == 0 { bytes.append(0xFF) }
+            }
+            bytes.append(0)
+            bytes.append(0)
+        }
+        if descending {
+            for index in start..<bytes.count { bytes[index] = ~bytes[index] }
+        }
+    }
+}
+
+extension SQLValue {
+    var isText: Bool { if case .text = self { true } else { false } }
 }

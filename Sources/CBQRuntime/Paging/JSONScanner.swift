@@ -10,7 +10,7 @@ import CBQCore
 /// which are guarded by explicit `position < count` tests instead.
 struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var position = 0
+    var position = 0
     private var depth = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }

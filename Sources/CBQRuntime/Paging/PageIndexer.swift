@@ -132,7 +132,18 @@ public enum PageIndexer {
             }
         }
         guard let id else { throw JSONParser.Error(message: "a resource without an id", offset: start) }
-        return RawRow(page: page, type: type, id: id, attributes: attributes)
+        return RawRow(page: page, type: type, id: id, attributes: attributes, span: start..<scanner.position)
+    }
+
+    /// The resource at `span` of an indexed page, indexed again: how a held row (a sort keeps
+    /// only its bytes' span) becomes a row to render.
+    /// `like` is a row indexed before (its key strings are reused when the bytes match).
+    static func resource(in page: PageBuffer, at span: Range<Int>, like previous: RawRow? = nil) -> RawRow? {
+        page.bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            scanner.position = span.lowerBound
+            return try? resource(&scanner, page, previousKeys: previous?.attributes ?? [])
+        }
     }
 }
 

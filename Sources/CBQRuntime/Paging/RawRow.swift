@@ -22,6 +22,8 @@ public struct RawRow: Sendable {
     public let type: Range<Int>?
     public let id: Range<Int>
     public let attributes: [RawMember]
+    /// The whole resource object's bytes in the page.
+    public let span: Range<Int>
 
     /// The raw JSON of a column: `id` is the resource id; nil for a missing attribute.
     public func raw(_ name: String) -> Range<Int>? {

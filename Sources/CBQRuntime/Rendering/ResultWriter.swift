@@ -74,7 +74,7 @@ public final class ResultWriter {
 
     /// Writes what the local plan held back, COUNT(*)'s row (if any) and the renderer's ending.
     public func finish(count: Int?) throws {
-        if let pipeline { write(try pipeline.finish()) }
+        if let pipeline { try pipeline.finish { write($0) } }
         start()
         if case .count = plan.projection, let count {
             renderer.write(.values([.integer(count)]))
