@@ -1,4 +1,6 @@
 import CBQCore
+import CBQRuntime
+import CBQSandbox
 import Testing
 @testable import CBQShell
 
@@ -101,4 +103,63 @@ struct AnalyticsTests {
         #expect(await shell.run("SELECT now() AS t, current_date AS d FROM people.people LIMIT 1") == 0)
         #expect(shell.output == "t,d\r\n2026-12-01T09:30:00Z,2026-12-01\r\n")
     }
+}
+
+/// The local sort's three ways of holding rows (output bytes for JSON, page spans for other
+/// formats of `SELECT *`, values for computed columns), and its top-N trimming, against a
+/// sort of the sandbox's own records.
+struct LocalSortTests {
+    static let notes = SandboxData.generate(seed: SandboxOptions().seed)[SandboxData.notes.path]!
+
+    /// note_type DESC NULLS LAST, then subject, then id: the expected ids, OFFSET 5 LIMIT 7.
+    static var expected: [String] {
+        let sorted = notes.sorted { a, b in
+            let x = a[attribute: "note_type"].stringValue, y = b[attribute: "note_type"].stringValue
+            if x != y {
+                guard let x else { return false }
+                guard let y else { return true }
+                return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8)) == false && x != y
+            }
+            let s = a[attribute: "subject"].stringValue!.lowercased(), t = b[attribute: "subject"].stringValue!.lowercased()
+            if s != t { return Array(s.utf8).lexicographicallyPrecedes(Array(t.utf8)) }
+            return Array(a.id.utf8).lexicographicallyPrecedes(Array(b.id.utf8))
+        }
+        return Array(sorted.dropFirst(5).prefix(7).map(\.id))
+    }
+
+    static let query = "SELECT * FROM attachments.notes ORDER BY note_type DESC NULLS LAST, lower(subject), id LIMIT 7 OFFSET 5"
+
+    @Test(arguments: [OutputFormat.ndjson, .csv, .json])
+    func sortedRowsMatchAnIndependentSort(format: OutputFormat) async throws {
+        let shell = ShellHarness(format: format)
+        #expect(await shell.run(Self.query) == 0, "\(shell.errorText)")
+        let ids = shell.output.matches(of: /NTE-\d+/).map { String($0.output) }
+        // Each row once (CSV and JSON mention only the id column's value).
+        #expect(Array(NSOrderedSetLike(ids)) == Self.expected)
+    }
+
+    @Test func computedColumnsSortTheSameWay() async {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT id, lower(subject) AS s FROM attachments.notes ORDER BY note_type DESC NULLS LAST, s, id LIMIT 7 OFFSET 5") == 0)
+        let ids = shell.output.split(whereSeparator: \.isNewline).dropFirst().map { String($0.prefix { $0 != "," }) }
+        #expect(ids == Self.expected)
+    }
+
+    @Test func everyRowSortedWithoutALimit() async {
+        let shell = ShellHarness(format: .ndjson)
+        #expect(await shell.run("SELECT * FROM attachments.notes ORDER BY created_at DESC NULLS FIRST, id") == 0)
+        let lines = shell.output.split(separator: "\n")
+        #expect(lines.count == 2_000)
+        let expected = Self.notes.sorted { a, b in
+            let x = a[attribute: "created_at"].stringValue!, y = b[attribute: "created_at"].stringValue!
+            return x != y ? x > y : a.id < b.id
+        }
+        #expect(lines.map { String($0.firstMatch(of: /NTE-\d+/)!.output) } == expected.map(\.id))
+    }
+}
+
+/// Keeps first occurrences, in order.
+private func NSOrderedSetLike(_ items: [String]) -> [String] {
+    var seen: Set<String> = []
+    return items.filter { seen.insert($0).inserted }
 }

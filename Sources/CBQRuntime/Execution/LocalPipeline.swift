@@ -27,10 +27,16 @@ struct SortBuffer {
     private var values: [[SQLValue]] = []
     private var pages: [PageBuffer] = []
     private var spans: [(page: Int32, start: Int32, end: Int32)] = []
+    /// With an encoder, raw rows are kept as their output bytes, in 1 MiB chunks (one big
+    /// array would need twice its size while it grows).
+    let encoder: (@Sendable (RawRow) -> [UInt8])?
+    private var chunks: [[UInt8]] = []
+    private var encodedRows: [(chunk: Int32, start: Int32, end: Int32)] = []
 
-    init(_ keys: [LocalQuery.SortKey]) {
+    init(_ keys: [LocalQuery.SortKey], encoder: (@Sendable (RawRow) -> [UInt8])? = nil) {
         descending = keys.map(\.descending)
         nullsFirst = keys.map(\.nullsFirst)
+        self.encoder = encoder
     }
 
     var count: Int { offsets.count - 1 }
@@ -40,7 +46,17 @@ struct SortBuffer {
             SortKeyEncoding.append(key, descending: descending[index], nullsFirst: nullsFirst[index], to: &encoded)
         }
         offsets.append(Int32(encoded.count))
-        if let raw = row.raw {
+        if let raw = row.raw, let encoder {
+            let bytes = encoder(raw)
+            if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > chunks[chunks.count - 1].capacity {
+                var chunk: [UInt8] = []
+                chunk.reserveCapacity(max(1 << 20, bytes.count))
+                chunks.append(chunk)
+            }
+            let start = chunks[chunks.count - 1].count
+            chunks[chunks.count - 1] += bytes
+            encodedRows.append((Int32(chunks.count - 1), Int32(start), Int32(start + bytes.count)))
+        } else if let raw = row.raw {
             if pages.last !== raw.page { pages.append(raw.page) }
             spans.append((Int32(pages.count - 1), Int32(raw.span.lowerBound), Int32(raw.span.upperBound)))
         } else {
@@ -82,6 +98,24 @@ struct SortBuffer {
         encoded = newEncoded
         offsets = newOffsets
         if !values.isEmpty { values = order.map { values[Int($0)] } }
+        if !encodedRows.isEmpty {
+            // Copy the kept rows into fresh chunks; the old ones go.
+            let kept = order.map { encodedRows[Int($0)] }
+            let old = chunks
+            chunks = []
+            encodedRows = []
+            for row in kept {
+                let bytes = old[Int(row.chunk)][Int(row.start)..<Int(row.end)]
+                if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > chunks[chunks.count - 1].capacity {
+                    var chunk: [UInt8] = []
+                    chunk.reserveCapacity(max(1 << 16, bytes.count))
+                    chunks.append(chunk)
+                }
+                let start = chunks[chunks.count - 1].count
+                chunks[chunks.count - 1] += bytes
+                encodedRows.append((Int32(chunks.count - 1), Int32(start), Int32(start + bytes.count)))
+            }
+        }
         if !spans.isEmpty {
             spans = order.map { spans[Int($0)] }
             // Drop pages no kept row needs.
@@ -101,6 +135,12 @@ struct SortBuffer {
 
     /// The rows at `indices`, in order. Raw rows are indexed again in two halves at once.
     func rows(_ indices: ArraySlice<Int32>) -> [ResultRow] {
+        if !encodedRows.isEmpty {
+            return indices.map { index in
+                let row = encodedRows[Int(index)]
+                return .encoded(chunks[Int(row.chunk)][Int(row.start)..<Int(row.end)])
+            }
+        }
         guard !spans.isEmpty, indices.count >= 512 else { return indices.compactMap { row(Int($0)) } }
         let middle = indices.count / 2
         var rows = [ResultRow?](repeating: nil, count: indices.count)
@@ -120,6 +160,10 @@ struct SortBuffer {
     }
 
     func row(_ index: Int, like previous: RawRow? = nil) -> ResultRow? {
+        if !encodedRows.isEmpty {
+            let row = encodedRows[index]
+            return .encoded(chunks[Int(row.chunk)][Int(row.start)..<Int(row.end)])
+        }
         if !spans.isEmpty {
             let span = spans[index]
             return PageIndexer.resource(in: pages[Int(span.page)], at: Int(span.start)..<Int(span.end), like: previous).map(ResultRow.raw)
@@ -162,7 +206,7 @@ final class LocalPipeline {
 
     private(set) var stats: [String: OperatorStats] = [:]
 
-    init(_ query: LocalQuery, now: Instant, maxRows: Int) throws(Diagnostic) {
+    init(_ query: LocalQuery, now: Instant, maxRows: Int, encoder: (@Sendable (RawRow) -> [UInt8])? = nil) throws(Diagnostic) {
         self.query = query
         self.maxRows = maxRows
         inputColumns = query.inputColumns
@@ -195,7 +239,7 @@ final class LocalPipeline {
         var keys: [CompiledExpression] = []
         for key in query.sort { keys.append(try late.compile(key.expression)) }
         sortKeys = keys
-        sortBuffer = SortBuffer(query.sort)
+        sortBuffer = SortBuffer(query.sort, encoder: encoder)
         if let limit = query.limit, !query.sort.isEmpty, query.offset + limit <= 100_000 { keep = query.offset + limit } else { keep = nil }
     }
 
@@ -318,7 +362,7 @@ final class LocalPipeline {
         guard !query.sort.isEmpty else { return }
         let order = measure("sort", rowsIn: 0) { () -> [Int32] in sortBuffer.sortedOrder() }
         let buffer = sortBuffer
-        sortBuffer = SortBuffer(query.sort)
+        sortBuffer = SortBuffer(query.sort, encoder: sortBuffer.encoder)
         // A LIMIT reads (and indexes again) only what it keeps.
         let wanted = query.limit.map { min(order.count, query.offset + $0) } ?? order.count
         var start = 0

@@ -36,39 +36,72 @@ final class JSONRenderer: ResultRenderer {
         if !lines { output.write(count == 0 ? "[\n" : ",\n") }
         count += 1
         output.withBuffer { buffer in
-            buffer.append(UInt8(ascii: "{"))
-            switch row {
-            case .raw(let raw) where allColumns:
-                let bytes = raw.page.bytes
-                buffer.append(contentsOf: Self.idKey)
-                buffer.append(contentsOf: bytes[raw.id])
-                for member in raw.attributes where member.key != "id" {
-                    buffer.append(UInt8(ascii: ","))
-                    buffer.append(contentsOf: bytes[member.keyRange])
-                    buffer.append(UInt8(ascii: ":"))
-                    buffer.append(contentsOf: bytes[member.value])
-                }
-            case .raw(let raw):
-                for (index, column) in columns.enumerated() {
-                    if index > 0 { buffer.append(UInt8(ascii: ",")) }
-                    buffer.append(contentsOf: keys[index])
-                    if let range = raw.raw(column.field) {
-                        buffer.append(contentsOf: raw.page.bytes[range])
-                    } else {
-                        buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
-                    }
-                }
-            case .values(let values):
-                for (index, value) in values.enumerated() where index < keys.count {
-                    if index > 0 { buffer.append(UInt8(ascii: ",")) }
-                    buffer.append(contentsOf: keys[index])
-                    value.writeJSON(into: &buffer)
-                }
+            if case .encoded(let bytes) = row {
+                buffer.append(contentsOf: bytes)
+            } else {
+                object(row, into: &buffer)
             }
-            buffer.append(UInt8(ascii: "}"))
             if lines { buffer.append(0x0A) }
         }
         output.flushIfNeeded()
+    }
+
+    /// `SELECT *` rows a sort holds are encoded when they arrive, so the sort keeps their
+    /// output bytes (about the size of the page bytes, which it then need not keep) and
+    /// writes them with a copy.
+    var rowEncoder: (@Sendable (RawRow) -> [UInt8])? {
+        guard allColumns else { return nil }
+        return { row in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(row.span.count)
+            Self.allColumnsObject(row, into: &bytes)
+            return bytes
+        }
+    }
+
+    /// The row as one JSON object, `{…}`.
+    private func object(_ row: ResultRow, into buffer: inout [UInt8]) {
+        switch row {
+        case .raw(let raw) where allColumns:
+            Self.allColumnsObject(raw, into: &buffer)
+        case .raw(let raw):
+            buffer.append(UInt8(ascii: "{"))
+            for (index, column) in columns.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                buffer.append(contentsOf: keys[index])
+                if let range = raw.raw(column.field) {
+                    buffer.append(contentsOf: raw.page.bytes[range])
+                } else {
+                    buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
+                }
+            }
+            buffer.append(UInt8(ascii: "}"))
+        case .values(let values):
+            buffer.append(UInt8(ascii: "{"))
+            for (index, value) in values.enumerated() where index < keys.count {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                buffer.append(contentsOf: keys[index])
+                value.writeJSON(into: &buffer)
+            }
+            buffer.append(UInt8(ascii: "}"))
+        case .encoded(let bytes):
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// `SELECT *`: the row's own id and attributes, in the order the server sent them.
+    private static func allColumnsObject(_ raw: RawRow, into buffer: inout [UInt8]) {
+        let bytes = raw.page.bytes
+        buffer.append(UInt8(ascii: "{"))
+        buffer.append(contentsOf: idKey)
+        buffer.append(contentsOf: bytes[raw.id])
+        for member in raw.attributes where member.key != "id" {
+            buffer.append(UInt8(ascii: ","))
+            buffer.append(contentsOf: bytes[member.keyRange])
+            buffer.append(UInt8(ascii: ":"))
+            buffer.append(contentsOf: bytes[member.value])
+        }
+        buffer.append(UInt8(ascii: "}"))
     }
 
     func finish(rowCount: Int) {

@@ -23,6 +23,9 @@ public struct ResultColumn: Sendable, Hashable {
 public enum ResultRow {
     case raw(RawRow)
     case values([SQLValue])
+    /// A row already written by the renderer's own ``ResultRenderer/rowEncoder`` (a sorted
+    /// `SELECT *` row); only that renderer is given it.
+    case encoded(ArraySlice<UInt8>)
 
     /// A cell as text (strings as they are, numbers as the server wrote them, nested values as
     /// JSON; nil for NULL) and whether it is a number (tables right-align those). The attribute
@@ -39,6 +42,8 @@ public enum ResultRow {
         case .values(let values):
             let value = index < values.count ? values[index] : .null
             return (value.text, value.isNumber)
+        case .encoded:
+            return (nil, false)  // never: only the renderer that encoded a row is given it
         }
     }
 
@@ -61,6 +66,13 @@ public protocol ResultRenderer: AnyObject {
     func begin(_ columns: [ResultColumn])
     func write(_ row: ResultRow)
     func finish(rowCount: Int)
+    /// How this renderer writes a raw row ahead of time, if it can: a sort then holds the
+    /// bytes instead of the row's page.
+    var rowEncoder: (@Sendable (RawRow) -> [UInt8])? { get }
+}
+
+extension ResultRenderer {
+    public var rowEncoder: (@Sendable (RawRow) -> [UInt8])? { nil }
 }
 
 /// Makes the renderer for a format.

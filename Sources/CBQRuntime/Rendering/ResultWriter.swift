@@ -20,21 +20,24 @@ public final class ResultWriter {
                 maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
         self.plan = plan
         var allColumns = false
-        var pipeline: LocalPipeline?
         switch plan.projection {
         case .all: allColumns = true
         case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
         case .count(let name): columns = [ResultColumn(name: name, field: name)]
         case .computed(let query):
-            pipeline = try LocalPipeline(query, now: Instant(seconds: 0), maxRows: maxLocalRows)
             if let outputs = query.outputs {
                 columns = outputs.map { ResultColumn(name: $0.name, field: $0.name) }
             } else {
                 allColumns = true
             }
         }
-        self.pipeline = pipeline
-        renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns, expandedAuto: expandedAuto)
+        let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns, expandedAuto: expandedAuto)
+        self.renderer = renderer
+        if case .computed(let query) = plan.projection {
+            pipeline = try LocalPipeline(query, now: Instant(seconds: 0), maxRows: maxLocalRows, encoder: renderer.rowEncoder)
+        } else {
+            pipeline = nil
+        }
     }
 
     /// Whether the local LIMIT is met, so no more pages are needed.
