@@ -39,7 +39,8 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         if maxPages < 1 { throw ValidationError("--max-pages must be 1 or more") }
-        if maxLocalRows < 1 { throw ValidationError("--max-local-rows must be 1 or more") }
+        // The sort numbers its rows with 32-bit indices.
+        if maxLocalRows < 1 || maxLocalRows > 1_000_000_000 { throw ValidationError("--max-local-rows must be between 1 and 1000000000") }
         if !(1...64).contains(concurrency) { throw ValidationError("--concurrency must be from 1 to 64") }
         if !(0...20).contains(retries) { throw ValidationError("--retries must be from 0 to 20") }
         if connectTimeout < 1 || timeout < 1 { throw ValidationError("timeouts must be 1 second or more") }

@@ -50,6 +50,9 @@ struct AnalyticsTests {
         #expect(shell.errorText.contains("GROUP BY would hold more than 5 rows in memory (--max-local-rows); stopped"))
         #expect(await ShellHarness(maxLocalRows: 5).run("SELECT * FROM people.people ORDER BY lower(city)") == 75)
         #expect(await ShellHarness(maxLocalRows: 5).run("SELECT * FROM people.people ORDER BY lower(city) LIMIT 3") == 0)
+        let distinct = ShellHarness(maxLocalRows: 5)
+        #expect(await distinct.run("SELECT DISTINCT city FROM people.people") == 75)
+        #expect(distinct.errorText.contains("DISTINCT would hold more than 5 rows"))
     }
 
     @Test func aLocalLimitThatIsMetStopsFetching() async {

@@ -328,3 +328,30 @@ import Testing
         #expect(nonEmpty > Self.queryCount * 3 / 4)
     }
 }
+
+/// Mutated analytic queries run end to end on the sandbox: each ends with rows or a
+/// positioned error (status 0 or 65), never a crash, a hang or another status.
+struct LocalPlanRobustnessTests {
+    @Test func mutatedQueriesRunOrFailCleanly() async throws {
+        var random = SeededGenerator(seed: 77)
+        let queries = DifferentialTests.generate().prefix(60).map(\.cbq)
+        let fragments = ["+", "-", "*", "/", "%", "||", "0", "NULL", "'x'", "(", ")", ",", "lower(", "CAST(", "AS", "TEXT",
+                         "INTERVAL '1 day'", "GROUP BY", "ORDER BY", "DISTINCT", "COUNT(*)", "SUM(", "NULLS", "FIRST", "9223372036854775807"]
+        var outcomes: [Int32: Int] = [:]
+        for (index, query) in queries.enumerated() {
+            var words = query.split(separator: " ").map(String.init)
+            for _ in 0..<random.int(1...3) {
+                let position = random.int(0...(words.count - 1))
+                if random.chance(0.5) { words.insert(random.pick(fragments), at: position) } else { words[position] = random.pick(fragments) }
+            }
+            let text = index % 3 == 0 ? query : words.joined(separator: " ")
+            let shell = ShellHarness(format: .ndjson)
+            let status = await shell.run(text)
+            #expect(status == 0 || status == 65, "\(text): \(shell.errorText)")
+            if status == 65 { #expect(shell.errorText.contains("error:"), "\(text)") }
+            outcomes[status, default: 0] += 1
+        }
+        #expect(outcomes[0, default: 0] >= 20)
+        #expect(outcomes[65, default: 0] >= 10)
+    }
+}

@@ -23,7 +23,7 @@ struct SortBuffer {
     let nullsFirst: [Bool]
     private(set) var encoded: [UInt8] = []
     /// Row i's keys are `encoded[offsets[i]..<offsets[i + 1]]`.
-    private(set) var offsets: [Int32] = [0]
+    private(set) var offsets: [Int] = [0]
     private var values: [[SQLValue]] = []
     private var pages: [PageBuffer] = []
     private var spans: [(page: Int32, start: Int32, end: Int32)] = []
@@ -45,7 +45,7 @@ struct SortBuffer {
         for (index, key) in row.keys.enumerated() {
             SortKeyEncoding.append(key, descending: descending[index], nullsFirst: nullsFirst[index], to: &encoded)
         }
-        offsets.append(Int32(encoded.count))
+        offsets.append(encoded.count)
         if let raw = row.raw, let encoder {
             let bytes = encoder(raw)
             if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > chunks[chunks.count - 1].capacity {
@@ -71,8 +71,8 @@ struct SortBuffer {
             offsets.withUnsafeBufferPointer { offsets in
                 let base = bytes.baseAddress
                 order.sort { a, b in
-                    let aStart = Int(offsets[Int(a)]), aEnd = Int(offsets[Int(a) + 1])
-                    let bStart = Int(offsets[Int(b)]), bEnd = Int(offsets[Int(b) + 1])
+                    let aStart = offsets[Int(a)], aEnd = offsets[Int(a) + 1]
+                    let bStart = offsets[Int(b)], bEnd = offsets[Int(b) + 1]
                     let common = min(aEnd - aStart, bEnd - bStart)
                     if common > 0, let base {
                         let difference = memcmp(base + aStart, base + bStart, common)
@@ -89,11 +89,11 @@ struct SortBuffer {
     /// Keeps the rows at `order`, in that order.
     mutating func reorder(_ order: [Int32]) {
         var newEncoded: [UInt8] = []
-        var newOffsets: [Int32] = [0]
+        var newOffsets: [Int] = [0]
         newOffsets.reserveCapacity(order.count + 1)
         for index in order {
-            newEncoded += encoded[Int(offsets[Int(index)])..<Int(offsets[Int(index) + 1])]
-            newOffsets.append(Int32(newEncoded.count))
+            newEncoded += encoded[offsets[Int(index)]..<offsets[Int(index) + 1]]
+            newOffsets.append(newEncoded.count)
         }
         encoded = newEncoded
         offsets = newOffsets
@@ -259,7 +259,7 @@ final class LocalPipeline {
             return []
         }
         var batch = try project(rows.map { row in (row, row.slots(inputColumns)) })
-        batch = distinct(batch)
+        batch = try distinct(batch)
         return try sortOrEmit(batch)
     }
 
@@ -286,7 +286,7 @@ final class LocalPipeline {
                 }
             }
             batch = try project(groups.map { (nil, $0) })
-            batch = distinct(batch)
+            batch = try distinct(batch)
             try emit(try sortOrEmit(batch))
             try drainSort(emit)
             return
@@ -336,10 +336,13 @@ final class LocalPipeline {
         }
     }
 
-    private func distinct(_ rows: [LocalRow]) -> [LocalRow] {
+    /// DISTINCT streams, but remembers every row it has let through.
+    private func distinct(_ rows: [LocalRow]) throws -> [LocalRow] {
         guard query.distinct else { return rows }
-        return measure("distinct", rowsIn: rows.count) { () -> [LocalRow] in
-            rows.filter { seen.insert($0.values.map(GroupValue.init)).inserted }
+        return try measure("distinct", rowsIn: rows.count) { () throws -> [LocalRow] in
+            let kept = rows.filter { seen.insert($0.values.map(GroupValue.init)).inserted }
+            guard seen.count <= maxRows else { throw ExecutionError.localRowLimit(maxRows, operation: "DISTINCT") }
+            return kept
         }
     }
 
