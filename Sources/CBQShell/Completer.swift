@@ -27,7 +27,9 @@ public final class Completer: Sendable {
         // Columns of the endpoint after FROM (anywhere in the statement), then keywords.
         let names = Self.endpoint(in: pendingText + "\n" + (wholeLine.isEmpty ? before : wholeLine)).map { catalog.columns(of: $0) }
             ?? (words.isEmpty ? [] : catalog.allColumns)
-        let keywords = words.isEmpty ? ["SELECT", "EXPLAIN"] : Keyword.allCases.map(\.rawValue) + ["COUNT(*)"]
+        let keywords = words.isEmpty ? ["SELECT", "EXPLAIN"]
+            : Keyword.allCases.map(\.rawValue) + SQLVocabulary.contextualWords + ["COUNT(*)"]
+            + SQLVocabulary.functions.filter { $0 != "count" }.map { $0.uppercased() }
         let cased = word.first.map { $0.isLowercase } == true ? keywords.map { $0.lowercased() } : keywords
         return .words(matching(word, names) + matching(word, cased).filter { !names.contains($0) })
     }

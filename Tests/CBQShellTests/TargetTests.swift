@@ -90,6 +90,13 @@ struct CompleterTests {
         #expect(completer.candidates(word: "ti", before: "\\help ") == .words(["timing"]))
     }
 
+    @Test func functionsAndTheNewClauses() {
+        #expect(completer.candidates(word: "date_t", before: "SELECT ") == .words(["date_trunc"]))
+        #expect(completer.candidates(word: "DIST", before: "SELECT ") == .words(["DISTINCT"]))
+        #expect(completer.candidates(word: "hav", before: "SELECT a FROM b.c GROUP BY a ") == .words(["having"]))
+        #expect(completer.candidates(word: "NUL", before: "SELECT a FROM b.c ORDER BY a ") == .words(["NULL", "NULLS", "NULLIF"]))
+    }
+
     @Test func columnsOfTheEndpointInTheStatement() {
         completer.catalog.learn(endpoint: "cases.cases", columns: ["id", "status", "opened_at"])
         completer.setPending("SELECT *\nFROM cases.cases")

@@ -145,3 +145,10 @@ struct ScalarFunction: Sendable {
         return .text(String(result))
     }
 }
+
+/// The names of every function and aggregate, and the words that are keywords only where
+/// they stand: what the shell offers on Tab.
+public enum SQLVocabulary {
+    public static var functions: [String] { ScalarFunction.names }
+    public static let contextualWords = ["INTERVAL", "NULLS", "FIRST", "LAST", "ANALYZE", "CURRENT_DATE", "CURRENT_TIMESTAMP"]
+}
