@@ -66,7 +66,16 @@ public final class Session: @unchecked Sendable {
     public var prompt: String { "cbq(\(target.label))> " }
     public static let continuationPrompt = "      -> "
 
-    public var planner: Planner { Planner(target.plannerOptions(plannerOptions)) }
+    /// The clock `now()` reads, asked once per source (a script's statements share one
+    /// time, each typed statement reads it anew); nil keeps ``PlannerOptions/now`` as given
+    /// (`--now`, tests).
+    public var clock: (@Sendable () -> Instant)?
+
+    public var planner: Planner {
+        var options = target.plannerOptions(plannerOptions)
+        if let clock { options.now = clock() }
+        return Planner(options)
+    }
     public var compiler: Compiler { Compiler(planner: planner, console: console) }
 
     /// Switches target (`\region`, `\base`); the next statement uses it.

@@ -105,6 +105,7 @@ struct CBQ: AsyncParsableCommand {
         let session = Session(target: chosen, plannerOptions: try target.plannerOptions(for: chosen), execution: runOptions.executionOptions(),
                               transport: transport, console: Terminal.console, format: runOptions.format, credentials: credentials)
         session.continueOnError = runOptions.continueOnError
+        if !target.pinsTheClock { session.clock = { TargetOptions.systemClock() } }
         let status = interactive ? await Shell.run(session) : await session.run(sources)
         session.finish()
         await transport.shutdown()

@@ -91,8 +91,13 @@ struct TargetOptions: ParsableArguments {
             }
             return instant.asTimestamp
         }
-        return Instant(seconds: time(nil))
+        return Self.systemClock()
     }
+
+    var pinsTheClock: Bool { now != nil }
+
+    /// The system clock, in whole seconds, UTC.
+    static func systemClock() -> Instant { Instant(seconds: time(nil)) }
 
     /// `--var name=value` pairs, read as cbq literals (see ``Literal/init(parameterValue:)``).
     func parameters() throws -> [String: Literal] {

@@ -1,6 +1,7 @@
 import CBQCore
 import CBQRuntime
 import CBQSandbox
+import Synchronization
 import Testing
 @testable import CBQShell
 
@@ -99,6 +100,14 @@ struct AnalyticsTests {
         #expect(text.contains("result      3 rows"))
         // No result rows are printed.
         #expect(!text.contains("(3 rows)"))
+    }
+
+    @Test func eachTypedStatementReadsTheClockAnew() async {
+        let shell = ShellHarness(format: .csv)
+        let ticks = Mutex(0)
+        shell.session.clock = { ticks.withLock { $0 += 86_400; return Instant(seconds: $0) } }
+        await shell.type("SELECT current_date AS d FROM people.people LIMIT 1;", "SELECT current_date AS d FROM people.people LIMIT 1;")
+        #expect(shell.output.contains("1970-01-02") && shell.output.contains("1970-01-03"), "\(shell.output)")
     }
 
     @Test func nowComesFromTheSessionsClock() async {
