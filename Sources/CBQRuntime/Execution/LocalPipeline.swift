@@ -47,21 +47,25 @@ struct SortBuffer {
         }
         offsets.append(encoded.count)
         if let raw = row.raw, let encoder {
-            let bytes = encoder(raw)
-            if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > chunks[chunks.count - 1].capacity {
-                var chunk: [UInt8] = []
-                chunk.reserveCapacity(max(1 << 20, bytes.count))
-                chunks.append(chunk)
-            }
-            let start = chunks[chunks.count - 1].count
-            chunks[chunks.count - 1] += bytes
-            encodedRows.append((Int32(chunks.count - 1), Int32(start), Int32(start + bytes.count)))
+            appendEncoded(encoder(raw)[...], chunkSize: 1 << 20)
         } else if let raw = row.raw {
             if pages.last !== raw.page { pages.append(raw.page) }
             spans.append((Int32(pages.count - 1), Int32(raw.span.lowerBound), Int32(raw.span.upperBound)))
         } else {
             values.append(row.values)
         }
+    }
+
+    /// Keeps a row's output bytes in the last chunk, or a new one when they do not fit.
+    private mutating func appendEncoded(_ bytes: ArraySlice<UInt8>, chunkSize: Int) {
+        if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > chunks[chunks.count - 1].capacity {
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(max(chunkSize, bytes.count))
+            chunks.append(chunk)
+        }
+        let start = chunks[chunks.count - 1].count
+        chunks[chunks.count - 1] += bytes
+        encodedRows.append((Int32(chunks.count - 1), Int32(start), Int32(start + bytes.count)))
     }
 
     /// The row indices in sort order; equal keys keep arrival order.
@@ -104,17 +108,7 @@ struct SortBuffer {
             let old = chunks
             chunks = []
             encodedRows = []
-            for row in kept {
-                let bytes = old[Int(row.chunk)][Int(row.start)..<Int(row.end)]
-                if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > chunks[chunks.count - 1].capacity {
-                    var chunk: [UInt8] = []
-                    chunk.reserveCapacity(max(1 << 16, bytes.count))
-                    chunks.append(chunk)
-                }
-                let start = chunks[chunks.count - 1].count
-                chunks[chunks.count - 1] += bytes
-                encodedRows.append((Int32(chunks.count - 1), Int32(start), Int32(start + bytes.count)))
-            }
+            for row in kept { appendEncoded(old[Int(row.chunk)][Int(row.start)..<Int(row.end)], chunkSize: 1 << 16) }
         }
         if !spans.isEmpty {
             spans = order.map { spans[Int($0)] }
