@@ -178,7 +178,9 @@ extension Session {
     static func analysis(_ summary: ExecutionSummary, rows: Int, operators: [OperatorStats], elapsed: Duration) -> String {
         var lines = ["actual (\(fixed(elapsed.inSeconds, 3)) s in all):"]
         var requests = "  requests    \(counted(summary.requests, "request")), \(counted(summary.pages, "page")), \(Self.bytes(summary.bytes))"
-        requests += ", \(counted(summary.retries, "retry", plural: "retries"))"
+        requests += ", \(counted(summary.retries, "retry", plural: "retries")), \(fixed(summary.waited.inSeconds, 3)) s waiting to retry"
+        lines.append(requests)
+        requests = "  fetching    \(fixed(summary.requestTime.inSeconds, 3)) s of requests (summed; pages fetched at once overlap)"
         if summary.duplicates > 0 { requests += ", \(counted(summary.duplicates, "duplicate")) dropped" }
         lines.append(requests)
         lines.append("  received    \(counted(summary.rowsReceived, "row")) from the API; \(counted(summary.rowsEmitted, "row")) passed the local WHERE")

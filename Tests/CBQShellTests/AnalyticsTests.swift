@@ -110,6 +110,18 @@ struct AnalyticsTests {
         #expect(shell.output.contains("1970-01-02") && shell.output.contains("1970-01-03"), "\(shell.output)")
     }
 
+    @Test func explainAnalyzeCountsRetriesAndTheirWaits() async {
+        var sandbox = SandboxOptions()
+        sandbox.failEvery = 3
+        let shell = ShellHarness(sandbox: sandbox)
+        #expect(await shell.run("EXPLAIN ANALYZE SELECT status, COUNT(*) FROM cases.cases GROUP BY status") == 0, "\(shell.errorText)")
+        let line = shell.output.split(separator: "\n").first { $0.contains("requests    ") }.map(String.init) ?? ""
+        // 6 pages; every third request fails once and is retried.
+        #expect(line.contains("6 pages"), "\(line)")
+        #expect(line.contains("2 retries") || line.contains("3 retries"), "\(line)")
+        #expect(!line.contains(" 0.000 s waiting"), "\(line)")
+    }
+
     @Test func nowComesFromTheSessionsClock() async {
         let shell = ShellHarness(format: .csv)
         #expect(await shell.run("SELECT now() AS t, current_date AS d FROM people.people LIMIT 1") == 0)

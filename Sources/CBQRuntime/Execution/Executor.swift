@@ -26,6 +26,11 @@ public struct ExecutionSummary: Sendable {
     /// Rows handed to the caller.
     public var rowsEmitted = 0
     public var duplicates = 0
+    /// Waiting between attempts (backoff and Retry-After), summed over requests.
+    public var waited: Duration = .zero
+    /// Time from each request's sending to its page decoded and filtered, summed (pages
+    /// fetched at once overlap, so this can exceed the wall time).
+    public var requestTime: Duration = .zero
     /// COUNT(*)'s answer.
     public var count: Int?
     /// Things worth a line on stderr (a page size halved, a collection that changed meanwhile).

@@ -7,6 +7,9 @@ struct FetchedPage: Sendable {
     var passed: [RawRow]
     var bytes: Int
     var attempts: Int
+    /// Waiting between attempts, and the whole time from sending to a filtered page.
+    var waited: Duration = .zero
+    var elapsed: Duration = .zero
 }
 
 /// The stages of one page, in order: send the GET (``RequestSender``), decode the document
@@ -18,9 +21,11 @@ struct PageFetcher: Sendable {
 
     /// - Parameter acceptNotFound: a 404 is nil (a page past the end, a missing resource).
     func fetch(_ url: RequestURL, acceptNotFound: Bool = false) async throws -> FetchedPage? {
+        let started = ContinuousClock.now
         let response = try await sender.send(APIRequest(.get, url), passing: acceptNotFound ? [404] : [])
         if response.status == 404 { return nil }
         let document = try PageDecoder.decode(response.body, url: url)
-        return FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts)
+        return FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts,
+                           waited: response.waited, elapsed: ContinuousClock.now - started)
     }
 }

@@ -56,6 +56,8 @@ struct Pager {
         summary.requests += page.attempts
         summary.retries += page.attempts - 1
         summary.bytes += page.bytes
+        summary.waited += page.waited
+        summary.requestTime += page.elapsed
         summary.rowsReceived += page.document.rows.count
         if !columnsChecked, !page.document.rows.isEmpty {
             columnsChecked = true

@@ -21,6 +21,8 @@ public struct APIResponse: Sendable {
     public var body: [UInt8]
     /// Requests sent for this answer: 1, plus one per retry (and per token refresh).
     public var attempts: Int
+    /// Time spent waiting between attempts (backoff, Retry-After).
+    public var waited: Duration = .zero
 
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -60,6 +62,7 @@ public struct RequestSender: Sendable {
     ///   the end, or a resource that does not exist).
     public func send(_ request: APIRequest, passing: Set<Int> = []) async throws -> APIResponse {
         var attempt = 0
+        var waited = Duration.zero
         var refreshed = false
         var token = request.url.origin == origin ? try await credentials.token(refresh: false) : nil
         while true {
@@ -72,7 +75,9 @@ public struct RequestSender: Sendable {
                 guard attempt < retry.maxAttempts, retry.mayRepeat(request.method, after: .transport(error.kind)) else {
                     throw ExecutionError.transport(error, method: request.method.rawValue, url: request.url.description, attempts: attempt)
                 }
-                try await Task.sleep(for: retry.backoff(afterAttempt: attempt))
+                let pause = retry.backoff(afterAttempt: attempt)
+                try await Task.sleep(for: pause)
+                waited += pause
                 continue
             }
             if reply.status == 401, token != nil, !refreshed {
@@ -91,6 +96,7 @@ public struct RequestSender: Sendable {
                 switch retry.pause(afterAttempt: attempt, retryAfter: retryAfter) {
                 case .wait(let pause):
                     try await Task.sleep(for: pause)
+                    waited += pause
                     continue
                 case .refuse(let seconds):
                     throw ExecutionError.api(status: reply.status, method: request.method.rawValue, url: request.url.description,
@@ -103,7 +109,7 @@ public struct RequestSender: Sendable {
                 throw ExecutionError.api(status: reply.status, method: request.method.rawValue, url: request.url.description,
                                          errors: errors, attempts: attempt)
             }
-            return APIResponse(status: reply.status, headers: reply.headers, body: reply.body, attempts: attempt)
+            return APIResponse(status: reply.status, headers: reply.headers, body: reply.body, attempts: attempt, waited: waited)
         }
     }
 
