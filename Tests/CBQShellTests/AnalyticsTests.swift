@@ -44,6 +44,13 @@ struct AnalyticsTests {
         #expect(await ShellHarness().run("SELECT frist_name FROM people.people") == 65)
     }
 
+    @Test func aColumnOnlyAFilterReadsIsNoErrorUnderSparseFieldsets() async {
+        let shell = ShellHarness(format: .csv, sparseFieldsets: true)
+        #expect(await shell.run("SELECT lower(first_name) AS f FROM people.people WHERE last_name = 'Doe' ORDER BY f LIMIT 2") == 0,
+                "\(shell.errorText)")
+        #expect(shell.transport.sent.first?.url.description.contains("fields%5Bpeople%5D=first_name") == true)
+    }
+
     @Test func theGuardStopsABlockingOperatorBeforeMemoryRunsOut() async {
         let shell = ShellHarness(maxLocalRows: 5)
         let status = await shell.run("SELECT city, COUNT(*) FROM people.people GROUP BY city")

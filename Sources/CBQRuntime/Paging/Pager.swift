@@ -85,7 +85,10 @@ struct Pager {
         for row in rows {
             for member in row.attributes where names.insert(member.key).inserted { ordered.append(member.key) }
         }
-        if let missing = plan.readColumns.first(where: { !names.contains($0.name) }) {
+        // With sparse fieldsets the rows carry only the fields asked for: a column read only by
+        // a filter the API applied is not among them, and is no error.
+        let asked = plan.fields.map { Set($0.values) }
+        if let missing = plan.readColumns.first(where: { !names.contains($0.name) && asked?.contains($0.name) != false }) {
             throw Diagnostic.unknownColumn(missing, endpoint: "\(plan.service).\(plan.endpoint)", seen: ordered)
         }
     }
