@@ -108,6 +108,39 @@ struct ExpressionTests {
         #expect(try value("price = '1234.5'").description == "true")
     }
 
+    /// A number literal against text compares its spelling, as the API's filter does.
+    @Test func numberLiteralsKeepTheirSpellingAgainstText() throws {
+        let row: [String: SQLValue] = ["zip": .text("02134")]
+        func truth(_ condition: String) throws -> Bool? {
+            let plan = try Planner().planSelect("SELECT CASE WHEN \(condition) THEN 1 ELSE 0 END AS v, zip FROM a.b")
+            let value = try ExpressionCompiler.evaluate(try #require(plan.localQuery?.outputs?.first?.expression)) { row[$0] ?? .null }
+            return value.description == "1"
+        }
+        #expect(try truth("zip = 02134") == true)
+        #expect(try truth("zip = 2134") == false)
+        #expect(try truth("zip IN (02139, 02134)") == true)
+        #expect(try truth("zip BETWEEN 02000 AND 02200") == true)
+        #expect(try truth("02134 = zip") == true)
+        let plan = try Planner().planSelect("SELECT CASE zip WHEN 02134 THEN 'yes' END AS v FROM a.b")
+        #expect(try ExpressionCompiler.evaluate(try #require(plan.localQuery?.outputs?.first?.expression)) { row[$0] ?? .null }
+            .description == "yes")
+    }
+
+    @Test(arguments: [
+        "SELECT \"extract\"('YEAR', '2025-03-04') AS v FROM a.b",
+        "SELECT abs(-922337203685477580.7 - 0.1) AS v FROM a.b",
+        "SELECT a FROM a.b ORDER BY lower(a) LIMIT 9223372036854775807 OFFSET 1",
+    ])
+    func inputThatOnceTrapped(text: String) throws {
+        _ = try Planner().planSelect(text)
+    }
+
+    @Test func hugeIntervalsAreErrorsNotTraps() {
+        #expect(error("'2025-01-01' - INTERVAL '-9223372036854775808 seconds'")?.message
+                == "cannot read the interval '-9223372036854775808 seconds'")
+        #expect(error("\"extract\"('fortnight', '2025-01-01')")?.message.hasPrefix("extract: the field must be one of") == true)
+    }
+
     @Test func aggregatesOfNothingAndOfDecimals() throws {
         var count = Accumulator(.count, distinct: false, range: SourceRange(0, 1))
         var sum = Accumulator(.sum, distinct: false, range: SourceRange(0, 1))

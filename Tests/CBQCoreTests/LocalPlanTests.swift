@@ -56,6 +56,48 @@ struct LocalPlanTests {
         #expect(try plan("SELECT county, COUNT(*) AS n FROM cases.cases GROUP BY county ORDER BY n DESC").sort.isEmpty)
     }
 
+    @Test func aConstantKeyIsNotAPosition() throws {
+        // ORDER BY 2 names the second column; ORDER BY 1 + 1, (2) and :n are constants.
+        #expect(try url("SELECT first_name, last_name FROM people.people ORDER BY 2") == "/people/people?sort=last_name&page[size]=100")
+        for text in ["SELECT first_name, last_name FROM people.people ORDER BY 1 + 1",
+                     "SELECT first_name, last_name FROM people.people ORDER BY (2)"] {
+            let plan = try plan(text)
+            #expect(plan.sort.isEmpty, "\(text)")
+            #expect(plan.localQuery?.sort.first?.expression.ungrouped.description == "2", "\(text)")
+        }
+    }
+
+    @Test func byIDRequestsSortAndLimitHere() throws {
+        let plan = try plan("SELECT first_name FROM people.people WHERE id IN ('PER-2', 'PER-1') ORDER BY last_name LIMIT 1")
+        #expect(plan.initialURLs().count == 2)
+        #expect(plan.rowCap == nil)
+        #expect(plan.localQuery?.sort.map(\.text) == ["last_name"])
+        #expect(plan.localQuery?.limit == 1)
+    }
+
+    @Test func limitZeroSendsNothingWhateverTheShape() throws {
+        for text in ["SELECT state, COUNT(*) FROM people.people GROUP BY state LIMIT 0",
+                     "SELECT DISTINCT state FROM people.people LIMIT 0", "SELECT lower(city) FROM people.people LIMIT 0"] {
+            #expect(try plan(text).rowCap == 0, "\(text)")
+        }
+    }
+
+    @Test func aColumnAPushedIsNullTestsMayBeAbsentFromTheRows() throws {
+        #expect(try plan("SELECT closed_at FROM cases.cases WHERE closed_at IS NULL").mayBeAbsent == ["closed_at"])
+        #expect(try plan("SELECT closed_at FROM cases.cases WHERE closed_at IS NOT NULL").mayBeAbsent.isEmpty)
+    }
+
+    @Test func aliasesResolveOnlyWhereTheyMayStand() throws {
+        // An alias inside an expression is a column (checked after the first page), not the alias.
+        #expect(try plan("SELECT first_name AS fn FROM people.people ORDER BY lower(fn)").readColumns.map(\.name) == ["first_name", "fn"])
+        // HAVING may name an aggregate's alias.
+        let having = try plan("SELECT state, COUNT(*) AS n FROM people.people GROUP BY state HAVING n > 5")
+        #expect(having.localQuery?.having?.description == "COUNT(*) > 5")
+        // A GROUP BY alias is remembered, to be checked against the rows' columns.
+        #expect(try plan("SELECT lower(city) AS c, COUNT(*) FROM people.people GROUP BY c").groupAliases.map(\.name) == ["c"])
+        #expect(try plan("SELECT city, COUNT(*) FROM people.people GROUP BY city").groupAliases.isEmpty)
+    }
+
     @Test func countStarKeepsItsOneRequestPath() throws {
         let count = try plan("SELECT COUNT(*) FROM cases.cases WHERE status = 'open'")
         #expect(count.countsFromTotal)

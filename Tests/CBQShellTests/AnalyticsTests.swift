@@ -51,6 +51,33 @@ struct AnalyticsTests {
         #expect(shell.transport.sent.first?.url.description.contains("fields%5Bpeople%5D=first_name") == true)
     }
 
+    @Test func aGroupByNameThatIsAColumnAndAnAliasIsAnError() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("SELECT lower(city) AS city, COUNT(*) FROM people.people GROUP BY city") == 65)
+        #expect(shell.errorText.contains("GROUP BY city is ambiguous: it is a column of people.people and an alias in the select list"))
+        #expect(await ShellHarness().run("SELECT lower(city) AS c, COUNT(*) FROM people.people GROUP BY c") == 0)
+    }
+
+    @Test func anAliasInsideAnExpressionIsNotASilentNull() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("SELECT first_name AS fn FROM people.people ORDER BY lower(fn)") == 65)
+        #expect(shell.errorText.contains("column 'fn' does not exist in people.people"))
+    }
+
+    @Test func rowsFetchedByIDAreSortedAndLimitedHere() async {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT id, first_name FROM people.people WHERE id IN ('PER-00003', 'PER-00001', 'PER-00002') ORDER BY first_name DESC LIMIT 2") == 0)
+        let people = SandboxData.generate(seed: SandboxOptions().seed)[SandboxData.people.path]!.prefix(3)
+        let expected = people.sorted { $0[attribute: "first_name"].stringValue! > $1[attribute: "first_name"].stringValue! }.prefix(2).map(\.id)
+        #expect(shell.output.split(whereSeparator: \.isNewline).dropFirst().map { String($0.prefix { $0 != "," }) } == Array(expected))
+    }
+
+    @Test func limitZeroSendsNoRequest() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("SELECT state, COUNT(*) FROM people.people GROUP BY state LIMIT 0") == 0)
+        #expect(shell.transport.sent.isEmpty)
+    }
+
     @Test func theGuardStopsABlockingOperatorBeforeMemoryRunsOut() async {
         let shell = ShellHarness(maxLocalRows: 5)
         let status = await shell.run("SELECT city, COUNT(*) FROM people.people GROUP BY city")

@@ -123,6 +123,12 @@ extension Diagnostic {
                    hint: "name the group keys and aggregates: SELECT county, COUNT(*) … GROUP BY county")
     }
 
+    /// After the first page: a GROUP BY name that is both a select-list alias and a column.
+    public static func ambiguousGroupAlias(_ name: Identifier, endpoint: String) -> Diagnostic {
+        Diagnostic(.semantic, "GROUP BY \(name.name) is ambiguous: it is a column of \(endpoint) and an alias in the select list",
+                   at: name.range, hint: "group by position (GROUP BY 1) or by the expression itself")
+    }
+
     /// After the first page: no row has this column.
     public static func unknownColumn(_ column: Identifier, endpoint: String, seen: [String]) -> Diagnostic {
         Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,

@@ -155,11 +155,15 @@ public struct ExpressionCompiler: Sendable {
         return nil
     }
 
-    /// A literal side is read as the other side's type.
+    /// A literal side is read as the other side's type (a number with its spelling).
     static func constantSide(_ left: Expression, _ right: Expression) -> Operations.Constant {
         let l = left.ungrouped.isLiteral, r = right.ungrouped.isLiteral
-        if r && !l { return .right }
-        if l && !r { return .left }
+        func spelling(_ expression: Expression) -> String? {
+            if case .literal(.number(let text), _) = expression.ungrouped { return text }
+            return nil
+        }
+        if r && !l { return .right(spelling: spelling(right)) }
+        if l && !r { return .left(spelling: spelling(left)) }
         return .none
     }
 

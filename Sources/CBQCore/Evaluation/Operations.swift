@@ -4,23 +4,27 @@ enum Operations {
     // MARK: - Comparison
 
     /// Which side of a comparison is a constant: a constant is read as the other side's type,
-    /// as the API reads a filter's text (`age > '9'` is numeric, `zip = 02134` is text).
-    enum Constant { case none, left, right }
+    /// as the API reads a filter's text (`age > '9'` compares numbers, `zip = 02134` compares
+    /// text). A number constant keeps its spelling for that: `02134` is not `2134` as text.
+    enum Constant { case none, left(spelling: String?), right(spelling: String?) }
 
     /// Orders `a` against `b`; nil when unknown (a NULL, or values of types that do not compare).
     static func compare(_ a: SQLValue, _ b: SQLValue, constant: Constant) -> Int? {
         if a.isNull || b.isNull { return nil }
         switch constant {
-        case .left: return reading(b, a).map { -$0 }
-        case .right, .none: return reading(a, b)
+        case .left(let spelling): return reading(b, a, spelling: spelling).map { -$0 }
+        case .right(let spelling): return reading(a, b, spelling: spelling)
+        case .none: return reading(a, b, spelling: nil)
         }
     }
 
-    /// `a` against `b` read as `a`'s type, when their types differ (ValueSemantics' rule).
-    static func reading(_ a: SQLValue, _ b: SQLValue) -> Int? {
+    /// `a` against `b` read as `a`'s type, when their types differ (ValueSemantics' rule);
+    /// `spelling` is `b`'s text as written, when it is a literal number.
+    static func reading(_ a: SQLValue, _ b: SQLValue, spelling: String? = nil) -> Int? {
         switch (a, b) {
         case (.text(let x), .text(let y)): return ValueSemantics.compareBytes(x, y)
-        case (.text(let x), _): return b.isNumber || isBoolean(b) ? ValueSemantics.compareBytes(x, b.description) : nil
+        case (.text(let x), _):
+            return b.isNumber || isBoolean(b) ? ValueSemantics.compareBytes(x, spelling ?? b.description) : nil
         case (.boolean(let x), .boolean(let y)): return x == y ? 0 : (x ? 1 : -1)
         case (.boolean(let x), .text(let y)):
             switch y.lowercased() {

@@ -47,7 +47,9 @@ struct ScalarFunction: Sendable {
             case .integer(let x):
                 guard x != .min else { throw Diagnostic.integerOverflow(at: call.range) }
                 return .integer(abs(x))
-            case .decimal(let x): return .decimal(ExactDecimal(significand: abs(x.significand), scale: x.scale))
+            case .decimal(let x):
+                guard x.significand != .min else { return .real(abs(x.double)) }
+                return .decimal(ExactDecimal(significand: abs(x.significand), scale: x.scale))
             case .real(let x): return .real(abs(x))
             }
         },
@@ -86,7 +88,11 @@ struct ScalarFunction: Sendable {
             return .text(try instant(arguments[1], call, 1).truncated(to: unit, quarter: quarter).text)
         },
         "extract": ScalarFunction(arity: 2...2, strict: true) { arguments, call throws(Diagnostic) in
-            let field = DateField(rawValue: arguments[0].description)!
+            // `extract(field FROM x)` is parsed into this call; a quoted "extract"(…) is not.
+            guard let field = DateField(rawValue: arguments[0].description.lowercased()) else {
+                throw Diagnostic.functionArgument("extract", "the field must be one of " + DateField.allCases.map(\.rawValue).joined(separator: ", "),
+                                                  at: call.argumentRanges[0])
+            }
             return .integer(try instant(arguments[1], call, 1).field(field))
         },
         "now": ScalarFunction(arity: 0...0, strict: true) { _, call in .text(call.now.asTimestamp.text) },

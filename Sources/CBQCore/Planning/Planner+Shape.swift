@@ -7,9 +7,32 @@ extension Planner {
         var pushedSort: [RequestPlan.SortKey]
         /// LIMIT and OFFSET wait for a local operator, so the requests must not apply them.
         var limitIsLocal: Bool
+        /// Every column read, once each at its first mention, after aliases and positions
+        /// are resolved.
+        var readColumns: [Identifier] = []
+        /// GROUP BY names that were taken as aliases.
+        var groupAliases: [Identifier] = []
+        /// The select list, WHERE, GROUP BY, HAVING and ORDER BY as they will be evaluated.
+        var readExpressions: [Expression] = []
+
+        init(projection: RequestPlan.Projection, pushedSort: [RequestPlan.SortKey], limitIsLocal: Bool, readExpressions: [Expression]) {
+            self.projection = projection
+            self.pushedSort = pushedSort
+            self.limitIsLocal = limitIsLocal
+            self.readExpressions = readExpressions
+        }
     }
 
-    func shape(_ select: SelectStatement, source: SourceText, limit: Int?, offset: Int) throws(Diagnostic) -> Shape {
+    /// - Parameter byID: the rows are fetched by id (`WHERE id IN (…)`): such requests take no
+    ///   `sort=`, so any ORDER BY is local.
+    func shape(_ select: SelectStatement, source: SourceText, limit: Int?, offset: Int, byID: Bool) throws(Diagnostic) -> Shape {
+        var shape = try shapeProjection(select, source: source, limit: limit, offset: offset, byID: byID)
+        shape.readColumns = Self.readColumns(of: shape.readExpressions)
+        return shape
+    }
+
+    private func shapeProjection(_ select: SelectStatement, source: SourceText, limit: Int?, offset: Int,
+                                 byID: Bool) throws(Diagnostic) -> Shape {
         let items: [SelectItem]
         switch select.items {
         case .all(let range):
@@ -27,23 +50,35 @@ extension Planner {
             return key
         }
         var grouping: [Expression] = []
+        var groupAliases: [Identifier] = []
         for key in select.grouping {
             let resolved = try resolveOutputReference(key, outputs: outputs, items: items, clause: "GROUP BY")
             if let aggregate = resolved.firstAggregate { throw Diagnostic.aggregateIn("GROUP BY", at: aggregate.range) }
+            if case .column(let name) = key, resolved != key, resolved.ungrouped != key { groupAliases.append(name) }
             grouping.append(resolved)
         }
+        // HAVING may name an aggregate by its alias (`HAVING n > 5`), as SQLite and MySQL allow.
+        let having = try select.having.map { (condition) throws(Diagnostic) in
+            try condition.rewritten { (node) throws(Diagnostic) -> Expression? in
+                guard case .column(let name) = node,
+                      let item = items.first(where: { $0.alias?.name == name.name && $0.expression.containsAggregate }) else { return nil }
+                return item.expression
+            }
+        }
+        let readExpressions = outputs.map(\.expression) + [select.filter].compactMap { $0 } + grouping + [having].compactMap { $0 }
+            + ordering.map(\.expression)
 
-        let aggregated = !grouping.isEmpty || select.having != nil
+        let aggregated = !grouping.isEmpty || having != nil
             || items.contains { $0.expression.containsAggregate } || ordering.contains { $0.expression.containsAggregate }
 
         // The paths that need no local operator: COUNT(*) (from meta.total when it can), and
         // plain columns with a plain sort.
-        if aggregated, grouping.isEmpty, select.having == nil, items.count == 1, ordering.isEmpty,
+        if aggregated, grouping.isEmpty, having == nil, items.count == 1, ordering.isEmpty,
            case .function(let call) = items[0].expression.ungrouped, call.key == "count", call.star {
             if let clause = select.limit ?? select.offset { throw Diagnostic.countWithLimitOrOffset(at: clause.range) }
-            return Shape(projection: .count(name: outputs[0].name), pushedSort: [], limitIsLocal: false)
+            return Shape(projection: .count(name: outputs[0].name), pushedSort: [], limitIsLocal: false, readExpressions: readExpressions)
         }
-        let pushableSort = !aggregated && !select.distinct && ordering.allSatisfy { key in
+        let pushableSort = !aggregated && !select.distinct && !(byID && !ordering.isEmpty) && ordering.allSatisfy { key in
             if case .column = key.expression.ungrouped, key.nullsFirst == nil { return true }
             return false
         }
@@ -53,13 +88,13 @@ extension Planner {
         } : []
         let plainColumns = items.allSatisfy { if case .column = $0.expression.ungrouped { true } else { false } }
         if !aggregated, !select.distinct, pushableSort {
-            if isStar { return Shape(projection: .all, pushedSort: pushedSort, limitIsLocal: false) }
+            if isStar { return Shape(projection: .all, pushedSort: pushedSort, limitIsLocal: false, readExpressions: readExpressions) }
             if plainColumns {
                 let columns = zip(items, outputs).map { item, output -> RequestPlan.OutputColumn in
                     guard case .column(let column) = item.expression.ungrouped else { fatalError("checked above") }
                     return RequestPlan.OutputColumn(field: column.name, name: output.name)
                 }
-                return Shape(projection: .columns(columns), pushedSort: pushedSort, limitIsLocal: false)
+                return Shape(projection: .columns(columns), pushedSort: pushedSort, limitIsLocal: false, readExpressions: readExpressions)
             }
         }
 
@@ -76,9 +111,9 @@ extension Planner {
         var inputs: [Expression] = outputs.map(\.expression) + query.sort.map(\.expression)
         if aggregated {
             query.grouping = grouping
-            query.having = select.having
+            query.having = having
             var aggregates: [LocalQuery.Aggregate] = []
-            for expression in outputs.map(\.expression) + [select.having].compactMap({ $0 }) + query.sort.map(\.expression) {
+            for expression in outputs.map(\.expression) + [having].compactMap({ $0 }) + query.sort.map(\.expression) {
                 try collectAggregates(expression, into: &aggregates)
             }
             query.aggregates = aggregates
@@ -106,8 +141,9 @@ extension Planner {
             let compiler = ExpressionCompiler(slots: Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) }), now: options.now)
             for expression in inputs { _ = try compiler.compile(expression) }
         }
-        outputs = []
-        return Shape(projection: .computed(query), pushedSort: pushedSort, limitIsLocal: limitIsLocal)
+        var shape = Shape(projection: .computed(query), pushedSort: pushedSort, limitIsLocal: limitIsLocal, readExpressions: readExpressions)
+        shape.groupAliases = groupAliases
+        return shape
     }
 
     /// psql's names where it has one (`count`, `sum` for a bare aggregate), else the column's
@@ -125,7 +161,8 @@ extension Planner {
     /// both an alias and a column means the alias, as in PostgreSQL's ORDER BY.
     private func resolveOutputReference(_ expression: Expression, outputs: [LocalQuery.Output], items: [SelectItem],
                                         clause: String) throws(Diagnostic) -> Expression {
-        switch expression.ungrouped {
+        // Not ungrouped: `(2)` and a folded `1 + 1` are constants, not positions.
+        switch expression {
         case .literal(.number(let spelling), let range):
             guard let ordinal = Int(spelling), ordinal >= 1, ordinal <= outputs.count else {
                 throw Diagnostic.ordinalOutOfRange(clause, spelling, count: outputs.count, at: range)
@@ -173,24 +210,13 @@ extension Planner {
         for expression in (query.grouping ?? []) + query.aggregates.compactMap(\.argument) { _ = try input.compile(expression) }
     }
 
-    /// Every column the statement reads, each at its first mention, for the check after the
+    /// Every column `expressions` read, each at its first mention, for the check after the
     /// first page that each exists.
-    static func readColumns(of select: SelectStatement) -> [Identifier] {
-        var expressions: [Expression] = []
-        var aliases: Set<String> = []
-        if case .items(let items) = select.items {
-            expressions += items.map(\.expression)
-            aliases = Set(items.compactMap(\.alias?.name))
-        }
-        expressions += [select.filter].compactMap { $0 } + select.grouping + [select.having].compactMap { $0 }
-            + select.ordering.map(\.expression)
+    static func readColumns(of expressions: [Expression]) -> [Identifier] {
         var seen: Set<String> = []
         var columns: [Identifier] = []
         func visit(_ expression: Expression) {
-            if case .column(let column) = expression, !seen.contains(column.name), !aliases.contains(column.name) {
-                seen.insert(column.name)
-                columns.append(column)
-            }
+            if case .column(let column) = expression, seen.insert(column.name).inserted { columns.append(column) }
             expression.children.forEach(visit)
         }
         expressions.forEach(visit)

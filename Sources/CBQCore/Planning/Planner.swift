@@ -76,17 +76,20 @@ public struct Planner: Sendable {
             baseURL: options.baseURL, dialect: options.dialect, target: .collection,
             pushed: [], local: [], sort: [], fields: nil, pageSize: nil, offset: offset, rowCap: limit, projection: .all,
             totalPath: options.totalPath)
-        plan.readColumns = Self.readColumns(of: select)
-
-        let shape = try self.shape(select, source: source, limit: limit, offset: offset)
+        let ids = filter.flatMap(resourceIDs)
+        let shape = try self.shape(select, source: source, limit: limit, offset: offset, byID: ids != nil)
         plan.projection = shape.projection
         plan.sort = shape.pushedSort
+        plan.readColumns = shape.readColumns
+        plan.groupAliases = shape.groupAliases
         if shape.limitIsLocal {
             plan.rowCap = nil
             plan.offset = 0
         }
+        // LIMIT 0 is no rows in every shape: send nothing.
+        if limit == 0 { plan.rowCap = 0 }
 
-        if let filter, let ids = resourceIDs(filter) {
+        if let ids {
             plan.target = .resources(ids)
         } else {
             if let filter { distribute(filter.conjuncts, source: source, into: &plan) }
@@ -119,17 +122,26 @@ public struct Planner: Sendable {
             select.items = .items(prepared)
         }
         select.filter = try select.filter.map { (e) throws(Diagnostic) in try prepare(e) }
-        var grouping: [Expression] = []
-        for key in select.grouping { grouping.append(try prepare(key)) }
-        select.grouping = grouping
         select.having = try select.having.map { (e) throws(Diagnostic) in try prepare(e) }
         var ordering: [OrderKey] = []
         for var key in select.ordering {
-            key.expression = try prepare(key.expression)
+            key.expression = try prepareKey(key.expression)
             ordering.append(key)
         }
         select.ordering = ordering
+        var grouping: [Expression] = []
+        for key in select.grouping { grouping.append(try prepareKey(key)) }
+        select.grouping = grouping
         return select
+    }
+
+    /// A GROUP BY or ORDER BY key: a number as written names a select-list position; anything
+    /// else that folds to a constant (`1 + 1`, `:n`) stays a constant, as in PostgreSQL.
+    private func prepareKey(_ key: Expression) throws(Diagnostic) -> Expression {
+        if case .literal(.number, _) = key { return key }
+        let prepared = try prepare(key)
+        if case .literal = prepared { return .grouped(prepared, range: prepared.range) }
+        return prepared
     }
 
     private func prepare(_ expression: Expression) throws(Diagnostic) -> Expression {

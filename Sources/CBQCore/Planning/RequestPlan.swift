@@ -79,6 +79,12 @@ public struct RequestPlan: Hashable, Sendable {
     /// Every column the statement reads, at its first mention: after the first page, one that
     /// no row has is an error, never a silent column of NULLs.
     public var readColumns: [Identifier] = []
+    /// GROUP BY names taken as select-list aliases: one that is also a column of the rows is
+    /// ambiguous, and an error after the first page.
+    public var groupAliases: [Identifier] = []
+    /// Columns a pushed `IS NULL` tests: a server may leave null attributes out, so their
+    /// absence from the rows is no error.
+    public var mayBeAbsent: Set<String> = []
 
     /// The local operators after the requests, if any.
     public var localQuery: LocalQuery? {

@@ -353,7 +353,9 @@ extension Parser {
         let parts = text.value.split(separator: " ", omittingEmptySubsequences: true)
         var unitName = parts.count == 2 ? parts[1].lowercased() : ""
         if unitName.hasSuffix("s") { unitName.removeLast() }
-        guard parts.count == 2, let amount = Int(parts[0]), let unit = IntervalLiteral.Unit(rawValue: unitName) else {
+        // A billion of any unit is far past any date: larger amounts are typos, and would overflow.
+        guard parts.count == 2, let amount = Int(parts[0]), amount.magnitude <= 1_000_000_000,
+              let unit = IntervalLiteral.Unit(rawValue: unitName) else {
             throw Diagnostic.invalidInterval(text.value, at: text.range)
         }
         return .interval(IntervalLiteral(amount: amount, unit: unit, range: SourceRange(start, text.range.end)))

@@ -128,14 +128,20 @@ struct SortBuffer {
     }
 
     /// The rows at `indices`, in order. Raw rows are indexed again in two halves at once.
-    func rows(_ indices: ArraySlice<Int32>) -> [ResultRow] {
+    /// - Throws: if a held row cannot be read again (its page was validated when it came, so
+    ///   this would be a bug; it must not lose a row quietly).
+    func rows(_ indices: ArraySlice<Int32>) throws -> [ResultRow] {
         if !encodedRows.isEmpty {
             return indices.map { index in
                 let row = encodedRows[Int(index)]
                 return .encoded(chunks[Int(row.chunk)][Int(row.start)..<Int(row.end)])
             }
         }
-        guard !spans.isEmpty, indices.count >= 512 else { return indices.compactMap { row(Int($0)) } }
+        guard !spans.isEmpty, indices.count >= 512 else {
+            let rows = indices.compactMap { row(Int($0)) }
+            guard rows.count == indices.count else { throw ExecutionError.malformed("a sorted row could not be read again", url: "") }
+            return rows
+        }
         let middle = indices.count / 2
         var rows = [ResultRow?](repeating: nil, count: indices.count)
         rows.withUnsafeMutableBufferPointer { buffer in
@@ -150,7 +156,9 @@ struct SortBuffer {
                 }
             }
         }
-        return rows.compactMap { $0 }
+        let found = rows.compactMap { $0 }
+        guard found.count == indices.count else { throw ExecutionError.malformed("a sorted row could not be read again", url: "") }
+        return found
     }
 
     func row(_ index: Int, like previous: RawRow? = nil) -> ResultRow? {
@@ -234,7 +242,8 @@ final class LocalPipeline {
         for key in query.sort { keys.append(try late.compile(key.expression)) }
         sortKeys = keys
         sortBuffer = SortBuffer(query.sort, encoder: encoder)
-        if let limit = query.limit, !query.sort.isEmpty, query.offset + limit <= 100_000 { keep = query.offset + limit } else { keep = nil }
+        let wanted = query.limit.map { query.offset.addingReportingOverflow($0) }
+        if let wanted, !wanted.overflow, !query.sort.isEmpty, wanted.partialValue <= 100_000 { keep = wanted.partialValue } else { keep = nil }
     }
 
     /// Whether the LIMIT is met and no further row can change the result.
@@ -361,11 +370,14 @@ final class LocalPipeline {
         let buffer = sortBuffer
         sortBuffer = SortBuffer(query.sort, encoder: sortBuffer.encoder)
         // A LIMIT reads (and indexes again) only what it keeps.
-        let wanted = query.limit.map { min(order.count, query.offset + $0) } ?? order.count
+        let wanted = query.limit.map { limit in
+            let (sum, overflow) = query.offset.addingReportingOverflow(limit)
+            return overflow ? order.count : min(order.count, sum)
+        } ?? order.count
         var start = 0
         while start < wanted {
             let end = min(wanted, start + Self.drainChunk)
-            try emit(limit(buffer.rows(order[start..<end])))
+            try emit(limit(try buffer.rows(order[start..<end])))
             start = end
         }
     }

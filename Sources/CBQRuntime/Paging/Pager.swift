@@ -79,7 +79,7 @@ struct Pager {
     /// Every column the statement reads must be on some row of the first page that has rows:
     /// a misspelt column is an error, never a silent column of NULLs.
     private func checkColumns(_ rows: [RawRow]) throws {
-        guard !plan.readColumns.isEmpty else { return }
+        guard !plan.readColumns.isEmpty || !plan.groupAliases.isEmpty else { return }
         var names: Set<String> = ["id"]
         var ordered: [String] = ["id"]
         for row in rows {
@@ -88,8 +88,13 @@ struct Pager {
         // With sparse fieldsets the rows carry only the fields asked for: a column read only by
         // a filter the API applied is not among them, and is no error.
         let asked = plan.fields.map { Set($0.values) }
-        if let missing = plan.readColumns.first(where: { !names.contains($0.name) && asked?.contains($0.name) != false }) {
+        if let missing = plan.readColumns.first(where: {
+            !names.contains($0.name) && asked?.contains($0.name) != false && !plan.mayBeAbsent.contains($0.name)
+        }) {
             throw Diagnostic.unknownColumn(missing, endpoint: "\(plan.service).\(plan.endpoint)", seen: ordered)
+        }
+        if let alias = plan.groupAliases.first(where: { names.contains($0.name) }) {
+            throw Diagnostic.ambiguousGroupAlias(alias, endpoint: "\(plan.service).\(plan.endpoint)")
         }
     }
 
