@@ -14,7 +14,7 @@ import Testing
 /// carries both spellings.
 @Suite(.serialized) struct DifferentialTests {
     static let seed: UInt64 = 20_261_201
-    static let queryCount = 160
+    static let queryCount = 400
 
     /// The endpoints compared, their SQLite table and typed columns.
     struct Table {
@@ -290,8 +290,11 @@ import Testing
     }
 
     /// cbq's answer: NDJSON rows, cells in the select list's order.
+    /// One sandbox for every query: its data is generated once.
+    static let transport = InProcessTransport()
+
     static func cbqRows(_ query: String) async throws -> (rows: [[Cell]], status: Int32, errors: String) {
-        let shell = ShellHarness(format: .ndjson)
+        let shell = ShellHarness(format: .ndjson, transport: transport)
         let status = await shell.run(query)
         var rows: [[Cell]] = []
         for line in shell.output.split(separator: "\n") {
@@ -345,7 +348,7 @@ struct LocalPlanRobustnessTests {
                 if random.chance(0.5) { words.insert(random.pick(fragments), at: position) } else { words[position] = random.pick(fragments) }
             }
             let text = index % 3 == 0 ? query : words.joined(separator: " ")
-            let shell = ShellHarness(format: .ndjson)
+            let shell = ShellHarness(format: .ndjson, transport: DifferentialTests.transport)
             let status = await shell.run(text)
             #expect(status == 0 || status == 65, "\(text): \(shell.errorText)")
             if status == 65 { #expect(shell.errorText.contains("error:"), "\(text)") }
