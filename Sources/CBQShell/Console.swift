@@ -7,8 +7,8 @@ import CBQRuntime
 public final class Console: Sendable {
     public let screen: any ByteSink
     public let errors: any ByteSink
-    /// Errors go to a terminal: diagnostics with the source line and a caret, progress lines
-    /// and summaries. Otherwise one `file:line:col: error: …` line each, and no progress.
+    /// Errors go to a terminal: progress lines, summaries and colour. Diagnostics show their
+    /// source line and caret either way, under a `file:line:col: error: …` first line.
     public let errorsAreTerminal: Bool
     public let colors: Bool
     /// The screen's width in columns when it is a terminal (asked each time: it may be resized).
@@ -38,9 +38,9 @@ public final class Console: Sendable {
 
     public func error(_ failure: ShellFailure) { error(failure.message, hint: failure.hint) }
 
-    /// A diagnostic in the style the terminal wants: rich with a caret, or one line.
+    /// A diagnostic with its source line and caret, coloured on a terminal.
     public func error(_ diagnostic: Diagnostic, in source: SourceText) {
-        let formatter = DiagnosticFormatter(style: errorsAreTerminal ? .rich : .oneLine, colors: colors)
+        let formatter = DiagnosticFormatter(style: .rich, colors: colors)
         note(formatter.format(diagnostic, in: source))
     }
 

@@ -155,16 +155,37 @@ extension Session {
             console.error("\(error)" + partial)
             return SysExit.software
         }
-        console.error("\(error)" + partial)
-        for parameter in error.blamedParameters {
-            let name = PercentEncoding.decode(parameter) ?? parameter
-            if let predicate = plan.pushed.first(where: { $0.parameters.contains { $0.formattedName() == name } }) {
-                console.error(Diagnostic.rejectedParameter(name, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
-                                                           at: predicate.range),
-                              in: source)
-            }
+        // The error, at the part of the statement it concerns, then the API's own details.
+        let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var diagnostic = Diagnostic(.semantic, lines[0] + partial, at: firstToken(of: plan, in: source), label: "while running this statement")
+        let blamed = error.blamedParameters.map { PercentEncoding.decode($0) ?? $0 }
+        if let predicate = plan.pushed.first(where: { $0.parameters.contains { blamed.contains($0.formattedName()) } }) {
+            diagnostic.range = predicate.range
+            diagnostic.label = "sent as " + predicate.parameters.map { $0.formatted() }.joined(separator: "&")
+            diagnostic.hint = Diagnostic.rejectedParameter("", sentAs: "", at: predicate.range).hint
+        } else if blamed.contains("sort"), let range = plan.orderRange {
+            diagnostic.range = range
+            diagnostic.label = "sent as " + (plan.parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "sort")
+            diagnostic.hint = Diagnostic.rejectedSort(sentAs: "", at: range).hint
+        } else if error.status == 404, plan.target == .collection, let range = plan.endpointRange {
+            let endpoint = "\(plan.service).\(plan.endpoint)"
+            let known = Diagnostic.endpointNotFound(endpoint, among: KnownEndpoint.all.map(\.qualifiedName), at: range)
+            diagnostic.range = range
+            diagnostic.label = known.label
+            diagnostic.hint = known.hint
         }
+        console.error(diagnostic, in: source)
+        for line in lines.dropFirst() where !line.isEmpty { console.note(line) }
         return SysExit.status(for: error)
+    }
+
+    /// The statement's first word, where an error about the whole statement points.
+    private func firstToken(of plan: RequestPlan, in source: SourceText) -> SourceRange {
+        let start = plan.statementRange.start
+        var end = start
+        let bytes = source.utf8
+        while end < min(bytes.count, plan.statementRange.end), bytes[end] != 0x20, bytes[end] != 0x0A, bytes[end] != 0x09 { end += 1 }
+        return SourceRange(start, max(end, start + 1))
     }
 
     /// A blank line between consecutive tables, as psql leaves.

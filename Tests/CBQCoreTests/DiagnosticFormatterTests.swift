@@ -6,8 +6,7 @@ struct DiagnosticFormatterTests {
         let source = SourceText("-- ages\nSELECT * FROM people.people WHERE age >", name: "report.cbq")
         let error = try #require(diagnostic(source.text))
         #expect(DiagnosticFormatter(style: .rich).format(error, in: source) == """
-            error: expected a value after '>'
-             --> report.cbq:2:40
+            report.cbq:2:40: error: expected a value after '>'
               |
             2 | SELECT * FROM people.people WHERE age >
               |                                        ^ expected a number, string or column name
@@ -18,8 +17,7 @@ struct DiagnosticFormatterTests {
         let source = SourceText("SELECT * FORM people.people")
         let error = try #require(diagnostic(source.text))
         #expect(DiagnosticFormatter(style: .rich).format(error, in: source) == """
-            error: expected 'FROM' after the select list, found 'FORM'
-             --> <query>:1:10
+            <query>:1:10: error: expected 'FROM' after the select list, found 'FORM'
               |
             1 | SELECT * FORM people.people
               |          ^^^^
@@ -32,7 +30,23 @@ struct DiagnosticFormatterTests {
         let error = try #require(diagnostic(source.text))
         let lines = DiagnosticFormatter(style: .rich).format(error, in: source).split(separator: "\n")
         // "山田" takes four cells, "ë" one: the caret sits right after the '>', in cell 46.
-        #expect(lines[4] == "  | " + String(repeating: " ", count: 46) + "^ expected a number, string or column name")
+        #expect(lines.count == 4)
+        #expect(lines.last.map(String.init) == "  | " + String(repeating: " ", count: 46) + "^ expected a number, string or column name")
+    }
+
+    /// A megabyte statement on one line prints a window around the caret, not the megabyte.
+    @Test func aLongLineIsShownAsAWindowAroundTheCaret() throws {
+        let filler = String(repeating: "1, ", count: 100_000)
+        let source = SourceText("SELECT * FROM a.b WHERE a IN (" + filler + "1) AND x > AND y = 2 AND b IN (" + filler + "3)")
+        let error = try #require(diagnostic(source.text))
+        let text = DiagnosticFormatter(style: .rich).format(error, in: source)
+        #expect(text.utf8.count < 600)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[2].hasPrefix("1 | …") && lines[2].hasSuffix("…"))
+        // The caret still sits under the token after '>'.
+        let caret = lines[3].firstIndex(of: "^")!
+        let column = lines[3].distance(from: lines[3].startIndex, to: caret)
+        #expect(lines[2].dropFirst(column).hasPrefix("AND y"), "\(lines[2])\n\(lines[3])")
     }
 
     @Test func oneLineFormForLogsAndEditors() throws {

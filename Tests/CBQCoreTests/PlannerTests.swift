@@ -201,7 +201,7 @@ struct PlannerTests {
     @Test(arguments: [
         ("SELECT * FROM a.b WHERE x = 1️⃣:missing", "no value for parameter ':missing'"),
         ("SELECT * FROM a.b LIMIT 1️⃣:missing", "no value for parameter ':missing'"),
-        ("SELECT * FROM a.b LIMIT 1️⃣:text", "LIMIT needs a whole number of 0 or more, and :text is 'abc'"),
+        ("SELECT * FROM a.b LIMIT 1️⃣:text", "LIMIT needs a whole number from 0 to 9007199254740992, and :text is 'abc'"),
         ("SELECT * FROM a.b WHERE 1️⃣x = NULL", "comparing with NULL is never true"),
         ("SELECT * FROM a.b WHERE y = 1 OR 1️⃣NULL != x", "comparing with NULL is never true"),
         ("SELECT * FROM a.b WHERE 1️⃣x LIKE NULL", "LIKE NULL is never true"),

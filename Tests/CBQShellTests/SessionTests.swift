@@ -40,14 +40,21 @@ struct SessionTests {
         #expect(shell.transport.sent.isEmpty)
     }
 
-    @Test func aSyntaxErrorIsOneLineOffATerminalAndACaretOnOne() async {
+    /// On a terminal or not: a `file:line:col: error:` line, then the source line and a caret.
+    @Test func aSyntaxErrorShowsItsLineAndCaretOnATerminalOrNot() async {
+        let expected = """
+            report.cbq:1:40: error: expected a value after '>'
+              |
+            1 | SELECT * FROM people.people WHERE age >
+              |                                        ^ expected a number, string or column name
+
+            """
         let plain = ShellHarness()
         #expect(await plain.run("SELECT * FROM people.people WHERE age >", name: "report.cbq") == SysExit.dataError)
-        #expect(plain.errorText == "report.cbq:1:40: error: expected a value after '>'\n")
+        #expect(plain.errorText == expected)
         let rich = ShellHarness(terminal: true)
         await rich.run("SELECT * FROM people.people WHERE age >", name: "report.cbq")
-        #expect(rich.errorText.contains(" --> report.cbq:1:40\n"))
-        #expect(rich.errorText.contains("^ expected a number, string or column name"))
+        #expect(rich.errorText == expected)
         #expect(plain.transport.sent.isEmpty && rich.transport.sent.isEmpty)
     }
 
@@ -68,8 +75,42 @@ struct SessionTests {
         #expect(status == SysExit.dataError)
         #expect(shell.output == "")
         let lines = shell.errorText.split(separator: "\n").map(String.init)
-        #expect(lines.first == "error: the API answered 400 Bad Request to GET http://sandbox.test/people/people?filter%5Blast_name%5D=Doe&filter%5Bshoe_size%5D%5Bg%5D=3&page%5Bsize%5D=100")
-        #expect(lines.last == "<query>:1:57: error: the API rejected filter[shoe_size][g], sent for this condition (check the column name and operator; `cbq explain` shows every parameter)")
+        #expect(Array(lines.prefix(5)) == [
+            "<query>:1:57: error: the API answered 400 Bad Request to GET http://sandbox.test/people/people?filter%5Blast_name%5D=Doe&filter%5Bshoe_size%5D%5Bg%5D=3&page%5Bsize%5D=100",
+            "  |",
+            "1 | SELECT * FROM people.people WHERE last_name = 'Doe' AND shoe_size > 3",
+            "  |                                                         ^^^^^^^^^^^^^ sent as filter[shoe_size][g]=3",
+            "  = hint: check the column name and operator; `cbq explain` shows every parameter",
+        ])
+        // The API's own words follow.
+        #expect(lines.last?.contains("'shoe_size' is not an attribute of people") == true)
+    }
+
+    /// Each API failure points at the part of the statement it concerns.
+    @Test(arguments: [
+        ("SELECT * FROM people.peopel", "1 | SELECT * FROM people.peopel", "  |               ^^^^^^^^^^^^^ answered 404 Not Found",
+         "did you mean 'people.people'?"),
+        ("SELECT first_name FROM people.people ORDER BY shoe_size DESC", "1 | SELECT first_name FROM people.people ORDER BY shoe_size DESC",
+         "  |                                               ^^^^^^^^^^^^^^ sent as sort=-shoe_size", "check the column name"),
+    ])
+    func apiFailuresPointWhereTheyBelong(text: String, line: String, caret: String, hint: String) async {
+        let shell = ShellHarness()
+        #expect(await shell.run(text, name: "report.cbq") == SysExit.dataError)
+        let lines = shell.errorText.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("report.cbq:1:") == true, "\(shell.errorText)")
+        #expect(lines.dropFirst(2).first == line)
+        #expect(lines.dropFirst(3).first == caret, "\(shell.errorText)")
+        #expect(lines.dropFirst(4).first?.contains(hint) == true, "\(shell.errorText)")
+    }
+
+    @Test func anyOtherFailurePointsAtTheStatement() async {
+        var sandbox = SandboxOptions()
+        sandbox.failEvery = 1
+        let shell = ShellHarness(sandbox: sandbox)
+        #expect(await shell.run("\n  SELECT * FROM people.people", name: "report.cbq") == SysExit.unavailable)
+        let lines = shell.errorText.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("report.cbq:2:3: error: the API answered 503") == true, "\(shell.errorText)")
+        #expect(lines.dropFirst(3).first == "  |   ^^^^^^ while running this statement")
     }
 
     @Test(arguments: [(401, SysExit.noPermission), (403, SysExit.noPermission), (404, SysExit.dataError), (422, SysExit.dataError),

@@ -57,14 +57,21 @@ struct TranslateCommandTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try await CLI.run(["translate", "-f", file.path])
         #expect(result.status == 65)
-        #expect(result.stderr == "\(file.path):4:10: error: expected a value after '>'\n")
+        #expect(result.stderr.hasPrefix("\(file.path):4:10: error: expected a value after '>'\n  |\n4 | WHERE x >;\n"))
         #expect(result.stdout == "")
     }
 
-    @Test func syntaxErrorsExit65WithAOneLineError() async throws {
+    @Test func syntaxErrorsExit65WithTheLineAndACaret() async throws {
         let result = try await CLI.run(["translate", "SELECT * FORM people.people"])
         #expect(result.status == 65)
-        #expect(result.stderr == "<query>:1:10: error: expected 'FROM' after the select list, found 'FORM' (did you mean 'FROM'?)\n")
+        #expect(result.stderr == """
+            <query>:1:10: error: expected 'FROM' after the select list, found 'FORM'
+              |
+            1 | SELECT * FORM people.people
+              |          ^^^^
+              = hint: did you mean 'FROM'?
+
+            """)
     }
 
     @Test func unboundParametersExit65() async throws {

@@ -15,6 +15,23 @@ extension Diagnostic {
                    hint: "check the column name and operator; `cbq explain` shows every parameter")
     }
 
+    /// The API answered 404 to a collection: the endpoint is not there.
+    public static func endpointNotFound(_ endpoint: String, among known: [String], at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API has no endpoint \(endpoint)", at: range, label: "answered 404 Not Found",
+                   hint: Suggestion.closest(to: endpoint, among: known).map(didYouMean) ?? "\\d lists the endpoints cbq knows")
+    }
+
+    /// The API answered 400 naming `sort`.
+    public static func rejectedSort(sentAs parameter: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API rejected the sort, sent for this ORDER BY", at: range, label: "sent as \(parameter)",
+                   hint: "check the column name; `cbq explain` shows the sort parameter")
+    }
+
+    /// Any other API failure: the statement it ran for.
+    public static func failedStatement(_ summary: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, summary, at: SourceRange(range.start, min(range.end, range.start + 6)), label: "while running this statement")
+    }
+
     // MARK: - Shared wording
 
     /// "did you mean 'FROM'?", for a word one or two typos from one that fits.

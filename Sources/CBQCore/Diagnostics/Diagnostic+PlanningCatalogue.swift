@@ -20,7 +20,7 @@ extension Diagnostic {
 
     /// `LIMIT :n` (or OFFSET) with `n` bound to something other than a whole number.
     static func invalidCountParameter(_ clause: String, parameter: String, value: Literal, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "\(clause) needs a whole number of 0 or more, and :\(parameter) is \(value)",
+        Diagnostic(.semantic, "\(clause) needs a whole number from 0 to \(CountClause.largest), and :\(parameter) is \(value)",
                    at: range)
     }
 

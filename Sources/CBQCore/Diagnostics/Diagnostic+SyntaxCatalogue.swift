@@ -146,6 +146,11 @@ extension Diagnostic {
                    label: "not a whole number of rows")
     }
 
+    static func countTooLarge(_ keyword: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "\(keyword) can be at most \(CountClause.largest)", at: range,
+                   hint: keyword == "LIMIT" ? "leave LIMIT out to read every row" : nil)
+    }
+
     static func expectedCount(after keyword: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(.incomplete, "expected a number after '\(keyword)'", at: range)
     }

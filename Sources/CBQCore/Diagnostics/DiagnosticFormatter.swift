@@ -1,15 +1,16 @@
-/// Prints a ``Diagnostic`` the way compilers people trust do.
+/// Prints a ``Diagnostic`` the way compilers people trust do: the first line in the
+/// `file:line:col: error: message` form that editors and CI logs parse (clang's, rustc's), then
+/// the source line with a caret under what it is about, then the hint.
 ///
-/// The rich form, for a terminal:
-///
-///     error: expected a value after '>'
-///      --> report.cbq:3:24
+///     report.cbq:3:40: error: expected a value after '>'
 ///       |
 ///     3 | SELECT * FROM people.people WHERE age >
 ///       |                                        ^ expected a number, string or column name
 ///       = hint: compare against a value, e.g. age > 18
 ///
-/// The one-line form, for logs and editors: `report.cbq:3:24: error: expected a value after '>'`.
+/// The shell prints the rich form, on a terminal or not; the one-line form (the first line
+/// and the hint in parentheses) is for callers that want a line per error. A very long line is
+/// shown as a window around the caret, so a megabyte statement prints a few dozen characters.
 public struct DiagnosticFormatter: Sendable {
     public enum Style: Sendable { case rich, oneLine }
 
@@ -24,6 +25,9 @@ public struct DiagnosticFormatter: Sendable {
         self.colors = colors
         self.lineOffset = lineOffset
     }
+
+    /// Characters of context shown on each side of the caret on a long line.
+    static let context = 60
 
     public func format(_ diagnostic: Diagnostic, in source: SourceText) -> String {
         var location = source.location(of: diagnostic.range.start)
@@ -42,18 +46,23 @@ public struct DiagnosticFormatter: Sendable {
         let (lineText, lineStart) = source.line(containing: diagnostic.range.start)
         let gutter = String(location.line)
         let pad = String(repeating: " ", count: gutter.count)
-        // The caret sits under the column as a terminal shows it: wide characters take two cells.
-        let before = source.slice(SourceRange(lineStart, diagnostic.range.start))
         let lineEnd = lineStart + lineText.utf8.count
-        let covered = source.slice(SourceRange(diagnostic.range.start, min(diagnostic.range.end, lineEnd)))
-        let indent = before.map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
-        let carets = String(repeating: "^", count: max(1, DisplayWidth.of(covered)))
+        var before = Array(source.slice(SourceRange(lineStart, diagnostic.range.start)))
+        var covered = Array(source.slice(SourceRange(diagnostic.range.start, min(diagnostic.range.end, lineEnd))))
+        var after = Array(source.slice(SourceRange(min(diagnostic.range.end, lineEnd), lineEnd)))
+        var prefix = "", suffix = ""
+        if before.count > Self.context { before = Array(before.suffix(Self.context)); prefix = "…" }
+        if covered.count > Self.context { covered = Array(covered.prefix(Self.context)); after = []; suffix = "…" }
+        if after.count > Self.context { after = Array(after.prefix(Self.context)); suffix = "…" }
+        let shown = prefix + String(before) + String(covered) + String(after) + suffix
+        // The caret sits under the column as a terminal shows it: wide characters take two cells.
+        let indent = (prefix.isEmpty ? "" : " ") + before.map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
+        let carets = String(repeating: "^", count: max(1, DisplayWidth.of(String(covered))))
 
         var lines: [String] = []
-        lines.append(paint("error", "1;31") + paint(": \(diagnostic.message)", "1"))
-        lines.append("\(pad)\(paint("-->", "34")) \(source.name):\(location)")
+        lines.append(paint("\(source.name):\(location): ", "1") + paint("error", "1;31") + paint(": \(diagnostic.message)", "1"))
         lines.append("\(pad) \(paint("|", "34"))")
-        lines.append("\(paint(gutter, "34")) \(paint("|", "34")) \(lineText)")
+        lines.append("\(paint(gutter, "34")) \(paint("|", "34")) \(shown)")
         var caretLine = "\(pad) \(paint("|", "34")) \(indent)\(paint(carets, "1;31"))"
         if let label = diagnostic.label { caretLine += " " + paint(label, "1;31") }
         lines.append(caretLine)

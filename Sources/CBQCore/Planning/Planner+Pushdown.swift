@@ -114,9 +114,10 @@ extension Planner {
         case .inList(let value, let items, false, _):
             guard case .column(let column) = value.ungrouped, column.name == "id" else { return nil }
             var ids: [String] = []
+            var seen: Set<String> = []
             for item in items {
                 guard let id = idText(item) else { return nil }
-                if !ids.contains(id) { ids.append(id) }
+                if seen.insert(id).inserted { ids.append(id) }
             }
             return ids
         default:
@@ -132,8 +133,8 @@ extension Planner {
         default: return nil
         }
         var names: [String] = []
-        for name in read + plan.local.flatMap(\.expression.columnNames)
-        where name != "id" && !names.contains(name) {
+        var seen: Set<String> = ["id"]
+        for name in read + plan.local.flatMap(\.expression.columnNames) where seen.insert(name).inserted {
             names.append(name)
         }
         return names.isEmpty ? nil : QueryParameter("fields", [plan.endpoint], values: names)

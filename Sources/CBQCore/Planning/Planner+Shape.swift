@@ -127,8 +127,9 @@ extension Planner {
             }
         }
         var columns: [String] = []
+        var seenColumns: Set<String> = []
         for expression in inputs {
-            for name in expression.columnNames where !columns.contains(name) { columns.append(name) }
+            for name in expression.columnNames where seenColumns.insert(name).inserted { columns.append(name) }
         }
         query.inputColumns = columns
         let limitIsLocal = aggregated || select.distinct || !query.sort.isEmpty
@@ -185,7 +186,7 @@ extension Planner {
             }
             if let inner = call.arguments.first?.firstAggregate { throw Diagnostic.nestedAggregate(at: inner.range) }
             let text = expression.description
-            if !aggregates.contains(where: { $0.text == text }) {
+            if !aggregates.contains(where: { $0.text == text }) {  // few aggregates: a scan is fine
                 aggregates.append(.init(kind: kind, argument: call.star ? nil : call.arguments[0], distinct: call.distinct,
                                         range: call.range, text: text))
             }

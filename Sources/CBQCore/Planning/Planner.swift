@@ -76,6 +76,9 @@ public struct Planner: Sendable {
             baseURL: options.baseURL, dialect: options.dialect, target: .collection,
             pushed: [], local: [], sort: [], fields: nil, pageSize: nil, offset: offset, rowCap: limit, projection: .all,
             totalPath: options.totalPath)
+        plan.statementRange = statement.range
+        plan.endpointRange = statement.source.range
+        if let first = statement.ordering.first, let last = statement.ordering.last { plan.orderRange = first.range.union(last.range) }
         let ids = filter.flatMap(resourceIDs)
         let shape = try self.shape(select, source: source, limit: limit, offset: offset, byID: ids != nil)
         plan.projection = shape.projection
@@ -188,7 +191,7 @@ public struct Planner: Sendable {
         case .literal(let value, _): return value
         case .parameter(let parameter, let range):
             guard let value = options.parameters[parameter] else { throw Diagnostic.unboundParameter(parameter, at: range) }
-            guard case .number(let spelling) = value, let count = Int(spelling), count >= 0 else {
+            guard case .number(let spelling) = value, let count = Int(spelling), count >= 0, count <= CountClause.largest else {
                 throw Diagnostic.invalidCountParameter(name, parameter: parameter, value: value, at: range)
             }
             return count
@@ -202,11 +205,11 @@ public struct Planner: Sendable {
             let isNull: (Expression) -> Bool = { if case .literal(.null, _) = $0.ungrouped { true } else { false } }
             if isNull(left) || isNull(right) {
                 let other = isNull(left) ? right : left
-                throw Diagnostic.nullComparison(source.slice(other.range), op, at: range)
+                throw Diagnostic.nullComparison(source.excerpt(other.range), op, at: range)
             }
         case .like(let value, let pattern, _, let range):
             if case .literal(.null, _) = pattern.ungrouped {
-                throw Diagnostic.likeNull(source.slice(value.range), at: range)
+                throw Diagnostic.likeNull(source.excerpt(value.range), at: range)
             }
         case .between(_, let low, let high, _, let range):
             for bound in [low, high] {

@@ -82,6 +82,11 @@ public struct RequestPlan: Hashable, Sendable {
     /// GROUP BY names taken as select-list aliases: one that is also a column of the rows is
     /// ambiguous, and an error after the first page.
     public var groupAliases: [Identifier] = []
+    /// Where the statement names what an API error may be about: the whole statement, its
+    /// `service.endpoint` (a 404), its ORDER BY (a 400 naming `sort`).
+    public var statementRange = SourceRange(0, 0)
+    public var endpointRange: SourceRange?
+    public var orderRange: SourceRange?
     /// Columns a pushed `IS NULL` tests: a server may leave null attributes out, so their
     /// absence from the rows is no error.
     public var mayBeAbsent: Set<String> = []

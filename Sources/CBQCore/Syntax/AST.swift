@@ -98,6 +98,10 @@ public enum CountClause: Hashable, Sendable {
     case literal(Int, range: SourceRange)
     case parameter(String, range: SourceRange)
 
+    /// 2^53: the largest LIMIT or OFFSET, so that no page arithmetic on them can overflow (and
+    /// any count a double holds exactly is allowed).
+    public static let largest = 9_007_199_254_740_992
+
     public var range: SourceRange {
         switch self {
         case .literal(_, let range), .parameter(_, let range): return range
@@ -371,10 +375,9 @@ public indirect enum Expression: Hashable, Sendable {
     /// Every column the expression reads, in order of appearance, without repeats.
     public var columnNames: [String] {
         var names: [String] = []
+        var seen: Set<String> = []
         func visit(_ expression: Expression) {
-            if case .column(let identifier) = expression {
-                if !names.contains(identifier.name) { names.append(identifier.name) }
-            }
+            if case .column(let identifier) = expression, seen.insert(identifier.name).inserted { names.append(identifier.name) }
             expression.children.forEach(visit)
         }
         visit(self)

@@ -149,7 +149,7 @@ public struct Lexer {
             // `1st`, `2x`: a name cannot start with a digit, and a number cannot run into one.
             var end = position
             while end < self.end, isIdentifierPart(bytes[end]) { end += 1 }
-            throw Diagnostic.nameStartsWithDigit(source.slice(SourceRange(start, end)), at: SourceRange(start, end))
+            throw Diagnostic.nameStartsWithDigit(source.excerpt(SourceRange(start, end)), at: SourceRange(start, end))
         }
         return Token(.number, SourceRange(start, position), source.slice(SourceRange(start, position)))
     }

@@ -43,8 +43,8 @@ extension Parser {
         let suggestion = suggest(for: current, among: next.map { $0.hasSuffix(" BY") ? String($0.dropLast(3)) : $0 })
         let context: String
         switch previous.kind {
-        case .keyword, .identifier, .symbol: context = "'\(source.slice(previous.range))'"
-        default: context = source.slice(previous.range)
+        case .keyword, .identifier, .symbol: context = "'\(source.excerpt(previous.range))'"
+        default: context = source.excerpt(previous.range)
         }
         // A name after a complete clause, e.g. `… LIMIT 5 SELECT`: likely a second statement.
         let startsAnother = current.kind == .identifier && [.identifier, .string, .number].contains(previous.kind)
@@ -59,6 +59,8 @@ extension Parser {
         case .identifier, .keyword: break
         default: return nil
         }
+        // No typo is forty letters long; and the edit distance of a huge word costs its length.
+        guard token.value.utf8.count <= 40 else { return nil }
         let word = token.value.uppercased()
         let best = words.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
         guard let (candidate, distance) = best, distance > 0 else { return nil }
@@ -69,11 +71,11 @@ extension Parser {
     func describe(_ token: Token) -> String {
         switch token.kind {
         case .end: return "end of input"
-        case .string: return "the string \(source.slice(token.range))"
+        case .string: return "the string \(source.excerpt(token.range))"
         case .number: return "the number \(token.value)"
-        case .identifier: return "'\(source.slice(token.range))'"
+        case .identifier: return "'\(source.excerpt(token.range))'"
         case .parameter: return "the parameter :\(token.value)"
-        case .keyword, .symbol: return "'\(source.slice(token.range))'"
+        case .keyword, .symbol: return "'\(source.excerpt(token.range))'"
         }
     }
 

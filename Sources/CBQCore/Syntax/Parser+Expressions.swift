@@ -56,11 +56,11 @@ extension Parser {
     ///                   | [ "NOT" ] "BETWEEN" value "AND" value ] ;
     /// comparison_operator = "=" | "!=" | "<>" | "<" | "<=" | ">" | ">=" ;
     private mutating func parsePredicate() throws(Diagnostic) -> Expression {
-        let left = try parseValue(after: previous.kind == .end ? "the start" : "'\(source.slice(previous.range))'")
+        let left = try parseValue(after: previous.kind == .end ? "the start" : "'\(source.excerpt(previous.range))'")
         if let op = comparisonOperator(current.kind) {
             let opToken = advance()
             try requireValue(left, beside: opToken)
-            let right = try parseValue(after: "'\(source.slice(opToken.range))'")
+            let right = try parseValue(after: "'\(source.excerpt(opToken.range))'")
             try requireValue(right, beside: opToken)
             return .comparison(left, op, right, range: left.range.union(right.range))
         }
@@ -103,7 +103,7 @@ extension Parser {
             let low = try parseValue(after: "'BETWEEN'")
             try requireValue(low, beside: keywordToken)
             guard accept(.and) else {
-                throw expected("'AND'", after: "'BETWEEN \(source.slice(low.range))'", hint: Diagnostic.Hint.betweenBounds)
+                throw expected("'AND'", after: "'BETWEEN \(source.excerpt(low.range))'", hint: Diagnostic.Hint.betweenBounds)
             }
             let high = try parseValue(after: "'AND'")
             try requireValue(high, beside: keywordToken)
@@ -248,8 +248,10 @@ extension Parser {
             try enter()
             defer { nesting -= 1 }
             let inner = try parseExpression(after: "'('")
-            try expect(.rightParen, after: "'\(source.slice(SourceRange(token.range.start, previous.range.end)))'",
-                       hint: Diagnostic.Hint.closeParenthesis)
+            if !acceptSymbol(.rightParen) {
+                throw expected("')'", after: "'\(source.excerpt(SourceRange(token.range.start, previous.range.end)))'",
+                               hint: Diagnostic.Hint.closeParenthesis)
+            }
             return .grouped(inner, range: SourceRange(token.range.start, previous.range.end))
         case .end:
             throw Diagnostic.expectedValue(after: context, at: .at(previous.range.end))
@@ -394,12 +396,12 @@ extension Parser {
 
     func requireCondition(_ expression: Expression, beside keyword: String? = nil) throws(Diagnostic) {
         guard expression.shape == .value else { return }
-        throw Diagnostic.valueAsCondition(source.slice(expression.range), beside: keyword, at: expression.range)
+        throw Diagnostic.valueAsCondition(source.excerpt(expression.range), beside: keyword, at: expression.range)
     }
 
     private func requireValue(_ expression: Expression, beside token: Token) throws(Diagnostic) {
         guard expression.shape == .condition else { return }
-        throw Diagnostic.conditionAsOperand(of: source.slice(token.range), at: expression.range)
+        throw Diagnostic.conditionAsOperand(of: source.excerpt(token.range), at: expression.range)
     }
 
     private mutating func enter() throws(Diagnostic) {

@@ -145,12 +145,12 @@ public struct Parser {
         if case .symbol(.star) = current.kind {
             throw Diagnostic.starWithOtherColumns(at: current.range)
         }
-        let expression = try parseExpression(after: previous.kind == .end ? "'SELECT'" : "'\(source.slice(previous.range))'")
+        let expression = try parseExpression(after: previous.kind == .end ? "'SELECT'" : "'\(source.excerpt(previous.range))'")
         var item = SelectItem(expression: expression)
         if accept(.as) {
             item.alias = try parseIdentifier(after: "'AS'", expecting: "a column alias")
         } else if current.kind == .identifier {
-            item.alias = try parseIdentifier(after: source.slice(expression.range))
+            item.alias = try parseIdentifier(after: source.excerpt(expression.range))
         }
         item.range.end = previous.range.end
         return item
@@ -234,8 +234,11 @@ public struct Parser {
         case .number:
             advance()
             guard let value = Int(token.value), value >= 0 else {
+                // A whole number too long for 64 bits is too large, not "not a whole number".
+                if token.value.allSatisfy(\.isNumber) { throw Diagnostic.countTooLarge(keyword, at: token.range) }
                 throw Diagnostic.invalidCount(keyword, at: token.range)
             }
+            guard value <= CountClause.largest else { throw Diagnostic.countTooLarge(keyword, at: token.range) }
             return .literal(value, range: token.range)
         case .parameter:
             advance()

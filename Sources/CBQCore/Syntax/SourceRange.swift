@@ -52,6 +52,15 @@ public struct SourceText: Sendable {
         return String(decoding: utf8[lower..<upper], as: UTF8.self)
     }
 
+    /// The text of `range` for a message: at most `limit` characters, then `…`, so an error
+    /// about a megabyte-long token quotes a few words of it.
+    public func excerpt(_ range: SourceRange, limit: Int = 40) -> String {
+        let clipped = SourceRange(range.start, min(range.end, range.start + limit * 4))
+        let text = slice(clipped)
+        if text.count > limit { return String(text.prefix(limit)) + "…" }
+        return clipped.end < range.end ? text + "…" : text
+    }
+
     /// The line and column of a byte offset.
     public func location(of offset: Int) -> SourceLocation {
         let offset = min(max(0, offset), utf8.count)

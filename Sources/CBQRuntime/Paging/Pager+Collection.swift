@@ -98,8 +98,13 @@ extension Pager {
         guard plan.totalPath.first == "meta", case .number(let total)? = document.meta?[path: Array(plan.totalPath.dropFirst())],
               total >= 0, total.isFinite
         else { return nil }
-        return Int(total)
+        // A server's number is untrusted: a fraction, or one past 2^53 (where a double stops
+        // counting exactly, and page arithmetic could overflow), is no total at all.
+        guard total <= Self.largestTotal, let count = Int(exactly: total) else { return nil }
+        return count
     }
+
+    static let largestTotal = 9_007_199_254_740_992.0
 
     mutating func noteTotalChange(_ document: IndexedDocument, expected: Int?) {
         if let expected, let now = topLevelTotal(document), now != expected,

@@ -73,11 +73,13 @@ public struct RetryPolicy: Sendable {
         if let seconds = Int(trimmed) { return max(0, seconds) }
         // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
         let parts = trimmed.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]) else { return nil }
+        // Every number is the server's: out-of-range ones are no date (and no overflow).
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
+              (1...31).contains(day), (1...9999).contains(year) else { return nil }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
+        guard clock.count == 3, (0..<24).contains(clock[0]), (0..<60).contains(clock[1]), (0...60).contains(clock[2]) else { return nil }
         let days = CivilDate.days(year: year, month: monthIndex + 1, day: day)
         let date = days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + clock[2]
         return max(0, date - now)
