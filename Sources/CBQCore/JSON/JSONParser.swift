@@ -64,12 +64,18 @@ public struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [JSONMember] = []
+        var names: Set<String> = []
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let keyStart = index
             let key = try parseString()
+            // A repeated name is an error, as for the page indexer: one rule for every reader.
+            guard names.insert(key).inserted else {
+                throw Error(message: "the member name \(key.prefix(40)) occurs twice in one object", offset: keyStart)
+            }
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

@@ -12,6 +12,8 @@ struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
     private var depth = 0
+    /// The member names of the objects being read, outermost first (see ``rawMembers(_:)``).
+    private var openKeys: [Range<Int>] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -58,15 +60,22 @@ struct JSONScanner {
     }
 
     /// As ``members(_:)``, with the member name's byte range (quotes included) instead of its text.
+    ///
+    /// A name that occurs twice in one object is an error, as it is for ``JSONParser``: RFC 8259
+    /// leaves duplicates to the reader, and two readers of one page must not read it two ways.
     mutating func rawMembers(_ body: (inout JSONScanner, Range<Int>) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
         try enter()
         defer { depth -= 1 }
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { position += 1; return }
+        let base = openKeys.count
+        var manyKeys: Set<String>?
+        defer { openKeys.removeSubrange(base...) }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let key = try skipString()
+            try noteKey(key, base: base, many: &manyKeys)
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':'")
             skipWhitespace()
@@ -78,6 +87,32 @@ struct JSONScanner {
             default: throw error("expected ',' or '}'")
             }
         }
+    }
+
+    /// Records a member name of the object whose names start at `openKeys[base]`; a repeat
+    /// is an error. Few names are compared in place; past 32, by a set of decoded names.
+    private mutating func noteKey(_ key: Range<Int>, base: Int, many: inout Set<String>?) throws(JSONParser.Error) {
+        if many != nil {
+            guard many!.insert(decodeKey(key)).inserted else { throw duplicate(key) }
+            return
+        }
+        let escaped = bytes[key].contains(UInt8(ascii: "\\"))
+        for index in base..<openKeys.count {
+            let other = openKeys[index]
+            if escaped || bytes[other].contains(UInt8(ascii: "\\")) {
+                if decodeKey(other) == decodeKey(key) { throw duplicate(key) }
+            } else if sameBytes(other, key) {
+                throw duplicate(key)
+            }
+        }
+        openKeys.append(key)
+        if openKeys.count - base > 32 {
+            many = Set(openKeys[base...].map(decodeKey))
+        }
+    }
+
+    private func duplicate(_ key: Range<Int>) -> JSONParser.Error {
+        JSONParser.Error(message: "the member name \(decodeKey(key).prefix(40)) occurs twice in one object", offset: key.lowerBound)
     }
 
     /// Calls `body` for each element of an array, with the scanner at the element.
@@ -136,10 +171,19 @@ struct JSONScanner {
                      UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     position += 2
                 case UInt8(ascii: "u"):
-                    guard position + 6 <= bytes.count, bytes[position + 2..<position + 6].allSatisfy(isHexByte) else {
-                        throw error("invalid \\u escape")
+                    // The parser's rule, so the two never disagree: a high surrogate must be
+                    // followed by a low one, and a low one never stands alone.
+                    guard let unit = hex4(at: position + 2) else { throw error("invalid \\u escape") }
+                    if unit >= 0xD800 && unit < 0xDC00 {
+                        guard position + 12 <= bytes.count, bytes[position + 6] == UInt8(ascii: "\\"),
+                              bytes[position + 7] == UInt8(ascii: "u"), let low = hex4(at: position + 8), low >= 0xDC00, low < 0xE000
+                        else { throw error("lone surrogate in a string") }
+                        position += 12
+                    } else if unit >= 0xDC00 && unit < 0xE000 {
+                        throw error("lone surrogate in a string")
+                    } else {
+                        position += 6
                     }
-                    position += 6
                 default:
                     throw error("invalid escape")
                 }
@@ -148,6 +192,24 @@ struct JSONScanner {
             position += 1
         }
         throw error("unterminated string")
+    }
+
+    /// Four hex digits at `index`, as a UTF-16 unit.
+    private func hex4(at index: Int) -> UInt16? {
+        guard index + 4 <= bytes.count else { return nil }
+        var value: UInt16 = 0
+        for offset in 0..<4 {
+            let byte = bytes[index + offset]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt16(digit)
+        }
+        return value
     }
 
     private mutating func skipNumber() throws(JSONParser.Error) {

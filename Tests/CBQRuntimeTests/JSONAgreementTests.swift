@@ -1,0 +1,69 @@
+import CBQCore
+import CBQSandbox
+import Testing
+@testable import CBQRuntime
+
+/// The page indexer and the JSON parser read every document the same way: what the indexer
+/// accepts, the parser accepts; lone surrogates and repeated member names are errors in both.
+struct JSONAgreementTests {
+    static func page(_ data: String) -> [UInt8] { Array(#"{"data":[\#(data)],"meta":{"total":1}}"#.utf8) }
+
+    @Test(arguments: [
+        #"{"type":"people","id":"P-1","attributes":{"last_name":"\uDADA"}}"#,            // lone high surrogate
+        #"{"type":"people","id":"P-1","attributes":{"last_name":"\uDC00x"}}"#,           // lone low surrogate
+        #"{"type":"people","id":"\uD800\u0041","attributes":{}}"#,                       // high, then not a low
+        #"{"type":"people","id":"P-1","attributes":{"a":1,"a":2}}"#,                      // a repeated attribute
+        #"{"type":"people","id":"P-1","attributes":{"a":1,"\u0061":2}}"#,                 // the same name, escaped
+        #"{"type":"people","id":"P-1","id":"P-2","attributes":{}}"#,                      // a repeated id
+        #"{"type":"people","id":"P-1","attributes":{"x":{"k":1,"k":2}}}"#,                // nested, repeated
+    ])
+    func invalidInBothReaders(resource: String) {
+        let bytes = Self.page(resource)
+        #expect(throws: JSONParser.Error.self) { _ = try JSONParser.parse(bytes) }
+        #expect(throws: JSONParser.Error.self) { _ = try PageIndexer.index(bytes) }
+    }
+
+    @Test func aRepeatedTopLevelMemberIsAnError() {
+        let bytes = Array(#"{"data":[],"data":{"type":"people","id":"P-1"}}"#.utf8)
+        #expect(throws: JSONParser.Error.self) { _ = try JSONParser.parse(bytes) }
+        #expect(throws: JSONParser.Error.self) { _ = try PageIndexer.index(bytes) }
+    }
+
+    @Test func aValidSurrogatePairIsRead() throws {
+        let bytes = Self.page(#"{"type":"people","id":"P-1","attributes":{"last_name":"\uD83D\uDC4D ok"}}"#)
+        let row = try #require(try PageIndexer.index(bytes).rows.first)
+        #expect(row.sqlValue("last_name").description == "👍 ok")
+        #expect(try JSONParser.parse(bytes)["data"] != nil)
+    }
+
+    /// Mutated sandbox pages: whatever the indexer accepts, the parser accepts too, and every
+    /// value of every accepted row decodes (no silent NULL).
+    @Test func theIndexerNeverAcceptsWhatTheParserRejects() throws {
+        let api = SandboxAPI()
+        let original = api.handle(SandboxRequest(target: "/people/people?page[size]=5")).body
+        var random = SeededGenerator(seed: 15)
+        let pieces: [[UInt8]] = ["\"", "\\", "\\u", "\\uD800", "\\uDC00", "{", "}", "[", "]", ",", ":", "\"a\":1,", "null", "1e999",
+                                 "\u{0}", "\u{1F}", "\"id\":\"x\",", "\"data\":[],"].map { Array($0.utf8) }
+        var accepted = 0
+        for _ in 0..<4_000 {
+            var bytes = original
+            for _ in 0..<random.int(1...3) {
+                let at = random.int(0...bytes.count - 1)
+                switch random.int(0...2) {
+                case 0: bytes.insert(contentsOf: random.pick(pieces), at: at)
+                case 1: bytes.remove(at: at)
+                default: bytes[at] = random.pick(pieces).first ?? 0
+                }
+            }
+            guard let document = try? PageIndexer.index(bytes) else { continue }
+            accepted += 1
+            #expect((try? JSONParser.parse(bytes)) != nil, "\(String(decoding: bytes, as: UTF8.self))")
+            for row in document.rows {
+                for member in row.attributes {
+                    #expect((try? JSONParser.parse(row.page.bytes, range: member.value)) != nil)
+                }
+            }
+        }
+        #expect(accepted > 100)
+    }
+}
