@@ -13,7 +13,7 @@ struct JSONScanner {
     var position = 0
     private var depth = 0
     /// The member names of the objects being read, outermost first (see ``rawMembers(_:)``).
-    private var openKeys: [Range<Int>] = []
+    private var openKeys: [(range: Range<Int>, escaped: Bool)] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -63,7 +63,11 @@ struct JSONScanner {
     ///
     /// A name that occurs twice in one object is an error, as it is for ``JSONParser``: RFC 8259
     /// leaves duplicates to the reader, and two readers of one page must not read it two ways.
-    mutating func rawMembers(_ body: (inout JSONScanner, Range<Int>) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
+    ///
+    /// - Parameter checkingNames: false when the caller checks repeats itself (the indexer,
+    ///   whose rows almost always repeat the previous row's names, which it compares anyway).
+    mutating func rawMembers(checkingNames: Bool = true,
+                             _ body: (inout JSONScanner, Range<Int>) throws(JSONParser.Error) -> Void) throws(JSONParser.Error) {
         try enter()
         defer { depth -= 1 }
         skipWhitespace()
@@ -75,7 +79,7 @@ struct JSONScanner {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let key = try skipString()
-            try noteKey(key, base: base, many: &manyKeys)
+            if checkingNames { try noteKey(key, base: base, many: &manyKeys) }
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':'")
             skipWhitespace()
@@ -91,7 +95,7 @@ struct JSONScanner {
 
     /// Records a member name of the object whose names start at `openKeys[base]`; a repeat
     /// is an error. Few names are compared in place; past 32, by a set of decoded names.
-    private mutating func noteKey(_ key: Range<Int>, base: Int, many: inout Set<String>?) throws(JSONParser.Error) {
+    mutating func noteKey(_ key: Range<Int>, base: Int, many: inout Set<String>?) throws(JSONParser.Error) {
         if many != nil {
             guard many!.insert(decodeKey(key)).inserted else { throw duplicate(key) }
             return
@@ -99,19 +103,23 @@ struct JSONScanner {
         let escaped = bytes[key].contains(UInt8(ascii: "\\"))
         for index in base..<openKeys.count {
             let other = openKeys[index]
-            if escaped || bytes[other].contains(UInt8(ascii: "\\")) {
-                if decodeKey(other) == decodeKey(key) { throw duplicate(key) }
-            } else if sameBytes(other, key) {
+            if escaped || other.escaped {
+                if decodeKey(other.range) == decodeKey(key) { throw duplicate(key) }
+            } else if sameBytes(other.range, key) {
                 throw duplicate(key)
             }
         }
-        openKeys.append(key)
+        openKeys.append((key, escaped))
         if openKeys.count - base > 32 {
-            many = Set(openKeys[base...].map(decodeKey))
+            many = Set(openKeys[base...].map { decodeKey($0.range) })
         }
     }
 
-    private func duplicate(_ key: Range<Int>) -> JSONParser.Error {
+    /// Where the indexer's own name check keeps the names of the object it reads.
+    var openKeyCount: Int { openKeys.count }
+    mutating func closeKeys(from base: Int) { openKeys.removeSubrange(base...) }
+
+    func duplicate(_ key: Range<Int>) -> JSONParser.Error {
         JSONParser.Error(message: "the member name \(decodeKey(key).prefix(40)) occurs twice in one object", offset: key.lowerBound)
     }
 

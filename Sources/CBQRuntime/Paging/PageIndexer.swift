@@ -117,12 +117,24 @@ public enum PageIndexer {
                 }
                 scanner.advance()
                 attributes.reserveCapacity(max(16, previousKeys.count))
-                try scanner.rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
+                // Repeated names: while a row repeats the previous row's names in order (which
+                // were unique), there is nothing to check; from the first name that differs,
+                // each name is checked against this row's names.
+                var following = true
+                let base = scanner.openKeyCount
+                var many: Set<String>?
+                defer { scanner.closeKeys(from: base) }
+                try scanner.rawMembers(checkingNames: false) { (scanner, keyRange) throws(JSONParser.Error) in
                     let index = attributes.count
                     let key: String
-                    if index < previousKeys.count, scanner.sameBytes(previousKeys[index].keyRange, keyRange) {
+                    if following, index < previousKeys.count, scanner.sameBytes(previousKeys[index].keyRange, keyRange) {
                         key = previousKeys[index].key
                     } else {
+                        if following {
+                            following = false
+                            for earlier in attributes { try scanner.noteKey(earlier.keyRange, base: base, many: &many) }
+                        }
+                        try scanner.noteKey(keyRange, base: base, many: &many)
                         key = scanner.decodeKey(keyRange)
                     }
                     attributes.append(RawMember(key: key, keyRange: keyRange, value: try scanner.skipValue()))
