@@ -62,7 +62,7 @@ public final class SandboxAPI: Sendable {
 
     public init(options: SandboxOptions = SandboxOptions()) {
         self.options = options
-        let data = SandboxData.generate(seed: options.seed)
+        let data = SandboxData.generate(seed: options.seed, today: options.today)
         var collections: [String: Collection] = [:]
         for endpoint in SandboxData.endpoints {
             collections[endpoint.path] = Collection(endpoint: endpoint, resources: data[endpoint.path] ?? [])

@@ -6,6 +6,17 @@ public struct Resource: Hashable, Sendable {
     public var id: String
     public var attributes: [JSONMember]
 
+    /// The resource with every date and timestamp attribute moved by whole days.
+    func shifted(byDays days: Int) -> Resource {
+        var copy = self
+        copy.attributes = attributes.map { member in
+            guard case .string(let text) = member.value, text.utf8.count >= 10, let instant = Instant(text),
+                  let moved = instant.adding(days, .day) else { return member }
+            return JSONMember(member.key, .string(moved.text))
+        }
+        return copy
+    }
+
     public subscript(attribute name: String) -> JSONValue {
         if name == "id" { return .string(id) }
         return attributes.first { $0.key == name }?.value ?? .null
@@ -53,6 +64,19 @@ public enum SandboxData {
     public static let counts: [String: Int] = [
         people.path: 1_200, reports.path: 800, cases.path: 600, providers.path: 60, offerings.path: 240, notes.path: 2_000,
     ]
+
+    /// Every generated date and timestamp is before this day (2026-11-15).
+    public static let generatedThrough = Instant("2026-11-15")!
+
+    /// Every endpoint's records, ids ascending, with their dates moved so the data is current
+    /// to `today` (see ``SandboxOptions/today``).
+    public static func generate(seed: UInt64, today: Instant?) -> [String: [Resource]] {
+        let data = generate(seed: seed)
+        guard let today else { return data }
+        let days = today.days - generatedThrough.days
+        guard days != 0 else { return data }
+        return data.mapValues { resources in resources.map { $0.shifted(byDays: days) } }
+    }
 
     /// Every endpoint's records, ids ascending.
     public static func generate(seed: UInt64) -> [String: [Resource]] {
@@ -252,7 +276,9 @@ public enum SandboxData {
                 JSONMember("caseworker", .string(random.pick(caseworkers))),
                 JSONMember("county", .string(random.pick(counties))),
                 JSONMember("opened_at", .string(CivilDate.string(days: openedDays))),
-                JSONMember("closed_at", closed && number % 50 != 0 ? .string(CivilDate.string(days: openedDays + random.int(30...600))) : .null),
+                // Closed on a day before the data's end, never in its future.
+                JSONMember("closed_at", closed && number % 50 != 0
+                    ? .string(CivilDate.string(days: min(openedDays + random.int(30...600), generatedThrough.days - 1))) : .null),
                 JSONMember("created_at", .string(created)),
                 JSONMember("updated_at", .string(updated)),
             ])

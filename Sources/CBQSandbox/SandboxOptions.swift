@@ -30,6 +30,11 @@ public struct SandboxOptions: Sendable {
     public var failEvery: Int?
     /// 500 or 503.
     public var failureStatus = 503
+    /// The day the data is current to: every generated date and timestamp is moved by whole
+    /// days so that the newest falls just before it, and "the last 30 days" finds rows whatever
+    /// the date. nil keeps the data as generated (current to ``SandboxData/generatedThrough``),
+    /// which is what tests compare against; `cbq --sandbox` passes today (or `--now`).
+    public var today: Instant?
     /// Timestamps for writes; the wall clock unless a test fixes it.
     public var now: @Sendable () -> String = { CivilDate.timestamp(seconds: Int(time(nil))) }
 

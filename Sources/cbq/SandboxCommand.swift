@@ -56,6 +56,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail-status"), help: "500 or 503.")
     var failStatus = 503
 
+    @Option(help: ArgumentHelp("The day the data is current to (ISO 8601; default: today).", valueName: "timestamp"))
+    var now: String?
+
     func validate() throws {
         if !(0...65_535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
         if defaultPageSize < 1 || maxPageSize < 1 { throw ValidationError("page sizes must be 1 or more") }
@@ -64,11 +67,13 @@ struct SandboxCommand: AsyncParsableCommand {
         if let failEvery, failEvery < 1 { throw ValidationError("--fail-every must be 1 or more") }
         if ![500, 503].contains(failStatus) { throw ValidationError("--fail-status must be 500 or 503") }
         if retryAfter < 0 { throw ValidationError("--retry-after cannot be negative") }
+        if let now, Instant(now) == nil { throw ValidationError("--now takes an ISO 8601 date or timestamp, e.g. 2026-06-30T00:00:00Z") }
     }
 
     var options: SandboxOptions {
         var options = SandboxOptions()
         options.seed = seed
+        options.today = now.flatMap(Instant.init) ?? TargetOptions.systemClock()
         options.dialect = dialect.dialect
         options.defaultPageSize = defaultPageSize
         options.maxPageSize = maxPageSize

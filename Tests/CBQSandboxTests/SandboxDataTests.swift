@@ -74,3 +74,37 @@ struct SandboxDataTests {
         #expect(CivilDate.timestamp(seconds: 1_741_083_300) == "2025-03-04T10:15:00Z")
     }
 }
+
+/// The data is consistent, and current to the day it is asked for.
+struct SandboxDataCurrencyTests {
+    static let dateNames: Set<String> = ["date_of_birth", "created_at", "updated_at", "received_at", "opened_at", "closed_at",
+                                         "license_expires_on"]
+
+    @Test(arguments: [nil, "2026-06-30T00:00:00Z", "2031-01-15"])
+    func nothingLiesInTheFutureOfItsDay(today: String?) throws {
+        let day = today.flatMap(Instant.init) ?? SandboxData.generatedThrough
+        let data = SandboxData.generate(seed: 1, today: today.flatMap(Instant.init))
+        for (_, resources) in data {
+            for resource in resources {
+                for member in resource.attributes where Self.dateNames.contains(member.key) && member.key != "license_expires_on" {
+                    guard case .string(let text) = member.value else { continue }
+                    let instant = try #require(Instant(text), "\(member.key) = \(text)")
+                    #expect(instant.seconds < day.seconds, "\(resource.id).\(member.key) = \(text) is not before \(day.text)")
+                }
+                let value = { (name: String) in resource[attribute: name].stringValue.flatMap(Instant.init) }
+                if let opened = value("opened_at"), let closed = value("closed_at") { #expect(closed.seconds >= opened.seconds, "\(resource.id)") }
+                if let created = value("created_at"), let updated = value("updated_at") { #expect(updated.seconds >= created.seconds, "\(resource.id)") }
+            }
+        }
+    }
+
+    @Test func movingTheDayMovesEveryDateByWholeDays() throws {
+        let base = SandboxData.generate(seed: 1)
+        let later = SandboxData.generate(seed: 1, today: SandboxData.generatedThrough.adding(30, .day))
+        let before = try #require(base[SandboxData.cases.path]?.first), after = try #require(later[SandboxData.cases.path]?.first)
+        #expect(Instant(after[attribute: "opened_at"].stringValue!)!.days == Instant(before[attribute: "opened_at"].stringValue!)!.days + 30)
+        #expect(after[attribute: "case_number"] == before[attribute: "case_number"])
+        // A day before the data's own changes nothing but dates.
+        #expect(SandboxData.generate(seed: 1, today: nil) == base)
+    }
+}

@@ -14,6 +14,18 @@ struct CLI {
 
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     executable: URL = CLI.executable) async throws -> ChildProcess.Result {
-        try await ChildProcess.run(executable, arguments, stdin: stdin, environment: environment)
+        try await ChildProcess.run(executable, pinned(arguments), stdin: stdin, environment: environment)
+    }
+
+    /// The day every sandbox test runs on: its data is current to the day it was generated
+    /// for, so outputs stay the same whatever today is (an argument list that says `--now`
+    /// keeps its own).
+    static let today = "2026-11-15T00:00:00Z"
+
+    static func pinned(_ arguments: [String]) -> [String] {
+        guard !arguments.contains("--now") else { return arguments }
+        if let index = arguments.firstIndex(of: "--sandbox") { return Array(arguments[...index]) + ["--now", today] + arguments[(index + 1)...] }
+        if arguments.first == "sandbox" { return ["sandbox", "--now", today] + arguments.dropFirst() }
+        return arguments
     }
 }

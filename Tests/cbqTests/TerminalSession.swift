@@ -15,7 +15,7 @@ final class TerminalSession {
     private init(_ arguments: [String], stateFolder: URL?, inShell: Bool) {
         self.stateFolder = stateFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("cbq-state-\(UUID().uuidString)")
         ownsStateFolder = stateFolder == nil
-        let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) TERM=xterm " + ([CLI.executable.path] + arguments).map(Self.quote).joined(separator: " ")
+        let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) TERM=xterm " + ([CLI.executable.path] + CLI.pinned(arguments)).map(Self.quote).joined(separator: " ")
         if inShell {
             script = "PS1='$ ' TERM=xterm exec bash --norc --noprofile -i"
             commandLine = command

@@ -421,6 +421,7 @@ final class LocalPipeline {
 
     // MARK: - Statistics
 
+    @discardableResult
     private func measure<T>(_ name: String, rowsIn: Int, _ body: () throws -> T) rethrows -> T {
         let start = ContinuousClock.now
         let result = try body()

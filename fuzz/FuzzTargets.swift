@@ -1,0 +1,127 @@
+// libFuzzer entry points for cbq: statements, JSON, and pages through the whole row path.
+// Built by fuzz/run.sh from copies of Sources/CBQCore and Sources/CBQRuntime in one module
+// (SwiftPM does not build libFuzzer targets). Which target runs comes from CBQ_FUZZ_TARGET.
+//
+// Each target checks oracles beyond "does not crash"; a broken oracle is a crash (fatalError),
+// so libFuzzer keeps the input that shows it.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum FuzzTarget: String {
+    case statements, json, pages
+
+    static let current: FuzzTarget = {
+        guard let name = getenv("CBQ_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
+            fatalError("set CBQ_FUZZ_TARGET to statements, json or pages")
+        }
+        return target
+    }()
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    switch FuzzTarget.current {
+    case .statements: fuzzStatements(bytes)
+    case .json: fuzzJSON(bytes)
+    case .pages: fuzzPages(bytes)
+    }
+    return 0
+}
+
+/// Parse, plan, print URLs and explanations, format diagnostics. Oracles: every diagnostic
+/// lies inside the source; a statement that parses has a plan or a positioned diagnostic; a
+/// plan's URL, parsed back, gives the same query parameters.
+func fuzzStatements(_ bytes: [UInt8]) {
+    let source = SourceText(String(decoding: bytes, as: UTF8.self))
+    var options = PlannerOptions()
+    options.parameters = ["p": .string("P-1"), "n": .number("5")]
+    options.now = Instant(seconds: 1_780_000_000)
+    let planner = Planner(options)
+    func check(_ diagnostic: Diagnostic) {
+        guard diagnostic.range.start >= 0, diagnostic.range.end <= source.utf8.count, diagnostic.range.start <= diagnostic.range.end,
+              !diagnostic.message.isEmpty
+        else { fatalError("diagnostic outside the source: \(diagnostic)") }
+        _ = DiagnosticFormatter(style: .rich).format(diagnostic, in: source)
+        _ = DiagnosticFormatter(style: .oneLine).format(diagnostic, in: source)
+    }
+    for statement in Parser.parseScript(source) {
+        switch statement.result {
+        case .failure(let diagnostic): check(diagnostic)
+        case .success(let parsed):
+            do throws(Diagnostic) {
+                let plan = try planner.plan(parsed, source: source)
+                _ = plan.explanation()
+                for url in plan.initialURLs(style: .wire) {
+                    guard let parsedURL = RequestURL(url) else { fatalError("a plan's URL does not parse: \(url)") }
+                    let again = RequestURL(parsedURL.description)
+                    if again?.description != parsedURL.description { fatalError("a URL does not read back: \(url)") }
+                }
+                if case .select(let read) = plan, read.target == .collection {
+                    // The query parameters read back from the URL are the plan's.
+                    let url = read.url(page: read.startPage, style: .wire)
+                    let query = url.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+                    let names = query.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? "" }
+                        .map { PercentEncoding.decode($0) ?? $0 }
+                    let expected = read.parameters(page: read.startPage).map { $0.formattedName() }
+                    if names != expected { fatalError("parameters read back differ: \(names) vs \(expected)") }
+                }
+            } catch {
+                check(error)
+            }
+        }
+    }
+    _ = Parser.inputStatus(source)
+}
+
+/// The JSON parser against the page indexer. Oracle: the indexer never accepts what the
+/// parser rejects; every value the indexer finds decodes.
+func fuzzJSON(_ bytes: [UInt8]) {
+    let parsed = try? JSONParser.parse(bytes)
+    guard let document = try? PageIndexer.index(bytes) else { return }
+    if parsed == nil { fatalError("the indexer accepted a document the parser rejects") }
+    for row in document.rows {
+        if (try? JSONParser.parse(row.page.bytes, range: row.id)) == nil { fatalError("an id that does not decode") }
+        for member in row.attributes where (try? JSONParser.parse(row.page.bytes, range: member.value)) == nil {
+            fatalError("an attribute that does not decode: \(member.key)")
+        }
+    }
+}
+
+/// A page through everything that reads rows: values, local filters and the local plan
+/// (aggregate, distinct, sort), every renderer.
+func fuzzPages(_ bytes: [UInt8]) {
+    guard let document = try? PageIndexer.index(bytes) else { return }
+    let columns = Array(Set(document.rows.flatMap { $0.attributes.map(\.key) }).sorted().prefix(3))
+    for row in document.rows {
+        for member in row.attributes { _ = row.sqlValue(member.key) }
+        _ = row.identityHash
+        _ = row.idText
+    }
+    let first = columns.first.map(quoteIdentifierIfNeeded) ?? "x"
+    let statements = [
+        "SELECT * FROM a.b",
+        "SELECT * FROM a.b WHERE lower(\(first)) LIKE '%a%' OR \(first) IS NULL ORDER BY \(first) DESC NULLS FIRST, id",
+        "SELECT \(first), COUNT(*), MIN(\(first)), MAX(id), COUNT(DISTINCT \(first)) FROM a.b GROUP BY 1 ORDER BY 2 DESC",
+        "SELECT DISTINCT \(first) || '' AS v, length(id) FROM a.b ORDER BY v LIMIT 3",
+        "SELECT SUM(CASE WHEN \(first) > 0 THEN 1 ELSE 0 END) AS n FROM a.b",
+    ]
+    for text in statements {
+        guard let plan = try? Planner().planSelect(text) else { continue }
+        for format in OutputFormat.allCases {
+            let sink = MemorySink(keeping: false)
+            let output = OutputStream(sink)
+            guard let writer = try? ResultWriter(plan: plan, format: format, output: output, terminalWidth: 80, expandedAuto: true) else { continue }
+            do {
+                let filter = try LocalFilter(plan.localFilter)
+                try writer.write(try filter.apply(document.rows))
+                try writer.finish(count: nil)
+            } catch {
+                writer.close()  // an error computing a row is a clean error, as in the shell
+            }
+            output.flush()
+        }
+    }
+}

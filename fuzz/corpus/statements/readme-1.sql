@@ -1,0 +1,1 @@
+SELECT first_name, last_name FROM people.people WHERE last_name LIKE 'Doe' ORDER BY created_at DESC LIMIT 50;

@@ -1,0 +1,1 @@
+SELECT county, COUNT(*) AS n FROM cases.cases WHERE status = 'open' GROUP BY county HAVING COUNT(*) > 2 ORDER BY n DESC NULLS LAST LIMIT 5 OFFSET 1;

@@ -1,0 +1,1 @@
+EXPLAIN ANALYZE SELECT DISTINCT lower(city) || '-' || state AS k FROM people.people WHERE date_of_birth >= current_date - INTERVAL '18 years' AND id IN ('a', 'b');

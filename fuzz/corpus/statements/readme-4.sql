@@ -1,0 +1,1 @@
+SELECT CASE WHEN x > 1 THEN CAST(y AS TEXT) ELSE 'n' END, extract(dow FROM t), round(-2.675, 2), substr(z, -2, 3) FROM a.b WHERE NOT (p BETWEEN 1 AND 2) AND q = :p LIMIT :n;
