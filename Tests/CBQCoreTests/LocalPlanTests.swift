@@ -166,3 +166,25 @@ struct LocalPlanTests {
         #expect(plan.readColumns.map(\.range.start) == [13, 59])
     }
 }
+
+/// Statements whose numbers once trapped the planner, `explain` or the executor.
+struct BoundaryStatementTests {
+    @Test(arguments: ["SELECT * FROM people.people LIMIT 1 OFFSET 9223372036854775807",
+                      "SELECT * FROM people.people LIMIT 9223372036854775807",
+                      "SELECT * FROM people.people LIMIT 99999999999999999999"])
+    func countsBeyondTwoToTheFiftyThreeAreErrorsAtTheirPosition(text: String) {
+        do throws(Diagnostic) {
+            _ = try Planner().planSelect(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.hasSuffix("can be at most 9007199254740992"))
+            #expect(error.range.start > 30)
+        }
+    }
+
+    @Test func theLargestCountsPlanAndExplain() throws {
+        let plan = try Planner().planSelect("SELECT * FROM people.people LIMIT 9007199254740992 OFFSET 9007199254740992")
+        _ = plan.explanation()
+        _ = plan.url(page: plan.startPage)
+    }
+}

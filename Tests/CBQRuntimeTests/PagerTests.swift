@@ -96,3 +96,31 @@ struct PagerTests {
         #expect(summary.truncation == "stopped after 3 pages (--max-pages); more pages remain")
     }
 }
+
+/// Numbers from a server are untrusted: none of them traps cbq.
+struct ServerNumberTests {
+    func reply(total: String) -> HTTPReply {
+        HTTPReply(status: 200, body: Array(#"{"data":[{"type":"b","id":"1"}],"meta":{"total":\#(total)}}"#.utf8))
+    }
+
+    @Test(arguments: ["62222222222222222220", "1e308", "-5", "2.5", "9007199254740993", "\"many\""])
+    func aTotalOutOfRangeIsNoTotal(total: String) async throws {
+        let transport = ScriptedTransport { _ in self.reply(total: total) }
+        var options = PlannerOptions()
+        options.baseURL = "https://api.test"
+        let plan = try Planner(options).planSelect("SELECT COUNT(*) FROM a.b")
+        let sender = RequestSender(transport: transport, origin: "https://api.test:443", credentials: FixedToken("t"))
+        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(nil)), maxPages: 5, concurrency: 4,
+                          progress: { _ in })
+        let summary = try await pager.run { _ in }
+        // Without a usable total, COUNT(*) counts the rows it read.
+        #expect(summary.count == 1)
+    }
+
+    @Test(arguments: ["Sun, 06 Nov 9223372036854775807 08:49:37 GMT", "Sun, 99 Nov 1994 08:49:37 GMT",
+                      "Sun, 06 Nov 1994 99:99:99 GMT", "9223372036854775807", "-1"])
+    func aRetryAfterOutOfRangeIsNoTrap(value: String) {
+        _ = RetryPolicy.retryAfterSeconds(value, now: 0)
+        _ = RetryPolicy().pause(afterAttempt: 1, retryAfter: value)
+    }
+}

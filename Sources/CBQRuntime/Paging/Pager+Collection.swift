@@ -98,9 +98,9 @@ extension Pager {
         guard plan.totalPath.first == "meta", case .number(let total)? = document.meta?[path: Array(plan.totalPath.dropFirst())],
               total >= 0, total.isFinite
         else { return nil }
-        // A server's number is untrusted: a fraction, or one past 2^53 (where a double stops
+        // A server's number is untrusted: a fraction, or 2^53 and past (where a double stops
         // counting exactly, and page arithmetic could overflow), is no total at all.
-        guard total <= Self.largestTotal, let count = Int(exactly: total) else { return nil }
+        guard total < Self.largestTotal, let count = Int(exactly: total) else { return nil }
         return count
     }
 
