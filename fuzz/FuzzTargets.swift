@@ -76,17 +76,44 @@ func fuzzStatements(_ bytes: [UInt8]) {
     _ = Parser.inputStatus(source)
 }
 
-/// The JSON parser against the page indexer. Oracle: the indexer never accepts what the
-/// parser rejects; every value the indexer finds decodes.
+/// The JSON parser against the page indexer. Oracles: the indexer never accepts what the
+/// parser rejects, and the other way round for a document of JSON:API's shape; every value
+/// the indexer finds decodes.
 func fuzzJSON(_ bytes: [UInt8]) {
     let parsed = try? JSONParser.parse(bytes)
-    guard let document = try? PageIndexer.index(bytes) else { return }
+    guard let document = try? PageIndexer.index(bytes) else {
+        if let parsed, isJSONAPIShaped(parsed) { fatalError("the parser accepted a JSON:API document the indexer rejects") }
+        return
+    }
     if parsed == nil { fatalError("the indexer accepted a document the parser rejects") }
     for row in document.rows {
         if (try? JSONParser.parse(row.page.bytes, range: row.id)) == nil { fatalError("an id that does not decode") }
         for member in row.attributes where (try? JSONParser.parse(row.page.bytes, range: member.value)) == nil {
             fatalError("an attribute that does not decode: \(member.key)")
         }
+    }
+}
+
+/// What the indexer requires beyond JSON: an object whose `data` is null, a resource or an
+/// array of resources; a resource an object with a string or numeric `id` and, if any,
+/// object (or null) `attributes`.
+func isJSONAPIShaped(_ value: JSONValue) -> Bool {
+    guard case .object = value else { return false }
+    func resource(_ value: JSONValue) -> Bool {
+        guard case .object = value else { return false }
+        switch value["id"] {
+        case .string?, .number?: break
+        default: return false
+        }
+        switch value["attributes"] {
+        case nil, .null?, .object?: return true
+        default: return false
+        }
+    }
+    switch value["data"] {
+    case nil, .null?: return true
+    case .array(let items)?: return items.allSatisfy(resource)
+    case let item?: return resource(item)
     }
 }
 
