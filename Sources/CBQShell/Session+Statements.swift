@@ -133,7 +133,8 @@ extension Session {
         for notice in summary.notices { console.note("note: " + notice) }
         if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
-            console.error("the result is incomplete: \(truncation)", hint: "raise --max-pages, or narrow the query")
+            console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: plan, in: source),
+                                     label: "while running this statement", hint: "raise --max-pages, or narrow the query"), in: source)
             return SysExit.partial
         }
         return 0

@@ -127,7 +127,10 @@ struct SessionTests {
         #expect(status == SysExit.partial)
         #expect(shell.output.split(separator: "\r\n").count == 101, "the header and the one page's 100 rows")
         #expect(shell.errorText == """
-            error: the result is incomplete: stopped after 1 pages (--max-pages); more pages remain
+            <query>:1:1: error: the result is incomplete: stopped after 1 pages (--max-pages); more pages remain
+              |
+            1 | SELECT id FROM people.people
+              | ^^^^^^ while running this statement
               = hint: raise --max-pages, or narrow the query
 
             """)

@@ -6,9 +6,11 @@ struct ChildProcessTests {
     @Test func aChildPastItsDeadlineIsKilledAndReported() async throws {
         let started = ContinuousClock.now
         await #expect(throws: ChildProcess.TimedOut.self) {
-            _ = try await ChildProcess.run(URL(fileURLWithPath: "/bin/sleep"), ["30"], timeout: .milliseconds(500))
+            _ = try await ChildProcess.run(URL(fileURLWithPath: "/bin/sleep"), ["300"], timeout: .milliseconds(500))
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // Well before the child would end by itself, with room for a busy machine: on 2 cores
+        // the suite's CPU-bound tests can hold the cooperative threads for seconds.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test func statusOutputAndInputGoThrough() async throws {
