@@ -279,9 +279,6 @@ public indirect enum Expression: Hashable, Sendable {
         }
     }
 
-    /// True for expressions that may yield true, false or unknown (usable in WHERE, AND, OR, NOT).
-    public var isCondition: Bool { shape != .value }
-
     /// The expression without any enclosing parentheses.
     public var ungrouped: Expression {
         if case .grouped(let inner, _) = self { return inner.ungrouped }
@@ -382,13 +379,6 @@ public indirect enum Expression: Hashable, Sendable {
         }
         visit(self)
         return names
-    }
-
-    /// The first column the expression reads, for errors that point at one.
-    public var firstColumn: Identifier? {
-        if case .column(let identifier) = self { return identifier }
-        for child in children { if let found = child.firstColumn { return found } }
-        return nil
     }
 
     /// True when no column is read: the value is the same for every row.

@@ -1,5 +1,5 @@
 // libFuzzer entry points for cbq: statements, JSON, and pages through the whole row path.
-// Built by fuzz/run.sh from copies of Sources/CBQCore and Sources/CBQRuntime in one module
+// Built by Tests/Fuzz/run.sh from copies of Sources/CBQCore and Sources/CBQRuntime in one module
 // (SwiftPM does not build libFuzzer targets). Which target runs comes from CBQ_FUZZ_TARGET.
 //
 // Each target checks oracles beyond "does not crash"; a broken oracle is a crash (fatalError),

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Fuzzes cbq with libFuzzer and AddressSanitizer.
 #
-#   fuzz/run.sh [SECONDS] [TARGET ...]     default: 60 seconds each of statements, json, pages
+#   Tests/Fuzz/run.sh [SECONDS] [TARGET ...]     default: 60 seconds each of statements, json, pages
 #
 # SwiftPM cannot build libFuzzer targets, so this compiles copies of Sources/CBQCore and
-# Sources/CBQRuntime (without the HTTP transport) and fuzz/FuzzTargets.swift into one binary
+# Sources/CBQRuntime (without the HTTP transport) and Tests/Fuzz/FuzzTargets.swift into one binary
 # under .build-fuzz/, then runs each target on a scratch copy of its committed corpus
-# (fuzz/corpus/TARGET) with fuzz/dictionary.txt. A crash or a broken oracle fails with the
+# (Tests/Fuzz/corpus/TARGET) with Tests/Fuzz/dictionary.txt. A crash or a broken oracle fails with the
 # reproducer's bytes printed; add them to a regression test (see Tests/*/Robustness*).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
@@ -25,7 +25,7 @@ done
 find Sources/CBQRuntime -name '*.swift' ! -name 'AsyncHTTPTransport.swift' | while read -r file; do
   sed '/^import CBQCore$/d' "$file" > "$work/src/Runtime_$(basename "$file")"
 done
-cp fuzz/FuzzTargets.swift "$work/src/"
+cp Tests/Fuzz/FuzzTargets.swift "$work/src/"
 binary="$work/cbq-fuzz"
 if [ ! -x "$binary" ] || [ -n "$(find "$work/src" -newer "$binary" -name '*.swift' | head -1)" ]; then
   echo "fuzz: building $binary"
@@ -39,9 +39,9 @@ for target in "${targets[@]}"; do
   corpus="$work/corpus-$target"
   rm -rf "$corpus" "$work/artifacts-$target"
   mkdir -p "$corpus" "$work/artifacts-$target"
-  cp fuzz/corpus/"$target"/* "$corpus"/
+  cp Tests/Fuzz/corpus/"$target"/* "$corpus"/
   echo "fuzz: $target for ${seconds}s"
-  if ! CBQ_FUZZ_TARGET=$target "$binary" "$corpus" -dict=fuzz/dictionary.txt -max_total_time="$seconds" \
+  if ! CBQ_FUZZ_TARGET=$target "$binary" "$corpus" -dict=Tests/Fuzz/dictionary.txt -max_total_time="$seconds" \
        -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$work/artifacts-$target/" > "$work/$target.log" 2>&1; then
     status=1
