@@ -13,7 +13,8 @@ import Testing
 /// does not clamp to the month's end). Where the two spell a function differently, each query
 /// carries both spellings.
 @Suite(.serialized) struct DifferentialTests {
-    static let seed: UInt64 = 20_261_201
+    /// Pinned, so a failure reproduces; `CBQ_DIFFERENTIAL_SEED=n swift test` tries other queries.
+    static let seed: UInt64 = ProcessInfo.processInfo.environment["CBQ_DIFFERENTIAL_SEED"].flatMap { UInt64($0) } ?? 20_261_201
     static let queryCount = 400
 
     /// The endpoints compared, their SQLite table and typed columns.
