@@ -56,20 +56,132 @@ extension Session {
 
     private func execute(_ statementPlan: StatementPlan, source: SourceText) async -> Int32 {
         separateResults()
+        return await dispatch(statementPlan, source: source)
+    }
+
+    private func dispatch(_ statementPlan: StatementPlan, source: SourceText, analyze: Bool = false) async -> Int32 {
         switch statementPlan {
+        case .explain(.join(let join)):
+            return await explain(join, source: source)
         case .explain(let inner):
             output.write(inner.explanation() + "\n")
             output.flush()
             return 0
         case .analyze(let inner):
-            guard case .select(let plan) = inner else {
-                output.write(inner.explanation() + "\n")
-                return 0
-            }
-            return await read(plan, source: source, analyze: true)
+            return await dispatch(inner, source: source, analyze: true)
         case .select(let plan):
-            return await read(plan, source: source)
+            return await read(plan, source: source, analyze: analyze)
+        case .join(let join):
+            return await read(join, source: source, analyze: analyze)
+        case .semiJoin(let semi):
+            var options = execution
+            do {
+                options.credentials = try credentials()
+            } catch {
+                console.error(error)
+                return error.status
+            }
+            let runner = QueryRunner(executor: Executor(transport: transport, options: options), planner: compiler.planner)
+            do {
+                return await dispatch(try await runner.resolve(semi).plan, source: source, analyze: analyze)
+            } catch let failure as QueryRunner.SubqueryFailure {
+                return report(failure.error, plan: Self.firstRequests(of: failure.subquery.plan), source: source, rowsShown: 0)
+            } catch {
+                return report(error, plan: nil, source: source, rowsShown: 0)
+            }
         }
+    }
+
+    /// The plan whose requests an error is most likely about: a subquery's first endpoint.
+    private static func firstRequests(of plan: StatementPlan) -> RequestPlan? {
+        switch plan {
+        case .select(let read): return read
+        case .join(let join): return join.sides[0].plan
+        case .semiJoin(let semi): return semi.subqueries.first.flatMap { firstRequests(of: $0.plan) }
+        case .explain(let inner), .analyze(let inner): return firstRequests(of: inner)
+        }
+    }
+
+    /// EXPLAIN of a join: one `page[size]=1` probe per side, for the totals that decide how
+    /// each later side is fetched; nothing else is sent.
+    private func explain(_ join: JoinPlan, source: SourceText) async -> Int32 {
+        var options = execution
+        do {
+            options.credentials = try credentials()
+        } catch {
+            console.error(error)
+            return error.status
+        }
+        let runner = JoinExecutor(executor: Executor(transport: transport, options: options), planner: compiler.planner)
+        var totals: [Int?] = []
+        var summary = ExecutionSummary()
+        do {
+            for side in join.sides { totals.append(try await runner.probeTotal(side.plan, summary: &summary)) }
+            let local = try compiler.planner.joinedQuery(join, columns: nil).plan.localQuery?.operatorLines()
+            output.write(join.explanation(estimates: JoinEstimates(totals: totals, concurrency: options.concurrency), local: local) + "\n")
+            output.flush()
+            return 0
+        } catch {
+            return report(error, plan: join.sides[totals.count < join.sides.count ? totals.count : 0].plan, source: source, rowsShown: 0)
+        }
+    }
+
+    /// Fetches a join's sides, joins them, and renders the result (or, with `analyze`, the
+    /// plan with what happened).
+    private func read(_ join: JoinPlan, source: SourceText, analyze: Bool) async -> Int32 {
+        var options = execution
+        do {
+            options.credentials = try credentials()
+        } catch {
+            console.error(error)
+            return error.status
+        }
+        let runner = JoinExecutor(executor: Executor(transport: transport, options: options), planner: compiler.planner)
+        let progress = ProgressLine(enabled: showsProgress, errors: console.errors)
+        let started = ContinuousClock.now
+        let outcome: JoinExecutor.Outcome
+        do {
+            outcome = try await runner.run(join, progress: { progress.update($0) })
+        } catch let failure as JoinExecutor.SideFailure {
+            progress.clear()
+            return report(failure.error, plan: join.sides[failure.side].plan, source: source, rowsShown: 0)
+        } catch {
+            progress.clear()
+            return report(error, plan: join.sides[0].plan, source: source, rowsShown: 0)
+        }
+        progress.clear()
+        var format = self.format
+        if expanded == .on && format == .table { format = .vertical }
+        let discard = OutputStream(MemorySink(keeping: false))
+        let writer: ResultWriter
+        do {
+            writer = try ResultWriter(plan: outcome.query.plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
+                                      terminalWidth: output.sink === console.screen ? console.screenWidth() : nil,
+                                      expandedAuto: expanded == .auto, maxLocalRows: options.maxLocalRows)
+            try writer.write(values: outcome.rows)
+            try writer.finish(count: nil)
+        } catch {
+            output.flush()
+            return report(error, plan: join.sides[0].plan, source: source, rowsShown: 0)
+        }
+        output.flush()
+        let summary = outcome.summary
+        if analyze {
+            let local = outcome.query.plan.localQuery?.operatorLines()
+            var text = join.explanation(local: local) + "\n\n"
+            text += "strategies:\n" + outcome.strategies.map { "  " + $0 }.joined(separator: "\n") + "\n\n"
+            text += Self.analysis(summary, rows: writer.rowCount, operators: writer.operatorStats, elapsed: ContinuousClock.now - started)
+            output.write(text + "\n")
+            output.flush()
+        }
+        for notice in summary.notices { console.note("note: " + notice) }
+        if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
+        if let truncation = summary.truncation {
+            console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: join.sides[0].plan, in: source),
+                                     label: "while running this statement", hint: "raise --max-pages, or narrow the query"), in: source)
+            return SysExit.partial
+        }
+        return 0
     }
 
     /// Fetches and renders a SELECT's rows; with `analyze`, renders nothing and prints the
@@ -141,14 +253,14 @@ extension Session {
     }
 
     /// Maps a failure to a message, a caret where the API blamed part of the query, and a status.
-    private func report(_ error: any Error, plan: RequestPlan, source: SourceText, rowsShown: Int) -> Int32 {
+    private func report(_ error: any Error, plan: RequestPlan?, source: SourceText, rowsShown: Int) -> Int32 {
         let partial = rowsShown > 0 ? " (the \(counted(rowsShown, "row")) above are a partial result)" : ""
         if let diagnostic = error as? Diagnostic {
             if rowsShown > 0 { console.error("the query stopped" + partial) }
             console.error(diagnostic, in: source)
             return SysExit.dataError
         }
-        guard let error = error as? ExecutionError else {
+        guard let error = error as? ExecutionError, let plan else {
             if error is CancellationError {
                 console.error("cancelled" + partial)
                 return SysExit.interrupted

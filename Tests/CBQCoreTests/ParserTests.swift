@@ -156,7 +156,12 @@ struct ParserTests {
         ("SELECT * FROM a.b LIMIT 1️⃣2.5", "LIMIT needs a whole number of 0 or more", nil),
         ("SELECT * FROM a.b1️⃣.c", "an endpoint has two parts, service.endpoint", "e.g. services.service_offerings"),
         ("SELECT * FROM a.b WHERE x = 1 1️⃣y = 2", "expected 'AND', 'OR', 'GROUP BY', 'HAVING', 'ORDER BY', 'LIMIT', 'OFFSET' or ';' after 1, found 'y'", "end the statement with ';' before starting another"),
-        ("SELECT * FROM a.b WHERE a1️⃣.c = 1", "a column name cannot have a '.'", "name the column alone: the endpoint goes after FROM"),
+        ("SELECT * FROM a.b WHERE a.c1️⃣.d = 1", "a column name has at most one '.': table.column", "name the table by its alias, e.g. FROM people.people p … p.last_name"),
+        ("SELECT * FROM a.b WHERE 1️⃣zz.c = 1", "no table named 'zz' in FROM", "qualify columns by a table's alias, or by its endpoint's name when it has none"),
+        ("SELECT * FROM a.b c JOIN d.e1️⃣", "expected 'ON' after 'd.e'", "e.g. JOIN people.people p ON p.id = c.person_id; or list the tables with ',' and join in WHERE"),
+        ("SELECT * FROM a.b LEFT 1️⃣d.e ON x = y", "expected 'JOIN' after 'LEFT', found 'd'", nil),
+        ("SELECT * FROM a.b WHERE x IN (1️⃣SELECT y, z FROM c.d)", "a subquery after IN must select exactly one column", "e.g. id IN (SELECT person_id FROM cases.cases WHERE status = 'open')"),
+        ("SELECT * FROM a.b c, a.b 1️⃣c", "table name 'c' is used twice in FROM", "give each an alias: FROM people.people a JOIN people.people b ON …"),
         ("SELECT 1️⃣FROM a.b", "expected a value after 'SELECT', found 'FROM'", "to use 'FROM' as a column name, quote it: \"FROM\""),
     ])
     func syntaxErrors(text: String, message: String, hint: String?) throws {

@@ -136,4 +136,67 @@ extension Diagnostic {
                    hint: Suggestion.closest(to: column.name, among: seen).map(didYouMean)
                        ?? "SELECT * FROM \(endpoint) LIMIT 1 shows its columns")
     }
+
+    /// A subquery outside WHERE (in the select list, ORDER BY, an ON condition).
+    static func misplacedSubquery(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "cbq runs a subquery only in WHERE (IN (SELECT …) or EXISTS (SELECT …))", at: range,
+                   hint: "move it to WHERE, or JOIN the other endpoint")
+    }
+
+    // MARK: - Joins and subqueries
+
+    static func duplicateTableName(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "table name '\(name)' is used twice in FROM", at: range,
+                   hint: "give each an alias: FROM people.people a JOIN people.people b ON …")
+    }
+
+    static func unknownTable(_ name: String, among names: [String], at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "no table named '\(name)' in FROM", at: range,
+                   label: "FROM names " + names.map { "'\($0)'" }.joined(separator: ", "),
+                   hint: Suggestion.closest(to: name, among: names).map(didYouMean)
+                       ?? "qualify columns by a table's alias, or by its endpoint's name when it has none")
+    }
+
+    static func misplacedTableStar(_ table: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "'\(table).*' stands only in the select list", at: range, hint: "name a column: \(table).id")
+    }
+
+    /// After the rows: an unqualified column that several sides have.
+    public static func ambiguousColumn(_ column: Identifier, tables: [String]) -> Diagnostic {
+        Diagnostic(.semantic, "column '\(column.name)' is ambiguous: " + tables.map { "'\($0)'" }.joined(separator: " and ") + " both have it",
+                   at: column.range, hint: "qualify it: " + tables.map { "\($0).\(quoteIdentifierIfNeeded(column.name))" }.joined(separator: " or "))
+    }
+
+    /// After the rows: an unqualified column that no side has.
+    public static func unresolvedColumn(_ column: Identifier, tables: [String], emptyTables: [String], seen: [String]) -> Diagnostic {
+        let label = emptyTables.isEmpty ? "no row of " + tables.joined(separator: " or ") + " has it"
+            : "no row of the others has it, and " + emptyTables.joined(separator: ", ") + " returned no rows to tell"
+        return Diagnostic(.semantic, "column '\(column.name)' is not a column of " + tables.map { "'\($0)'" }.joined(separator: " or "),
+                          at: column.range, label: label,
+                          hint: Suggestion.closest(to: column.name, among: seen).map(didYouMean) ?? "qualify it by its table: x.\(column.name)")
+    }
+
+    static func notSingleEndpoint(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "this statement reads several endpoints or runs subqueries: plan it as a statement", at: range)
+    }
+
+    static func subqueryColumns(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "a subquery after IN must select exactly one column", at: range,
+                   hint: "e.g. id IN (SELECT person_id FROM cases.cases WHERE status = 'open')")
+    }
+
+    static func correlatedIn(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "an IN subquery cannot read the outer query's columns", at: range,
+                   hint: "write EXISTS (SELECT … WHERE inner_column = outer.column), or JOIN")
+    }
+
+    static func unsupportedCorrelation(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "cbq correlates an EXISTS subquery by one equality in its WHERE: inner_column = outer.column", at: range,
+                   hint: "keep one such equality; move other conditions on the outer query out of the subquery")
+    }
+
+    static func correlatedExistsShape(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "a correlated EXISTS with GROUP BY, HAVING, an aggregate, LIMIT or OFFSET is not supported", at: range,
+                   hint: "write outer.column IN (SELECT inner_column … GROUP BY inner_column HAVING …)")
+    }
 }

@@ -200,10 +200,15 @@ extension Diagnostic {
         Diagnostic(.syntax, "expected a value in the IN list", at: range)
     }
 
-    /// `a.b` in a condition; `range` is the `.`.
+    /// `a.b.c` in a condition; `range` is the second `.`.
     static func qualifiedColumn(at range: SourceRange) -> Diagnostic {
-        Diagnostic(.syntax, "a column name cannot have a '.'", at: range,
-                   hint: "name the column alone: the endpoint goes after FROM")
+        Diagnostic(.syntax, "a column name has at most one '.': table.column", at: range,
+                   hint: "name the table by its alias, e.g. FROM people.people p … p.last_name")
+    }
+
+    /// `p.` then not a name.
+    static func expectedColumnAfterDot(_ table: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "expected a column name after '\(table).'", at: range, hint: "e.g. \(table).id or \(table).*")
     }
 
     static func expectedValue(after context: String, at range: SourceRange) -> Diagnostic {
@@ -255,6 +260,8 @@ extension Diagnostic {
         static let betweenBounds = "BETWEEN low AND high"
         /// `(a = 1`, then not `)`.
         static let closeParenthesis = "close the parenthesis opened here"
+        /// `JOIN t` without ON.
+        static let joinCondition = "e.g. JOIN people.people p ON p.id = c.person_id; or list the tables with ',' and join in WHERE"
     }
 
     // MARK: - Parsing: limits on hostile input

@@ -41,7 +41,7 @@ public struct ExpressionCompiler: Sendable {
         }
         switch expression {
         case .column(let identifier):
-            guard let slot = slots[identifier.name] else { throw unresolved(identifier) }
+            guard let slot = slots[identifier.key] else { throw unresolved(identifier) }
             return CompiledExpression { slots in slots[slot] }
         case .literal(let literal, _):
             let value = SQLValue(literal)
@@ -143,6 +143,9 @@ public struct ExpressionCompiler: Sendable {
             return try compileCase(expression)
         case .interval(let interval):
             throw Diagnostic.misplacedInterval(at: interval.range)
+        case .inSubquery(_, _, _, let range), .exists(_, _, let range):
+            // The runtime runs each subquery of WHERE first and puts its values here.
+            throw Diagnostic.misplacedSubquery(at: range)
         case .function(let call):
             if let kind = AggregateKind(call.key) { throw Diagnostic.misplacedAggregate(kind, at: call.range) }
             return try compileFunction(call)

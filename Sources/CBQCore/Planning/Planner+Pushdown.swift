@@ -66,6 +66,8 @@ extension Planner {
             return .failure(Unpushable(text: "a constant condition"))
         case .function, .caseWhen, .cast, .binary, .negate, .interval:
             return .failure(Unpushable(text: "the API's filters compare a column with a value"))
+        case .inSubquery, .exists:
+            return .failure(Unpushable(text: "a subquery's values are known only once it has run"))
         }
     }
 

@@ -25,14 +25,16 @@ extension Planner {
 
     /// - Parameter byID: the rows are fetched by id (`WHERE id IN (…)`): such requests take no
     ///   `sort=`, so any ORDER BY is local.
-    func shape(_ select: SelectStatement, source: SourceText, limit: Int?, offset: Int, byID: Bool) throws(Diagnostic) -> Shape {
-        var shape = try shapeProjection(select, source: source, limit: limit, offset: offset, byID: byID)
+    /// - Parameter local: every operator runs here (the rows of a join): nothing is pushed.
+    func shape(_ select: SelectStatement, source: SourceText, limit: Int?, offset: Int, byID: Bool,
+               local: Bool = false) throws(Diagnostic) -> Shape {
+        var shape = try shapeProjection(select, source: source, limit: limit, offset: offset, byID: byID, local: local)
         shape.readColumns = Self.readColumns(of: shape.readExpressions)
         return shape
     }
 
     private func shapeProjection(_ select: SelectStatement, source: SourceText, limit: Int?, offset: Int,
-                                 byID: Bool) throws(Diagnostic) -> Shape {
+                                 byID: Bool, local: Bool) throws(Diagnostic) -> Shape {
         let items: [SelectItem]
         switch select.items {
         case .all(let range):
@@ -54,13 +56,13 @@ extension Planner {
         for key in select.grouping {
             let resolved = try resolveOutputReference(key, outputs: outputs, items: items, clause: "GROUP BY")
             if let aggregate = resolved.firstAggregate { throw Diagnostic.aggregateIn("GROUP BY", at: aggregate.range) }
-            if case .column(let name) = key, resolved != key, resolved.ungrouped != key { groupAliases.append(name) }
+            if case .column(let name) = key, name.table == nil, resolved != key, resolved.ungrouped != key { groupAliases.append(name) }
             grouping.append(resolved)
         }
         // HAVING may name an aggregate by its alias (`HAVING n > 5`), as SQLite and MySQL allow.
         let having = try select.having.map { (condition) throws(Diagnostic) in
             try condition.rewritten { (node) throws(Diagnostic) -> Expression? in
-                guard case .column(let name) = node,
+                guard case .column(let name) = node, name.table == nil,
                       let item = items.first(where: { $0.alias?.name == name.name && $0.expression.containsAggregate }) else { return nil }
                 return item.expression
             }
@@ -73,12 +75,12 @@ extension Planner {
 
         // The paths that need no local operator: COUNT(*) (from meta.total when it can), and
         // plain columns with a plain sort.
-        if aggregated, grouping.isEmpty, having == nil, items.count == 1, ordering.isEmpty,
+        if !local, aggregated, grouping.isEmpty, having == nil, items.count == 1, ordering.isEmpty,
            case .function(let call) = items[0].expression.ungrouped, call.key == "count", call.star {
             if let clause = select.limit ?? select.offset { throw Diagnostic.countWithLimitOrOffset(at: clause.range) }
             return Shape(projection: .count(name: outputs[0].name), pushedSort: [], limitIsLocal: false, readExpressions: readExpressions)
         }
-        let pushableSort = !aggregated && !select.distinct && !(byID && !ordering.isEmpty) && ordering.allSatisfy { key in
+        let pushableSort = !local && !aggregated && !select.distinct && !(byID && !ordering.isEmpty) && ordering.allSatisfy { key in
             if case .column = key.expression.ungrouped, key.nullsFirst == nil { return true }
             return false
         }
@@ -87,7 +89,7 @@ extension Planner {
             return RequestPlan.SortKey(field: column.name, descending: key.descending)
         } : []
         let plainColumns = items.allSatisfy { if case .column = $0.expression.ungrouped { true } else { false } }
-        if !aggregated, !select.distinct, pushableSort {
+        if !local, !aggregated, !select.distinct, pushableSort {
             if isStar { return Shape(projection: .all, pushedSort: pushedSort, limitIsLocal: false, readExpressions: readExpressions) }
             if plainColumns {
                 let columns = zip(items, outputs).map { item, output -> RequestPlan.OutputColumn in
@@ -132,7 +134,7 @@ extension Planner {
             for name in expression.columnNames where seenColumns.insert(name).inserted { columns.append(name) }
         }
         query.inputColumns = columns
-        let limitIsLocal = aggregated || select.distinct || !query.sort.isEmpty
+        let limitIsLocal = local || aggregated || select.distinct || !query.sort.isEmpty
         if limitIsLocal {
             query.limit = limit
             query.offset = offset
@@ -169,7 +171,7 @@ extension Planner {
                 throw Diagnostic.ordinalOutOfRange(clause, spelling, count: outputs.count, at: range)
             }
             return outputs[ordinal - 1].expression
-        case .column(let column):
+        case .column(let column) where column.table == nil:
             if let item = items.first(where: { $0.alias?.name == column.name }) { return item.expression }
             return expression
         default:
@@ -217,7 +219,7 @@ extension Planner {
         var seen: Set<String> = []
         var columns: [Identifier] = []
         func visit(_ expression: Expression) {
-            if case .column(let column) = expression, seen.insert(column.name).inserted { columns.append(column) }
+            if case .column(let column) = expression, seen.insert(column.key).inserted { columns.append(column) }
             expression.children.forEach(visit)
         }
         expressions.forEach(visit)

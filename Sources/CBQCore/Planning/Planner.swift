@@ -17,6 +17,9 @@ public struct PlannerOptions: Hashable, Sendable {
     /// What `now()`, `current_timestamp` and `current_date` read. Time is an input: the shell
     /// passes its clock (or `--now`), so planning stays pure and repeatable.
     public var now = Instant(seconds: 0)
+    /// `WHERE id IN (…)` alone fetches those resources by URL; false fetches the collection
+    /// and filters (cheaper for a long list: the runtime decides from the totals).
+    public var fetchesByID = true
 
     public init() {}
 }
@@ -53,16 +56,35 @@ public struct Planner: Sendable {
     /// Plans a statement of any kind.
     public func plan(_ statement: Statement, source: SourceText) throws(Diagnostic) -> StatementPlan {
         switch statement {
-        case .select(let select): return .select(try plan(select, source: source))
+        case .select(let select): return try planQuery(select, source: source)
         case .explain(let inner, let analyze, _):
             let plan = try plan(inner, source: source)
             return analyze ? .analyze(plan) : .explain(plan)
         }
     }
 
-    /// The requests of a SELECT, and what cbq computes after them.
-    public func plan(_ statement: SelectStatement, source: SourceText) throws(Diagnostic) -> RequestPlan {
+    /// A SELECT of any shape: one endpoint, a join, or subqueries to run first.
+    public func planQuery(_ statement: SelectStatement, source: SourceText) throws(Diagnostic) -> StatementPlan {
         let select = try prepare(statement)
+        if let filter = select.filter, filter.containsSubquery { return .semiJoin(try planSemiJoin(select, source: source)) }
+        if !select.joins.isEmpty { return .join(try planJoin(select, source: source)) }
+        return .select(try planSingle(select, source: source))
+    }
+
+    /// The requests of a single-endpoint SELECT, and what cbq computes after them.
+    public func plan(_ statement: SelectStatement, source: SourceText) throws(Diagnostic) -> RequestPlan {
+        guard case .select(let plan) = try planQuery(statement, source: source) else {
+            throw Diagnostic.notSingleEndpoint(at: statement.range)
+        }
+        return plan
+    }
+
+    /// One endpoint's requests. Columns may be qualified by its alias or endpoint name
+    /// (`p.last_name`); the plan reads them bare.
+    func planSingle(_ statement: SelectStatement, source: SourceText) throws(Diagnostic) -> RequestPlan {
+        var select = try prepare(statement)
+        try Self.checkQualifiers(select, names: [select.source.correlationName])
+        select = try Self.unqualifiedStatement(select)
         let filter = select.filter
         if let filter {
             try rejectNullComparisons(filter, source: source)
@@ -79,7 +101,7 @@ public struct Planner: Sendable {
         plan.statementRange = statement.range
         plan.endpointRange = statement.source.range
         if let first = statement.ordering.first, let last = statement.ordering.last { plan.orderRange = first.range.union(last.range) }
-        let ids = filter.flatMap(resourceIDs)
+        let ids = options.fetchesByID ? filter.flatMap(resourceIDs) : nil
         let shape = try self.shape(select, source: source, limit: limit, offset: offset, byID: ids != nil)
         plan.projection = shape.projection
         plan.sort = shape.pushedSort
@@ -125,6 +147,12 @@ public struct Planner: Sendable {
             select.items = .items(prepared)
         }
         select.filter = try select.filter.map { (e) throws(Diagnostic) in try prepare(e) }
+        var joins: [JoinClause] = []
+        for var join in select.joins {
+            join.condition = try join.condition.map { (e) throws(Diagnostic) in try prepare(e) }
+            joins.append(join)
+        }
+        select.joins = joins
         select.having = try select.having.map { (e) throws(Diagnostic) in try prepare(e) }
         var ordering: [OrderKey] = []
         for var key in select.ordering {
@@ -167,7 +195,7 @@ public struct Planner: Sendable {
         let compiler = ExpressionCompiler(slots: [:], now: options.now)
         return try expression.rewritten { (node) throws(Diagnostic) -> Expression? in
             switch node {
-            case .literal, .interval, .column, .grouped: return nil
+            case .literal, .interval, .column, .grouped, .exists, .inSubquery: return nil
             default: break
             }
             // Children are folded first, so a node folds when all of them are literals (or the
@@ -185,7 +213,7 @@ public struct Planner: Sendable {
         }
     }
 
-    private func resolve(_ clause: CountClause?, clause name: String) throws(Diagnostic) -> Int? {
+    func resolve(_ clause: CountClause?, clause name: String) throws(Diagnostic) -> Int? {
         switch clause {
         case nil: return nil
         case .literal(let value, _): return value

@@ -28,6 +28,12 @@ public struct RequestPlan: Hashable, Sendable {
         public var expression: Expression
         public var text: String
         public var reason: String
+
+        public init(expression: Expression, text: String, reason: String) {
+            self.expression = expression
+            self.text = text
+            self.reason = reason
+        }
     }
 
     public struct SortKey: Hashable, Sendable {

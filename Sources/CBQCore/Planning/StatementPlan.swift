@@ -8,6 +8,10 @@
 public indirect enum StatementPlan: Hashable, Sendable {
     /// Fetch rows.
     case select(RequestPlan)
+    /// Fetch the rows of several endpoints and join them.
+    case join(JoinPlan)
+    /// Run subqueries, then the statement with their values in place.
+    case semiJoin(SemiJoinPlan)
     /// Print how the inner statement would run; send nothing.
     case explain(StatementPlan)
     /// Run the inner statement, and print its plan with what happened instead of its rows.
@@ -17,6 +21,8 @@ public indirect enum StatementPlan: Hashable, Sendable {
     public func explanation() -> String {
         switch self {
         case .select(let read): return read.explanation()
+        case .join(let join): return join.explanation()
+        case .semiJoin(let semi): return semi.explanation()
         case .explain(let inner), .analyze(let inner): return inner.explanation()
         }
     }
@@ -25,6 +31,8 @@ public indirect enum StatementPlan: Hashable, Sendable {
     public func initialURLs(style: QueryParameter.Style = .readable) -> [String] {
         switch self {
         case .select(let read): return read.initialURLs(style: style)
+        case .join(let join): return join.sides.flatMap { $0.plan.initialURLs(style: style) }
+        case .semiJoin(let semi): return semi.subqueries.flatMap { $0.plan.initialURLs(style: style) }
         case .explain(let inner), .analyze(let inner): return inner.initialURLs(style: style)
         }
     }

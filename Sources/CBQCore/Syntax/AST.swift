@@ -23,6 +23,8 @@ public struct SelectStatement: Hashable, Sendable {
     public var distinct: Bool = false
     public var items: SelectList
     public var source: TableReference
+    /// `JOIN …` and `, …` after the first table, in order.
+    public var joins: [JoinClause] = []
     public var filter: Expression?
     public var grouping: [Expression] = []
     public var having: Expression?
@@ -59,19 +61,50 @@ public struct SelectItem: Hashable, Sendable {
     }
 }
 
-/// A name as written, without its quotes.
+/// A name as written, without its quotes. A column may be qualified by the table (alias) it is
+/// read from: `c.status` is `name` "status", `table` "c", and its range covers both.
 public struct Identifier: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     public var range: SourceRange
+    public var table: String?
+
+    public init(name: String, range: SourceRange, table: String? = nil) {
+        self.name = name
+        self.range = range
+        self.table = table
+    }
+
+    /// The name a row's slot is found by: `c.status` in a join, `status` alone.
+    public var key: String { table.map { $0 + "." + name } ?? name }
     public var description: String { name }
 }
 
-/// `service.endpoint`, e.g. `people.people` → `/people/people`.
+/// `service.endpoint [[AS] alias]`, e.g. `people.people p` → `/people/people`.
 public struct TableReference: Hashable, Sendable, CustomStringConvertible {
     public var service: Identifier
     public var endpoint: Identifier
+    public var alias: Identifier?
     public var range: SourceRange
+
+    public init(service: Identifier, endpoint: Identifier, alias: Identifier? = nil, range: SourceRange) {
+        self.service = service
+        self.endpoint = endpoint
+        self.alias = alias
+        self.range = range
+    }
+
     public var description: String { "\(service.name).\(endpoint.name)" }
+    /// What a qualified column names this table by: its alias, else its endpoint's name.
+    public var correlationName: String { alias?.name ?? endpoint.name }
+}
+
+/// `[INNER] JOIN t ON …`, `LEFT [OUTER] JOIN t ON …`, or `, t` (its condition is in WHERE).
+public struct JoinClause: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable { case inner = "JOIN", left = "LEFT JOIN", comma = "," }
+    public var kind: Kind
+    public var table: TableReference
+    public var condition: Expression?
+    public var range: SourceRange
 }
 
 /// `expression [ASC | DESC] [NULLS FIRST | NULLS LAST]`.
@@ -248,6 +281,10 @@ public indirect enum Expression: Hashable, Sendable {
     case caseWhen(CaseExpression)
     case cast(Expression, SQLType, range: SourceRange)
     case interval(IntervalLiteral)
+    /// `x [NOT] IN (SELECT …)`: the runtime runs the subquery and replaces this with an IN list.
+    case inSubquery(Expression, SelectStatement, negated: Bool, range: SourceRange)
+    /// `[NOT] EXISTS (SELECT …)`.
+    case exists(SelectStatement, negated: Bool, range: SourceRange)
 
     public var range: SourceRange {
         switch self {
@@ -255,7 +292,7 @@ public indirect enum Expression: Hashable, Sendable {
         case .literal(_, let range), .parameter(_, let range), .comparison(_, _, _, let range),
             .like(_, _, _, let range), .isNull(_, _, let range), .inList(_, _, _, let range),
             .between(_, _, _, _, let range), .not(_, let range), .grouped(_, let range), .negate(_, let range),
-            .binary(_, _, _, let range), .cast(_, _, let range):
+            .binary(_, _, _, let range), .cast(_, _, let range), .inSubquery(_, _, _, let range), .exists(_, _, let range):
             return range
         case .and(let left, let right), .or(let left, let right):
             return left.range.union(right.range)
@@ -270,7 +307,7 @@ public indirect enum Expression: Hashable, Sendable {
 
     public var shape: Shape {
         switch self {
-        case .comparison, .like, .isNull, .inList, .between, .not, .and, .or: return .condition
+        case .comparison, .like, .isNull, .inList, .between, .not, .and, .or, .inSubquery, .exists: return .condition
         case .literal(.boolean, _), .literal(.null, _): return .either
         case .column, .literal, .negate, .binary, .interval: return .value
         case .cast(_, let type, _): return type == .boolean ? .either : .value
@@ -296,7 +333,8 @@ public indirect enum Expression: Hashable, Sendable {
     /// The expressions directly inside this one, in source order.
     public var children: [Expression] {
         switch self {
-        case .column, .literal, .parameter, .interval: return []
+        case .column, .literal, .parameter, .interval, .exists: return []
+        case .inSubquery(let value, _, _, _): return [value]
         case .comparison(let left, _, let right, _), .and(let left, let right), .or(let left, let right),
             .binary(let left, _, let right, _):
             return [left, right]
@@ -317,7 +355,9 @@ public indirect enum Expression: Hashable, Sendable {
     /// caller (``rewritten(_:)``).
     public func replacingChildren(_ transform: (Expression) throws(Diagnostic) -> Expression) throws(Diagnostic) -> Expression {
         switch self {
-        case .column, .literal, .parameter, .interval: return self
+        case .column, .literal, .parameter, .interval, .exists: return self
+        case .inSubquery(let value, let query, let negated, let range):
+            return .inSubquery(try transform(value), query, negated: negated, range: range)
         case .comparison(let left, let op, let right, let range):
             return .comparison(try transform(left), op, try transform(right), range: range)
         case .and(let left, let right): return .and(try transform(left), try transform(right))
@@ -374,7 +414,7 @@ public indirect enum Expression: Hashable, Sendable {
         var names: [String] = []
         var seen: Set<String> = []
         func visit(_ expression: Expression) {
-            if case .column(let identifier) = expression, seen.insert(identifier.name).inserted { names.append(identifier.name) }
+            if case .column(let identifier) = expression, seen.insert(identifier.key).inserted { names.append(identifier.key) }
             expression.children.forEach(visit)
         }
         visit(self)
@@ -382,7 +422,24 @@ public indirect enum Expression: Hashable, Sendable {
     }
 
     /// True when no column is read: the value is the same for every row.
-    public var isConstant: Bool { !contains { if case .column = $0 { true } else { false } } }
+    public var isConstant: Bool {
+        !contains {
+            switch $0 {
+            case .column, .inSubquery, .exists: true
+            default: false
+            }
+        }
+    }
+
+    /// True when a subquery is anywhere inside.
+    public var containsSubquery: Bool {
+        contains {
+            switch $0 {
+            case .inSubquery, .exists: true
+            default: false
+            }
+        }
+    }
 
     /// The aggregate call, if this node is one (COUNT, SUM, AVG, MIN, MAX).
     public var aggregateCall: FunctionCall? {
@@ -406,7 +463,9 @@ extension Expression: CustomStringConvertible {
     /// `last_name LIKE 'Doe' AND (age < 18 OR age IS NULL)`.
     public var description: String {
         switch self {
-        case .column(let identifier): return quoteIdentifierIfNeeded(identifier.name)
+        case .column(let identifier):
+            let name = identifier.name == "*" ? "*" : quoteIdentifierIfNeeded(identifier.name)
+            return identifier.table.map { quoteIdentifierIfNeeded($0) + "." + name } ?? name
         case .literal(let literal, _): return literal.description
         case .parameter(let name, _): return ":" + name
         case .comparison(let left, let op, let right, _): return "\(left) \(op.rawValue) \(right)"
@@ -436,6 +495,10 @@ extension Expression: CustomStringConvertible {
             if let otherwise = expression.otherwise { text += " ELSE \(otherwise)" }
             return text + " END"
         case .cast(let inner, let type, _): return "CAST(\(inner) AS \(type.rawValue))"
+        case .inSubquery(let value, let query, let negated, _):
+            return "\(value) \(negated ? "NOT IN" : "IN") (\(query))"
+        case .exists(let query, let negated, _):
+            return "\(negated ? "NOT EXISTS" : "EXISTS") (\(query))"
         case .interval(let interval):
             return "INTERVAL '\(interval.amount) \(interval.unit.rawValue)\(abs(interval.amount) == 1 ? "" : "s")'"
         }

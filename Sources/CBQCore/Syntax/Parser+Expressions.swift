@@ -52,7 +52,7 @@ extension Parser {
     /// predicate = value [ comparison_operator value
     ///                   | [ "NOT" ] "LIKE" value
     ///                   | "IS" [ "NOT" ] "NULL"
-    ///                   | [ "NOT" ] "IN" in_list
+    ///                   | [ "NOT" ] "IN" ( in_list | subquery )
     ///                   | [ "NOT" ] "BETWEEN" value "AND" value ] ;
     /// comparison_operator = "=" | "!=" | "<>" | "<" | "<=" | ">" | ">=" ;
     private mutating func parsePredicate() throws(Diagnostic) -> Expression {
@@ -116,6 +116,10 @@ extension Parser {
 
     /// in_list = "(" value { "," value } ")" ;
     private mutating func parseInList(_ value: Expression, negated: Bool) throws(Diagnostic) -> Expression {
+        if case .keyword(.select) = peek.kind {
+            let query = try parseSubquery(after: negated ? "'NOT IN'" : "'IN'")
+            return .inSubquery(value, query, negated: negated, range: SourceRange(value.range.start, previous.range.end))
+        }
         try expect(.leftParen, after: negated ? "'NOT IN'" : "'IN'")
         if case .symbol(.rightParen) = current.kind {
             throw Diagnostic.emptyInList(at: current.range)
@@ -130,6 +134,16 @@ extension Parser {
         } while acceptSymbol(.comma)
         try expect(.rightParen, after: "the IN list")
         return .inList(value, items, negated: negated, range: SourceRange(value.range.start, previous.range.end))
+    }
+
+    /// subquery = "(" select_statement ")" ;
+    private mutating func parseSubquery(after context: String) throws(Diagnostic) -> SelectStatement {
+        try expect(.leftParen, after: context)
+        try enter()
+        defer { nesting -= 1 }
+        let query = try parseSelectStatement()
+        try expect(.rightParen, after: "the subquery")
+        return query
     }
 
     // MARK: - Values
@@ -203,7 +217,10 @@ extension Parser {
     }
 
     /// primary = literal | parameter | interval_literal | case_expression | cast_expression
-    ///         | extract_expression | function_call | special_value | identifier | "(" expression ")" ;
+    ///         | extract_expression | function_call | special_value | exists_expression | column_reference
+    ///         | "(" expression ")" ;
+    /// exists_expression = "EXISTS" subquery ;
+    /// column_reference = identifier [ "." ( identifier | "*" ) ] ;
     /// literal = string | number | "TRUE" | "FALSE" | "NULL" ;
     /// special_value = "CURRENT_DATE" | "CURRENT_TIMESTAMP" ;
     private mutating func parsePrimary(after context: String) throws(Diagnostic) -> Expression {
@@ -222,10 +239,17 @@ extension Parser {
                 return .function(FunctionCall(name: name, arguments: [], range: token.range))
             }
             advance()
-            if case .symbol(.dot) = current.kind {
-                throw Diagnostic.qualifiedColumn(at: current.range)
+            // `c.status`, or `c.*` (which only a select list may hold: the planner says so).
+            guard acceptSymbol(.dot) else { return .column(Identifier(name: token.value, range: token.range)) }
+            let column: Token
+            switch current.kind {
+            case .identifier, .symbol(.star): column = advance()
+            case .keyword: column = advance()  // `c.end`: after a dot a keyword is a column name
+            default: throw Diagnostic.expectedColumnAfterDot(token.value, at: current.kind == .end ? .at(previous.range.end) : current.range)
             }
-            return .column(Identifier(name: token.value, range: token.range))
+            if case .symbol(.dot) = current.kind { throw Diagnostic.qualifiedColumn(at: current.range) }
+            let name = column.kind == .symbol(.star) ? "*" : column.value
+            return .column(Identifier(name: name, range: token.range.union(column.range), table: token.value))
         case .string:
             advance()
             return .literal(.string(token.value), range: token.range)
@@ -240,6 +264,10 @@ extension Parser {
             return .literal(.null, range: token.range)
         case .keyword(.case):
             return try parseCase()
+        case .keyword(.exists):
+            advance()
+            let query = try parseSubquery(after: "'EXISTS'")
+            return .exists(query, negated: false, range: SourceRange(token.range.start, previous.range.end))
         case .parameter:
             advance()
             return .parameter(token.value, range: token.range)

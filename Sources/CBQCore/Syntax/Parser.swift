@@ -102,9 +102,10 @@ public struct Parser {
         return .select(try parseSelectStatement())
     }
 
-    /// select_statement = "SELECT" [ "DISTINCT" ] select_list "FROM" table_reference [ where_clause ]
-    ///                    [ group_clause ] [ having_clause ] [ order_clause ] [ limit_clause ] [ offset_clause ] ;
-    private mutating func parseSelectStatement() throws(Diagnostic) -> SelectStatement {
+    /// select_statement = "SELECT" [ "DISTINCT" ] select_list "FROM" table_reference { join_clause }
+    ///                    [ where_clause ] [ group_clause ] [ having_clause ] [ order_clause ] [ limit_clause ]
+    ///                    [ offset_clause ] ;
+    mutating func parseSelectStatement() throws(Diagnostic) -> SelectStatement {
         let start = try expect(.select, context: "the start of a statement", alternatives: [.explain]).range.start
         let distinct = accept(.distinct)
         if distinct, case .symbol(.star) = current.kind {
@@ -114,6 +115,7 @@ public struct Parser {
         try expect(.from, context: "the select list", alternatives: [])
         let table = try parseTableReference()
         var statement = SelectStatement(distinct: distinct, items: items, source: table, range: SourceRange(start, table.range.end))
+        while let join = try parseJoinClause() { statement.joins.append(join) }
         if accept(.where) { statement.filter = try parseWhereClause() }
         if check(.group) { statement.grouping = try parseGroupClause() }
         if accept(.having) { statement.having = try parseHavingClause() }
@@ -156,7 +158,37 @@ public struct Parser {
         return item
     }
 
-    /// table_reference = identifier "." identifier ;
+    /// join_clause = "," table_reference
+    ///             | [ "INNER" ] "JOIN" table_reference "ON" expression
+    ///             | "LEFT" [ "OUTER" ] "JOIN" table_reference "ON" expression ;
+    private mutating func parseJoinClause() throws(Diagnostic) -> JoinClause? {
+        let start = current.range.start
+        if acceptSymbol(.comma) {
+            let table = try parseTableReference()
+            return JoinClause(kind: .comma, table: table, condition: nil, range: SourceRange(start, table.range.end))
+        }
+        let kind: JoinClause.Kind
+        if accept(.left) {
+            _ = accept(.outer)
+            kind = .left
+        } else if accept(.inner) {
+            kind = .inner
+        } else if check(.join) {
+            kind = .inner
+        } else {
+            return nil
+        }
+        try expect(.join, context: kind == .left ? "'LEFT'" : "'INNER'", alternatives: [])
+        let table = try parseTableReference()
+        guard accept(.on) else {
+            throw expected("'ON'", after: "'\(source.excerpt(table.range))'", hint: Diagnostic.Hint.joinCondition)
+        }
+        let condition = try parseExpression(after: "'ON'")
+        try requireCondition(condition, beside: "ON")
+        return JoinClause(kind: kind, table: table, condition: condition, range: SourceRange(start, condition.range.end))
+    }
+
+    /// table_reference = identifier "." identifier [ [ "AS" ] identifier ] ;
     private mutating func parseTableReference() throws(Diagnostic) -> TableReference {
         let service = try parseIdentifier(after: "'FROM'", expecting: "an endpoint such as people.people")
         guard acceptSymbol(.dot) else {
@@ -169,7 +201,26 @@ public struct Parser {
         if case .symbol(.dot) = current.kind {
             throw Diagnostic.tooManyEndpointParts(at: current.range)
         }
-        return TableReference(service: service, endpoint: endpoint, range: service.range.union(endpoint.range))
+        var table = TableReference(service: service, endpoint: endpoint, range: service.range.union(endpoint.range))
+        if accept(.as) {
+            table.alias = try parseIdentifier(after: "'AS'", expecting: "a table alias")
+        } else if current.kind == .identifier, !looksLikeMisspeltClause {
+            table.alias = try parseIdentifier(after: "'\(table)'")
+        }
+        if let alias = table.alias { table.range = table.range.union(alias.range) }
+        return table
+    }
+
+    /// `FROM a.b WHRE x = 1`: a word close to a clause keyword, followed by what could not
+    /// follow an alias, is that keyword misspelt (the error says so), not an alias.
+    private var looksLikeMisspeltClause: Bool {
+        let clauses = ["WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "JOIN", "INNER", "LEFT"]
+        guard Suggestion.closest(to: current.value, among: clauses) != nil else { return false }
+        switch peek.kind {
+        case .end, .symbol(.comma), .symbol(.rightParen), .symbol(.semicolon): return false
+        case .keyword(let next): return ![.where, .group, .having, .order, .limit, .offset, .join, .inner, .left, .on].contains(next)
+        default: return true
+        }
     }
 
     /// where_clause = "WHERE" expression ;

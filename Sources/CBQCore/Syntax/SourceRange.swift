@@ -34,7 +34,10 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 ///
 /// Holds the UTF-8 bytes once so that ranges can be turned into text and positions without
 /// re-encoding.
-public struct SourceText: Sendable {
+public struct SourceText: Hashable, Sendable {
+    public static func == (a: SourceText, b: SourceText) -> Bool { a.name == b.name && a.text == b.text }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(text) }
+
     public let name: String
     public let text: String
     public let utf8: [UInt8]

@@ -56,6 +56,7 @@ public enum Keyword: String, Hashable, Sendable, CaseIterable {
     case `in` = "IN", between = "BETWEEN", `true` = "TRUE", `false` = "FALSE", explain = "EXPLAIN"
     case distinct = "DISTINCT", group = "GROUP", having = "HAVING"
     case `case` = "CASE", when = "WHEN", then = "THEN", `else` = "ELSE", end = "END"
+    case join = "JOIN", inner = "INNER", left = "LEFT", outer = "OUTER", on = "ON", exists = "EXISTS"
 
     private static let byName: [String: Keyword] = Dictionary(
         uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })

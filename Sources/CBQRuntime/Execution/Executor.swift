@@ -37,6 +37,8 @@ public struct ExecutionSummary: Sendable {
     public var notices: [String] = []
     /// Set when a guard stopped the fetch before the data ended: the result is incomplete.
     public var truncation: String?
+
+    public init() {}
 }
 
 /// Runs a read plan against the API and hands its rows to `emit` in order, page by page.

@@ -256,12 +256,27 @@ final class LocalPipeline {
     func consume(_ rows: [RawRow]) throws -> [ResultRow] {
         if query.grouping != nil {
             try measure("aggregate", rowsIn: rows.count) { () throws -> Int in
-                for row in rows { try accumulate(row) }
+                for row in rows { try accumulate(row.slots(inputColumns)) }
                 return groupValues.count
             }
             return []
         }
         var batch = try project(rows.map { row in (row, row.slots(inputColumns)) })
+        batch = try distinct(batch)
+        return try sortOrEmit(batch)
+    }
+
+    /// Takes rows given as their input slots (the values of ``LocalQuery/inputColumns``, in
+    /// order): the rows of a join.
+    func consume(values rows: [[SQLValue]]) throws -> [ResultRow] {
+        if query.grouping != nil {
+            try measure("aggregate", rowsIn: rows.count) { () throws -> Int in
+                for slots in rows { try accumulate(slots) }
+                return groupValues.count
+            }
+            return []
+        }
+        var batch = try project(rows.map { (nil, $0) })
         batch = try distinct(batch)
         return try sortOrEmit(batch)
     }
@@ -299,8 +314,7 @@ final class LocalPipeline {
 
     // MARK: - Operators
 
-    private func accumulate(_ row: RawRow) throws {
-        let slots = row.slots(inputColumns)
+    private func accumulate(_ slots: [SQLValue]) throws {
         var keyValues: [SQLValue] = []
         keyValues.reserveCapacity(groupKeys.count)
         for key in groupKeys { keyValues.append(try key(slots)) }

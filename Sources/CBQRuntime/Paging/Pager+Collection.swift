@@ -93,9 +93,11 @@ extension Pager {
         }
     }
 
-    func topLevelTotal(_ document: IndexedDocument) -> Int? {
+    func topLevelTotal(_ document: IndexedDocument) -> Int? { Self.total(in: document, path: plan.totalPath) }
+
+    static func total(in document: IndexedDocument, path totalPath: [String]) -> Int? {
         // The plan's path starts at the document: ["meta", "total"].
-        guard plan.totalPath.first == "meta", case .number(let total)? = document.meta?[path: Array(plan.totalPath.dropFirst())],
+        guard totalPath.first == "meta", case .number(let total)? = document.meta?[path: Array(totalPath.dropFirst())],
               total >= 0, total.isFinite
         else { return nil }
         // A server's number is untrusted: a fraction, or 2^53 and past (where a double stops

@@ -106,15 +106,42 @@ struct Pager {
 
     // MARK: - Single resources
 
-    /// `GET …/endpoint/<id>` for each id; a 404 is a resource that does not exist.
+    /// `GET …/endpoint/<id>` for each id, `concurrency` at a time, rows in id order; a 404 is a
+    /// resource that does not exist. `--max-pages` bounds the requests as it bounds pages.
     private mutating func fetchResources(_ emit: Executor.Emit) async throws {
+        var urls: [RequestURL] = []
         for url in plan.initialURLs(style: .wire) {
-            guard !capReached else { return }
             guard let requestURL = RequestURL(url) else { throw ExecutionError.malformed("not a URL", url: url) }
-            if let page = try await fetcher.fetch(requestURL, acceptNotFound: true) {
-                try consume(page, emit)
-            } else {
-                notFound(page: nil)
+            urls.append(requestURL)
+        }
+        if urls.count > maxPages {
+            urls.removeSubrange(maxPages...)
+            summary.truncation = "stopped after \(maxPages) requests by id (--max-pages); more ids remain"
+        }
+        let fetcher = self.fetcher
+        let window = max(1, concurrency)
+        try await withThrowingTaskGroup(of: (Int, FetchedPage?).self) { group in
+            var nextToLaunch = 0
+            var nextToEmit = 0
+            var ready: [Int: FetchedPage?] = [:]
+            func launch() {
+                let index = nextToLaunch
+                let url = urls[index]
+                group.addTask { (index, try await fetcher.fetch(url, acceptNotFound: true)) }
+                nextToLaunch += 1
+            }
+            while nextToLaunch < urls.count && nextToLaunch - nextToEmit < window { launch() }
+            while let (index, page) = try await group.next() {
+                ready[index] = page
+                while let entry = ready.removeValue(forKey: nextToEmit) {
+                    if let page = entry { try consume(page, emit) } else { notFound(page: nil) }
+                    nextToEmit += 1
+                    if capReached {
+                        group.cancelAll()
+                        return
+                    }
+                    if nextToLaunch < urls.count { launch() }
+                }
             }
         }
     }

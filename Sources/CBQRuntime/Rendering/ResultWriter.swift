@@ -16,10 +16,10 @@ public final class ResultWriter {
     /// - Parameter expandedAuto: for `table`, print rows vertically when the table is wider than
     ///   the terminal (psql's `\x auto`).
     /// - Parameter maxLocalRows: how many groups or rows a blocking local operator may hold.
-    public init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
+    public convenience init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
                 maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
-        self.plan = plan
         var allColumns = false
+        var columns: [ResultColumn]?
         switch plan.projection {
         case .all: allColumns = true
         case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
@@ -32,6 +32,24 @@ public final class ResultWriter {
             }
         }
         let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns, expandedAuto: expandedAuto)
+        try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows)
+    }
+
+    /// Writes to `renderer` (a subquery's values are collected, not printed).
+    public convenience init(plan: RequestPlan, renderer: any ResultRenderer, maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
+        var columns: [ResultColumn]?
+        switch plan.projection {
+        case .all: columns = nil
+        case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
+        case .count(let name): columns = [ResultColumn(name: name, field: name)]
+        case .computed(let query): columns = query.outputs.map { $0.map { ResultColumn(name: $0.name, field: $0.name) } }
+        }
+        try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows)
+    }
+
+    private init(plan: RequestPlan, renderer: any ResultRenderer, columns: [ResultColumn]?, maxLocalRows: Int) throws(Diagnostic) {
+        self.plan = plan
+        self.columns = columns
         self.renderer = renderer
         if case .computed(let query) = plan.projection {
             pipeline = try LocalPipeline(query, now: Instant(seconds: 0), maxRows: maxLocalRows, encoder: renderer.rowEncoder)
@@ -66,6 +84,12 @@ public final class ResultWriter {
         start()
         for row in rows { renderer.write(.raw(row)) }
         rowCount += rows.count
+    }
+
+    /// Rows given as the local query's input slots (a join's rows).
+    public func write(values rows: [[SQLValue]]) throws {
+        guard let pipeline else { preconditionFailure("rows as values need a local query") }
+        write(try pipeline.consume(values: rows))
     }
 
     private func write(_ rows: [ResultRow]) {

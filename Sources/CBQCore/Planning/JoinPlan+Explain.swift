@@ -1,0 +1,129 @@
+/// How a join's other sides are fetched, and the rule that picks it.
+public enum JoinStrategy: Hashable, Sendable {
+    /// `GET …/endpoint/<id>` for each distinct key.
+    case byID
+    /// The side's pages, with its own filters.
+    case whole
+
+    /// Requests go `concurrency` at a time; a whole fetch's first page comes alone (it tells
+    /// how many pages follow). By id wins when it takes fewer rounds, or as many with fewer
+    /// requests. A side whose size the server does not tell is fetched by id: its pages could
+    /// be any number.
+    public static func choose(keys: Int, total: Int?, pageSize: Int, concurrency: Int) -> JoinStrategy {
+        guard let total else { return .byID }
+        let (byID, whole) = rounds(keys: keys, total: total, pageSize: pageSize, concurrency: concurrency)
+        if byID != whole { return byID < whole ? .byID : .whole }
+        return keys < pages(total: total, pageSize: pageSize) ? .byID : .whole
+    }
+
+    public static func pages(total: Int, pageSize: Int) -> Int { max(1, (total + pageSize - 1) / max(1, pageSize)) }
+
+    public static func rounds(keys: Int, total: Int, pageSize: Int, concurrency: Int) -> (byID: Int, whole: Int) {
+        let width = max(1, concurrency)
+        let byID = (keys + width - 1) / width
+        let whole = 1 + (pages(total: total, pageSize: pageSize) - 1 + width - 1) / width
+        return (byID, whole)
+    }
+}
+
+/// What a probe (`page[size]=1`) of each side said: the rows its pushed filters match.
+public struct JoinEstimates: Hashable, Sendable {
+    /// Per side; nil where the server did not say (or nothing was probed).
+    public var totals: [Int?]
+    public var concurrency: Int
+
+    public init(totals: [Int?], concurrency: Int) {
+        self.totals = totals
+        self.concurrency = concurrency
+    }
+}
+
+extension JoinPlan {
+    /// The plan for a person, before any row is fetched: each side's requests and filters, how
+    /// each later side is matched, and the local operators. With `estimates` (the sides'
+    /// totals), each lookup's choice and its request counts.
+    public func explanation(estimates: JoinEstimates? = nil, local: [String]? = nil) -> String {
+        var lines = ["join of \(sides.count) endpoints: cbq fetches each side, then joins their rows here", ""]
+        for (position, side) in sides.enumerated() {
+            let header = "\(position + 1). \(side.title)"
+            if position == 0 {
+                lines.append(header + "   (drives the join)")
+            } else if let condition = side.condition {
+                lines.append(header + " ON " + source.excerpt(condition.range))
+            } else {
+                lines.append(header + "   (every pair of rows)")
+            }
+            let total = estimates?.totals[position]
+            if let total { lines.append("   probe: \(total) row\(total == 1 ? "" : "s") match its filters (meta.total of page[size]=1)") }
+            if position > 0, let lookup = side.lookup {
+                let key = lookup.description
+                let width = estimates?.concurrency ?? 8
+                let byIDURL = side.plan.collectionURL + "/<\(key)>"
+                lines.append("   by id:  GET \(byIDURL)")
+                lines.append("           one request per distinct \(key), \(width) at a time; a 404 is no match"
+                             + (side.ownConditions.isEmpty ? "" : "; its own conditions are evaluated here"))
+                lines.append("   whole:  GET \(side.plan.url(page: 1)) and its later pages")
+                if let estimates, let total, let keys = estimates.totals[0...(position - 1)].compactMap({ $0 }).max() {
+                    let pageSize = side.plan.pageSize ?? 100
+                    let (byID, whole) = JoinStrategy.rounds(keys: keys, total: total, pageSize: pageSize, concurrency: width)
+                    let choice = JoinStrategy.choose(keys: keys, total: total, pageSize: pageSize, concurrency: width)
+                    lines.append("   estimate: by id ≤ \(keys) requests in ≤ \(byID) rounds; whole \(JoinStrategy.pages(total: total, pageSize: pageSize)) pages in \(whole) rounds")
+                    lines.append("   strategy: \(choice == .byID ? "by id" : "whole") (decided again once the distinct keys are counted)")
+                } else {
+                    lines.append("   strategy: by id when its requests take fewer rounds than the whole fetch's pages; decided at run")
+                    lines.append("             time from the distinct keys and the side's total (a page[size]=1 probe)")
+                }
+            } else {
+                lines.append(contentsOf: Self.requestLines(of: side.plan, from: 0))
+                continue
+            }
+            lines.append(contentsOf: Self.requestLines(of: side.plan, from: 3))
+        }
+        lines.append("")
+        lines.append("local plan (cbq computes it; each operator reads the one below):")
+        var operators = local ?? []
+        if !residual.isEmpty { operators.append("filter      WHERE " + residual.map { source.excerpt($0.range) }.joined(separator: " AND ")) }
+        for side in sides.indices.reversed().dropLast() {
+            let how = sides[side].equalities.isEmpty ? "nested loop" : "hash join on " + sides[side].equalities.map { "\($0.this) = \($0.earlier)" }.joined(separator: " AND ")
+            operators.append("join        \(sides[side].kind == .left ? "LEFT " : "")\(sides[side].name): \(how)")
+        }
+        operators.append("scan        the sides above")
+        for (depth, line) in operators.enumerated() {
+            lines.append("  " + String(repeating: "  ", count: depth) + (depth == 0 ? "" : "└ ") + line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension JoinPlan {
+    /// A side's own plan lines, indented, without its (empty) local plan; `from` skips the
+    /// GET and paging lines a lookup prints itself.
+    static func requestLines(of plan: RequestPlan, from start: Int) -> [String] {
+        var lines = plan.explanation().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let local = lines.firstIndex(where: { $0.hasPrefix("local plan") || $0.hasPrefix("warning") }) { lines.removeSubrange(local...) }
+        lines = Array(lines.dropFirst(start))
+        while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
+        return lines.map { $0.isEmpty ? "" : "   " + $0 } + [""]
+    }
+}
+
+extension SemiJoinPlan {
+    /// Each subquery's plan, then the statement's, its subqueries shown as the values they give.
+    public func explanation() -> String {
+        var lines: [String] = []
+        for (position, subquery) in subqueries.enumerated() {
+            let what: String
+            switch subquery.kind {
+            case .values: what = "its values stand in the IN list"
+            case .exists(let outer?): what = "EXISTS becomes \(outer) IN (its values)"
+            case .exists(nil): what = "EXISTS is TRUE when it returns a row"
+            }
+            lines.append("subquery \(position + 1), run first (\(what)): \(source.excerpt(subquery.range))")
+            lines.append(contentsOf: subquery.plan.explanation().split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
+            lines.append("")
+        }
+        lines.append("then the statement, with the values in place; how it fetches depends on them (an id list is fetched by id)")
+        return lines.joined(separator: "\n")
+    }
+}
+

@@ -1,0 +1,342 @@
+import CBQCore
+
+/// Runs a ``JoinPlan``: fetches the driving side, then each later side (by id or whole, as
+/// its total and the distinct keys say), joins in memory (a hash join on equalities, else a
+/// nested loop), and hands back the joined rows as the local query's input slots.
+///
+/// Joined rows are held as one row index per side (-1: the NULLs of an unmatched LEFT JOIN
+/// row), so a wide side is not copied once per match; values are read when evaluated.
+public struct JoinExecutor: Sendable {
+    public let executor: Executor
+    public let planner: Planner
+
+    public init(executor: Executor, planner: Planner) {
+        self.executor = executor
+        self.planner = planner
+    }
+
+    public struct Outcome: Sendable {
+        public var query: JoinedQuery
+        /// Each joined row that passed the residual WHERE, as the local query's input slots.
+        public var rows: [[SQLValue]]
+        public var summary: ExecutionSummary
+        /// Per later side, how it was fetched and why (for EXPLAIN ANALYZE).
+        public var strategies: [String]
+    }
+
+    /// A failure while fetching one side: the error, and which side, so it is shown at that
+    /// side's table.
+    public struct SideFailure: Error {
+        public var side: Int
+        public var error: any Error
+    }
+
+    private var maxRows: Int { executor.options.maxLocalRows }
+
+    public func run(_ join: JoinPlan, progress: @escaping Executor.Progress = { _ in }) async throws -> Outcome {
+        var summary = ExecutionSummary()
+        var sideRows: [[RawRow]] = []
+        var columns: [[String]] = []
+        var strategies: [String] = []
+
+        let driving = try await fetch(join.sides[0].plan, side: 0, summary: &summary, progress: progress)
+        sideRows.append(driving)
+        columns.append(Self.columnNames(driving))
+        var tuples: [[Int32]] = driving.indices.map { [Int32($0)] }
+
+        for index in join.sides.indices.dropFirst() {
+            let side = join.sides[index]
+            var rows: [RawRow]
+            if let lookup = side.lookup {
+                let keys = try distinctKeys(lookup, tuples: tuples, rows: sideRows, sides: join.sides)
+                let width = max(1, executor.options.concurrency)
+                if keys.isEmpty {
+                    rows = []
+                    strategies.append("\(side.name): no keys to look up; nothing fetched")
+                } else {
+                    // Up to one round of lookups costs no more than any whole fetch: no probe.
+                    let total = keys.count <= width ? nil : try await probe(side.plan, side: index, summary: &summary)
+                    let pageSize = side.plan.pageSize ?? 100
+                    let strategy = keys.count <= width ? .byID
+                        : JoinStrategy.choose(keys: keys.count, total: total, pageSize: pageSize, concurrency: width)
+                    let why: String
+                    if let total {
+                        let (byID, whole) = JoinStrategy.rounds(keys: keys.count, total: total, pageSize: pageSize, concurrency: width)
+                        why = "\(keys.count) distinct keys (\(byID) rounds) against \(total) rows in \(JoinStrategy.pages(total: total, pageSize: pageSize)) pages (\(whole) rounds)"
+                    } else {
+                        why = keys.count <= width ? "\(keys.count) distinct keys: one round" : "\(keys.count) distinct keys; the server gave no total"
+                    }
+                    switch strategy {
+                    case .byID:
+                        var byID = side.plan
+                        byID.target = .resources(keys)
+                        byID.pushed = []
+                        byID.local = side.ownConditions.map { .init(expression: $0, text: $0.description, reason: "fetched by id") }
+                        byID.pageSize = nil
+                        byID.sort = []
+                        byID.rowCap = nil
+                        byID.offset = 0
+                        byID.fields = nil
+                        rows = try await fetch(byID, side: index, summary: &summary, progress: progress)
+                        strategies.append("\(side.name): by id, \(keys.count) requests: \(why)")
+                    case .whole:
+                        rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
+                        strategies.append("\(side.name): whole: \(why)")
+                    }
+                }
+            } else {
+                rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
+                strategies.append("\(side.name): whole (no lookup by id: its condition is not \(side.name).id = …)")
+            }
+            sideRows.append(rows)
+            columns.append(Self.columnNames(rows))
+            let condition = try planner.resolvedCondition(join, side: index, columns: columns)
+            tuples = try joinStep(tuples, side: index, join: join, rows: sideRows, condition: condition)
+        }
+
+        let query = try planner.joinedQuery(join, columns: columns)
+        let reader = SlotReader(query.columns, sides: join.sides)
+        let residual = try query.residual.map { (e) throws(Diagnostic) in try reader.compile(e, now: planner.options.now) }
+        let inputs = query.plan.localQuery?.inputColumns.count ?? 0
+        var output: [[SQLValue]] = []
+        output.reserveCapacity(tuples.count)
+        for tuple in tuples {
+            let slots = reader.values(tuple, rows: sideRows)
+            if let residual, !(try residual.passes(slots)) { continue }
+            output.append(Array(slots.prefix(inputs)))
+        }
+        summary.rowsEmitted = output.count
+        return Outcome(query: query, rows: output, summary: summary, strategies: strategies)
+    }
+
+    // MARK: - Fetching
+
+    private func fetch(_ plan: RequestPlan, side: Int, summary: inout ExecutionSummary,
+                       progress: @escaping Executor.Progress) async throws -> [RawRow] {
+        var rows: [RawRow] = []
+        let limit = maxRows
+        let base = summary
+        do {
+            let result = try await executor.run(plan, progress: { progress(base.adding($0)) }) { batch in
+                rows += batch
+                if rows.count > limit { throw ExecutionError.localRowLimit(limit, operation: "JOIN") }
+            }
+            summary = summary.adding(result)
+        } catch {
+            throw SideFailure(side: side, error: error)
+        }
+        return rows
+    }
+
+    /// The rows a collection's filters match, from one `page[size]=1` request (see ``probe``).
+    public func probeTotal(_ plan: RequestPlan, summary: inout ExecutionSummary) async throws -> Int? {
+        do {
+            return try await probe(plan, side: 0, summary: &summary)
+        } catch let failure as SideFailure {
+            throw failure.error
+        }
+    }
+
+    /// The rows a side's pushed filters match, from one `page[size]=1` request: `meta`'s
+    /// total, or the page number of its `last` link; nil when the server says neither.
+    private func probe(_ plan: RequestPlan, side: Int, summary: inout ExecutionSummary) async throws -> Int? {
+        if case .resources(let ids) = plan.target { return ids.count }
+        var probe = plan
+        probe.pageSize = 1
+        probe.sort = []
+        probe.offset = 0
+        probe.rowCap = nil
+        probe.fields = nil
+        guard let url = RequestURL(probe.url(page: 1, style: .wire)) else { return nil }
+        do {
+            let fetcher = PageFetcher(sender: executor.sender(for: plan.baseURL), filter: try LocalFilter(nil))
+            guard let page = try await fetcher.fetch(url) else { return nil }
+            summary.requests += page.attempts
+            summary.retries += page.attempts - 1
+            summary.bytes += page.bytes
+            summary.waited += page.waited
+            summary.requestTime += page.elapsed
+            if let total = Pager.total(in: page.document, path: plan.totalPath) { return total }
+            return page.document.last.flatMap { url.resolve($0) }.flatMap { PageTemplate.pageNumber(in: $0, dialect: plan.dialect) }
+        } catch {
+            throw SideFailure(side: side, error: error)
+        }
+    }
+
+    /// The lookup key's distinct values over the rows so far, as ids: NULLs and empty strings
+    /// name no resource, so they are not looked up.
+    private func distinctKeys(_ lookup: Expression, tuples: [[Int32]], rows: [[RawRow]], sides: [JoinPlan.Side]) throws -> [String] {
+        let reader = SlotReader(lookup.columnNames, sides: sides)
+        let key = try reader.compile(lookup, now: planner.options.now)
+        var seen: Set<String> = []
+        var keys: [String] = []
+        for tuple in tuples {
+            let value = try key(reader.values(tuple, rows: rows))
+            let text: String
+            switch value {
+            case .null, .nested: continue
+            case .text(let string): text = string
+            default: text = value.description
+            }
+            if !text.isEmpty, seen.insert(text).inserted { keys.append(text) }
+        }
+        return keys
+    }
+
+    // MARK: - Joining
+
+    /// Joins the rows so far with side `index`'s rows.
+    private func joinStep(_ tuples: [[Int32]], side index: Int, join: JoinPlan, rows: [[RawRow]],
+                          condition: Expression?) throws -> [[Int32]] {
+        let side = join.sides[index]
+        let candidates = rows[index]
+        let keepUnmatched = side.kind == .left
+        let reader = condition.map { SlotReader($0.columnNames, sides: join.sides) }
+        let test = try condition.map { (e) throws(Diagnostic) in try reader!.compile(e, now: planner.options.now) }
+        var joined: [[Int32]] = []
+        func add(_ tuple: [Int32]) throws {
+            guard joined.count < maxRows else { throw ExecutionError.localRowLimit(maxRows, operation: "JOIN") }
+            joined.append(tuple)
+        }
+        func matches(_ tuple: [Int32], _ candidate: Int) throws -> Bool {
+            guard let test, let reader else { return true }
+            return try test.passes(reader.values(tuple + [Int32(candidate)], rows: rows))
+        }
+
+        if let table = try HashTable(side.equalities, side: index, sides: join.sides, tuples: tuples, rows: rows, now: planner.options.now) {
+            for (position, tuple) in tuples.enumerated() {
+                var matched = false
+                for candidate in table.candidates(forTuple: position) where try matches(tuple, candidate) {
+                    matched = true
+                    try add(tuple + [Int32(candidate)])
+                }
+                if !matched && keepUnmatched { try add(tuple + [-1]) }
+            }
+            return joined
+        }
+        for tuple in tuples {
+            var matched = false
+            for candidate in candidates.indices where try matches(tuple, candidate) {
+                matched = true
+                try add(tuple + [Int32(candidate)])
+            }
+            if !matched && keepUnmatched { try add(tuple + [-1]) }
+        }
+        return joined
+    }
+
+    /// The names a side's rows have: `id`, then attributes and relationships as they come.
+    static func columnNames(_ rows: [RawRow]) -> [String] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for row in rows {
+            for name in row.columnNames where seen.insert(name).inserted { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// Reads a joined row's slots (`c.status`) from the side rows it points at.
+struct SlotReader {
+    let keys: [String]
+    private let sources: [(side: Int, column: String)]
+
+    init(_ keys: [String], sides: [JoinPlan.Side]) {
+        self.keys = keys
+        sources = keys.map { key in
+            // The longest side name that prefixes the key: names are identifiers, and may hold dots.
+            let match = sides.enumerated().filter { key.hasPrefix($0.element.name + ".") }.max { $0.element.name.count < $1.element.name.count }
+            guard let match else { return (-1, key) }
+            return (match.offset, String(key.dropFirst(match.element.name.count + 1)))
+        }
+    }
+
+    func compile(_ expression: Expression, now: Instant) throws(Diagnostic) -> CompiledExpression {
+        try ExpressionCompiler(slots: Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }), now: now)
+            .compile(expression)
+    }
+
+    func values(_ tuple: [Int32], rows: [[RawRow]]) -> [SQLValue] {
+        sources.map { source in
+            guard source.side >= 0, source.side < tuple.count else { return .null }
+            let index = tuple[source.side]
+            return index < 0 ? .null : rows[source.side][Int(index)].sqlValue(source.column)
+        }
+    }
+}
+
+/// A hash join's table: side rows by their equality keys. Built only when every key on both
+/// sides is of one kind (all text, all numbers or all booleans), where hashing agrees with
+/// SQL's `=`; otherwise the caller falls back to a nested loop, which compares as SQL does.
+struct HashTable {
+    private var buckets: [[GroupValue]: [Int]] = [:]
+    private var probes: [[GroupValue]?] = []
+
+    init?(_ equalities: [JoinPlan.Equality], side: Int, sides: [JoinPlan.Side], tuples: [[Int32]], rows: [[RawRow]], now: Instant) throws {
+        guard !equalities.isEmpty else { return nil }
+        let thisReader = SlotReader(equalities.flatMap { $0.this.columnNames }, sides: sides)
+        let earlierReader = SlotReader(equalities.flatMap { $0.earlier.columnNames }, sides: sides)
+        var thisKeys: [CompiledExpression] = []
+        var earlierKeys: [CompiledExpression] = []
+        for equality in equalities {
+            thisKeys.append(try thisReader.compile(equality.this, now: now))
+            earlierKeys.append(try earlierReader.compile(equality.earlier, now: now))
+        }
+        var kinds = [Int?](repeating: nil, count: equalities.count)
+        func kindAgrees(_ values: [SQLValue]) -> Bool {
+            for (position, value) in values.enumerated() where !value.isNull {
+                let kind: Int
+                switch value {
+                case .text: kind = 1
+                case .integer, .decimal, .real: kind = 2
+                case .boolean: kind = 3
+                default: return false
+                }
+                if let known = kinds[position], known != kind { return false }
+                kinds[position] = kind
+            }
+            return true
+        }
+        let placeholder = [Int32](repeating: -1, count: side)
+        for candidate in rows[side].indices {
+            let slots = thisReader.values(placeholder + [Int32(candidate)], rows: rows)
+            var key: [SQLValue] = []
+            for compiled in thisKeys { key.append(try compiled(slots)) }
+            guard kindAgrees(key) else { return nil }
+            if key.contains(where: \.isNull) { continue }  // NULL = anything is never true
+            buckets[key.map(GroupValue.init), default: []].append(candidate)
+        }
+        probes.reserveCapacity(tuples.count)
+        for tuple in tuples {
+            let slots = earlierReader.values(tuple, rows: rows)
+            var key: [SQLValue] = []
+            for compiled in earlierKeys { key.append(try compiled(slots)) }
+            guard kindAgrees(key) else { return nil }
+            probes.append(key.contains(where: \.isNull) ? nil : key.map(GroupValue.init))
+        }
+    }
+
+    func candidates(forTuple position: Int) -> [Int] {
+        guard let key = probes[position] else { return [] }
+        return buckets[key] ?? []
+    }
+}
+
+extension ExecutionSummary {
+    /// Two fetches' costs together (a join's sides).
+    func adding(_ other: ExecutionSummary) -> ExecutionSummary {
+        var sum = self
+        sum.requests += other.requests
+        sum.pages += other.pages
+        sum.retries += other.retries
+        sum.bytes += other.bytes
+        sum.rowsReceived += other.rowsReceived
+        sum.rowsEmitted += other.rowsEmitted
+        sum.duplicates += other.duplicates
+        sum.waited += other.waited
+        sum.requestTime += other.requestTime
+        sum.notices += other.notices
+        sum.truncation = sum.truncation ?? other.truncation
+        return sum
+    }
+}
