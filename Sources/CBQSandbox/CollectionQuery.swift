@@ -24,6 +24,8 @@ struct CollectionQuery {
     var fieldsParameter: QueryParameter?
     var pageSize: Int
     var pageNumber = 1
+    /// `include=a,b`: to-one relationships whose resources the document carries in `included`.
+    var include: [String] = []
 
     init(query: String, endpoint: SandboxData.Endpoint, attributes: Set<String>, options: SandboxOptions) throws(APIError) {
         pageSize = options.defaultPageSize
@@ -46,7 +48,9 @@ struct CollectionQuery {
     private mutating func apply(name: String, subscripts: [String], key: String, value: String,
                                 endpoint: SandboxData.Endpoint, attributes: Set<String>, options: SandboxOptions) throws(APIError) {
         let dialect = options.dialect
-        func checkField(_ field: String) throws(APIError) {
+        let relationships = SandboxData.relationships(of: endpoint)
+        func checkField(_ field: String, relationship allowed: Bool = true) throws(APIError) {
+            if allowed, relationships.contains(where: { $0.name == field && $0.attribute != nil }) { return }
             guard field == "id" || attributes.contains(field) else {
                 throw APIError.badParameter(key, "'\(field)' is not an attribute of \(endpoint.type); it has id, \(attributes.sorted().joined(separator: ", "))")
             }
@@ -85,9 +89,14 @@ struct CollectionQuery {
                 throw APIError.badParameter(key, "this endpoint's type is '\(endpoint.type)', not '\(subscripts[0])'")
             }
             let names = value.split(separator: ",").map(String.init)
-            for name in names { try checkField(name) }
+            for name in names where !relationships.contains(where: { $0.name == name }) { try checkField(name) }
             fields = names
             fieldsParameter = QueryParameter(name, subscripts, values: names)
+        case ("include", 0):
+            guard options.supportsInclude else {
+                throw APIError.badParameter(key, "this server does not support 'include' (started with --no-include)")
+            }
+            include = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         case ("page", 1) where subscripts[0] == "size":
             guard let size = Int(value), size >= 1 else {
                 throw APIError.badParameter(key, "page[size] must be a whole number from 1 to \(options.maxPageSize), not '\(value)'")
@@ -105,7 +114,7 @@ struct CollectionQuery {
             let expected = dialect.pageNumber == .page ? "page=N and page[size]=M" : "page[number]=N and page[size]=M"
             throw APIError.badParameter(key, "unknown paging parameter '\(key)'; this API pages with \(expected)")
         default:
-            throw APIError.badParameter(key, "unknown query parameter '\(key)'; this API knows filter, sort, page and fields")
+            throw APIError.badParameter(key, "unknown query parameter '\(key)'; this API knows filter, sort, page, fields and include")
         }
     }
 
@@ -135,8 +144,12 @@ struct CollectionQuery {
         var sort: [Int]
     }
 
-    func positions(in attributeNames: [String]) -> Positions {
-        func position(_ field: String) -> Int { field == "id" ? -1 : attributeNames.firstIndex(of: field) ?? -1 }
+    /// A to-one relationship filters and sorts as the attribute that holds its id.
+    func positions(in attributeNames: [String], relationships: [SandboxData.Relationship] = []) -> Positions {
+        func position(_ field: String) -> Int {
+            let name = relationships.first { $0.name == field }?.attribute ?? field
+            return name == "id" ? -1 : attributeNames.firstIndex(of: name) ?? -1
+        }
         return Positions(filters: filters.map { position($0.field) }, conditions: filters.map(\.condition),
                          sort: sort.map { position($0.field) })
     }
@@ -191,6 +204,7 @@ struct CollectionQuery {
         var parameters = filters.map(\.parameter)
         if let sortParameter { parameters.append(sortParameter) }
         if let fieldsParameter { parameters.append(fieldsParameter) }
+        if !include.isEmpty { parameters.append(QueryParameter("include", values: include)) }
         parameters.append(dialect.pageSizeParameter(pageSize))
         parameters.append(dialect.pageNumberParameter(page))
         return parameters.map { $0.formatted(.wire) }.joined(separator: "&")

@@ -33,17 +33,35 @@ public final class SandboxAPI: Sendable {
         init(endpoint: SandboxData.Endpoint, resources: [Resource]) {
             self.endpoint = endpoint
             self.resources = resources
-            self.serialized = resources.map(Collection.serialize)
+            self.serialized = resources.map { Collection.serialize($0, endpoint: endpoint) }
             self.attributeNames = resources.first?.attributes.map(\.key) ?? []
             self.nextNumber = resources.count + 1
         }
 
-        static func serialize(_ resource: Resource) -> [UInt8] {
+        /// `fields`: the sparse fieldset (attributes and relationships), nil for all.
+        static func serialize(_ resource: Resource, endpoint: SandboxData.Endpoint, fields: [String]? = nil) -> [UInt8] {
             var bytes: [UInt8] = []
-            JSONWriter.write(.object([
+            var members = [
                 JSONMember("type", .string(resource.type)), JSONMember("id", .string(resource.id)),
-                JSONMember("attributes", .object(resource.attributes)),
-            ]), into: &bytes)
+                JSONMember("attributes", .object(fields.map { fields in resource.attributes.filter { fields.contains($0.key) } } ?? resource.attributes)),
+            ]
+            let relationships = SandboxData.relationships(of: endpoint).filter { fields?.contains($0.name) ?? true }
+            if !relationships.isEmpty {
+                members.append(JSONMember("relationships", .object(relationships.map { relationship in
+                    let related = JSONValue.object([JSONMember("related", .string(
+                        "/\(endpoint.path)/\(PercentEncoding.pathSegment(resource.id))/\(relationship.name)"))])
+                    guard let attribute = relationship.attribute else { return JSONMember(relationship.name, .object([JSONMember("links", related)])) }
+                    let data: JSONValue
+                    if case .string(let id) = resource[attribute: attribute] {
+                        let type = relationship.typeAttribute.flatMap { resource[attribute: $0].stringValue } ?? relationship.type
+                        data = .object([JSONMember("type", .string(type)), JSONMember("id", .string(id))])
+                    } else {
+                        data = .null
+                    }
+                    return JSONMember(relationship.name, .object([JSONMember("data", data), JSONMember("links", related)]))
+                })))
+            }
+            JSONWriter.write(.object(members), into: &bytes)
             return bytes
         }
 
@@ -99,7 +117,7 @@ public final class SandboxAPI: Sendable {
         }
 
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map { PercentEncoding.decode($0) ?? "" }
-        guard segments.count == 2 || segments.count == 3,
+        guard (2...4).contains(segments.count),
               let endpoint = SandboxData.endpoints.first(where: { $0.service == segments[0] && $0.name == segments[1] })
         else {
             let known = SandboxData.endpoints.map { "/" + $0.path }.joined(separator: ", ")
@@ -108,6 +126,12 @@ public final class SandboxAPI: Sendable {
         let id = segments.count == 3 ? segments[2] : nil
         let collectionURL = baseURL + "/" + endpoint.path
 
+        if segments.count == 4 {
+            guard request.method == "GET", let id else {
+                throw APIError(status: 405, title: "Method Not Allowed", detail: "\(request.method) is not allowed here", headers: [("Allow", "GET")])
+            }
+            return try related(endpoint, id: id, relationship: segments[3], baseURL: baseURL)
+        }
         switch (request.method, id) {
         case ("GET", nil): return try list(endpoint, query: request.query, collectionURL: collectionURL)
         case ("GET", let id?): return try fetch(endpoint, id: id, collectionURL: collectionURL)
@@ -126,7 +150,7 @@ public final class SandboxAPI: Sendable {
         // A copy-on-write snapshot: the lock is held only to take it.
         let collection = state.withLock { $0.collections[endpoint.path]! }
         let query = try CollectionQuery(query: query, endpoint: endpoint, attributes: Set(collection.attributeNames), options: options)
-        let positions = query.positions(in: collection.attributeNames)
+        let positions = query.positions(in: collection.attributeNames, relationships: SandboxData.relationships(of: endpoint))
         var rows = query.filters.isEmpty
             ? Array(collection.resources.indices)
             : collection.resources.indices.filter { query.matches(collection.resources[$0], positions) }
@@ -140,14 +164,13 @@ public final class SandboxAPI: Sendable {
         for (index, row) in page.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             if let fields = query.fields {
-                var resource = collection.resources[row]
-                resource.attributes = resource.attributes.filter { fields.contains($0.key) }
-                body.append(contentsOf: Collection.serialize(resource))
+                body.append(contentsOf: Collection.serialize(collection.resources[row], endpoint: endpoint, fields: fields))
             } else {
                 body.append(contentsOf: collection.serialized[row])
             }
         }
         body.append(UInt8(ascii: "]"))
+        if !query.include.isEmpty { body.append(contentsOf: try included(query.include, of: page.map { collection.resources[$0] }, endpoint: endpoint)) }
         if !options.omitLinks {
             func link(_ page: Int) -> JSONValue { .string(collectionURL + "?" + query.query(page: page, dialect: options.dialect)) }
             var links = [JSONMember("self", link(query.pageNumber)), JSONMember("first", link(1))]
@@ -159,6 +182,56 @@ public final class SandboxAPI: Sendable {
         }
         body.append(contentsOf: Array(#","meta":{"total":\#(total)}}"#.utf8))
         return .document(200, body)
+    }
+
+    /// `,"included":[…]`: each distinct resource the page's resources name by the relationships
+    /// `names`, once, as JSON:API's compound documents have them.
+    private func included(_ names: [String], of resources: [Resource], endpoint: SandboxData.Endpoint) throws(APIError) -> [UInt8] {
+        let relationships = SandboxData.relationships(of: endpoint)
+        var body = Array(#","included":["#.utf8)
+        var seen: Set<String> = []
+        var first = true
+        try state.withLock { (state) throws(APIError) in
+            for name in names {
+                guard let relationship = relationships.first(where: { $0.name == name }), let attribute = relationship.attribute,
+                      relationship.typeAttribute == nil, let target = relationship.target, let related = state.collections[target] else {
+                    let known = relationships.filter { $0.attribute != nil && $0.typeAttribute == nil }.map(\.name)
+                    throw APIError.badParameter("include", "'\(name)' is not a to-one relationship of \(endpoint.type) that can be included"
+                        + (known.isEmpty ? "" : "; it has \(known.joined(separator: ", "))"))
+                }
+                for resource in resources {
+                    guard case .string(let id) = resource[attribute: attribute], seen.insert(target + "/" + id).inserted,
+                          let index = related.index(of: id) else { continue }
+                    if !first { body.append(UInt8(ascii: ",")) }
+                    first = false
+                    body.append(contentsOf: related.serialized[index])
+                }
+            }
+        }
+        body.append(UInt8(ascii: "]"))
+        return body
+    }
+
+    /// `GET /cases/cases/CAS-1/person`: the `related` link of a to-one relationship.
+    private func related(_ endpoint: SandboxData.Endpoint, id: String, relationship name: String, baseURL: String) throws(APIError) -> SandboxResponse {
+        guard let relationship = SandboxData.relationships(of: endpoint).first(where: { $0.name == name }) else {
+            throw APIError(status: 404, title: "Not Found", detail: "\(endpoint.type) has no relationship '\(name)'")
+        }
+        let resource: Resource? = state.withLock { state in
+            let collection = state.collections[endpoint.path]!
+            return collection.index(of: id).map { collection.resources[$0] }
+        }
+        guard let resource else { throw notFound(endpoint, id) }
+        guard let attribute = relationship.attribute else {
+            // To-many: the related collection, filtered by the link back.
+            let target = SandboxData.endpoints.first { $0.path == relationship.target }!
+            let back = SandboxData.relationships(of: target).first { $0.target == endpoint.path }?.attribute ?? ""
+            return try list(target, query: "filter[\(back)]=\(PercentEncoding.pathSegment(id))", collectionURL: baseURL + "/" + target.path)
+        }
+        guard case .string(let relatedID) = resource[attribute: attribute] else { return .document(200, Array(#"{"data":null}"#.utf8)) }
+        let type = relationship.typeAttribute.flatMap { resource[attribute: $0].stringValue } ?? relationship.type
+        guard let target = SandboxData.endpoints.first(where: { $0.type == type }) else { throw notFound(endpoint, id) }
+        return try fetch(target, id: relatedID, collectionURL: baseURL + "/" + target.path)
     }
 
     private func fetch(_ endpoint: SandboxData.Endpoint, id: String, collectionURL: String) throws(APIError) -> SandboxResponse {
@@ -235,7 +308,7 @@ public final class SandboxAPI: Sendable {
             let resource = Resource(type: endpoint.type, id: id, attributes: names.map { name in
                 name == "created_at" || name == "updated_at" ? JSONMember(name, .string(now)) : JSONMember(name, values[name] ?? .null)
             })
-            let serialized = Collection.serialize(resource)
+            let serialized = Collection.serialize(resource, endpoint: endpoint)
             let position = collection.resources.firstIndex { ValueSemantics.compareBytes($0.id, id) >= 0 } ?? collection.resources.count
             collection.resources.insert(resource, at: position)
             collection.serialized.insert(serialized, at: position)
@@ -264,7 +337,7 @@ public final class SandboxAPI: Sendable {
                 }
             }
             collection.resources[index] = resource
-            collection.serialized[index] = Collection.serialize(resource)
+            collection.serialized[index] = Collection.serialize(resource, endpoint: endpoint)
             state.collections[endpoint.path] = collection
             return collection.serialized[index]
         }

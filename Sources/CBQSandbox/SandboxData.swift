@@ -52,6 +52,36 @@ public enum SandboxData {
         }
     }
 
+    /// A link from a resource to another, as JSON:API `relationships` carry it. To-one links
+    /// keep their `*_id` attribute too, so clients of both styles can be tested.
+    public struct Relationship: Hashable, Sendable {
+        public var name: String
+        /// The attribute holding the related id; nil for a links-only (to-many) relationship.
+        public var attribute: String?
+        /// The related type, or the attribute that names it (a note's `record_type`).
+        public var type: String
+        public var typeAttribute: String?
+        /// Where the related resources live, for `include` and the `related` link.
+        public var target: String?
+    }
+
+    /// Each endpoint's relationships, in the order they are written.
+    public static func relationships(of endpoint: Endpoint) -> [Relationship] {
+        switch endpoint.known {
+        case .reports, .cases:
+            return [Relationship(name: "person", attribute: "person_id", type: "people", target: people.path)]
+        case .offerings:
+            return [Relationship(name: "provider", attribute: "provider_id", type: "providers", target: providers.path)]
+        case .notes:
+            return [Relationship(name: "record", attribute: "record_id", type: "people", typeAttribute: "record_type")]
+        case .providers:
+            // To-many, and (as many servers send those) links only: no `data`, so a NULL column.
+            return [Relationship(name: "offerings", attribute: nil, type: "service_offerings", target: offerings.path)]
+        default:
+            return []
+        }
+    }
+
     /// The core's list of known endpoints: the sandbox serves exactly those.
     public static let endpoints = KnownEndpoint.all.map(Endpoint.init)
     public static let people = Endpoint(.people)

@@ -20,6 +20,9 @@ public struct SandboxOptions: Sendable {
     public var clampPageSize = false
     /// Leave `links` out of collection responses: clients must page by number.
     public var omitLinks = false
+    /// Answer `include=…` with compound documents; false answers it 400, as a server without
+    /// JSON:API's `include` does (`--no-include`).
+    public var supportsInclude = true
     /// Added to every request before it is answered.
     public var latency: Duration = .zero
     /// Answer every k-th request with 429 and `Retry-After`.

@@ -27,9 +27,9 @@ struct RunCommandTests {
         #expect(empty.stdout == "[]\n")
     }
 
-    @Test func selectStarGivesIdThenAttributesInServerOrder() async throws {
+    @Test func selectStarGivesIdThenAttributesInServerOrderThenRelationships() async throws {
         let result = try await CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT * FROM services.service_offerings LIMIT 1"])
-        #expect(result.stdout.hasPrefix("id,provider_id,name,archived,max_capacity,capacity_usage,created_at,updated_at\r\n"))
+        #expect(result.stdout.hasPrefix("id,provider_id,name,archived,max_capacity,capacity_usage,created_at,updated_at,provider\r\n"))
     }
 
     @Test func countFromTheTotal() async throws {

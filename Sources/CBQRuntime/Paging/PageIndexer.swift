@@ -98,8 +98,20 @@ public enum PageIndexer {
         var type: Range<Int>?
         var id: Range<Int>?
         var attributes: [RawMember] = []
+        var relationships: [RawMember] = []
         try scanner.members { (scanner, key) throws(JSONParser.Error) in
             switch key {
+            case "relationships":
+                guard scanner.peek() == UInt8(ascii: "{") else {
+                    let range = try scanner.skipValue()
+                    if scanner.isNull(range) { return }
+                    throw scanner.error("'relationships' must be an object")
+                }
+                scanner.advance()
+                try scanner.rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
+                    let value = try relationship(&scanner, page)
+                    relationships.append(RawMember(key: scanner.decodeKey(keyRange), keyRange: keyRange, value: value))
+                }
             case "type":
                 type = try scanner.skipValue()
             case "id":
@@ -144,7 +156,68 @@ public enum PageIndexer {
             }
         }
         guard let id else { throw JSONParser.Error(message: "a resource without an id", offset: start) }
+        for member in relationships {
+            // JSON:API's fields share one namespace: a name that is both is a malformed page.
+            if member.key == "id" || member.key == "type" || attributes.contains(where: { $0.key == member.key }) {
+                throw JSONParser.Error(message: "'\(member.key)' is both an attribute (or id) and a relationship", offset: member.keyRange.lowerBound)
+            }
+            attributes.append(member)
+        }
         return RawRow(page: page, type: type, id: id, attributes: attributes, span: start..<scanner.position)
+    }
+
+    /// A relationship object's value as a column: a to-one's related id (as the page spells
+    /// it), `null` for `"data": null`, a JSON array of the ids for a to-many, and NULL when it
+    /// has no `data` (links only). The last two are made after the document (``PageBuffer``).
+    private static func relationship(_ scanner: inout JSONScanner, _ page: PageBuffer) throws(JSONParser.Error) -> Range<Int> {
+        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("a relationship must be an object") }
+        let start = scanner.position
+        scanner.advance()
+        var value: Range<Int>?
+        try scanner.members { (scanner, key) throws(JSONParser.Error) in
+            guard key == "data" else { _ = try scanner.skipValue(); return }
+            switch scanner.peek() {
+            case UInt8(ascii: "{"):
+                value = try identifier(&scanner)
+            case UInt8(ascii: "["):
+                var ids: [Range<Int>] = []
+                try scanner.elements { (scanner) throws(JSONParser.Error) in ids.append(try identifier(&scanner)) }
+                let bytes = scanner.bytes
+                value = page.madeValue(for: start) {
+                    var array: [UInt8] = [UInt8(ascii: "[")]
+                    for (index, id) in ids.enumerated() {
+                        if index > 0 { array.append(UInt8(ascii: ",")) }
+                        array.append(contentsOf: bytes[id])
+                    }
+                    array.append(UInt8(ascii: "]"))
+                    return array
+                }
+            default:
+                let range = try scanner.skipValue()
+                guard scanner.isNull(range) else { throw scanner.error("a relationship's 'data' must be an object, an array or null") }
+                value = range
+            }
+        }
+        return value ?? page.madeValue(for: start) { Array("null".utf8) }
+    }
+
+    /// `{"type": "people", "id": "PER-1"}`: the id's range.
+    private static func identifier(_ scanner: inout JSONScanner) throws(JSONParser.Error) -> Range<Int> {
+        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("a resource identifier must be an object") }
+        let start = scanner.position
+        scanner.advance()
+        var id: Range<Int>?
+        try scanner.members { (scanner, key) throws(JSONParser.Error) in
+            let range = try scanner.skipValue()
+            guard key == "id" else { return }
+            let first = scanner.byte(at: range.lowerBound)
+            guard first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || isDigitByte(first) else {
+                throw scanner.error("a resource id must be a string")
+            }
+            id = range
+        }
+        guard let id else { throw JSONParser.Error(message: "a resource identifier without an id", offset: start) }
+        return id
     }
 
     /// The resource at `span` of an indexed page, indexed again: how a held row (a sort keeps

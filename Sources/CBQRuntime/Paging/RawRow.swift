@@ -1,9 +1,27 @@
 import CBQCore
 
 /// A page's bytes, shared by all its rows.
-public final class PageBuffer: Sendable {
-    public let bytes: [UInt8]
+///
+/// Values a row has that the page does not spell out as JSON (a to-many relationship's ids as
+/// an array, a links-only relationship's NULL) are appended after the document while it is
+/// indexed, and only then: once the page is handed on it never changes, hence `@unchecked`.
+public final class PageBuffer: @unchecked Sendable {
+    public private(set) var bytes: [UInt8]
+    /// Where the value made for the relationship object at an offset of the document was put,
+    /// so indexing a held row again (a sort's) finds it instead of appending.
+    private var made: [Int: Range<Int>] = [:]
+
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The range of `value` after the document, made once per relationship object at `offset`.
+    func madeValue(for offset: Int, _ value: () -> [UInt8]) -> Range<Int> {
+        if let range = made[offset] { return range }
+        let start = bytes.count
+        bytes.append(contentsOf: value())
+        let range = start..<bytes.count
+        made[offset] = range
+        return range
+    }
 }
 
 /// A member of a resource's attributes: its name, and where its name (quotes included) and
@@ -66,7 +84,8 @@ public struct RawRow: Sendable {
         columns.map(sqlValue)
     }
 
-    /// `id`, then the attribute names in the order the server sent them: `SELECT *`'s columns.
+    /// `id`, then the attribute names in the order the server sent them, then the
+    /// relationships' (each holds the related id, or an array of ids): `SELECT *`'s columns.
     public var columnNames: [String] {
         ["id"] + attributes.map(\.key).filter { $0 != "id" }
     }
