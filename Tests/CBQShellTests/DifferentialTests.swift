@@ -34,7 +34,7 @@ import Testing
         ("capacity_usage", "INTEGER"), ("created_at", "TEXT"),
     ])
     static let cases = Table(endpoint: .cases, columns: [
-        ("id", "TEXT"), ("case_type", "TEXT"), ("status", "TEXT"), ("person_id", "TEXT"), ("caseworker", "TEXT"),
+        ("id", "TEXT"), ("case_number", "TEXT"), ("case_type", "TEXT"), ("status", "TEXT"), ("person_id", "TEXT"), ("caseworker", "TEXT"),
         ("county", "TEXT"), ("opened_at", "TEXT"), ("closed_at", "TEXT"),
     ])
 
@@ -225,10 +225,10 @@ import Testing
         """
 
     /// Runs the SQLite side of every query over the sandbox's records.
-    static func sqliteResults(_ queries: [Query]) throws -> [[String: Any]] {
+    static func sqliteResults(_ queries: [Query], tables compared: [Table] = [people, offerings, cases]) throws -> [[String: Any]] {
         let data = SandboxData.generate(seed: SandboxOptions().seed)
         var tables: [[String: Any]] = []
-        for table in [people, offerings, cases] {
+        for table in compared {
             let rows = data[table.endpoint.path]!.map { resource in
                 table.columns.map { column -> Any in
                     switch resource[attribute: column.name] {
