@@ -49,7 +49,7 @@ extension JoinPlan {
             if position == 0 {
                 lines.append(header + "   (drives the join)")
             } else if let condition = side.condition {
-                lines.append(header + " ON " + source.excerpt(condition.range))
+                lines.append(header + " ON " + condition.conjuncts.map { source.excerpt($0.range) }.joined(separator: " AND "))
             } else {
                 lines.append(header + "   (every pair of rows)")
             }
@@ -79,12 +79,17 @@ extension JoinPlan {
             }
             lines.append(contentsOf: Self.requestLines(of: side.plan, from: 3))
         }
-        lines.append("")
+        if lines.last != "" { lines.append("") }
         lines.append("local plan (cbq computes it; each operator reads the one below):")
         var operators = local ?? []
         if !residual.isEmpty { operators.append("filter      WHERE " + residual.map { source.excerpt($0.range) }.joined(separator: " AND ")) }
         for side in sides.indices.reversed().dropLast() {
-            let how = sides[side].equalities.isEmpty ? "nested loop" : "hash join on " + sides[side].equalities.map { "\($0.this) = \($0.earlier)" }.joined(separator: " AND ")
+            let equalities = sides[side].equalities
+            var how = equalities.isEmpty ? "nested loop" : "hash join on " + equalities.map { "\($0.this) = \($0.earlier)" }.joined(separator: " AND ")
+            let keys = Set(equalities.map { Expression.comparison($0.this, .equal, $0.earlier, range: SourceRange(0, 0)).description }
+                + equalities.map { Expression.comparison($0.earlier, .equal, $0.this, range: SourceRange(0, 0)).description })
+            let others = (sides[side].condition?.conjuncts ?? []).filter { !keys.contains($0.ungrouped.description) }
+            if !others.isEmpty { how += (equalities.isEmpty ? " on " : ", then ") + others.map { source.excerpt($0.range) }.joined(separator: " AND ") }
             operators.append("join        \(sides[side].kind == .left ? "LEFT " : "")\(sides[side].name): \(how)")
         }
         operators.append("scan        the sides above")

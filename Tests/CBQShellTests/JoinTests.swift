@@ -1,0 +1,155 @@
+import CBQCore
+import CBQRuntime
+import CBQSandbox
+import Foundation
+import Testing
+@testable import CBQShell
+
+/// Joins end to end on the in-process sandbox: how each side is fetched (by id or whole, and
+/// why), what a 404 means, how names resolve, and what `explain` prints before any row.
+struct JoinTests {
+    static func paths(_ shell: ShellHarness) -> [String] { shell.transport.sent.map(\.url.pathAndQuery) }
+
+    @Test func aFewKeysAgainstAManyPagedSideAreLookedUpByID() async throws {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("""
+            SELECT c.id, p.last_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id
+            WHERE c.case_number < 'C-100100' ORDER BY c.id
+            """)
+        #expect(status == 0, "\(shell.errorText)")
+        let sent = Self.paths(shell)
+        let cases = SandboxData.generate(seed: 1)["cases/cases"]!.filter { ($0[attribute: "case_number"].stringValue ?? "") < "C-100100" }
+        let people = Set(cases.compactMap { $0[attribute: "person_id"].stringValue })
+        #expect(people.count > 8)  // more than one round, so the totals decide
+        #expect(sent.filter { $0.hasPrefix("/cases/cases?") }.count == 1)
+        #expect(sent.filter { $0.hasPrefix("/people/people?") } == ["/people/people?page%5Bsize%5D=1"])  // the probe
+        #expect(Set(sent.filter { $0.hasPrefix("/people/people/") }.map { String($0.dropFirst(15)) }) == people)
+        #expect(shell.output.split(separator: "\r\n").count == cases.count + 1)
+    }
+
+    @Test func aSmallOtherSideIsFetchedWholeInItsFewPages() async throws {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("SELECT o.id, p.name FROM services.service_offerings o JOIN providers.providers p ON p.id = o.provider_id")
+        #expect(status == 0, "\(shell.errorText)")
+        let sent = Self.paths(shell)
+        #expect(!sent.contains { $0.hasPrefix("/providers/providers/") })
+        #expect(sent.filter { $0.hasPrefix("/providers/providers?") } == ["/providers/providers?page%5Bsize%5D=1", "/providers/providers?page%5Bsize%5D=100"])
+        #expect(shell.output.split(separator: "\r\n").count == 241)
+    }
+
+    @Test func aLookupAnswered404IsAnUnmatchedRowNotAnError() async throws {
+        // A note's record is a person or a case: looked up as a case, a person's id is a 404.
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("""
+            SELECT n.id, n.record_type, c.status FROM attachments.notes n LEFT JOIN cases.cases c ON c.id = n.record_id
+            WHERE n.id < 'NTE-00008' ORDER BY n.id
+            """)
+        #expect(status == 0, "\(shell.errorText)")
+        #expect(Self.paths(shell).filter { $0.hasPrefix("/cases/cases/") }.count == 7)
+        let rows = shell.output.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == 7)
+        for row in rows { #expect((row[1] == "cases") == !row[2].isEmpty, "\(row)") }
+        let inner = ShellHarness(format: .csv)
+        _ = await inner.run("SELECT n.id FROM attachments.notes n JOIN cases.cases c ON c.id = n.record_id WHERE n.id < 'NTE-00008'")
+        #expect(inner.output.split(separator: "\r\n").count - 1 == rows.filter { $0[1] == "cases" }.count)
+    }
+
+    @Test func anUnqualifiedColumnBothSidesHaveIsAnErrorNamingThem() async throws {
+        let shell = ShellHarness(terminal: true)
+        let status = await shell.run("SELECT status FROM cases.cases c JOIN intake.reports r ON r.person_id = c.person_id")
+        #expect(status == 65)
+        #expect(shell.errorText.contains("error: column 'status' is ambiguous: 'c' and 'r' both have it"))
+        #expect(shell.errorText.contains("qualify it: c.status or r.status"))
+        #expect(shell.output.isEmpty)
+    }
+
+    @Test func anUnqualifiedColumnNoSideHasIsAnError() async throws {
+        let shell = ShellHarness(terminal: true)
+        let status = await shell.run("SELECT c.id, frist_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id")
+        #expect(status == 65)
+        #expect(shell.errorText.contains("column 'frist_name' is not a column of 'c' or 'p'"))
+        #expect(shell.errorText.contains("did you mean 'first_name'?"))
+    }
+
+    @Test func aQualifiedColumnTheSideLacksIsAnErrorAtThatSide() async throws {
+        let shell = ShellHarness(terminal: true)
+        let status = await shell.run("SELECT p.frist_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id")
+        #expect(status == 65)
+        #expect(shell.errorText.contains("column 'frist_name' does not exist in people.people"))
+    }
+
+    @Test func anUnknownTableNameIsAPlanTimeError() async throws {
+        let shell = ShellHarness(terminal: true)
+        let status = await shell.run("SELECT q.id FROM cases.cases c JOIN people.people p ON p.id = c.person_id")
+        #expect(status == 65)
+        #expect(shell.errorText.contains("no table named 'q' in FROM"))
+        #expect(shell.transport.sent.isEmpty)
+    }
+
+    @Test func starNamesRepeatedColumnsByTheirTable() async throws {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("SELECT * FROM cases.cases c JOIN people.people p ON p.id = c.person_id WHERE c.id = 'CAS-00050'")
+        #expect(status == 0, "\(shell.errorText)")
+        let header = shell.output.split(separator: "\r\n").first.map(String.init) ?? ""
+        #expect(header.hasPrefix("c.id,case_number,"))
+        #expect(header.contains(",person,p.id,first_name,"))
+        #expect(header.contains(",c.created_at,") && header.hasSuffix(",p.created_at,p.updated_at"))
+        let star = ShellHarness(format: .csv)
+        _ = await star.run("SELECT p.* FROM cases.cases c JOIN people.people p ON p.id = c.person_id WHERE c.id = 'CAS-00050'")
+        #expect(star.output.hasPrefix("id,first_name,middle_name,last_name,"))
+    }
+
+    @Test func explainShowsEachSideAndTheLookupBeforeAnyRow() async throws {
+        let shell = ShellHarness()
+        let status = await shell.run("""
+            EXPLAIN SELECT c.case_number, p.last_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id
+            WHERE c.status = 'open' AND p.state = 'WA' AND c.county || p.city LIKE '%a%' ORDER BY 2 LIMIT 5
+            """)
+        #expect(status == 0, "\(shell.errorText)")
+        let text = shell.output
+        #expect(text.contains("1. cases.cases c   (drives the join)"))
+        #expect(text.contains("GET http://sandbox.test/cases/cases?filter[status]=open&page[size]=100"))
+        #expect(text.contains("2. JOIN people.people p ON p.id = c.person_id AND c.county || p.city LIKE '%a%'\n"))
+        #expect(text.contains("by id:  GET http://sandbox.test/people/people/<c.person_id>"))
+        #expect(text.contains("whole:  GET http://sandbox.test/people/people?filter[state]=WA&page[size]=100"))
+        #expect(text.contains("estimate: by id ≤ 239 requests in ≤ 30 rounds; whole 4 pages in 2 rounds"))
+        #expect(text.contains("strategy: whole"))
+        #expect(text.contains("join        p: hash join on p.id = c.person_id, then c.county || p.city LIKE '%a%'"))
+        #expect(text.contains("limit       LIMIT 5"))
+        // Only the probes were sent.
+        #expect(Self.paths(shell).allSatisfy { $0.contains("page%5Bsize%5D=1") && !$0.contains("=100") })
+    }
+
+    @Test func aWhereOnTheNullableSideOfALeftJoinIsNotPushedThere() async throws {
+        let plan = try Planner().plan("""
+            SELECT p.id FROM providers.providers p LEFT JOIN services.service_offerings o ON o.provider_id = p.id AND o.archived = false
+            WHERE o.max_capacity > 20 AND p.state = 'WA'
+            """)
+        guard case .join(let join) = plan else { Issue.record("not a join: \(plan)"); return }
+        #expect(join.sides[0].plan.url(page: 1).hasSuffix("/providers/providers?filter[state]=WA&page[size]=100"))
+        #expect(join.sides[1].plan.url(page: 1).hasSuffix("/services/service_offerings?filter[archived]=false&page[size]=100"))
+        #expect(join.residual.map(\.description) == ["o.max_capacity > 20"])
+    }
+
+    @Test func aSemiJoinFetchesByIDOrWholeByTheTotals() async throws {
+        let few = ShellHarness(format: .csv)
+        #expect(await few.run("SELECT id FROM people.people WHERE id IN (SELECT person_id FROM cases.cases WHERE case_number < 'C-100100')") == 0)
+        #expect(Self.paths(few).contains { $0.hasPrefix("/people/people/PER-") })
+        let many = ShellHarness(format: .csv)
+        #expect(await many.run("SELECT id FROM people.people WHERE id IN (SELECT person_id FROM cases.cases)") == 0, "\(many.errorText)")
+        #expect(!Self.paths(many).contains { $0.hasPrefix("/people/people/PER-") })
+        #expect(Self.paths(many).contains("/people/people?page%5Bsize%5D=100"))
+    }
+
+    @Test func subqueriesOutsideWhereAreErrors() async throws {
+        for text in ["SELECT id FROM people.people p JOIN cases.cases c ON c.person_id = p.id AND p.id IN (SELECT person_id FROM intake.reports)",
+                     "SELECT id FROM people.people GROUP BY id HAVING id IN (SELECT person_id FROM intake.reports)"] {
+            let shell = ShellHarness()
+            #expect(await shell.run(text) == 65)
+            #expect(shell.errorText.contains("cbq runs a subquery only in WHERE"), "\(text): \(shell.errorText)")
+        }
+        let correlated = ShellHarness()
+        #expect(await correlated.run("SELECT id FROM people.people p WHERE id IN (SELECT person_id FROM intake.reports r WHERE r.county = p.city)") == 65)
+        #expect(correlated.errorText.contains("an IN subquery cannot read the outer query's columns"))
+    }
+}
