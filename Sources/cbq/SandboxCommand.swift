@@ -41,6 +41,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-links"), help: "Leave links out of responses: clients must page by number.")
     var noLinks = false
 
+    @Flag(name: .customLong("no-include"), help: "Answer include=… with 400, as a server without compound documents does.")
+    var noInclude = false
+
     @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
     var latencyMilliseconds = 0
 
@@ -79,6 +82,7 @@ struct SandboxCommand: AsyncParsableCommand {
         options.maxPageSize = maxPageSize
         options.clampPageSize = clampPageSize
         options.omitLinks = noLinks
+        options.supportsInclude = !noInclude
         options.latency = .milliseconds(latencyMilliseconds)
         options.rateLimitEvery = rateLimitEvery
         options.retryAfterSeconds = retryAfter

@@ -26,6 +26,10 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("max-page-size"), help: "The largest page[size] the API accepts.")
     var maxPageSize: Int = 100
 
+    @Flag(name: .customLong("include"), inversion: .prefixedNo,
+          help: "The server supports JSON:API's include: a join on a relationship reads the related rows from the same responses.")
+    var include = false
+
     @Flag(name: .customLong("fields"), inversion: .prefixedNo, help: "Send sparse fieldsets (fields[type]=a,b) for the selected columns.")
     var sparseFieldsets = false
 
@@ -58,6 +62,7 @@ struct TargetOptions: ParsableArguments {
         var dialect = self.dialect.dialect
         if let comparisons { dialect.comparisons = comparisons }
         if let pageParam { dialect.pageNumber = pageParam }
+        dialect.include = include
         return dialect
     }
 

@@ -153,3 +153,65 @@ struct JoinTests {
         #expect(correlated.errorText.contains("an IN subquery cannot read the outer query's columns"))
     }
 }
+
+/// Compound documents: with `--include`, a join on a relationship reads the related rows from
+/// the driving responses' `included`.
+struct IncludeTests {
+    static var including: Target {
+        var dialect = Dialect.guide
+        dialect.include = true
+        return .sandbox(at: InProcessTransport.baseURL, dialect: dialect)
+    }
+
+    static let query = "SELECT r.id, p.last_name FROM intake.reports r JOIN people.people p ON p.id = r.person WHERE r.status = 'new' AND p.state = 'WA' ORDER BY r.id"
+
+    @Test func aJoinOnARelationshipIsFetchedInTheSameRequests() async throws {
+        let shell = ShellHarness(target: Self.including, format: .csv)
+        #expect(await shell.run(Self.query) == 0, "\(shell.errorText)")
+        let sent = JoinTests.paths(shell)
+        #expect(sent == ["/intake/reports?filter%5Bstatus%5D=new&include=person&page%5Bsize%5D=100",
+                         "/intake/reports?filter%5Bstatus%5D=new&include=person&page%5Bsize%5D=100&page=2"])
+        // The same rows as without include.
+        let plain = ShellHarness(format: .csv)
+        #expect(await plain.run(Self.query) == 0)
+        #expect(shell.output == plain.output)
+        #expect(shell.output.split(separator: "\r\n").count > 10)
+    }
+
+    @Test func aServerThatRefusesIncludeIsAskedAgainWithout() async throws {
+        var sandbox = SandboxOptions()
+        sandbox.supportsInclude = false
+        let shell = ShellHarness(target: Self.including, format: .csv, sandbox: sandbox)
+        #expect(await shell.run(Self.query) == 0, "\(shell.errorText)")
+        let plain = ShellHarness(format: .csv)
+        _ = await plain.run(Self.query)
+        #expect(shell.output == plain.output)
+        #expect(shell.errorText.contains("note: the server refused include=person"))
+    }
+
+    @Test func aServerThatIgnoresIncludeStillGivesEveryRow() async throws {
+        // It takes include=person and sends no `included`: every key is looked up by id.
+        let ignoring = InProcessTransport(alter: { body in
+            guard case .object(let members)? = try? JSONParser.parse(body) else { return body }
+            var bytes: [UInt8] = []
+            JSONWriter.write(.object(members.filter { $0.key != "included" }), into: &bytes)
+            return bytes
+        })
+        let shell = ShellHarness(target: Self.including, format: .csv, transport: ignoring)
+        #expect(await shell.run(Self.query) == 0, "\(shell.errorText)")
+        let plain = ShellHarness(format: .csv)
+        _ = await plain.run(Self.query)
+        #expect(shell.output == plain.output)
+        #expect(JoinTests.paths(shell).filter { $0.hasPrefix("/people/people/PER-") }.count > 100)
+    }
+
+    @Test func aRelationshipTheServerCannotIncludeIsLookedUpByID() async throws {
+        // A note's record is a person or a case; `record` is not includable (its type varies),
+        // so the sandbox refuses it, and every key is looked up.
+        let shell = ShellHarness(target: Self.including, format: .csv)
+        #expect(await shell.run("SELECT n.id, p.last_name FROM attachments.notes n JOIN people.people p ON p.id = n.record WHERE n.id < 'NTE-00006'") == 0,
+                "\(shell.errorText)")
+        #expect(JoinTests.paths(shell).contains { $0.hasPrefix("/people/people/PER-") })
+        #expect(shell.output.split(separator: "\r\n").count > 1)
+    }
+}

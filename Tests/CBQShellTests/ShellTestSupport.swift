@@ -11,7 +11,13 @@ final class InProcessTransport: HTTPTransport {
     static let baseURL = "http://sandbox.test"
     private let log = Mutex<[HTTPRequestSpec]>([])
 
-    init(options: SandboxOptions = SandboxOptions()) { api = SandboxAPI(options: options) }
+    /// Changes each response body before the client sees it (a server that misbehaves).
+    let alter: (@Sendable ([UInt8]) -> [UInt8])?
+
+    init(options: SandboxOptions = SandboxOptions(), alter: (@Sendable ([UInt8]) -> [UInt8])? = nil) {
+        api = SandboxAPI(options: options)
+        self.alter = alter
+    }
 
     var sent: [HTTPRequestSpec] { log.withLock { $0 } }
 
@@ -20,7 +26,7 @@ final class InProcessTransport: HTTPTransport {
         let headers = Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         let response = api.handle(SandboxRequest(method: request.method.rawValue, target: request.url.pathAndQuery, headers: headers,
                                                  body: request.body ?? []), baseURL: Self.baseURL)
-        return HTTPReply(status: response.status, headers: response.headers, body: response.body)
+        return HTTPReply(status: response.status, headers: response.headers, body: alter?(response.body) ?? response.body)
     }
 }
 

@@ -19,6 +19,9 @@ public struct Dialect: Hashable, Sendable {
 
     public var comparisons: ComparisonSpelling
     public var pageNumber: PageNumberSpelling
+    /// The server answers JSON:API's `include=rel` with the related resources in `included`
+    /// (compound documents). The guide does not mention it, so it is off unless `--include`.
+    public var include = false
 
     public init(comparisons: ComparisonSpelling = .guide, pageNumber: PageNumberSpelling = .page) {
         self.comparisons = comparisons

@@ -55,7 +55,15 @@ extension JoinPlan {
             }
             let total = estimates?.totals[position]
             if let total { lines.append("   probe: \(total) row\(total == 1 ? "" : "s") match its filters (meta.total of page[size]=1)") }
-            if position > 0, let lookup = side.lookup {
+            if position > 0, side.included, let lookup = side.lookup {
+                lines.append("   from the responses of 1. (include=\(sides[0].plan.include.joined(separator: ","))): each \(lookup) in `included`;")
+                lines.append("   any it lacks is looked up by id: GET \(side.plan.collectionURL)/<\(lookup)>")
+                if !side.ownConditions.isEmpty {
+                    lines.append("   its own conditions are evaluated here: " + side.ownConditions.map(\.description).joined(separator: " AND "))
+                }
+                lines.append("")
+                continue
+            } else if position > 0, let lookup = side.lookup {
                 let key = lookup.description
                 let width = estimates?.concurrency ?? 8
                 let byIDURL = side.plan.collectionURL + "/<\(key)>"

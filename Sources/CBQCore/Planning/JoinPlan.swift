@@ -33,6 +33,9 @@ public struct JoinPlan: Hashable, Sendable {
         public var lookup: Expression?
         /// Its columns the statement names, for the check that its rows have them.
         public var columns: [Identifier] = []
+        /// Read from the driving requests' `included` (`include=<lookup column>`), where the
+        /// dialect says the server sends compound documents; keys it lacks are looked up by id.
+        public var included = false
 
         /// `JOIN people.people p`, as `explain` names the side.
         public var title: String {

@@ -84,6 +84,15 @@ extension Planner {
             }
             sides.append(side)
         }
+        // Compound documents: the first side looked up by a column of the driving side comes
+        // in the driving responses (`include=person`), when the server supports `include`.
+        if options.dialect.include, let side = sides.indices.dropFirst().first(where: { index in
+            if case .column(let key)? = sides[index].lookup?.ungrouped, key.table == names[0], key.name != "id" { return true }
+            return false
+        }), case .column(let key)? = sides[side].lookup?.ungrouped {
+            sides[side].included = true
+            sides[0].plan.include = [key.name]
+        }
         return JoinPlan(sides: sides, residual: residual, statement: select, source: source)
     }
 

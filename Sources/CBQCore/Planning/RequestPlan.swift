@@ -72,6 +72,8 @@ public struct RequestPlan: Hashable, Sendable {
     public var sort: [SortKey]
     /// `fields[type]=…` when sparse fieldsets are on.
     public var fields: QueryParameter?
+    /// `include=…`: relationships whose resources a join reads from the response's `included`.
+    public var include: [String] = []
     /// `page[size]`; nil for single-resource requests. The only paging setting the pager may
     /// change (halving a size the API rejected): the start page and the rows to skip follow.
     public var pageSize: Int?
@@ -146,6 +148,7 @@ public struct RequestPlan: Hashable, Sendable {
             parameters.append(QueryParameter("sort", values: sort.map { ($0.descending ? "-" : "") + $0.field }))
         }
         if let fields { parameters.append(fields) }
+        if !include.isEmpty { parameters.append(QueryParameter("include", values: include)) }
         if let pageSize { parameters.append(dialect.pageSizeParameter(pageSize)) }
         if page > 1 { parameters.append(dialect.pageNumberParameter(page)) }
         return parameters

@@ -67,11 +67,13 @@ public struct Executor: Sendable {
     }
 
     /// - Parameter satisfied: asked between pages; true stops the fetch (a local LIMIT is met).
+    /// - Parameter included: given each page's `included` resources (a compound document's).
     public func run(_ plan: RequestPlan, progress: @escaping Progress = { _ in }, satisfied: @escaping () -> Bool = { false },
-                    emit: Emit) async throws -> ExecutionSummary {
+                    included: (([RawRow]) throws -> Void)? = nil, emit: Emit) async throws -> ExecutionSummary {
         let fetcher = PageFetcher(sender: sender(for: plan.baseURL), filter: try LocalFilter(plan.localFilter))
         var pager = Pager(plan: plan, fetcher: fetcher, maxPages: options.maxPages, concurrency: options.concurrency, progress: progress)
         pager.satisfied = satisfied
+        pager.included = included
         return try await pager.run(emit)
     }
 }

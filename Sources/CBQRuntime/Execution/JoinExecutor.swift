@@ -39,7 +39,22 @@ public struct JoinExecutor: Sendable {
         var columns: [[String]] = []
         var strategies: [String] = []
 
-        let driving = try await fetch(join.sides[0].plan, side: 0, summary: &summary, progress: progress)
+        // A compound document's `included` resources, for the side that asked for them.
+        let included = RowCollector()
+        var driving: [RawRow]
+        do {
+            driving = try await fetch(join.sides[0].plan, side: 0, summary: &summary, progress: progress,
+                                      included: join.sides[0].plan.include.isEmpty ? nil : included)
+        } catch let failure as SideFailure where !join.sides[0].plan.include.isEmpty
+            && ((failure.error as? ExecutionError)?.blamedParameters.contains("include") ?? false) {
+            // A server that does not take this `include` says so with a 400: ask again without.
+            var plain = join.sides[0].plan
+            plain.include = []
+            summary.notices.append("the server refused include=\(join.sides[0].plan.include.joined(separator: ",")); the related rows are fetched on their own")
+            included.rows = []
+            included.refused = true
+            driving = try await fetch(plain, side: 0, summary: &summary, progress: progress)
+        }
         sideRows.append(driving)
         columns.append(Self.columnNames(driving))
         var tuples: [[Int32]] = driving.indices.map { [Int32($0)] }
@@ -47,7 +62,23 @@ public struct JoinExecutor: Sendable {
         for index in join.sides.indices.dropFirst() {
             let side = join.sides[index]
             var rows: [RawRow]
-            if let lookup = side.lookup {
+            if let lookup = side.lookup, side.included, !included.refused {
+                // From `included`; any key it lacks (a server may leave some out) is looked up
+                // by id, so a missing resource is never a silent NULL.
+                let keys = try distinctKeys(lookup, tuples: tuples, rows: sideRows, sides: join.sides)
+                let wanted = Set(keys)
+                var found: Set<String> = []
+                rows = []
+                for row in included.rows where wanted.contains(row.idText) && found.insert(row.idText).inserted { rows.append(row) }
+                if !rows.isEmpty { try Pager.checkColumns(rows, of: side.plan) }
+                rows = try LocalFilter(side.ownConditions.dropFirst().reduce(side.ownConditions.first) { .and($0!, $1) }, now: planner.options.now).apply(rows)
+                let missing = keys.filter { !found.contains($0) }
+                if !missing.isEmpty {
+                    rows += try await fetch(byIDPlan(side, keys: missing), side: index, summary: &summary, progress: progress)
+                }
+                strategies.append("\(side.name): from the driving responses' included (\(found.count) of \(keys.count) keys)"
+                    + (missing.isEmpty ? "" : "; \(missing.count) looked up by id"))
+            } else if let lookup = side.lookup {
                 let keys = try distinctKeys(lookup, tuples: tuples, rows: sideRows, sides: join.sides)
                 let width = max(1, executor.options.concurrency)
                 if keys.isEmpty {
@@ -68,16 +99,7 @@ public struct JoinExecutor: Sendable {
                     }
                     switch strategy {
                     case .byID:
-                        var byID = side.plan
-                        byID.target = .resources(keys)
-                        byID.pushed = []
-                        byID.local = side.ownConditions.map { .init(expression: $0, text: $0.description, reason: "fetched by id") }
-                        byID.pageSize = nil
-                        byID.sort = []
-                        byID.rowCap = nil
-                        byID.offset = 0
-                        byID.fields = nil
-                        rows = try await fetch(byID, side: index, summary: &summary, progress: progress)
+                        rows = try await fetch(byIDPlan(side, keys: keys), side: index, summary: &summary, progress: progress)
                         strategies.append("\(side.name): by id, \(keys.count) requests: \(why)")
                     case .whole:
                         rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
@@ -111,13 +133,35 @@ public struct JoinExecutor: Sendable {
 
     // MARK: - Fetching
 
+    /// `GET …/<id>` for each key; the side's own conditions, which its filters would have
+    /// applied, are evaluated here.
+    private func byIDPlan(_ side: JoinPlan.Side, keys: [String]) -> RequestPlan {
+        var byID = side.plan
+        byID.target = .resources(keys)
+        byID.pushed = []
+        byID.local = side.ownConditions.map { .init(expression: $0, text: $0.description, reason: "fetched by id") }
+        byID.pageSize = nil
+        byID.sort = []
+        byID.rowCap = nil
+        byID.offset = 0
+        byID.fields = nil
+        byID.include = []
+        return byID
+    }
+
     private func fetch(_ plan: RequestPlan, side: Int, summary: inout ExecutionSummary,
-                       progress: @escaping Executor.Progress) async throws -> [RawRow] {
+                       progress: @escaping Executor.Progress, included: RowCollector? = nil) async throws -> [RawRow] {
         var rows: [RawRow] = []
         let limit = maxRows
         let base = summary
         do {
-            let result = try await executor.run(plan, progress: { progress(base.adding($0)) }) { batch in
+            let collect: (([RawRow]) throws -> Void)? = included.map { collector in
+                { batch in
+                    collector.rows += batch
+                    if collector.rows.count > limit { throw ExecutionError.localRowLimit(limit, operation: "JOIN") }
+                }
+            }
+            let result = try await executor.run(plan, progress: { progress(base.adding($0)) }, included: collect) { batch in
                 rows += batch
                 if rows.count > limit { throw ExecutionError.localRowLimit(limit, operation: "JOIN") }
             }
@@ -234,6 +278,13 @@ public struct JoinExecutor: Sendable {
         }
         return names
     }
+}
+
+/// The `included` resources of a side's pages, as they arrive.
+final class RowCollector: @unchecked Sendable {
+    // Written only by the pager of one fetch, which hands pages over in order on one task.
+    var rows: [RawRow] = []
+    var refused = false
 }
 
 /// Reads a joined row's slots (`c.status`) from the side rows it points at.

@@ -16,6 +16,8 @@ public struct IndexedDocument: Sendable {
     public var last: String?
     public var meta: JSONValue?
     public var errors: JSONValue?
+    /// A compound document's `included` resources.
+    public var included: [RawRow] = []
 }
 
 /// Indexes a JSON:API document in one validating pass over its bytes, without building a value
@@ -71,6 +73,18 @@ public enum PageIndexer {
                 document.last = link(links["last"])
             case "meta":
                 document.meta = try JSONParser.parse(body, range: try scanner.skipValue())
+            case "included":
+                guard scanner.peek() == UInt8(ascii: "[") else {
+                    let range = try scanner.skipValue()
+                    guard scanner.isNull(range) else { throw scanner.error("'included' must be an array") }
+                    return
+                }
+                var previous: [RawMember] = []
+                try scanner.elements { (scanner) throws(JSONParser.Error) in
+                    let row = try resource(&scanner, page, previousKeys: previous)
+                    previous = row.attributes
+                    document.included.append(row)
+                }
             case "errors":
                 document.errors = try JSONParser.parse(body, range: try scanner.skipValue())
             default:

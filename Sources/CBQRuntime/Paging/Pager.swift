@@ -20,6 +20,8 @@ struct Pager {
     private var columnsChecked = false
     /// True when the caller needs no more rows (a local LIMIT is met).
     var satisfied: () -> Bool = { false }
+    /// Where a compound document's `included` resources go (a join reads them).
+    var included: (([RawRow]) throws -> Void)?
 
     init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
         self.plan = plan
@@ -59,6 +61,7 @@ struct Pager {
         summary.waited += page.waited
         summary.requestTime += page.elapsed
         summary.rowsReceived += page.document.rows.count
+        if let included, !page.document.included.isEmpty { try included(page.document.included) }
         if !columnsChecked, !page.document.rows.isEmpty {
             columnsChecked = true
             try checkColumns(page.document.rows)
@@ -78,7 +81,9 @@ struct Pager {
 
     /// Every column the statement reads must be on some row of the first page that has rows:
     /// a misspelt column is an error, never a silent column of NULLs.
-    private func checkColumns(_ rows: [RawRow]) throws {
+    private func checkColumns(_ rows: [RawRow]) throws { try Self.checkColumns(rows, of: plan) }
+
+    static func checkColumns(_ rows: [RawRow], of plan: RequestPlan) throws {
         guard !plan.readColumns.isEmpty || !plan.groupAliases.isEmpty else { return }
         var names: Set<String> = ["id"]
         var ordered: [String] = ["id"]
