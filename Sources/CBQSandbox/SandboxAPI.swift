@@ -80,7 +80,7 @@ public final class SandboxAPI: Sendable {
 
     public init(options: SandboxOptions = SandboxOptions()) {
         self.options = options
-        let data = SandboxData.generate(seed: options.seed, today: options.today)
+        let data = SandboxData.generate(seed: options.seed, today: options.today, counts: options.rowCounts)
         var collections: [String: Collection] = [:]
         for endpoint in SandboxData.endpoints {
             collections[endpoint.path] = Collection(endpoint: endpoint, resources: data[endpoint.path] ?? [])
@@ -302,7 +302,7 @@ public final class SandboxAPI: Sendable {
         let now = options.now()
         let bytes: [UInt8] = state.withLock { state in
             var collection = state.collections[endpoint.path]!
-            let id = SandboxData.id(endpoint, collection.nextNumber)
+            let id = SandboxData.id(endpoint, collection.nextNumber, of: collection.nextNumber)
             collection.nextNumber += 1
             let values = Dictionary(attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
             let resource = Resource(type: endpoint.type, id: id, attributes: names.map { name in

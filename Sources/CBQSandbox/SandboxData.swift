@@ -100,8 +100,8 @@ public enum SandboxData {
 
     /// Every endpoint's records, ids ascending, with their dates moved so the data is current
     /// to `today` (see ``SandboxOptions/today``).
-    public static func generate(seed: UInt64, today: Instant?) -> [String: [Resource]] {
-        let data = generate(seed: seed)
+    public static func generate(seed: UInt64, today: Instant?, counts: [String: Int] = [:]) -> [String: [Resource]] {
+        let data = generate(seed: seed, counts: counts)
         guard let today else { return data }
         let days = today.days - generatedThrough.days
         guard days != 0 else { return data }
@@ -109,20 +109,25 @@ public enum SandboxData {
     }
 
     /// Every endpoint's records, ids ascending.
-    public static func generate(seed: UInt64) -> [String: [Resource]] {
+    /// - Parameter counts: rows per endpoint path, where not the usual ``counts`` (a large
+    ///   people table for benchmarks); ids are padded wide enough to stay in order.
+    public static func generate(seed: UInt64, counts custom: [String: Int] = [:]) -> [String: [Resource]] {
+        let counts = self.counts.merging(custom) { $1 }
         var random = SeededGenerator(seed: seed)
         var data: [String: [Resource]] = [:]
-        data[people.path] = makePeople(&random)
-        data[providers.path] = makeProviders(&random)
-        data[offerings.path] = makeOfferings(&random, providers: data[providers.path]!)
-        data[reports.path] = makeReports(&random, people: data[people.path]!)
-        data[cases.path] = makeCases(&random, people: data[people.path]!)
-        data[notes.path] = makeNotes(&random, people: data[people.path]!, cases: data[cases.path]!)
+        data[people.path] = makePeople(&random, counts: counts)
+        data[providers.path] = makeProviders(&random, counts: counts)
+        data[offerings.path] = makeOfferings(&random, counts: counts, providers: data[providers.path]!)
+        data[reports.path] = makeReports(&random, counts: counts, people: data[people.path]!)
+        data[cases.path] = makeCases(&random, counts: counts, people: data[people.path]!)
+        data[notes.path] = makeNotes(&random, counts: counts, people: data[people.path]!, cases: data[cases.path]!)
         return data
     }
 
-    static func id(_ endpoint: Endpoint, _ number: Int) -> String {
-        "\(endpoint.idPrefix)-\(CivilDate.pad(number, endpoint.idPrefix == "PRV" || endpoint.idPrefix == "SVC" ? 4 : 5))"
+    /// `PER-00042`: zero-padded so id order is number order, wider when `count` needs it.
+    static func id(_ endpoint: Endpoint, _ number: Int, of count: Int = 0) -> String {
+        let usual = endpoint.idPrefix == "PRV" || endpoint.idPrefix == "SVC" ? 4 : 5
+        return "\(endpoint.idPrefix)-\(CivilDate.pad(number, max(usual, String(count).count)))"
     }
 
     // MARK: - Vocabulary
@@ -159,7 +164,7 @@ public enum SandboxData {
         return (CivilDate.timestamp(seconds: created), CivilDate.timestamp(seconds: updated))
     }
 
-    static func makePeople(_ random: inout SeededGenerator) -> [Resource] {
+    static func makePeople(_ random: inout SeededGenerator, counts: [String: Int]) -> [Resource] {
         (1...counts[people.path]!).map { number in
             var first = random.pick(firstNames)
             var last = random.pick(lastNames)
@@ -177,7 +182,7 @@ public enum SandboxData {
             let dob = CivilDate.string(days: CivilDate.days(year: 1945, month: 1, day: 1) + random.int(0...(79 * 365)))
             let (created, updated) = stamps(&random)
             let emailName = [first, last].map(asciiFolded).map { $0.isEmpty ? "person" : $0 }.joined(separator: ".")
-            return Resource(type: people.type, id: id(people, number), attributes: [
+            return Resource(type: people.type, id: id(people, number, of: counts[people.path]!), attributes: [
                 JSONMember("first_name", .string(first)),
                 JSONMember("middle_name", random.chance(0.45) ? .string(random.pick(firstNames)) : .null),
                 JSONMember("last_name", .string(last)),
@@ -221,7 +226,7 @@ public enum SandboxData {
         return table
     }()
 
-    static func makeProviders(_ random: inout SeededGenerator) -> [Resource] {
+    static func makeProviders(_ random: inout SeededGenerator, counts: [String: Int]) -> [Resource] {
         let kinds = ["foster_home", "foster_home", "agency", "clinic", "residential"]
         let names = ["Harbor", "Cedar", "Riverbend", "Summit", "Willow", "Evergreen", "Lakeside", "Sunrise", "Bridgeway", "Juniper"]
         return (1...counts[providers.path]!).map { number in
@@ -237,7 +242,7 @@ public enum SandboxData {
             }
             let licensed = random.chance(0.85)
             let (created, updated) = stamps(&random)
-            return Resource(type: providers.type, id: id(providers, number), attributes: [
+            return Resource(type: providers.type, id: id(providers, number, of: counts[providers.path]!), attributes: [
                 JSONMember("name", .string(name)),
                 JSONMember("provider_type", .string(kind)),
                 JSONMember("licensed", .bool(licensed)),
@@ -251,7 +256,7 @@ public enum SandboxData {
         }
     }
 
-    static func makeOfferings(_ random: inout SeededGenerator, providers: [Resource]) -> [Resource] {
+    static func makeOfferings(_ random: inout SeededGenerator, counts: [String: Int], providers: [Resource]) -> [Resource] {
         let services = ["Family Counseling", "Parenting Class", "Respite Care", "Substance Use Assessment", "Tutoring",
                         "Emergency Shelter", "Mentoring", "Transportation", "Mental Health Therapy", "Independent Living Skills"]
         return (1...counts[offerings.path]!).map { number in
@@ -259,7 +264,7 @@ public enum SandboxData {
             let provider = number <= 6 ? providers[0] : random.pick(providers)
             let capacity = random.pick([5, 8, 10, 12, 15, 20, 25, 40])
             let (created, updated) = stamps(&random)
-            return Resource(type: offerings.type, id: id(offerings, number), attributes: [
+            return Resource(type: offerings.type, id: id(offerings, number, of: counts[offerings.path]!), attributes: [
                 JSONMember("provider_id", .string(provider.id)),
                 JSONMember("name", .string(random.pick(services))),
                 JSONMember("archived", .bool(number <= 6 ? number % 3 == 0 : random.chance(0.2))),
@@ -271,12 +276,12 @@ public enum SandboxData {
         }
     }
 
-    static func makeReports(_ random: inout SeededGenerator, people: [Resource]) -> [Resource] {
+    static func makeReports(_ random: inout SeededGenerator, counts: [String: Int], people: [Resource]) -> [Resource] {
         (1...counts[reports.path]!).map { number in
             let received = timestamp(&random, from: (2024, 1, 1), to: (2026, 11, 1))
             let (_, updated) = stamps(&random)
             let year = CivilDate.timestamp(seconds: received).prefix(4)
-            return Resource(type: reports.type, id: id(reports, number), attributes: [
+            return Resource(type: reports.type, id: id(reports, number, of: counts[reports.path]!), attributes: [
                 JSONMember("report_number", .string("R\(year)-\(CivilDate.pad(number, 5))")),
                 JSONMember("status", .string(random.pick(["new", "screening", "screened_in", "screened_out", "screened_out"]))),
                 JSONMember("source", .string(random.pick(["hotline", "school", "law_enforcement", "medical", "relative", "anonymous"]))),
@@ -290,7 +295,7 @@ public enum SandboxData {
         }
     }
 
-    static func makeCases(_ random: inout SeededGenerator, people: [Resource]) -> [Resource] {
+    static func makeCases(_ random: inout SeededGenerator, counts: [String: Int], people: [Resource]) -> [Resource] {
         (1...counts[cases.path]!).map { number in
             let openedDays = CivilDate.days(year: 2022, month: 1, day: 1) + random.int(0...1_750)
             let closed = random.chance(0.45)
@@ -298,7 +303,7 @@ public enum SandboxData {
             // Person 42 has open cases, for the examples.
             let person = number % 50 == 0 ? people[41] : random.pick(people)
             let (created, updated) = stamps(&random)
-            return Resource(type: cases.type, id: id(cases, number), attributes: [
+            return Resource(type: cases.type, id: id(cases, number, of: counts[cases.path]!), attributes: [
                 JSONMember("case_number", .string("C-\(CivilDate.pad(100_000 + number * 7, 6))")),
                 JSONMember("case_type", .string(random.pick(["child_welfare", "in_home", "foster_care", "adoption", "family_support"]))),
                 JSONMember("status", .string(number % 50 == 0 ? "open" : status)),
@@ -315,7 +320,7 @@ public enum SandboxData {
         }
     }
 
-    static func makeNotes(_ random: inout SeededGenerator, people: [Resource], cases: [Resource]) -> [Resource] {
+    static func makeNotes(_ random: inout SeededGenerator, counts: [String: Int], people: [Resource], cases: [Resource]) -> [Resource] {
         let subjects = ["Home visit", "Phone call with parent", "School check-in", "Court hearing", "Safety plan review",
                         "Medical appointment", "Placement update", "Team meeting"]
         let bodies = [
@@ -330,7 +335,7 @@ public enum SandboxData {
             let onPerson = random.chance(0.5)
             let record = onPerson ? random.pick(people) : random.pick(cases)
             let created = timestamp(&random, from: (2024, 1, 1), to: (2026, 11, 1))
-            return Resource(type: notes.type, id: id(notes, number), attributes: [
+            return Resource(type: notes.type, id: id(notes, number, of: counts[notes.path]!), attributes: [
                 JSONMember("subject", .string(random.pick(subjects))),
                 JSONMember("body", .string(random.pick(bodies))),
                 JSONMember("note_type", random.chance(0.9) ? .string(random.pick(["contact", "visit", "court", "general"])) : .null),

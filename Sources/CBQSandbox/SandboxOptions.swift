@@ -10,6 +10,9 @@ import CBQCore
 public struct SandboxOptions: Sendable {
     /// The data's seed: the same seed, the same records.
     public var seed: UInt64 = 1
+    /// Rows per endpoint path (`people/people`) where not the usual (``SandboxData/counts``):
+    /// a people table of 120,000 for a benchmark of lookups by id.
+    public var rowCounts: [String: Int] = [:]
     /// Which spellings it accepts: the guide's (`g`, `l`, `page`) or JSON:API's (`gt`, `lt`, `page[number]`).
     public var dialect: Dialect = .guide
     /// Rows per page without `page[size]`: 10, as the guide says.

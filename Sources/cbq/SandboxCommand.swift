@@ -26,6 +26,10 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Seed for the generated data: the same seed, the same records.")
     var seed: UInt64 = 1
 
+    @Option(name: .customLong("rows"), help: ArgumentHelp("Generate this many rows for an endpoint (repeatable), e.g. people.people=120000.",
+                                                       valueName: "endpoint=n"))
+    var rows: [String] = []
+
     @Option(help: "Spellings it accepts: guide (g, l, page) or jsonapi (gt, lt, page[number]).")
     var dialect: DialectName = .guide
 
@@ -70,12 +74,14 @@ struct SandboxCommand: AsyncParsableCommand {
         if let failEvery, failEvery < 1 { throw ValidationError("--fail-every must be 1 or more") }
         if ![500, 503].contains(failStatus) { throw ValidationError("--fail-status must be 500 or 503") }
         if retryAfter < 0 { throw ValidationError("--retry-after cannot be negative") }
+        _ = try rowCounts()
         if let now, Instant(now) == nil { throw ValidationError("--now takes an ISO 8601 date or timestamp, e.g. 2026-06-30T00:00:00Z") }
     }
 
     var options: SandboxOptions {
         var options = SandboxOptions()
         options.seed = seed
+        options.rowCounts = (try? rowCounts()) ?? [:]
         options.today = now.flatMap(Instant.init) ?? TargetOptions.systemClock()
         options.dialect = dialect.dialect
         options.defaultPageSize = defaultPageSize
@@ -89,6 +95,21 @@ struct SandboxCommand: AsyncParsableCommand {
         options.failEvery = failEvery
         options.failureStatus = failStatus
         return options
+    }
+
+    /// `people.people=120000` → `["people/people": 120000]`.
+    func rowCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for entry in rows {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let endpoint = KnownEndpoint.all.first(where: { $0.qualifiedName == parts[0] }),
+                  let count = Int(parts[1]), (1...2_000_000).contains(count) else {
+                throw ValidationError("--rows takes endpoint=n, an endpoint of " + KnownEndpoint.all.map(\.qualifiedName).joined(separator: ", ")
+                                      + " and n from 1 to 2000000; got '\(entry)'")
+            }
+            counts[endpoint.path] = count
+        }
+        return counts
     }
 
     func run() async throws {

@@ -65,7 +65,14 @@ import Testing
             return Query(cbq: cbq, sqlite: translated)
         }
         while queries.count < queryCount {
-            switch random.int(0...11) {
+            switch random.int(0...12) {
+            case 12:  // LEFT JOIN, ORDER BY the driving side, LIMIT: the LIMIT goes to the driving requests
+                let w = clause("WHERE", conjuncts(.cases, "c", max: 1))
+                let on = clause("AND", conjuncts(.people, "p", max: 1))
+                let order = random.pick(["c.id", "c.id DESC", "c.opened_at DESC, c.id", "c.status, c.id DESC"])
+                let limit = " LIMIT \(random.int(1...30)) OFFSET \(random.int(0...10))"
+                queries.append(both("SELECT c.id AS k, p.last_name AS c0 FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id\(on.0)\(w.0) ORDER BY \(order)\(limit)",
+                                    "SELECT c.id AS k, p.last_name AS c0 FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id\(on.1)\(w.1) ORDER BY \(order)\(limit)"))
             case 0:  // inner join by id, the person's columns beside the case's
                 let w = clause("WHERE", conjuncts(.cases, "c") + conjuncts(.people, "p", max: 1))
                 let limit = random.chance(0.3) ? " LIMIT \(random.int(1...20)) OFFSET \(random.int(0...5))" : ""

@@ -131,6 +131,21 @@ struct JoinTests {
         #expect(join.residual.map(\.description) == ["o.max_capacity > 20"])
     }
 
+    @Test func limitGoesToTheDrivingSideOnlyWhenEveryJoinKeepsItsRows() async throws {
+        let left = ShellHarness(format: .csv)
+        #expect(await left.run("SELECT c.case_number, p.last_name FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id ORDER BY c.opened_at DESC LIMIT 3") == 0)
+        #expect(Self.paths(left).filter { $0.hasPrefix("/cases/cases?") } == ["/cases/cases?sort=-opened_at&page%5Bsize%5D=3"])
+        #expect(Self.paths(left).filter { $0.hasPrefix("/people/people/") }.count <= 3)
+        // An inner join may drop driving rows, a WHERE on the joined row may too: every page.
+        for text in ["SELECT c.case_number FROM cases.cases c JOIN people.people p ON p.id = c.person_id ORDER BY c.opened_at DESC LIMIT 3",
+                     "SELECT c.case_number FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id WHERE p.state = 'WA' LIMIT 3",
+                     "SELECT c.case_number FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id ORDER BY p.last_name LIMIT 3"] {
+            let shell = ShellHarness(format: .csv)
+            #expect(await shell.run(text) == 0)
+            #expect(Self.paths(shell).filter { $0.hasPrefix("/cases/cases?") }.count == 6, "\(text)")
+        }
+    }
+
     @Test func aSemiJoinFetchesByIDOrWholeByTheTotals() async throws {
         let few = ShellHarness(format: .csv)
         #expect(await few.run("SELECT id FROM people.people WHERE id IN (SELECT person_id FROM cases.cases WHERE case_number < 'C-100100')") == 0)

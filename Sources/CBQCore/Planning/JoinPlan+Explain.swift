@@ -75,7 +75,8 @@ extension JoinPlan {
                     let pageSize = side.plan.pageSize ?? 100
                     let (byID, whole) = JoinStrategy.rounds(keys: keys, total: total, pageSize: pageSize, concurrency: width)
                     let choice = JoinStrategy.choose(keys: keys, total: total, pageSize: pageSize, concurrency: width)
-                    lines.append("   estimate: by id ≤ \(keys) requests in ≤ \(byID) rounds; whole \(JoinStrategy.pages(total: total, pageSize: pageSize)) pages in \(whole) rounds")
+                    lines.append("   estimate: by id ≤ \(counted(keys, "request")) in ≤ \(counted(byID, "round")); whole "
+                                 + "\(counted(JoinStrategy.pages(total: total, pageSize: pageSize), "page")) in \(counted(whole, "round"))")
                     lines.append("   strategy: \(choice == .byID ? "by id" : "whole") (decided again once the distinct keys are counted)")
                 } else {
                     lines.append("   strategy: by id when its requests take fewer rounds than the whole fetch's pages; decided at run")

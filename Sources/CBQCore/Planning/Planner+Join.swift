@@ -84,6 +84,7 @@ extension Planner {
             }
             sides.append(side)
         }
+        try pushLimit(select, names: names, residual: residual, into: &sides)
         // Compound documents: the first side looked up by a column of the driving side comes
         // in the driving responses (`include=person`), when the server supports `include`.
         if options.dialect.include, let side = sides.indices.dropFirst().first(where: { index in
@@ -94,6 +95,29 @@ extension Planner {
             sides[0].plan.include = [key.name]
         }
         return JoinPlan(sides: sides, residual: residual, statement: select, source: source)
+    }
+
+    /// LIMIT (and an ORDER BY of the driving side's plain columns) goes to the driving
+    /// requests only when that is provably right: every join is a LEFT JOIN (each driving row
+    /// gives at least one row), nothing filters the joined rows, and nothing groups or merges
+    /// them. Then the first OFFSET + LIMIT driving rows give every row the result needs; the
+    /// local sort and LIMIT still run over what they give.
+    private func pushLimit(_ select: SelectStatement, names: [String], residual: [Expression],
+                           into sides: inout [JoinPlan.Side]) throws(Diagnostic) {
+        guard let limit = try resolve(select.limit, clause: "LIMIT") else { return }
+        let offset = try resolve(select.offset, clause: "OFFSET") ?? 0
+        guard select.joins.allSatisfy({ $0.kind == .left }), residual.isEmpty, select.grouping.isEmpty, select.having == nil,
+              !select.distinct, !Self.items(of: select).contains(where: { $0.expression.containsAggregate }) else { return }
+        var sort: [RequestPlan.SortKey] = []
+        for key in select.ordering {
+            guard key.nullsFirst == nil, case .column(let column) = key.expression.ungrouped, column.table == names[0] else { return }
+            sort.append(RequestPlan.SortKey(field: column.name, descending: key.descending))
+        }
+        let (cap, overflow) = offset.addingReportingOverflow(limit)
+        guard !overflow, cap <= CountClause.largest, sides[0].plan.target == .collection else { return }
+        sides[0].plan.rowCap = cap
+        sides[0].plan.sort = sort
+        if sides[0].plan.local.isEmpty { sides[0].plan.pageSize = min(max(1, cap), max(1, options.maxPageSize)) }
     }
 
     /// The local query over a join's rows, once each side's columns are known (`columns[i]`:

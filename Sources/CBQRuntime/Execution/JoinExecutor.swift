@@ -93,7 +93,8 @@ public struct JoinExecutor: Sendable {
                     let why: String
                     if let total {
                         let (byID, whole) = JoinStrategy.rounds(keys: keys.count, total: total, pageSize: pageSize, concurrency: width)
-                        why = "\(keys.count) distinct keys (\(byID) rounds) against \(total) rows in \(JoinStrategy.pages(total: total, pageSize: pageSize)) pages (\(whole) rounds)"
+                        why = "\(counted(keys.count, "distinct key")) (\(counted(byID, "round"))) against \(counted(total, "row")) in "
+                            + "\(counted(JoinStrategy.pages(total: total, pageSize: pageSize), "page")) (\(counted(whole, "round")))"
                     } else {
                         why = keys.count <= width ? "\(keys.count) distinct keys: one round" : "\(keys.count) distinct keys; the server gave no total"
                     }
