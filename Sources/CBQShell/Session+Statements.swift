@@ -83,7 +83,10 @@ extension Session {
             }
             let runner = QueryRunner(executor: Executor(transport: transport, options: options), planner: compiler.planner)
             do {
-                return await dispatch(try await runner.resolve(semi).plan, source: source, analyze: analyze)
+                let resolved = try await runner.resolve(semi)
+                subqueryCost = (subqueryCost ?? ExecutionSummary()).adding(resolved.summary)
+                defer { subqueryCost = nil }
+                return await dispatch(resolved.plan, source: source, analyze: analyze)
             } catch let failure as QueryRunner.SubqueryFailure {
                 return report(failure.error, plan: Self.firstRequests(of: failure.subquery.plan), source: source, rowsShown: 0)
             } catch {
@@ -165,7 +168,7 @@ extension Session {
             return report(error, plan: join.sides[0].plan, source: source, rowsShown: 0)
         }
         output.flush()
-        let summary = outcome.summary
+        let summary = subqueryCost.map { $0.adding(outcome.summary) } ?? outcome.summary
         if analyze {
             let local = outcome.query.plan.localQuery?.operatorLines()
             var text = join.explanation(local: local) + "\n\n"
@@ -236,7 +239,8 @@ extension Session {
         if failure != nil, writer.rowCount > 0 { writer.close() }
         output.flush()
 
-        guard let summary, failure == nil else { return report(failure!, plan: plan, source: source, rowsShown: writer.rowCount) }
+        guard var summary, failure == nil else { return report(failure!, plan: plan, source: source, rowsShown: writer.rowCount) }
+        if let subqueryCost { summary = subqueryCost.adding(summary) }
         if analyze {
             output.write(plan.explanation() + "\n\n" + Self.analysis(summary, rows: writer.rowCount, operators: writer.operatorStats,
                                                                        elapsed: ContinuousClock.now - started) + "\n")

@@ -136,7 +136,10 @@ extension SemiJoinPlan {
             lines.append(contentsOf: subquery.plan.explanation().split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
             lines.append("")
         }
-        lines.append("then the statement, with the values in place; how it fetches depends on them (an id list is fetched by id)")
+        lines.append("then the statement, with the values in place (a list of ids may be fetched by id instead, if that takes fewer requests):")
+        if let preview {
+            lines.append(contentsOf: preview.explanation().split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
+        }
         return lines.joined(separator: "\n")
     }
 }

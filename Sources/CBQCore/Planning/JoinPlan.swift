@@ -100,4 +100,7 @@ public struct SemiJoinPlan: Hashable, Sendable {
     /// The outer statement, prepared, its subqueries still in place.
     public var statement: SelectStatement
     public var source: SourceText
+    /// How the outer statement would run with its subqueries as local predicates, for
+    /// `explain` (the real plan is made once their values are known).
+    public var preview: StatementPlan?
 }

@@ -33,7 +33,9 @@ extension Planner {
         }
         if let filter = select.filter { collect(filter) }
         if let failure { throw failure }
-        return SemiJoinPlan(subqueries: subqueries, statement: select, source: source)
+        let preview: StatementPlan? = select.joins.isEmpty ? (try? planSingle(select, source: source)).map { .select($0) }
+            : (try? planJoin(select, source: source)).map { .join($0) }
+        return SemiJoinPlan(subqueries: subqueries, statement: select, source: source, preview: preview)
     }
 
     /// `EXISTS (SELECT … FROM r WHERE r.person_id = p.id AND …)`: the one conjunct that reads

@@ -376,7 +376,7 @@ struct HashTable {
 
 extension ExecutionSummary {
     /// Two fetches' costs together (a join's sides).
-    func adding(_ other: ExecutionSummary) -> ExecutionSummary {
+    public func adding(_ other: ExecutionSummary) -> ExecutionSummary {
         var sum = self
         sum.requests += other.requests
         sum.pages += other.pages
