@@ -86,7 +86,7 @@ func fuzzJSON(_ bytes: [UInt8]) {
         return
     }
     if parsed == nil { fatalError("the indexer accepted a document the parser rejects") }
-    for row in document.rows {
+    for row in document.rows + document.included {
         if (try? JSONParser.parse(row.page.bytes, range: row.id)) == nil { fatalError("an id that does not decode") }
         for member in row.attributes where (try? JSONParser.parse(row.page.bytes, range: member.value)) == nil {
             fatalError("an attribute that does not decode: \(member.key)")
@@ -95,20 +95,50 @@ func fuzzJSON(_ bytes: [UInt8]) {
 }
 
 /// What the indexer requires beyond JSON: an object whose `data` is null, a resource or an
-/// array of resources; a resource an object with a string or numeric `id` and, if any,
-/// object (or null) `attributes`.
+/// array of resources, and whose `included`, if any, is null or an array of resources; a
+/// resource an object with a string or numeric `id`, if any object (or null) `attributes`,
+/// and if any object (or null) `relationships`, each an object whose `data`, if any, is null,
+/// an identifier or an array of them (an object with a string or numeric `id`), and whose
+/// names are not `id`, `type` or an attribute's.
 func isJSONAPIShaped(_ value: JSONValue) -> Bool {
     guard case .object = value else { return false }
-    func resource(_ value: JSONValue) -> Bool {
+    func id(_ value: JSONValue?) -> Bool {
+        switch value {
+        case .string?, .number?: return true
+        default: return false
+        }
+    }
+    func identifier(_ value: JSONValue) -> Bool {
         guard case .object = value else { return false }
-        switch value["id"] {
-        case .string?, .number?: break
-        default: return false
-        }
+        return id(value["id"])
+    }
+    func resource(_ value: JSONValue) -> Bool {
+        guard case .object = value, id(value["id"]) else { return false }
+        var names: Set<String> = []
         switch value["attributes"] {
-        case nil, .null?, .object?: return true
+        case nil, .null?: break
+        case .object(let members)?: names = Set(members.map(\.key))
         default: return false
         }
+        switch value["relationships"] {
+        case nil, .null?: return true
+        case .object(let members)?:
+            for member in members {
+                guard case .object = member.value, member.key != "id", member.key != "type", !names.contains(member.key) else { return false }
+                switch member.value["data"] {
+                case nil, .null?: continue
+                case .array(let items)?: if !items.allSatisfy(identifier) { return false }
+                case let item?: if !identifier(item) { return false }
+                }
+            }
+            return true
+        default: return false
+        }
+    }
+    switch value["included"] {
+    case nil, .null?: break
+    case .array(let items)?: if !items.allSatisfy(resource) { return false }
+    default: return false
     }
     switch value["data"] {
     case nil, .null?: return true
@@ -122,7 +152,7 @@ func isJSONAPIShaped(_ value: JSONValue) -> Bool {
 func fuzzPages(_ bytes: [UInt8]) {
     guard let document = try? PageIndexer.index(bytes) else { return }
     let columns = Array(Set(document.rows.flatMap { $0.attributes.map(\.key) }).sorted().prefix(3))
-    for row in document.rows {
+    for row in document.rows + document.included {
         for member in row.attributes { _ = row.sqlValue(member.key) }
         _ = row.identityHash
         _ = row.idText

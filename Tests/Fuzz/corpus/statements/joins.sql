@@ -1,0 +1,3 @@
+SELECT c.case_number, p.first_name, p.*, people.id FROM cases.cases c JOIN people.people p ON p.id = c.person_id AND p.state = 'WA' LEFT OUTER JOIN intake.reports AS r ON r.person = p.id, providers.providers WHERE c.status = 'open' AND r.id IS NULL ORDER BY c.opened_at DESC, 2 LIMIT 5 OFFSET 1;
+SELECT id FROM people.people pp WHERE id IN (SELECT person_id FROM cases.cases cs WHERE cs.status = 'open') AND NOT EXISTS (SELECT 1 FROM intake.reports r WHERE r.person_id = pp.id AND r.status = 'new');
+SELECT p.state, COUNT(*) FROM cases.cases c, people.people p WHERE p.id = c.person_id GROUP BY p.state HAVING COUNT(*) > 1
