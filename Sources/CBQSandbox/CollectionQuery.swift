@@ -9,6 +9,8 @@ struct CollectionQuery {
         case like(LikePattern)
         case isNull
         case isNotNull
+        /// `filter[id]=a,b,c` where lists are accepted.
+        case anyOf(Set<String>)
     }
 
     struct Filter {
@@ -70,6 +72,8 @@ struct CollectionQuery {
                 case .notEqual: condition = .isNotNull
                 default: throw APIError.badParameter(key, "null can only be tested for equality: filter[\(field)]=null or filter[\(field)][neq]=null")
                 }
+            } else if field == "id", op == .equal, options.acceptsIDLists, value.contains(",") {
+                condition = .anyOf(Set(value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
             } else {
                 condition = ComparisonOperator(op).map { .compare($0, value) } ?? .like(LikePattern(value))
             }
@@ -164,6 +168,7 @@ struct CollectionQuery {
             switch positions.conditions[index] {
             case .isNull: if !value.isNull { return false }
             case .isNotNull: if value.isNull { return false }
+            case .anyOf(let ids): guard let text = value.scalarText, ids.contains(text) else { return false }
             case .like(let pattern):
                 guard let text = value.scalarText, pattern.matches(text) else { return false }
             case .compare(let comparison, let text):

@@ -26,6 +26,9 @@ public struct SandboxOptions: Sendable {
     /// Answer `include=…` with compound documents; false answers it 400, as a server without
     /// JSON:API's `include` does (`--no-include`).
     public var supportsInclude = true
+    /// Read `filter[id]=a,b,c` as any of those ids (`--id-lists`); without it a comma is part
+    /// of the one id, as the guide has it.
+    public var acceptsIDLists = false
     /// Added to every request before it is answered.
     public var latency: Duration = .zero
     /// Answer every k-th request with 429 and `Retry-After`.

@@ -93,6 +93,8 @@ struct CBQ: AsyncParsableCommand {
         if runOptions.sandbox {
             var options = SandboxOptions()
             options.latency = .milliseconds(runOptions.sandboxLatency)
+            // The built-in sandbox speaks what the client was told the server speaks.
+            options.acceptsIDLists = target.idLists
             // The sandbox's data is current to the same day now() reads.
             options.today = try target.clock()
             do {

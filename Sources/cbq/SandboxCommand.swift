@@ -48,6 +48,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-include"), help: "Answer include=… with 400, as a server without compound documents does.")
     var noInclude = false
 
+    @Flag(name: .customLong("id-lists"), help: "Read filter[id]=a,b,c as any of those ids.")
+    var idLists = false
+
     @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
     var latencyMilliseconds = 0
 
@@ -89,6 +92,7 @@ struct SandboxCommand: AsyncParsableCommand {
         options.clampPageSize = clampPageSize
         options.omitLinks = noLinks
         options.supportsInclude = !noInclude
+        options.acceptsIDLists = idLists
         options.latency = .milliseconds(latencyMilliseconds)
         options.rateLimitEvery = rateLimitEvery
         options.retryAfterSeconds = retryAfter

@@ -30,6 +30,10 @@ struct TargetOptions: ParsableArguments {
           help: "The server supports JSON:API's include: a join on a relationship reads the related rows from the same responses.")
     var include = false
 
+    @Flag(name: .customLong("id-lists"), inversion: .prefixedNo,
+          help: "The server reads filter[id]=a,b,c as any of those ids: a join looks up to 50 ids a request.")
+    var idLists = false
+
     @Flag(name: .customLong("fields"), inversion: .prefixedNo, help: "Send sparse fieldsets (fields[type]=a,b) for the selected columns.")
     var sparseFieldsets = false
 
@@ -63,6 +67,7 @@ struct TargetOptions: ParsableArguments {
         if let comparisons { dialect.comparisons = comparisons }
         if let pageParam { dialect.pageNumber = pageParam }
         dialect.include = include
+        dialect.idLists = idLists
         return dialect
     }
 

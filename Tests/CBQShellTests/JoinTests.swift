@@ -230,3 +230,37 @@ struct IncludeTests {
         #expect(shell.output.split(separator: "\r\n").count > 1)
     }
 }
+
+/// `--id-lists`: lookups by id as `filter[id]=a,b,c`, 50 ids a request, trusted only for the
+/// ids they return.
+struct IDListTests {
+    static var listing: Target {
+        var dialect = Dialect.guide
+        dialect.idLists = true
+        return .sandbox(at: InProcessTransport.baseURL, dialect: dialect)
+    }
+
+    static let query = "SELECT c.id, p.last_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id WHERE c.status = 'open' ORDER BY c.id"
+
+    @Test func aServerThatTakesListsIsAskedFiftyIDsARequest() async throws {
+        var sandbox = SandboxOptions()
+        sandbox.acceptsIDLists = true
+        let shell = ShellHarness(target: Self.listing, format: .csv, sandbox: sandbox)
+        #expect(await shell.run(Self.query) == 0, "\(shell.errorText)")
+        let lists = JoinTests.paths(shell).filter { $0.hasPrefix("/people/people?filter%5Bid%5D=") }
+        #expect(lists.count == 5)  // 210 distinct people
+        #expect(!JoinTests.paths(shell).contains { $0.hasPrefix("/people/people/") })
+        let plain = ShellHarness(format: .csv)
+        _ = await plain.run(Self.query)
+        #expect(shell.output == plain.output)
+    }
+
+    @Test func aServerThatReadsAListAsOneIDStillGivesEveryRow() async throws {
+        let shell = ShellHarness(target: Self.listing, format: .csv)  // the sandbox takes no lists
+        #expect(await shell.run(Self.query) == 0, "\(shell.errorText)")
+        let plain = ShellHarness(format: .csv)
+        _ = await plain.run(Self.query)
+        #expect(shell.output == plain.output)
+        #expect(shell.errorText.contains("no id list was answered; the 210 ids are looked up one by one"))
+    }
+}

@@ -22,6 +22,9 @@ public struct Dialect: Hashable, Sendable {
     /// The server answers JSON:API's `include=rel` with the related resources in `included`
     /// (compound documents). The guide does not mention it, so it is off unless `--include`.
     public var include = false
+    /// The server reads `filter[id]=a,b,c` as any of those ids, so a join looks up to 50 ids
+    /// a request (`--id-lists`). Off unless said: the guide does not mention lists.
+    public var idLists = false
 
     public init(comparisons: ComparisonSpelling = .guide, pageNumber: PageNumberSpelling = .page) {
         self.comparisons = comparisons

@@ -9,18 +9,21 @@ public enum JoinStrategy: Hashable, Sendable {
     /// how many pages follow). By id wins when it takes fewer rounds, or as many with fewer
     /// requests. A side whose size the server does not tell is fetched by id: its pages could
     /// be any number.
-    public static func choose(keys: Int, total: Int?, pageSize: Int, concurrency: Int) -> JoinStrategy {
+    /// - Parameter batch: ids per request: 1, or more where the server takes `filter[id]=a,b,c`.
+    public static func choose(keys: Int, total: Int?, pageSize: Int, concurrency: Int, batch: Int = 1) -> JoinStrategy {
         guard let total else { return .byID }
-        let (byID, whole) = rounds(keys: keys, total: total, pageSize: pageSize, concurrency: concurrency)
+        let (byID, whole) = rounds(keys: keys, total: total, pageSize: pageSize, concurrency: concurrency, batch: batch)
         if byID != whole { return byID < whole ? .byID : .whole }
-        return keys < pages(total: total, pageSize: pageSize) ? .byID : .whole
+        return requests(keys: keys, batch: batch) < pages(total: total, pageSize: pageSize) ? .byID : .whole
     }
+
+    public static func requests(keys: Int, batch: Int) -> Int { (keys + max(1, batch) - 1) / max(1, batch) }
 
     public static func pages(total: Int, pageSize: Int) -> Int { max(1, (total + pageSize - 1) / max(1, pageSize)) }
 
-    public static func rounds(keys: Int, total: Int, pageSize: Int, concurrency: Int) -> (byID: Int, whole: Int) {
+    public static func rounds(keys: Int, total: Int, pageSize: Int, concurrency: Int, batch: Int = 1) -> (byID: Int, whole: Int) {
         let width = max(1, concurrency)
-        let byID = (keys + width - 1) / width
+        let byID = (requests(keys: keys, batch: batch) + width - 1) / width
         let whole = 1 + (pages(total: total, pageSize: pageSize) - 1 + width - 1) / width
         return (byID, whole)
     }
@@ -66,16 +69,21 @@ extension JoinPlan {
             } else if position > 0, let lookup = side.lookup {
                 let key = lookup.description
                 let width = estimates?.concurrency ?? 8
-                let byIDURL = side.plan.collectionURL + "/<\(key)>"
-                lines.append("   by id:  GET \(byIDURL)")
-                lines.append("           one request per distinct \(key), \(width) at a time; a 404 is no match"
-                             + (side.ownConditions.isEmpty ? "" : "; its own conditions are evaluated here"))
+                let batch = side.idBatch
+                if batch > 1 {
+                    lines.append("   by id:  GET \(side.plan.collectionURL)?filter[id]=<\(key), up to \(batch) a request>&…")
+                    lines.append("           one request per \(batch) distinct \(key), \(width) at a time, with its own filters (the dialect's id lists)")
+                } else {
+                    lines.append("   by id:  GET \(side.plan.collectionURL)/<\(key)>")
+                    lines.append("           one request per distinct \(key), \(width) at a time; a 404 is no match"
+                                 + (side.ownConditions.isEmpty ? "" : "; its own conditions are evaluated here"))
+                }
                 lines.append("   whole:  GET \(side.plan.url(page: 1)) and its later pages")
                 if let estimates, let total, let keys = estimates.totals[0...(position - 1)].compactMap({ $0 }).max() {
                     let pageSize = side.plan.pageSize ?? 100
-                    let (byID, whole) = JoinStrategy.rounds(keys: keys, total: total, pageSize: pageSize, concurrency: width)
-                    let choice = JoinStrategy.choose(keys: keys, total: total, pageSize: pageSize, concurrency: width)
-                    lines.append("   estimate: by id ≤ \(counted(keys, "request")) in ≤ \(counted(byID, "round")); whole "
+                    let (byID, whole) = JoinStrategy.rounds(keys: keys, total: total, pageSize: pageSize, concurrency: width, batch: batch)
+                    let choice = JoinStrategy.choose(keys: keys, total: total, pageSize: pageSize, concurrency: width, batch: batch)
+                    lines.append("   estimate: by id ≤ \(counted(JoinStrategy.requests(keys: keys, batch: batch), "request")) in ≤ \(counted(byID, "round")); whole "
                                  + "\(counted(JoinStrategy.pages(total: total, pageSize: pageSize), "page")) in \(counted(whole, "round"))")
                     lines.append("   strategy: \(choice == .byID ? "by id" : "whole") (decided again once the distinct keys are counted)")
                 } else {

@@ -37,6 +37,14 @@ public struct JoinPlan: Hashable, Sendable {
         /// dialect says the server sends compound documents; keys it lacks are looked up by id.
         public var included = false
 
+        /// Ids per lookup request: 1 (`GET …/<id>`), or up to 50 in `filter[id]=a,b,c` where
+        /// the dialect says the server takes id lists (and the side's filters do not use id).
+        public var idBatch: Int {
+            guard plan.dialect.idLists, plan.target == .collection,
+                  !plan.pushed.contains(where: { $0.parameters.contains { $0.formattedName() == "filter[id]" } }) else { return 1 }
+            return max(1, min(50, plan.pageSize ?? 50))
+        }
+
         /// `JOIN people.people p`, as `explain` names the side.
         public var title: String {
             let table = self.table.alias.map { "\(self.table) \($0.name)" } ?? "\(self.table)"

@@ -21,6 +21,12 @@ public struct RequestPlan: Hashable, Sendable {
         public var text: String
         public var range: SourceRange
         public var parameters: [QueryParameter]
+
+        public init(text: String, range: SourceRange, parameters: [QueryParameter]) {
+            self.text = text
+            self.range = range
+            self.parameters = parameters
+        }
     }
 
     /// A predicate cbq evaluates on each fetched row, and why the API cannot.

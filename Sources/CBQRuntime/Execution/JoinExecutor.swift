@@ -89,16 +89,20 @@ public struct JoinExecutor: Sendable {
                     let total = keys.count <= width ? nil : try await probe(side.plan, side: index, summary: &summary)
                     let pageSize = side.plan.pageSize ?? 100
                     let strategy = keys.count <= width ? .byID
-                        : JoinStrategy.choose(keys: keys.count, total: total, pageSize: pageSize, concurrency: width)
+                        : JoinStrategy.choose(keys: keys.count, total: total, pageSize: pageSize, concurrency: width, batch: side.idBatch)
                     let why: String
                     if let total {
-                        let (byID, whole) = JoinStrategy.rounds(keys: keys.count, total: total, pageSize: pageSize, concurrency: width)
+                        let (byID, whole) = JoinStrategy.rounds(keys: keys.count, total: total, pageSize: pageSize, concurrency: width,
+                                                                batch: side.idBatch)
                         why = "\(counted(keys.count, "distinct key")) (\(counted(byID, "round"))) against \(counted(total, "row")) in "
                             + "\(counted(JoinStrategy.pages(total: total, pageSize: pageSize), "page")) (\(counted(whole, "round")))"
                     } else {
                         why = keys.count <= width ? "\(keys.count) distinct keys: one round" : "\(keys.count) distinct keys; the server gave no total"
                     }
                     switch strategy {
+                    case .byID where side.idBatch > 1:
+                        rows = try await fetchByIDLists(side, keys: keys, side: index, summary: &summary)
+                        strategies.append("\(side.name): by id lists, \(counted(JoinStrategy.requests(keys: keys.count, batch: side.idBatch), "request")): \(why)")
                     case .byID:
                         rows = try await fetch(byIDPlan(side, keys: keys), side: index, summary: &summary, progress: progress)
                         strategies.append("\(side.name): by id, \(keys.count) requests: \(why)")
@@ -148,6 +152,68 @@ public struct JoinExecutor: Sendable {
         byID.fields = nil
         byID.include = []
         return byID
+    }
+
+    /// `filter[id]=a,b,c` requests of up to ``JoinPlan/Side/idBatch`` ids each, with the side's
+    /// own filters, `concurrency` at a time; an id with a comma in it (which a list cannot
+    /// hold) is fetched alone.
+    private func fetchByIDLists(_ side: JoinPlan.Side, keys: [String], side index: Int,
+                                summary: inout ExecutionSummary) async throws -> [RawRow] {
+        let batch = side.idBatch
+        let listable = keys.filter { !$0.contains(",") }
+        // Each list asks for at most its own ids' worth of rows: a server that ignored the
+        // filter would otherwise page through everything once per list.
+        let plans: [RequestPlan] = stride(from: 0, to: listable.count, by: batch).map { start in
+            let ids = listable[start..<min(start + batch, listable.count)]
+            var plan = side.plan
+            plan.pushed.append(.init(text: "id IN (…)", range: side.table.range,
+                                     parameters: [plan.dialect.filterParameter("id", .equal, ids.joined(separator: ","))]))
+            plan.include = []
+            plan.sort = []
+            plan.rowCap = ids.count
+            plan.offset = 0
+            return plan
+        }
+        let executor = self.executor, limit = maxRows
+        let window = max(1, executor.options.concurrency)
+        var rows: [RawRow] = []
+        do {
+            try await withThrowingTaskGroup(of: ([RawRow], ExecutionSummary).self) { group in
+                var next = 0
+                func launch() {
+                    let plan = plans[next]
+                    next += 1
+                    group.addTask {
+                        var rows: [RawRow] = []
+                        let cost = try await executor.run(plan) { batch in rows += batch }
+                        return (rows, cost)
+                    }
+                }
+                while next < plans.count && next < window { launch() }
+                while let (batchRows, cost) = try await group.next() {
+                    rows += batchRows
+                    summary = summary.adding(cost)
+                    if rows.count > limit { throw ExecutionError.localRowLimit(limit, operation: "JOIN") }
+                    if next < plans.count { launch() }
+                }
+            }
+            if !rows.isEmpty { try Pager.checkColumns(rows, of: side.plan) }
+        } catch {
+            throw SideFailure(side: index, error: error)
+        }
+        // A list answers only for the ids it returns: the others (a dangling reference, or a
+        // server that reads the list as one id) are asked for one by one, where a 404 is sure.
+        let wanted = Set(keys)
+        let unasked = rows.contains { !wanted.contains($0.idText) }
+        var seen: Set<String> = []
+        rows = rows.filter { wanted.contains($0.idText) && seen.insert($0.idText).inserted }
+        if unasked { summary.notices.append("the server answered filter[id]=a,b,c with other rows too; only the ids asked for are kept") }
+        let missing = keys.filter { !seen.contains($0) }
+        if !missing.isEmpty {
+            if seen.isEmpty && missing.count > 1 { summary.notices.append("no id list was answered; the \(missing.count) ids are looked up one by one") }
+            rows += try await fetch(byIDPlan(side, keys: missing), side: index, summary: &summary, progress: { _ in })
+        }
+        return rows
     }
 
     private func fetch(_ plan: RequestPlan, side: Int, summary: inout ExecutionSummary,
