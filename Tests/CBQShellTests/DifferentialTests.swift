@@ -242,7 +242,7 @@ import Testing
             }
             tables.append(["name": table.sqliteName, "columns": table.columns.map { [$0.name, $0.type] }, "rows": rows])
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-differential-\(getpid())")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-differential-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let specURL = folder.appendingPathComponent("spec.json"), scriptURL = folder.appendingPathComponent("oracle.py")
