@@ -23,10 +23,23 @@ public final class Completer: Sendable {
         let context = pendingText + "\n" + before
         let words = context.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }.map { $0.uppercased() }
         let previous = words.last
-        if previous == "FROM" { return .words(matching(word, catalog.endpoints)) }
-        // Columns of the endpoint after FROM (anywhere in the statement), then keywords.
-        let names = Self.endpoint(in: pendingText + "\n" + (wholeLine.isEmpty ? before : wholeLine)).map { catalog.columns(of: $0) }
-            ?? (words.isEmpty ? [] : catalog.allColumns)
+        if previous == "FROM" || previous == "JOIN" || Self.inFromList(before) {
+            return .words(matching(word, catalog.endpoints))
+        }
+        let statement = pendingText + "\n" + (wholeLine.isEmpty ? before : wholeLine)
+        let tables = Self.tables(in: statement)
+        // `p.fi` → the columns of the table `p` names, qualified as typed.
+        if let dot = word.firstIndex(of: "."), let endpoint = tables[word[..<dot].lowercased()] {
+            let qualifier = String(word[...dot])
+            return .words(catalog.columns(of: endpoint).filter { $0.lowercased().hasPrefix(word[word.index(after: dot)...].lowercased()) }
+                .map { qualifier + $0 })
+        }
+        // Columns of the endpoints after FROM and JOIN (anywhere in the statement), then keywords.
+        var columns: [String] = []
+        for endpoint in Self.endpoints(in: statement) {
+            for column in catalog.columns(of: endpoint) where !columns.contains(column) { columns.append(column) }
+        }
+        let names = Self.endpoint(in: statement) != nil ? columns : (words.isEmpty ? [] : catalog.allColumns)
         let keywords = words.isEmpty ? ["SELECT", "EXPLAIN"]
             : Keyword.allCases.map(\.rawValue) + SQLVocabulary.contextualWords + ["COUNT(*)"]
             + SQLVocabulary.functions.filter { $0 != "count" }.map { $0.uppercased() }
@@ -50,6 +63,32 @@ public final class Completer: Sendable {
     private func matching(_ word: String, _ candidates: [String]) -> [String] {
         let lowered = word.lowercased()
         return candidates.filter { $0.lowercased().hasPrefix(lowered) }
+    }
+
+    /// Whether the text before the cursor is inside a FROM's comma list (`FROM a.b x, `).
+    static func inFromList(_ text: String) -> Bool {
+        text.firstMatch(of: /(?i)\bfrom\s+[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*(\s+[A-Za-z_][A-Za-z0-9_]*)?\s*,\s*$/) != nil
+    }
+
+    /// Every `service.endpoint` after FROM, JOIN or a FROM list's comma, in order.
+    static func endpoints(in text: String) -> [String] {
+        var names: [String] = []
+        for match in text.matches(of: /(?i)(?:\bfrom|\bjoin|,)\s+([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)/) where !names.contains(String(match.1)) {
+            names.append(String(match.1))
+        }
+        return names
+    }
+
+    /// What each table name of the statement names: its alias (`FROM people.people p`), and its
+    /// endpoint's name; lower-cased.
+    static func tables(in text: String) -> [String: String] {
+        var tables: [String: String] = [:]
+        for match in text.matches(of: /(?i)(?:\bfrom|\bjoin|,)\s+([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)(?:\s+(?:as\s+)?([A-Za-z_][A-Za-z0-9_]*))?/) {
+            let endpoint = "\(match.1).\(match.2)"
+            if tables[String(match.2).lowercased()] == nil { tables[String(match.2).lowercased()] = endpoint }
+            if let alias = match.3, Keyword(word: alias) == nil { tables[alias.lowercased()] = endpoint }
+        }
+        return tables
     }
 
     /// The `service.endpoint` after FROM, if the text names one.

@@ -153,6 +153,9 @@ extension Session {
             return report(error, plan: join.sides[0].plan, source: source, rowsShown: 0)
         }
         progress.clear()
+        for (side, columns) in zip(join.sides, outcome.columns) where !columns.isEmpty {
+            catalog.learn(endpoint: side.table.description, columns: columns)
+        }
         var format = self.format
         if expanded == .on && format == .table { format = .vertical }
         let discard = OutputStream(MemorySink(keeping: false))

@@ -102,4 +102,18 @@ struct CompleterTests {
         completer.setPending("SELECT *\nFROM cases.cases")
         #expect(completer.candidates(word: "st", before: "WHERE ") == .words(["status"]))
     }
+
+    @Test func joinedTablesTheirAliasesAndTheirColumns() {
+        let completer = Completer(catalog: Catalog())
+        completer.catalog.learn(endpoint: "cases.cases", columns: ["id", "status", "person_id"])
+        completer.catalog.learn(endpoint: "people.people", columns: ["id", "first_name", "state"])
+        let from = "SELECT c.id FROM cases.cases c JOIN people.people AS p ON p.id = c.person_id WHERE "
+        #expect(completer.candidates(word: "peo", before: "SELECT * FROM cases.cases c JOIN ") == .words(["people.people"]))
+        #expect(completer.candidates(word: "peo", before: "SELECT * FROM cases.cases c, ") == .words(["people.people"]))
+        #expect(completer.candidates(word: "p.fi", before: from) == .words(["p.first_name"]))
+        #expect(completer.candidates(word: "c.", before: from) == .words(["c.id", "c.status", "c.person_id"]))
+        #expect(completer.candidates(word: "people.st", before: from) == .words(["people.state"]))
+        // Unqualified: the columns of every table of the statement.
+        #expect(completer.candidates(word: "st", before: from) == .words(["status", "state"]))
+    }
 }

@@ -157,6 +157,11 @@ extension Diagnostic {
                        ?? "qualify columns by a table's alias, or by its endpoint's name when it has none")
     }
 
+    static func laterTableInOn(_ table: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "an ON condition can name only the tables joined before it, not '\(table)'", at: range,
+                   hint: "move it to the ON of the join that brings \(table) in, or to WHERE")
+    }
+
     static func misplacedTableStar(_ table: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "'\(table).*' stands only in the select list", at: range, hint: "name a column: \(table).id")
     }

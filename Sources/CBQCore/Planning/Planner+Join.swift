@@ -26,6 +26,12 @@ extension Planner {
             for conjunct in join.condition?.conjuncts ?? [] {
                 if conjunct.containsSubquery { throw Diagnostic.misplacedSubquery(at: conjunct.range) }
                 let reads = Self.sidesRead(conjunct, index: index)
+                // An ON sees the tables joined so far, as in SQL.
+                var later: Identifier?
+                Self.visitColumns(conjunct) { column in
+                    if later == nil, let table = column.table, let read = index[table], read > side { later = column }
+                }
+                if let later { throw Diagnostic.laterTableInOn(later.table ?? "", at: later.range) }
                 if !reads.unqualified, reads.sides == [side] { own[side].append(conjunct) } else { conditions[side].append(conjunct) }
             }
         }

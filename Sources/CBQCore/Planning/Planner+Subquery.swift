@@ -8,6 +8,8 @@ extension Planner {
             throw Diagnostic.misplacedSubquery(at: inner.range)
         }
         let outerNames = ([select.source] + select.joins.map(\.table)).map(\.correlationName)
+        // The outer statement's own names are checked now, before any subquery runs.
+        try Self.checkQualifiers(select, names: outerNames)
         var subqueries: [Subquery] = []
         var failure: Diagnostic?
         func collect(_ expression: Expression) {

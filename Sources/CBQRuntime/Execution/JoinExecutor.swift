@@ -22,6 +22,8 @@ public struct JoinExecutor: Sendable {
         public var summary: ExecutionSummary
         /// Per later side, how it was fetched and why (for EXPLAIN ANALYZE).
         public var strategies: [String]
+        /// Per side, the columns its rows had (completion learns them).
+        public var columns: [[String]] = []
     }
 
     /// A failure while fetching one side: the error, and which side, so it is shown at that
@@ -133,7 +135,7 @@ public struct JoinExecutor: Sendable {
             output.append(Array(slots.prefix(inputs)))
         }
         summary.rowsEmitted = output.count
-        return Outcome(query: query, rows: output, summary: summary, strategies: strategies)
+        return Outcome(query: query, rows: output, summary: summary, strategies: strategies, columns: columns)
     }
 
     // MARK: - Fetching
