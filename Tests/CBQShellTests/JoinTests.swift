@@ -264,3 +264,22 @@ struct IDListTests {
         #expect(shell.errorText.contains("no id list was answered; the 210 ids are looked up one by one"))
     }
 }
+
+/// Relationships on the sandbox: a column, filtered as an attribute is.
+struct RelationshipColumnTests {
+    @Test func aRelationshipFiltersAsItsAttributeDoes() async throws {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT id, person FROM cases.cases WHERE person = 'PER-00042' ORDER BY id") == 0, "\(shell.errorText)")
+        #expect(JoinTests.paths(shell).first?.contains("filter%5Bperson%5D=PER-00042") == true)
+        let expected = SandboxData.generate(seed: 1)["cases/cases"]!.filter { $0[attribute: "person_id"].stringValue == "PER-00042" }
+        let rows = shell.output.split(separator: "\r\n").dropFirst()
+        #expect(rows.count == expected.count && !rows.isEmpty)
+        #expect(rows.allSatisfy { $0.hasSuffix(",PER-00042") })
+    }
+
+    @Test func aLinksOnlyRelationshipIsNull() async throws {
+        let shell = ShellHarness(format: .json)
+        #expect(await shell.run("SELECT id, offerings FROM providers.providers LIMIT 1") == 0)
+        #expect(shell.output.contains(#""offerings":null"#))
+    }
+}
