@@ -78,8 +78,21 @@ public struct ExpressionCompiler: Sendable {
             var compiled: [(CompiledExpression, Operations.Constant)] = []
             for item in items { compiled.append((try compile(item), Self.constantSide(value, item))) }
             let list = compiled
+            // A long list of strings (a subquery's ids): text against text is equal exactly when
+            // the bytes are, so a set answers it in one lookup; anything else compares in turn.
+            let strings = items.compactMap { item -> [UInt8]? in
+                if case .literal(.string(let text), _) = item.ungrouped { return Array(text.utf8) }
+                return nil
+            }
+            let nulls = items.contains { if case .literal(.null, _) = $0.ungrouped { true } else { false } }
+            let hashed: Set<[UInt8]>? = items.count >= 8 && strings.count + (nulls ? 1 : 0) >= items.count
+                && !value.ungrouped.isLiteral && strings.count == items.filter({ !$0.ungrouped.isNullLiteral }).count ? Set(strings) : nil
             return CompiledExpression { slots throws(Diagnostic) in
                 let x = try subject(slots)
+                if let hashed, case .text(let text) = x {
+                    if hashed.contains(Array(text.utf8)) { return .boolean(!negated) }
+                    return nulls ? .null : .boolean(negated)
+                }
                 var unknown = false
                 for (item, constant) in list {
                     switch Operations.compare(x, try item(slots), constant: constant) {
@@ -256,5 +269,13 @@ extension ExpressionCompiler {
     /// A condition's truth over named values: true, false or unknown (nil).
     public static func truth(of condition: Expression, column: (String) -> SQLValue) throws(Diagnostic) -> Bool? {
         truth(try evaluate(condition, column: column))
+    }
+}
+
+extension Expression {
+    /// `NULL` as written.
+    var isNullLiteral: Bool {
+        if case .literal(.null, _) = self { return true }
+        return false
     }
 }
