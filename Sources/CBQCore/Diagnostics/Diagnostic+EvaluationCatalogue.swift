@@ -99,8 +99,9 @@ extension Diagnostic {
 
     /// A bare column beside aggregates, or not in GROUP BY.
     public static func notGrouped(_ column: Identifier) -> Diagnostic {
-        Diagnostic(.semantic, "column '\(column.name)' must appear in GROUP BY or be used in an aggregate", at: column.range,
-                   hint: "add it to GROUP BY, or wrap it: MIN(\(quoteIdentifierIfNeeded(column.name)))")
+        let written = Expression.column(column).description
+        return Diagnostic(.semantic, "column '\(written)' must appear in GROUP BY or be used in an aggregate", at: column.range,
+                          hint: "add it to GROUP BY, or wrap it: MIN(\(written))")
     }
 
     /// A column a later stage has no value for (a planner bug if it ever shows).

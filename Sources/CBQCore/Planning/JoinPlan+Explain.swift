@@ -98,7 +98,7 @@ extension JoinPlan {
         }
         if lines.last != "" { lines.append("") }
         lines.append("local plan (cbq computes it; each operator reads the one below):")
-        var operators = local ?? []
+        var operators = local ?? localOperators
         if !residual.isEmpty { operators.append("filter      WHERE " + residual.map { source.excerpt($0.range) }.joined(separator: " AND ")) }
         for side in sides.indices.reversed().dropLast() {
             let equalities = sides[side].equalities

@@ -69,6 +69,9 @@ public struct JoinPlan: Hashable, Sendable {
     public var statement: SelectStatement
     public var source: SourceText
     public var statementRange: SourceRange { statement.range }
+    /// The local operators over the joined rows, as far as they are known before any row
+    /// (names as written), for `explain`.
+    public var localOperators: [String] = []
 }
 
 /// The local part of a join, once the sides' columns are known: the joined rows' slots, what

@@ -100,7 +100,10 @@ extension Planner {
             sides[side].included = true
             sides[0].plan.include = [key.name]
         }
-        return JoinPlan(sides: sides, residual: residual, statement: select, source: source)
+        var plan = JoinPlan(sides: sides, residual: residual, statement: select, source: source)
+        // Built now, so every error the local query has is found before a request.
+        plan.localOperators = try joinedQuery(plan, columns: nil).plan.localQuery?.operatorLines() ?? []
+        return plan
     }
 
     /// LIMIT (and an ORDER BY of the driving side's plain columns) goes to the driving
