@@ -162,6 +162,9 @@ struct ParserTests {
         ("SELECT * FROM a.b LEFT 1️⃣d.e ON x = y", "expected 'JOIN' after 'LEFT', found 'd'", nil),
         ("SELECT * FROM a.b WHERE x IN (1️⃣SELECT y, z FROM c.d)", "a subquery after IN must select exactly one column", "e.g. id IN (SELECT person_id FROM cases.cases WHERE status = 'open')"),
         ("SELECT * FROM a.b c, a.b 1️⃣c", "table name 'c' is used twice in FROM", "give each an alias: FROM people.people a JOIN people.people b ON …"),
+        ("SELECT * FROM a.b 1️⃣RIGHT JOIN c.d ON x = y", "RIGHT JOIN is not supported", "write the tables the other way round with LEFT JOIN"),
+        ("SELECT * FROM a.b x 1️⃣FULL OUTER JOIN c.d ON x = y", "FULL JOIN is not supported", nil),
+        ("SELECT * FROM a.b 1️⃣NATURAL JOIN c.d", "NATURAL JOIN is not supported", "name the condition: JOIN … ON a.x = b.x"),
         ("SELECT 1️⃣FROM a.b", "expected a value after 'SELECT', found 'FROM'", "to use 'FROM' as a column name, quote it: \"FROM\""),
     ])
     func syntaxErrors(text: String, message: String, hint: String?) throws {

@@ -206,6 +206,14 @@ extension Diagnostic {
                    hint: "name the table by its alias, e.g. FROM people.people p … p.last_name")
     }
 
+    /// `RIGHT JOIN`, `FULL JOIN`, `NATURAL JOIN`.
+    static func unsupportedJoin(_ kind: String, at range: SourceRange) -> Diagnostic {
+        let hint = kind == "RIGHT" ? "write the tables the other way round with LEFT JOIN"
+            : kind == "FULL" ? "cbq has no FULL JOIN; a LEFT JOIN each way, or NOT EXISTS, may answer the question"
+            : "name the condition: JOIN … ON a.x = b.x"
+        return Diagnostic(.syntax, "\(kind) JOIN is not supported", at: range, hint: hint)
+    }
+
     /// `p.` then not a name.
     static func expectedColumnAfterDot(_ table: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(.syntax, "expected a column name after '\(table).'", at: range, hint: "e.g. \(table).id or \(table).*")

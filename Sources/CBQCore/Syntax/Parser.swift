@@ -158,11 +158,22 @@ public struct Parser {
         return item
     }
 
-    /// join_clause = "," table_reference
+    /// join_clause = "," table_reference | "CROSS" "JOIN" table_reference
     ///             | [ "INNER" ] "JOIN" table_reference "ON" expression
     ///             | "LEFT" [ "OUTER" ] "JOIN" table_reference "ON" expression ;
     private mutating func parseJoinClause() throws(Diagnostic) -> JoinClause? {
         let start = current.range.start
+        if startsOtherJoin {
+            // CROSS JOIN is a comma join; RIGHT, FULL and NATURAL are not supported, and are
+            // never read as an alias (that would run them as an inner join).
+            let word = advance()
+            guard word.value.lowercased() == "cross" else {
+                throw Diagnostic.unsupportedJoin(word.value.uppercased(), at: word.range.union(current.range))
+            }
+            try expect(.join, context: "'CROSS'", alternatives: [])
+            let table = try parseTableReference()
+            return JoinClause(kind: .comma, table: table, condition: nil, range: SourceRange(start, table.range.end))
+        }
         if acceptSymbol(.comma) {
             let table = try parseTableReference()
             return JoinClause(kind: .comma, table: table, condition: nil, range: SourceRange(start, table.range.end))
@@ -204,11 +215,21 @@ public struct Parser {
         var table = TableReference(service: service, endpoint: endpoint, range: service.range.union(endpoint.range))
         if accept(.as) {
             table.alias = try parseIdentifier(after: "'AS'", expecting: "a table alias")
-        } else if current.kind == .identifier, !looksLikeMisspeltClause {
+        } else if current.kind == .identifier, !looksLikeMisspeltClause, !startsOtherJoin {
             table.alias = try parseIdentifier(after: "'\(table)'")
         }
         if let alias = table.alias { table.range = table.range.union(alias.range) }
         return table
+    }
+
+    /// `RIGHT JOIN`, `FULL [OUTER] JOIN`, `CROSS JOIN`, `NATURAL JOIN`: words, not keywords.
+    private var startsOtherJoin: Bool {
+        guard ["right", "full", "cross", "natural"].contains(where: isWord) else { return false }
+        switch peek.kind {
+        case .keyword(.join), .keyword(.outer), .keyword(.left), .keyword(.inner): return true
+        case .identifier: return ["full", "right"].contains(peek.value.lowercased())  // NATURAL FULL JOIN
+        default: return false
+        }
     }
 
     /// `FROM a.b WHRE x = 1`: a word close to a clause keyword, followed by what could not
