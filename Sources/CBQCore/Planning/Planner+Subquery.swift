@@ -82,8 +82,9 @@ extension Planner {
             rewritten.ordering = []
             return Subquery(kind: .exists(outer: correlation.outer), range: range, plan: try planQuery(rewritten, source: source))
         }
-        // Uncorrelated: one row answers it.
-        if rewritten.limit == nil, rewritten.offset == nil { rewritten.limit = .literal(1, range: query.range) }
+        // Uncorrelated: one row answers it (an aggregate's one group is that row, so no LIMIT).
+        let aggregated = !query.grouping.isEmpty || query.having != nil || Self.items(of: query).contains { $0.expression.containsAggregate }
+        if !aggregated, rewritten.limit == nil, rewritten.offset == nil { rewritten.limit = .literal(1, range: query.range) }
         return Subquery(kind: .exists(outer: nil), range: range, plan: try planQuery(rewritten, source: source))
     }
 
@@ -126,7 +127,8 @@ extension SemiJoinPlan {
     ///   (never NULL, so `NOT EXISTS` is its plain negation); uncorrelated, TRUE or FALSE.
     public func substituting(_ values: [[SQLValue]]) -> SelectStatement {
         var select = statement
-        var next = 0
+        // By where each stands, not by a count: a rewrite may visit them in another order.
+        let position = Dictionary(subqueries.enumerated().map { ($1.range, $0) }, uniquingKeysWith: { first, _ in first })
         func literalList(_ list: [SQLValue], range: SourceRange) -> [Expression] {
             list.map { .literal($0.literal ?? .string($0.description), range: range) }
         }
@@ -134,16 +136,16 @@ extension SemiJoinPlan {
             switch expression {
             case .inSubquery(let value, _, let negated, let range):
                 let outer = replace(value)
-                let list = values[next]
-                next += 1
+                guard let index = position[range] else { return expression }
+                let list = values[index]
                 if list.isEmpty { return .literal(.boolean(negated), range: range) }
                 return .grouped(.inList(outer, literalList(list, range: range), negated: negated, range: range), range: range)
             case .exists(_, _, let range):
-                let subquery = subqueries[next]
-                let list = values[next].filter { !$0.isNull }
-                next += 1
+                guard let index = position[range] else { return expression }
+                let subquery = subqueries[index]
+                let list = values[index].filter { !$0.isNull }
                 guard case .exists(let outer) = subquery.kind, let outer else {
-                    return .literal(.boolean(!values[next - 1].isEmpty), range: range)
+                    return .literal(.boolean(!values[index].isEmpty), range: range)
                 }
                 if list.isEmpty { return .literal(.boolean(false), range: range) }
                 let test = Expression.inList(outer, literalList(list, range: range), negated: false, range: range)
