@@ -34,6 +34,13 @@ struct RelationshipTests {
         #expect(page.included[0].sqlValue("last_name").text == "Doe")
     }
 
+    @Test func anEmptyArrayOfRelationshipsAndANullRelationshipAreTaken() throws {
+        let page = try PageIndexer.index(Array(#"{"data":[{"id":"1","relationships":[]},{"id":"2","relationships":{"person":null}}]}"#.utf8))
+        #expect(page.rows[0].columnNames == ["id"])
+        #expect(page.rows[1].columnNames == ["id", "person"])
+        #expect(page.rows[1].sqlValue("person").isNull)
+    }
+
     @Test func aHeldRowIndexedAgainKeepsItsMadeValues() throws {
         let page = try PageIndexer.index(Array(Self.document.utf8))
         let bytes = page.rows[0].page.bytes.count
@@ -48,7 +55,8 @@ struct RelationshipTests {
         (#"{"data":[{"id":"1","relationships":{"person":{"data":{"type":"people"}}}}]}"#, "a resource identifier without an id"),
         (#"{"data":[{"id":"1","relationships":{"person":{"data":"PER-1"}}}]}"#, "a relationship's 'data' must be an object, an array or null"),
         (#"{"data":[{"id":"1","relationships":{"person":{"data":{"id":true}}}}]}"#, "a resource id must be a string"),
-        (#"{"data":[{"id":"1","relationships":[]}]}"#, "'relationships' must be an object"),
+        (#"{"data":[{"id":"1","relationships":[1]}]}"#, "'relationships' must be an object"),
+        (#"{"data":[{"id":"1","relationships":{"person":"PER-1"}}]}"#, "a relationship must be an object"),
         (#"{"data":[{"id":"1","relationships":{"person":{"data":null},"person":{"data":null}}}]}"#, "occurs twice"),
         (#"{"data":[],"included":{}}"#, "'included' must be an array"),
     ])

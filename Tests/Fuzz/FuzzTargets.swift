@@ -122,9 +122,12 @@ func isJSONAPIShaped(_ value: JSONValue) -> Bool {
         }
         switch value["relationships"] {
         case nil, .null?: return true
+        case .array(let items)?: return items.isEmpty  // an empty map, as some encoders write it
         case .object(let members)?:
             for member in members {
-                guard case .object = member.value, member.key != "id", member.key != "type", !names.contains(member.key) else { return false }
+                guard member.key != "id", member.key != "type", !names.contains(member.key) else { return false }
+                if case .null = member.value { continue }
+                guard case .object = member.value else { return false }
                 switch member.value["data"] {
                 case nil, .null?: continue
                 case .array(let items)?: if !items.allSatisfy(identifier) { return false }

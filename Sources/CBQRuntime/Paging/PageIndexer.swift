@@ -118,7 +118,8 @@ public enum PageIndexer {
             case "relationships":
                 guard scanner.peek() == UInt8(ascii: "{") else {
                     let range = try scanner.skipValue()
-                    if scanner.isNull(range) { return }
+                    // null, or `[]`: how some encoders write an empty map.
+                    if scanner.isNull(range) || Self.isEmptyArray(range, in: scanner) { return }
                     throw scanner.error("'relationships' must be an object")
                 }
                 scanner.advance()
@@ -184,7 +185,11 @@ public enum PageIndexer {
     /// it), `null` for `"data": null`, a JSON array of the ids for a to-many, and NULL when it
     /// has no `data` (links only). The last two are made after the document (``PageBuffer``).
     private static func relationship(_ scanner: inout JSONScanner, _ page: PageBuffer) throws(JSONParser.Error) -> Range<Int> {
-        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("a relationship must be an object") }
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            let range = try scanner.skipValue()
+            if scanner.isNull(range) { return range }  // a relationship that is null: NULL
+            throw scanner.error("a relationship must be an object")
+        }
         let start = scanner.position
         scanner.advance()
         var value: Range<Int>?
@@ -213,6 +218,12 @@ public enum PageIndexer {
             }
         }
         return value ?? page.madeValue(for: start) { Array("null".utf8) }
+    }
+
+    /// `[]`, white space inside allowed.
+    private static func isEmptyArray(_ range: Range<Int>, in scanner: JSONScanner) -> Bool {
+        guard scanner.byte(at: range.lowerBound) == UInt8(ascii: "[") else { return false }
+        return range.dropFirst().dropLast().allSatisfy { [0x20, 0x0A, 0x0D, 0x09].contains(scanner.byte(at: $0)) }
     }
 
     /// `{"type": "people", "id": "PER-1"}`: the id's range.
