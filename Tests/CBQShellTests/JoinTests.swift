@@ -156,6 +156,50 @@ struct JoinTests {
         #expect(Self.paths(many).contains("/people/people?page%5Bsize%5D=100"))
     }
 
+    @Test func crossJoinIsEveryPair() async throws {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT COUNT(*) AS n FROM providers.providers a CROSS JOIN providers.providers b WHERE a.state = 'WA'") == 0,
+                "\(shell.errorText)")
+        let wa = SandboxData.generate(seed: 1)["providers/providers"]!.filter { $0[attribute: "state"].stringValue == "WA" }.count
+        #expect(shell.output == "n\r\n\(wa * 60)\r\n")
+    }
+
+    @Test func twoSubqueriesInOneExpressionKeepTheirOwnValues() async throws {
+        // The IN's list is rewritten before its value: values go by position in the text.
+        let text = """
+            SELECT COUNT(*) AS n FROM cases.cases c
+            WHERE (CASE WHEN c.person_id IN (SELECT r.person_id FROM intake.reports r WHERE r.status = 'zzz') THEN 1 ELSE 0 END)
+               IN (CASE WHEN c.id IN (SELECT c2.id FROM cases.cases c2) THEN 1 ELSE 0 END)
+            """
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run(text) == 0, "\(shell.errorText)")
+        #expect(shell.output == "n\r\n0\r\n")
+    }
+
+    @Test func anUncorrelatedExistsOfAnAggregateIsTrue() async throws {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT COUNT(*) AS n FROM providers.providers WHERE EXISTS (SELECT COUNT(*) FROM services.service_offerings WHERE name = 'zzz')") == 0,
+                "\(shell.errorText)")
+        #expect(shell.output == "n\r\n60\r\n")
+    }
+
+    @Test func aSideWithNoRowsStillKnowsItsColumns() async throws {
+        // A misspelt column of a side no row matched is still an error, not a column of NULLs.
+        let misspelt = ShellHarness()
+        #expect(await misspelt.run("SELECT c.id, r.alegation FROM cases.cases c LEFT JOIN intake.reports r ON r.person_id = c.person_id AND r.status = 'zzz'") == 65)
+        #expect(misspelt.errorText.contains("column 'alegation' does not exist in intake.reports"))
+        // Which table has an unqualified column does not depend on whether a filter matched.
+        for status in ["new", "zzz"] {
+            let shell = ShellHarness()
+            #expect(await shell.run("SELECT c.id FROM cases.cases c LEFT JOIN intake.reports r ON r.person_id = c.person_id AND r.status = '\(status)' WHERE status = 'open'") == 65)
+            #expect(shell.errorText.contains("column 'status' is ambiguous"), "\(status): \(shell.errorText)")
+        }
+        // And SELECT * lists the empty side's columns, NULL.
+        let star = ShellHarness(format: .csv)
+        #expect(await star.run("SELECT * FROM cases.cases c LEFT JOIN intake.reports r ON r.person_id = c.person_id AND r.status = 'zzz' WHERE c.id = 'CAS-00001'") == 0)
+        #expect(star.output.hasPrefix("c.id,") && star.output.contains(",allegation,"))
+    }
+
     @Test func subqueriesOutsideWhereAreErrors() async throws {
         for text in ["SELECT id FROM people.people p JOIN cases.cases c ON c.person_id = p.id AND p.id IN (SELECT person_id FROM intake.reports)",
                      "SELECT id FROM people.people GROUP BY id HAVING id IN (SELECT person_id FROM intake.reports)"] {
@@ -202,6 +246,29 @@ struct IncludeTests {
         _ = await plain.run(Self.query)
         #expect(shell.output == plain.output)
         #expect(shell.errorText.contains("note: the server refused include=person"))
+    }
+
+    @Test func includedResourcesOfAnotherTypeAreNotTaken() async throws {
+        // A server (or a polymorphic relationship) may include other types under the same ids.
+        let polluting = InProcessTransport(alter: { body in
+            guard case .object(var members)? = try? JSONParser.parse(body),
+                  let index = members.firstIndex(where: { $0.key == "included" }), case .array(let included) = members[index].value else { return body }
+            let impostors = included.compactMap { resource -> JSONValue? in
+                guard let id = resource["id"] else { return nil }
+                return .object([JSONMember("type", .string("providers")), JSONMember("id", id),
+                                JSONMember("attributes", .object([JSONMember("last_name", .string("IMPOSTOR"))]))])
+            }
+            members[index].value = .array(impostors + included)
+            var bytes: [UInt8] = []
+            JSONWriter.write(.object(members), into: &bytes)
+            return bytes
+        })
+        let shell = ShellHarness(target: Self.including, format: .csv, transport: polluting)
+        #expect(await shell.run(Self.query) == 0, "\(shell.errorText)")
+        #expect(!shell.output.contains("IMPOSTOR"))
+        let plain = ShellHarness(format: .csv)
+        _ = await plain.run(Self.query)
+        #expect(shell.output == plain.output)
     }
 
     @Test func aServerThatIgnoresIncludeStillGivesEveryRow() async throws {

@@ -45,6 +45,11 @@ public struct JoinPlan: Hashable, Sendable {
             return max(1, min(50, plan.pageSize ?? 50))
         }
 
+        /// The JSON:API type of its resources: the known endpoint's, else the endpoint's name.
+        public var resourceType: String {
+            KnownEndpoint.all.first { $0.service == table.service.name && $0.name == table.endpoint.name }?.type ?? table.endpoint.name
+        }
+
         /// `JOIN people.people p`, as `explain` names the side.
         public var title: String {
             let table = self.table.alias.map { "\(self.table) \($0.name)" } ?? "\(self.table)"

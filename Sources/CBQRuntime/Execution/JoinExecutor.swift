@@ -47,9 +47,9 @@ public struct JoinExecutor: Sendable {
         do {
             driving = try await fetch(join.sides[0].plan, side: 0, summary: &summary, progress: progress,
                                       included: join.sides[0].plan.include.isEmpty ? nil : included)
-        } catch let failure as SideFailure where !join.sides[0].plan.include.isEmpty
-            && ((failure.error as? ExecutionError)?.blamedParameters.contains("include") ?? false) {
-            // A server that does not take this `include` says so with a 400: ask again without.
+        } catch let failure as SideFailure where !join.sides[0].plan.include.isEmpty && (failure.error as? ExecutionError)?.status == 400 {
+            // A server that does not take this `include` says so with a 400 (naming it or not):
+            // ask again without; a 400 for another reason comes back again, and is reported.
             var plain = join.sides[0].plan
             plain.include = []
             summary.notices.append("the server refused include=\(join.sides[0].plan.include.joined(separator: ",")); the related rows are fetched on their own")
@@ -58,7 +58,7 @@ public struct JoinExecutor: Sendable {
             driving = try await fetch(plain, side: 0, summary: &summary, progress: progress)
         }
         sideRows.append(driving)
-        columns.append(Self.columnNames(driving))
+        columns.append(try await Self.columnNames(driving, or: join.sides[0], sampling: self, summary: &summary, side: 0))
         var tuples: [[Int32]] = driving.indices.map { [Int32($0)] }
 
         for index in join.sides.indices.dropFirst() {
@@ -71,7 +71,12 @@ public struct JoinExecutor: Sendable {
                 let wanted = Set(keys)
                 var found: Set<String> = []
                 rows = []
-                for row in included.rows where wanted.contains(row.idText) && found.insert(row.idText).inserted { rows.append(row) }
+                // Of this side's type only: a polymorphic relationship, or another include, may
+                // bring resources of other types with the same ids.
+                let type = side.resourceType
+                for row in included.rows where row.typeText == type && wanted.contains(row.idText) && found.insert(row.idText).inserted {
+                    rows.append(row)
+                }
                 if !rows.isEmpty { try Pager.checkColumns(rows, of: side.plan) }
                 rows = try LocalFilter(side.ownConditions.dropFirst().reduce(side.ownConditions.first) { .and($0!, $1) }, now: planner.options.now).apply(rows)
                 let missing = keys.filter { !found.contains($0) }
@@ -117,8 +122,9 @@ public struct JoinExecutor: Sendable {
                 rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
                 strategies.append("\(side.name): whole (no lookup by id: its condition is not \(side.name).id = …)")
             }
+            if side.lookup != nil { rows = Self.distinctByID(rows) }
             sideRows.append(rows)
-            columns.append(Self.columnNames(rows))
+            columns.append(try await Self.columnNames(rows, or: side, sampling: self, summary: &summary, side: index))
             let condition = try planner.resolvedCondition(join, side: index, columns: columns)
             tuples = try joinStep(tuples, side: index, join: join, rows: sideRows, condition: condition)
         }
@@ -336,6 +342,40 @@ public struct JoinExecutor: Sendable {
             if !matched && keepUnmatched { try add(tuple + [-1]) }
         }
         return joined
+    }
+
+    /// A side's rows once each, by id: a server that answers `GET …/per-1` with `PER-1`, or
+    /// an id both in `included` and looked up, must not double a match.
+    static func distinctByID(_ rows: [RawRow]) -> [RawRow] {
+        var seen: Set<String> = []
+        return rows.filter { seen.insert($0.idText).inserted }
+    }
+
+    /// The names a side's rows have; for a side with no rows, the names of a few rows of its
+    /// endpoint (one request, no filters), so that which table has a column does not depend on
+    /// whether a filter matched, and a misspelt column of an empty side is still an error.
+    static func columnNames(_ rows: [RawRow], or side: JoinPlan.Side, sampling executor: JoinExecutor,
+                            summary: inout ExecutionSummary, side index: Int) async throws -> [String] {
+        guard rows.isEmpty, side.plan.target == .collection else { return columnNames(rows) }
+        var sample = side.plan
+        sample.pushed = []
+        sample.local = []
+        sample.sort = []
+        sample.include = []
+        sample.pageSize = 10
+        sample.rowCap = 10
+        sample.offset = 0
+        do {
+            guard let url = RequestURL(sample.url(page: 1, style: .wire)) else { return [] }
+            let fetcher = PageFetcher(sender: executor.executor.sender(for: sample.baseURL), filter: try LocalFilter(nil))
+            guard let page = try await fetcher.fetch(url, acceptNotFound: true) else { return [] }
+            summary.requests += page.attempts
+            summary.bytes += page.bytes
+            if !page.document.rows.isEmpty { try Pager.checkColumns(page.document.rows, of: side.plan) }
+            return columnNames(page.document.rows)
+        } catch {
+            throw SideFailure(side: index, error: error)
+        }
     }
 
     /// The names a side's rows have: `id`, then attributes and relationships as they come.

@@ -90,6 +90,11 @@ public struct RawRow: Sendable {
         ["id"] + attributes.map(\.key).filter { $0 != "id" }
     }
 
+    /// The resource's type, unquoted; nil when it has none.
+    public var typeText: String? {
+        type.flatMap { decode($0).stringValue }
+    }
+
     /// The id as text (a string id unquoted, a numeric id as written).
     public var idText: String {
         decode(id).scalarText ?? ""
