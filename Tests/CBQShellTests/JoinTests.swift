@@ -344,6 +344,17 @@ struct RelationshipColumnTests {
         #expect(rows.allSatisfy { $0.hasSuffix(",PER-00042") })
     }
 
+    @Test func aServerThatIgnoresARelationshipFilterIsAnErrorNotEveryRow() async throws {
+        let ignoring = InProcessTransport(rewrite: { $0.replacing(/filter%5Bperson%5D=[^&]*&?/, with: "") })
+        let shell = ShellHarness(terminal: true, transport: ignoring)
+        #expect(await shell.run("SELECT id FROM cases.cases WHERE person = 'PER-00042' AND status = 'open'") == 65)
+        #expect(shell.errorText.contains("error: the API did not apply filter[person]=PER-00042: it returned rows where person = 'PER-00042' is not true"))
+        #expect(shell.output.isEmpty)
+        // An attribute filter is trusted as before; the same server applies the rest.
+        let attribute = ShellHarness(format: .csv, transport: ignoring)
+        #expect(await attribute.run("SELECT id FROM cases.cases WHERE person_id = 'PER-00042'") == 0)
+    }
+
     @Test func aLinksOnlyRelationshipIsNull() async throws {
         let shell = ShellHarness(format: .json)
         #expect(await shell.run("SELECT id, offerings FROM providers.providers LIMIT 1") == 0)

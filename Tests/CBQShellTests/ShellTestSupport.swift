@@ -13,10 +13,15 @@ final class InProcessTransport: HTTPTransport {
 
     /// Changes each response body before the client sees it (a server that misbehaves).
     let alter: (@Sendable ([UInt8]) -> [UInt8])?
+    /// Changes each request's path and query before the sandbox reads it (a server that
+    /// ignores a parameter).
+    let rewrite: (@Sendable (String) -> String)?
 
-    init(options: SandboxOptions = SandboxOptions(), alter: (@Sendable ([UInt8]) -> [UInt8])? = nil) {
+    init(options: SandboxOptions = SandboxOptions(), alter: (@Sendable ([UInt8]) -> [UInt8])? = nil,
+         rewrite: (@Sendable (String) -> String)? = nil) {
         api = SandboxAPI(options: options)
         self.alter = alter
+        self.rewrite = rewrite
     }
 
     var sent: [HTTPRequestSpec] { log.withLock { $0 } }
@@ -24,7 +29,8 @@ final class InProcessTransport: HTTPTransport {
     func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
         log.withLock { $0.append(request) }
         let headers = Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
-        let response = api.handle(SandboxRequest(method: request.method.rawValue, target: request.url.pathAndQuery, headers: headers,
+        let target = rewrite?(request.url.pathAndQuery) ?? request.url.pathAndQuery
+        let response = api.handle(SandboxRequest(method: request.method.rawValue, target: target, headers: headers,
                                                  body: request.body ?? []), baseURL: Self.baseURL)
         return HTTPReply(status: response.status, headers: response.headers, body: alter?(response.body) ?? response.body)
     }

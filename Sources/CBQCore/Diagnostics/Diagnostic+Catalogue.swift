@@ -32,6 +32,13 @@ extension Diagnostic {
         Diagnostic(.semantic, summary, at: SourceRange(range.start, min(range.end, range.start + 6)), label: "while running this statement")
     }
 
+    /// The API returned rows that a pushed filter on a relationship rejects.
+    public static func ignoredFilter(_ text: String, sentAs parameters: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API did not apply \(parameters): it returned rows where \(text) is not true", at: range,
+                   label: "sent as \(parameters)",
+                   hint: "the server may not filter by this relationship; compare its *_id attribute, or write the condition so cbq evaluates it (e.g. person || '' = 'PER-1')")
+    }
+
     // MARK: - Shared wording
 
     /// "did you mean 'FROM'?", for a word one or two typos from one that fits.

@@ -17,7 +17,7 @@ extension Planner {
                     continue
                 }
                 for parameter in parameters { used[parameter.formattedName()] = text }
-                plan.pushed.append(.init(text: text, range: conjunct.range, parameters: parameters))
+                plan.pushed.append(.init(text: text, range: conjunct.range, parameters: parameters, expression: conjunct))
                 if case .isNull(.column(let column), false, _) = conjunct.ungrouped { plan.mayBeAbsent.insert(column.name) }
             case .failure(let reason):
                 plan.local.append(.init(expression: conjunct, text: text, reason: reason.text))

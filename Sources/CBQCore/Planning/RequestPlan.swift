@@ -21,11 +21,14 @@ public struct RequestPlan: Hashable, Sendable {
         public var text: String
         public var range: SourceRange
         public var parameters: [QueryParameter]
+        /// The condition as cbq would evaluate it, to check what the API returned.
+        public var expression: Expression?
 
-        public init(text: String, range: SourceRange, parameters: [QueryParameter]) {
+        public init(text: String, range: SourceRange, parameters: [QueryParameter], expression: Expression? = nil) {
             self.text = text
             self.range = range
             self.parameters = parameters
+            self.expression = expression
         }
     }
 

@@ -125,7 +125,7 @@ public enum PageIndexer {
                 scanner.advance()
                 try scanner.rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
                     let value = try relationship(&scanner, page)
-                    relationships.append(RawMember(key: scanner.decodeKey(keyRange), keyRange: keyRange, value: value))
+                    relationships.append(RawMember(key: scanner.decodeKey(keyRange), keyRange: keyRange, value: value, isRelationship: true))
                 }
             case "type":
                 type = try scanner.skipValue()

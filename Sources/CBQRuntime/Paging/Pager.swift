@@ -22,6 +22,9 @@ struct Pager {
     var satisfied: () -> Bool = { false }
     /// Where a compound document's `included` resources go (a join reads them).
     var included: (([RawRow]) throws -> Void)?
+    /// Filters on relationships, checked on every row: the guide does not say the API filters
+    /// by them, and one that ignored `filter[person]` would otherwise pass every row.
+    private var relationshipChecks: [(predicate: RequestPlan.PushedPredicate, filter: LocalFilter)]?
 
     init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
         self.plan = plan
@@ -66,6 +69,7 @@ struct Pager {
             columnsChecked = true
             try checkColumns(page.document.rows)
         }
+        try checkRelationshipFilters(page.document.rows)
         var out: [RawRow] = []
         out.reserveCapacity(page.passed.count)
         for row in page.passed {
@@ -82,6 +86,25 @@ struct Pager {
     /// Every column the statement reads must be on some row of the first page that has rows:
     /// a misspelt column is an error, never a silent column of NULLs.
     private func checkColumns(_ rows: [RawRow]) throws { try Self.checkColumns(rows, of: plan) }
+
+    /// A row the API returned that a pushed filter on a relationship rejects means the API did
+    /// not apply the filter: an error at the condition, never rows it did not ask for.
+    private mutating func checkRelationshipFilters(_ rows: [RawRow]) throws {
+        guard !plan.pushed.isEmpty, let first = rows.first else { return }
+        if relationshipChecks == nil {
+            let relationships = Set(first.attributes.filter(\.isRelationship).map(\.key))
+            var checks: [(RequestPlan.PushedPredicate, LocalFilter)] = []
+            for predicate in plan.pushed {
+                guard let expression = predicate.expression, expression.columnNames.contains(where: relationships.contains) else { continue }
+                checks.append((predicate, try LocalFilter(expression)))
+            }
+            relationshipChecks = checks
+        }
+        for (predicate, filter) in relationshipChecks ?? [] where try filter.apply(rows).count != rows.count {
+            throw Diagnostic.ignoredFilter(predicate.text, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
+                                           at: predicate.range)
+        }
+    }
 
     static func checkColumns(_ rows: [RawRow], of plan: RequestPlan) throws {
         guard !plan.readColumns.isEmpty || !plan.groupAliases.isEmpty else { return }

@@ -30,6 +30,15 @@ public struct RawMember: Sendable {
     public let key: String
     public let keyRange: Range<Int>
     public let value: Range<Int>
+    /// A relationship (its value the related id or ids), not an attribute.
+    public var isRelationship = false
+
+    public init(key: String, keyRange: Range<Int>, value: Range<Int>, isRelationship: Bool = false) {
+        self.key = key
+        self.keyRange = keyRange
+        self.value = value
+        self.isRelationship = isRelationship
+    }
 }
 
 /// One resource of a page, indexed but not decoded: values are byte ranges into the page, and
