@@ -156,6 +156,24 @@ struct JoinTests {
         #expect(Self.paths(many).contains("/people/people?page%5Bsize%5D=100"))
     }
 
+    @Test func aHashJoinAcrossTextAndNumbersAgreesWithTheNestedLoop() async throws {
+        // Text against numbers: `OR 1 = 0` keeps the condition from being a hash key, so the
+        // second of each pair compares every pair with `=` itself.
+        for condition in ["CAST(b.max_capacity AS TEXT) = a.capacity_usage", "a.capacity_usage = CAST(b.max_capacity AS TEXT)",
+                          "CAST(b.max_capacity AS TEXT) || '.0' = a.capacity_usage", "b.max_capacity = a.capacity_usage"] {
+            var outputs: [String] = []
+            for on in [condition, "(\(condition) OR 1 = 0)"] {
+                let shell = ShellHarness(format: .csv)
+                let text = "SELECT a.id, b.id FROM services.service_offerings a JOIN services.service_offerings b ON \(on) "
+                    + "WHERE a.provider_id = 'PRV-0001' ORDER BY a.id, b.id"
+                #expect(await shell.run(text) == 0, "\(shell.errorText)")
+                outputs.append(shell.output)
+            }
+            #expect(outputs[0] == outputs[1], "\(condition)")
+            if !condition.contains("'.0'") { #expect(outputs[0].split(separator: "\r\n").count > 5, "\(condition)") }
+        }
+    }
+
     @Test func crossJoinIsEveryPair() async throws {
         let shell = ShellHarness(format: .csv)
         #expect(await shell.run("SELECT COUNT(*) AS n FROM providers.providers a CROSS JOIN providers.providers b WHERE a.state = 'WA'") == 0,

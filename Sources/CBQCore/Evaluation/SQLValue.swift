@@ -230,3 +230,18 @@ extension SQLValue {
     /// A number's value as a double (nil for anything else): for orderings that may round.
     public var doubleValue: Double? { numeric?.double }
 }
+
+extension SQLValue {
+    /// A key for hashing a join's equalities across text and numbers: values that cbq's `=`
+    /// finds equal get equal keys (text that reads as a number keys as that number, so `'42'`
+    /// meets `42`); unequal values may share one, so the caller checks each candidate with
+    /// `=` itself. nil for what has no such key (booleans, nested values): no hashing then.
+    public var joinKey: SQLValue? {
+        switch self {
+        case .null: return .null
+        case .text(let text): return Numeric(text: text).map { .real($0.double) } ?? self
+        case .integer, .decimal, .real: return numeric.map { .real($0.double) }
+        case .boolean, .nested: return nil
+        }
+    }
+}

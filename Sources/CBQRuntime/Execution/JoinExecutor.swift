@@ -425,9 +425,10 @@ struct SlotReader {
     }
 }
 
-/// A hash join's table: side rows by their equality keys. Built only when every key on both
-/// sides is of one kind (all text, all numbers or all booleans), where hashing agrees with
-/// SQL's `=`; otherwise the caller falls back to a nested loop, which compares as SQL does.
+/// A hash join's table: side rows by their equality keys (``SQLValue/joinKey``: text and
+/// numbers meet where `=` says they are equal, and every candidate is checked with `=`).
+/// Where all keys of a position are booleans, they hash as themselves; a mix with booleans or
+/// nested values has no key, and the caller falls back to a nested loop.
 struct HashTable {
     private var buckets: [[GroupValue]: [Int]] = [:]
     private var probes: [[GroupValue]?] = []
@@ -442,36 +443,37 @@ struct HashTable {
             thisKeys.append(try thisReader.compile(equality.this, now: now))
             earlierKeys.append(try earlierReader.compile(equality.earlier, now: now))
         }
-        var kinds = [Int?](repeating: nil, count: equalities.count)
-        func kindAgrees(_ values: [SQLValue]) -> Bool {
-            for (position, value) in values.enumerated() where !value.isNull {
-                let kind: Int
-                switch value {
-                case .text: kind = 1
-                case .integer, .decimal, .real: kind = 2
-                case .boolean: kind = 3
-                default: return false
-                }
-                if let known = kinds[position], known != kind { return false }
-                kinds[position] = kind
+        var booleans = [Bool?](repeating: nil, count: equalities.count)
+        /// The values' keys, or nil when this position cannot be hashed.
+        func keys(_ values: [SQLValue]) -> [SQLValue]? {
+            var keys: [SQLValue] = []
+            for (position, value) in values.enumerated() {
+                if value.isNull { keys.append(.null); continue }
+                let isBoolean: Bool
+                if case .boolean = value { isBoolean = true } else { isBoolean = false }
+                if let known = booleans[position], known != isBoolean { return nil }
+                booleans[position] = isBoolean
+                if isBoolean { keys.append(value); continue }
+                guard let key = value.joinKey else { return nil }
+                keys.append(key)
             }
-            return true
+            return keys
         }
         let placeholder = [Int32](repeating: -1, count: side)
         for candidate in rows[side].indices {
             let slots = thisReader.values(placeholder + [Int32(candidate)], rows: rows)
-            var key: [SQLValue] = []
-            for compiled in thisKeys { key.append(try compiled(slots)) }
-            guard kindAgrees(key) else { return nil }
+            var values: [SQLValue] = []
+            for compiled in thisKeys { values.append(try compiled(slots)) }
+            guard let key = keys(values) else { return nil }
             if key.contains(where: \.isNull) { continue }  // NULL = anything is never true
             buckets[key.map(GroupValue.init), default: []].append(candidate)
         }
         probes.reserveCapacity(tuples.count)
         for tuple in tuples {
             let slots = earlierReader.values(tuple, rows: rows)
-            var key: [SQLValue] = []
-            for compiled in earlierKeys { key.append(try compiled(slots)) }
-            guard kindAgrees(key) else { return nil }
+            var values: [SQLValue] = []
+            for compiled in earlierKeys { values.append(try compiled(slots)) }
+            guard let key = keys(values) else { return nil }
             probes.append(key.contains(where: \.isNull) ? nil : key.map(GroupValue.init))
         }
     }
