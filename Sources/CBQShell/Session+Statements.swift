@@ -74,25 +74,32 @@ extension Session {
         case .join(let join):
             return await read(join, source: source, analyze: analyze)
         case .semiJoin(let semi):
-            var options = execution
-            do {
-                options.credentials = try credentials()
-            } catch {
-                console.error(error)
-                return error.status
-            }
-            let runner = QueryRunner(executor: Executor(transport: transport, options: options), planner: compiler.planner)
-            do {
-                let resolved = try await runner.resolve(semi)
-                subqueryCost = (subqueryCost ?? ExecutionSummary()).adding(resolved.summary)
-                defer { subqueryCost = nil }
-                return await dispatch(resolved.plan, source: source, analyze: analyze)
-            } catch let failure as QueryRunner.SubqueryFailure {
-                return report(failure.error, plan: Self.firstRequests(of: failure.subquery.plan), source: source, rowsShown: 0)
-            } catch {
-                return report(error, plan: nil, source: source, rowsShown: 0)
+            return await withExecutor { executor in
+                do {
+                    let resolved = try await QueryRunner(executor: executor, planner: self.compiler.planner).resolve(semi)
+                    self.subqueryCost = (self.subqueryCost ?? ExecutionSummary()).adding(resolved.summary)
+                    defer { self.subqueryCost = nil }
+                    return await self.dispatch(resolved.plan, source: source, analyze: analyze)
+                } catch let failure as QueryRunner.SubqueryFailure {
+                    return self.report(failure.error, plan: Self.firstRequests(of: failure.subquery.plan), source: source, rowsShown: 0)
+                } catch {
+                    return self.report(error, plan: nil, source: source, rowsShown: 0)
+                }
             }
         }
+    }
+
+    /// Runs `body` with an executor holding the target's credentials; without them, reports
+    /// why and sends nothing.
+    private func withExecutor(_ body: (Executor) async -> Int32) async -> Int32 {
+        var options = execution
+        do {
+            options.credentials = try credentials()
+        } catch {
+            console.error(error)
+            return error.status
+        }
+        return await body(Executor(transport: transport, options: options))
     }
 
     /// The plan whose requests an error is most likely about: a subquery's first endpoint.
@@ -108,14 +115,12 @@ extension Session {
     /// EXPLAIN of a join: one `page[size]=1` probe per side, for the totals that decide how
     /// each later side is fetched; nothing else is sent.
     private func explain(_ join: JoinPlan, source: SourceText) async -> Int32 {
-        var options = execution
-        do {
-            options.credentials = try credentials()
-        } catch {
-            console.error(error)
-            return error.status
-        }
-        let runner = JoinExecutor(executor: Executor(transport: transport, options: options), planner: compiler.planner)
+        await withExecutor { executor in await self.explain(join, source: source, executor: executor) }
+    }
+
+    private func explain(_ join: JoinPlan, source: SourceText, executor: Executor) async -> Int32 {
+        let options = executor.options
+        let runner = JoinExecutor(executor: executor, planner: compiler.planner)
         var totals: [Int?] = []
         var summary = ExecutionSummary()
         do {
@@ -132,14 +137,12 @@ extension Session {
     /// Fetches a join's sides, joins them, and renders the result (or, with `analyze`, the
     /// plan with what happened).
     private func read(_ join: JoinPlan, source: SourceText, analyze: Bool) async -> Int32 {
-        var options = execution
-        do {
-            options.credentials = try credentials()
-        } catch {
-            console.error(error)
-            return error.status
-        }
-        let runner = JoinExecutor(executor: Executor(transport: transport, options: options), planner: compiler.planner)
+        await withExecutor { executor in await self.read(join, source: source, analyze: analyze, executor: executor) }
+    }
+
+    private func read(_ join: JoinPlan, source: SourceText, analyze: Bool, executor: Executor) async -> Int32 {
+        let options = executor.options
+        let runner = JoinExecutor(executor: executor, planner: compiler.planner)
         let progress = ProgressLine(enabled: showsProgress, errors: console.errors)
         let started = ContinuousClock.now
         let outcome: JoinExecutor.Outcome
@@ -193,15 +196,12 @@ extension Session {
     /// Fetches and renders a SELECT's rows; with `analyze`, renders nothing and prints the
     /// plan with what happened (EXPLAIN ANALYZE).
     private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool = false) async -> Int32 {
-        var options = execution
-        do {
-            options.credentials = try credentials()
-        } catch {
-            console.error(error)
-            return error.status
-        }
+        await withExecutor { executor in await self.read(plan, source: source, analyze: analyze, executor: executor) }
+    }
+
+    private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool, executor: Executor) async -> Int32 {
+        let options = executor.options
         if let warning = plan.warning, showsProgress { console.note("note: " + warning) }
-        let executor = Executor(transport: transport, options: options)
         var format = self.format
         if expanded == .on && format == .table { format = .vertical }
         let toScreen = output.sink === console.screen

@@ -234,11 +234,14 @@ struct JoinTests {
 /// Compound documents: with `--include`, a join on a relationship reads the related rows from
 /// the driving responses' `included`.
 struct IncludeTests {
-    static var including: Target {
+    /// The in-process sandbox, as a target whose dialect `change` sets.
+    static func sandbox(_ change: (inout Dialect) -> Void) -> Target {
         var dialect = Dialect.guide
-        dialect.include = true
+        change(&dialect)
         return .sandbox(at: InProcessTransport.baseURL, dialect: dialect)
     }
+
+    static var including: Target { sandbox { $0.include = true } }
 
     static let query = "SELECT r.id, p.last_name FROM intake.reports r JOIN people.people p ON p.id = r.person WHERE r.status = 'new' AND p.state = 'WA' ORDER BY r.id"
 
@@ -319,11 +322,7 @@ struct IncludeTests {
 /// `--id-lists`: lookups by id as `filter[id]=a,b,c`, 50 ids a request, trusted only for the
 /// ids they return.
 struct IDListTests {
-    static var listing: Target {
-        var dialect = Dialect.guide
-        dialect.idLists = true
-        return .sandbox(at: InProcessTransport.baseURL, dialect: dialect)
-    }
+    static var listing: Target { IncludeTests.sandbox { $0.idLists = true } }
 
     static let query = "SELECT c.id, p.last_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id WHERE c.status = 'open' ORDER BY c.id"
 
