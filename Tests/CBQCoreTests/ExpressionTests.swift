@@ -165,3 +165,24 @@ struct ExpressionTests {
         #expect(throws: Diagnostic.self) { try overflow.add(.integer(1)) }
     }
 }
+
+/// A join's hash keys: whatever `=` finds equal keys alike (text and numbers included).
+struct JoinKeyTests {
+    @Test func equalValuesHaveEqualKeys() throws {
+        let values: [SQLValue] = [
+            .text("0.45454545454545453"), .real(5.0 / 11.0), .integer(12_345_678_901_234_567), .text("12345678901234567"),
+            .decimal(try #require(ExactDecimal("12345678901234567.0"))), .text("42"), .integer(42), .real(42),
+            .decimal(try #require(ExactDecimal("1.50"))), .text("1.5"), .text("1.50"), .real(1.5), .text("042"),
+            .text("abc"), .text("ABC"), .integer(9_007_199_254_740_993), .real(9_007_199_254_740_992), .text("1e2"), .integer(100),
+        ]
+        var pairs = 0
+        for a in values {
+            for b in values where Operations.compare(a, b, constant: .none) == 0 {
+                pairs += 1
+                let ka = try #require(a.joinKey), kb = try #require(b.joinKey)
+                #expect(GroupValue(ka) == GroupValue(kb), "\(a) = \(b), but their keys differ: \(ka), \(kb)")
+            }
+        }
+        #expect(pairs > values.count + 10)  // the list has equal pairs to check, not only each value with itself
+    }
+}

@@ -165,6 +165,8 @@ struct ParserTests {
         ("SELECT * FROM a.b 1️⃣RIGHT JOIN c.d ON x = y", "RIGHT JOIN is not supported", "write the tables the other way round with LEFT JOIN"),
         ("SELECT * FROM a.b x 1️⃣FULL OUTER JOIN c.d ON x = y", "FULL JOIN is not supported", nil),
         ("SELECT * FROM a.b 1️⃣NATURAL JOIN c.d", "NATURAL JOIN is not supported", "name the condition: JOIN … ON a.x = b.x"),
+        ("SELECT * FROM a.b x JOIN c.d y 1️⃣USING (id)", "JOIN … USING is not supported", "name the condition: JOIN … ON a.x = b.x"),
+        ("SELECT * FROM a.b right WHERE right.x = 1 AND 1️⃣zz.y = 2", "no table named 'zz' in FROM", nil),
         ("SELECT 1️⃣FROM a.b", "expected a value after 'SELECT', found 'FROM'", "to use 'FROM' as a column name, quote it: \"FROM\""),
     ])
     func syntaxErrors(text: String, message: String, hint: String?) throws {

@@ -77,3 +77,37 @@ extension SQLValue {
         return nil
     }
 }
+
+/// The check of pushed filters on relationships: rows whose relationship holds one id are
+/// judged; links-only, absent and to-many ones say nothing.
+struct RelationshipFilterCheckTests {
+    func run(_ body: String) async throws -> [String] {
+        let transport = ScriptedTransport { _ in HTTPReply(status: 200, body: Array(body.utf8)) }
+        var options = PlannerOptions()
+        options.baseURL = "https://api.test"
+        let plan = try Planner(options).planSelect("SELECT * FROM a.b WHERE person = 'P-1'")
+        let sender = RequestSender(transport: transport, origin: "https://api.test:443", credentials: FixedToken("t"), retry: fastOptions().retry)
+        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(plan.localFilter)),
+                          maxPages: 10, concurrency: 1, progress: { _ in })
+        var ids: [String] = []
+        _ = try await pager.run { rows in ids += rows.map(\.idText) }
+        return ids
+    }
+
+    static func row(_ id: String, _ relationship: String) -> String {
+        #"{"type":"b","id":"\#(id)","attributes":{"n":1},"relationships":{\#(relationship)}}"#
+    }
+
+    @Test func rowsThatHoldAnIDAreJudgedWhereverTheyAre() async throws {
+        // The first row says nothing (no person); the second shows the filter was not applied.
+        let body = #"{"data":["# + Self.row("1", "") + "," + Self.row("2", #""person":{"data":{"type":"p","id":"P-2"}}"#) + "]}"
+        await #expect(throws: Diagnostic.self) { _ = try await self.run(body) }
+    }
+
+    @Test func linksOnlyAndToManyRelationshipsSayNothing() async throws {
+        let body = #"{"data":["# + Self.row("1", #""person":{"links":{"related":"/x"}}"#) + ","
+            + Self.row("2", #""person":{"data":[{"type":"p","id":"P-2"}]}"#) + ","
+            + Self.row("3", #""person":{"data":{"type":"p","id":"P-1"}}"#) + "]}"
+        #expect(try await run(body) == ["1", "2", "3"])
+    }
+}

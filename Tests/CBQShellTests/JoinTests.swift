@@ -174,6 +174,33 @@ struct JoinTests {
         }
     }
 
+    @Test func limitZeroSendsNothingEvenForAJoin() async throws {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT * FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id LIMIT 0") == 0)
+        #expect(shell.transport.sent.isEmpty)
+    }
+
+    @Test func aColumnTheSampleLacksWithNoNearNameIsNoError() async throws {
+        // A side with no rows is sampled for names; a column no sampled row has (a server may
+        // leave null attributes out) is not an error unless it looks like a typo.
+        let dropsClosedAt = InProcessTransport(alter: { body in
+            String(decoding: body, as: UTF8.self).replacing(/"closed_at":(null|"[0-9-]+"),/, with: "").utf8.map { $0 }
+        })
+        let shell = ShellHarness(format: .csv, transport: dropsClosedAt)
+        let text = "SELECT p.id, c.closed_at FROM people.people p LEFT JOIN cases.cases c ON c.person_id = p.id AND c.status = 'zzz' WHERE p.id = 'PER-00042'"
+        #expect(await shell.run(text) == 0, "\(shell.errorText)")
+        #expect(shell.output == "id,closed_at\r\nPER-00042,\r\n")
+    }
+
+    @Test func aTableAliasedLikeAJoinWordStillParses() async throws {
+        for text in ["SELECT cross.id FROM people.people cross INNER JOIN cases.cases c ON c.person_id = cross.id LIMIT 1",
+                     "SELECT right.id FROM people.people right LEFT JOIN cases.cases c ON c.person_id = right.id LIMIT 1",
+                     "SELECT full.id FROM people.people full WHERE full.id = 'PER-00042'"] {
+            let shell = ShellHarness(format: .csv)
+            #expect(await shell.run(text) == 0, "\(text): \(shell.errorText)")
+        }
+    }
+
     @Test func crossJoinIsEveryPair() async throws {
         let shell = ShellHarness(format: .csv)
         #expect(await shell.run("SELECT COUNT(*) AS n FROM providers.providers a CROSS JOIN providers.providers b WHERE a.state = 'WA'") == 0,

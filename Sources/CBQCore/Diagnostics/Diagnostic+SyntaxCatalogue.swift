@@ -208,6 +208,9 @@ extension Diagnostic {
 
     /// `RIGHT JOIN`, `FULL JOIN`, `NATURAL JOIN`.
     static func unsupportedJoin(_ kind: String, at range: SourceRange) -> Diagnostic {
+        if kind == "USING" {
+            return Diagnostic(.syntax, "JOIN … USING is not supported", at: range, hint: "name the condition: JOIN … ON a.x = b.x")
+        }
         let hint = kind == "RIGHT" ? "write the tables the other way round with LEFT JOIN"
             : kind == "FULL" ? "cbq has no FULL JOIN; a LEFT JOIN each way, or NOT EXISTS, may answer the question"
             : "name the condition: JOIN … ON a.x = b.x"

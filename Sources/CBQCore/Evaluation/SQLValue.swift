@@ -236,11 +236,19 @@ extension SQLValue {
     /// finds equal get equal keys (text that reads as a number keys as that number, so `'42'`
     /// meets `42`); unequal values may share one, so the caller checks each candidate with
     /// `=` itself. nil for what has no such key (booleans, nested values): no hashing then.
+    ///
+    /// Numbers key as the double nearest their exact value (Swift's `Double(String)` rounds
+    /// correctly, so equal values, and text that reads as one, meet; a decimal's own `double`
+    /// rounds twice past 2^53 and is not used here).
     public var joinKey: SQLValue? {
         switch self {
         case .null: return .null
-        case .text(let text): return Numeric(text: text).map { .real($0.double) } ?? self
-        case .integer, .decimal, .real: return numeric.map { .real($0.double) }
+        case .text(let text):
+            guard Numeric(text: text) != nil else { return self }
+            return Double(text).map { .real($0) }
+        case .integer(let value): return .real(Double(value))
+        case .decimal(let value): return Double(value.description).map { .real($0) }
+        case .real: return self
         case .boolean, .nested: return nil
         }
     }

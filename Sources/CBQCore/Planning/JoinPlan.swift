@@ -77,6 +77,8 @@ public struct JoinPlan: Hashable, Sendable {
     /// The local operators over the joined rows, as far as they are known before any row
     /// (names as written), for `explain`.
     public var localOperators: [String] = []
+    /// LIMIT 0: no row can be in the result, so nothing is sent.
+    public var sendsNothing = false
 }
 
 /// The local part of a join, once the sides' columns are known: the joined rows' slots, what

@@ -103,6 +103,7 @@ extension Planner {
         var plan = JoinPlan(sides: sides, residual: residual, statement: select, source: source)
         // Built now, so every error the local query has is found before a request.
         plan.localOperators = try joinedQuery(plan, columns: nil).plan.localQuery?.operatorLines() ?? []
+        plan.sendsNothing = try resolve(select.limit, clause: "LIMIT") == 0
         return plan
     }
 

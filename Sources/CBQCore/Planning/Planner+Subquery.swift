@@ -82,9 +82,10 @@ extension Planner {
             rewritten.ordering = []
             return Subquery(kind: .exists(outer: correlation.outer), range: range, plan: try planQuery(rewritten, source: source))
         }
-        // Uncorrelated: one row answers it (an aggregate's one group is that row, so no LIMIT).
-        let aggregated = !query.grouping.isEmpty || query.having != nil || Self.items(of: query).contains { $0.expression.containsAggregate }
-        if !aggregated, rewritten.limit == nil, rewritten.offset == nil { rewritten.limit = .literal(1, range: query.range) }
+        // Uncorrelated: one row answers it. An aggregate without GROUP BY or HAVING is one row
+        // always (and COUNT(*)'s path takes no LIMIT), so it runs as it is.
+        let oneGroup = query.grouping.isEmpty && query.having == nil && Self.items(of: query).contains { $0.expression.containsAggregate }
+        if !oneGroup, rewritten.limit == nil, rewritten.offset == nil { rewritten.limit = .literal(1, range: query.range) }
         return Subquery(kind: .exists(outer: nil), range: range, plan: try planQuery(rewritten, source: source))
     }
 

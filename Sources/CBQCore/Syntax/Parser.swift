@@ -191,6 +191,7 @@ public struct Parser {
         }
         try expect(.join, context: kind == .left ? "'LEFT'" : "'INNER'", alternatives: [])
         let table = try parseTableReference()
+        if isWord("using") { throw Diagnostic.unsupportedJoin("USING", at: current.range) }
         guard accept(.on) else {
             throw expected("'ON'", after: "'\(source.excerpt(table.range))'", hint: Diagnostic.Hint.joinCondition)
         }
@@ -226,8 +227,10 @@ public struct Parser {
     private var startsOtherJoin: Bool {
         guard ["right", "full", "cross", "natural"].contains(where: isWord) else { return false }
         switch peek.kind {
-        case .keyword(.join), .keyword(.outer), .keyword(.left), .keyword(.inner): return true
-        case .identifier: return ["full", "right"].contains(peek.value.lowercased())  // NATURAL FULL JOIN
+        case .keyword(.join), .keyword(.outer): return true
+        // NATURAL LEFT JOIN, NATURAL INNER JOIN, NATURAL FULL JOIN: only NATURAL comes before those.
+        case .keyword(.left), .keyword(.inner): return isWord("natural")
+        case .identifier: return isWord("natural") && ["full", "right"].contains(peek.value.lowercased())
         default: return false
         }
     }

@@ -37,6 +37,9 @@ public struct JoinExecutor: Sendable {
 
     public func run(_ join: JoinPlan, progress: @escaping Executor.Progress = { _ in }) async throws -> Outcome {
         var summary = ExecutionSummary()
+        if join.sendsNothing {
+            return Outcome(query: try planner.joinedQuery(join, columns: nil), rows: [], summary: summary, strategies: ["LIMIT 0: nothing sent"])
+        }
         var sideRows: [[RawRow]] = []
         var columns: [[String]] = []
         var strategies: [String] = []
@@ -72,9 +75,13 @@ public struct JoinExecutor: Sendable {
                 var found: Set<String> = []
                 rows = []
                 // Of this side's type only: a polymorphic relationship, or another include, may
-                // bring resources of other types with the same ids.
-                let type = side.resourceType
-                for row in included.rows where row.typeText == type && wanted.contains(row.idText) && found.insert(row.idText).inserted {
+                // bring resources of other types with the same ids. The type is the known
+                // endpoint's, else its name; if no resource has it but those asked for are all of
+                // one type, that is the server's name for it.
+                let candidates = included.rows.filter { wanted.contains($0.idText) }
+                let types = Set(candidates.compactMap(\.typeText))
+                let type = types.contains(side.resourceType) ? side.resourceType : types.count == 1 ? types.first : nil
+                for row in candidates where type != nil && row.typeText == type && found.insert(row.idText).inserted {
                     rows.append(row)
                 }
                 if !rows.isEmpty { try Pager.checkColumns(rows, of: side.plan) }
@@ -90,7 +97,7 @@ public struct JoinExecutor: Sendable {
                 let width = max(1, executor.options.concurrency)
                 if keys.isEmpty {
                     rows = []
-                    strategies.append("\(side.name): no keys to look up; nothing fetched")
+                    strategies.append("\(side.name): no keys to look up")
                 } else {
                     // Up to one round of lookups costs no more than any whole fetch: no probe.
                     let total = keys.count <= width ? nil : try await probe(side.plan, side: index, summary: &summary)
@@ -365,17 +372,24 @@ public struct JoinExecutor: Sendable {
         sample.pageSize = 10
         sample.rowCap = 10
         sample.offset = 0
-        do {
-            guard let url = RequestURL(sample.url(page: 1, style: .wire)) else { return [] }
-            let fetcher = PageFetcher(sender: executor.executor.sender(for: sample.baseURL), filter: try LocalFilter(nil))
-            guard let page = try await fetcher.fetch(url, acceptNotFound: true) else { return [] }
-            summary.requests += page.attempts
-            summary.bytes += page.bytes
-            if !page.document.rows.isEmpty { try Pager.checkColumns(page.document.rows, of: side.plan) }
-            return columnNames(page.document.rows)
-        } catch {
-            throw SideFailure(side: index, error: error)
+        // Only names come of it: any failure of the sample (an endpoint that wants a filter, say)
+        // leaves the side without names, as before.
+        guard let url = RequestURL(sample.url(page: 1, style: .wire)),
+              let fetcher = try? PageFetcher(sender: executor.executor.sender(for: sample.baseURL), filter: LocalFilter(nil)),
+              let fetched = try? await fetcher.fetch(url, acceptNotFound: true) else { return [] }
+        let page = fetched
+        summary.requests += page.attempts
+        summary.bytes += page.bytes
+        let names = columnNames(page.document.rows)
+        // A column no sampled row has, but one a typo away from a name they have, is a typo:
+        // an error, not a column of NULLs. One with no near name may just be left out when null.
+        if !names.isEmpty, let missing = side.plan.readColumns.first(where: { column in
+            !names.contains(column.name) && !side.plan.mayBeAbsent.contains(column.name)
+                && Suggestion.closest(to: column.name, among: names) != nil
+        }) {
+            throw SideFailure(side: index, error: Diagnostic.unknownColumn(missing, endpoint: side.table.description, seen: names))
         }
+        return names
     }
 
     /// The names a side's rows have: `id`, then attributes and relationships as they come.

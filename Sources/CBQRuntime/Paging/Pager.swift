@@ -24,7 +24,7 @@ struct Pager {
     var included: (([RawRow]) throws -> Void)?
     /// Filters on relationships, checked on every row: the guide does not say the API filters
     /// by them, and one that ignored `filter[person]` would otherwise pass every row.
-    private var relationshipChecks: [(predicate: RequestPlan.PushedPredicate, filter: LocalFilter)]?
+    private var relationshipChecks: [Int: LocalFilter] = [:]
 
     init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
         self.plan = plan
@@ -89,20 +89,33 @@ struct Pager {
 
     /// A row the API returned that a pushed filter on a relationship rejects means the API did
     /// not apply the filter: an error at the condition, never rows it did not ask for.
+    ///
+    /// Only rows whose relationship holds one id are judged: a links-only relationship (read as
+    /// NULL), one left out, and a to-many's array say nothing about what the server matched.
     private mutating func checkRelationshipFilters(_ rows: [RawRow]) throws {
-        guard !plan.pushed.isEmpty, let first = rows.first else { return }
-        if relationshipChecks == nil {
-            let relationships = Set(first.attributes.filter(\.isRelationship).map(\.key))
-            var checks: [(RequestPlan.PushedPredicate, LocalFilter)] = []
-            for predicate in plan.pushed {
-                guard let expression = predicate.expression, expression.columnNames.contains(where: relationships.contains) else { continue }
-                checks.append((predicate, try LocalFilter(expression)))
+        guard !plan.pushed.isEmpty, !rows.isEmpty else { return }
+        var relationships: Set<String> = []
+        for row in rows { for member in row.attributes where member.isRelationship { relationships.insert(member.key) } }
+        guard !relationships.isEmpty else { return }
+        for (index, predicate) in plan.pushed.enumerated() {
+            guard let expression = predicate.expression else { continue }
+            let read = expression.columnNames.filter(relationships.contains)
+            guard !read.isEmpty else { continue }
+            let judged = rows.filter { row in
+                read.allSatisfy { name in
+                    guard row.attributes.contains(where: { $0.key == name && $0.isRelationship }) else { return false }
+                    switch row.sqlValue(name) {
+                    case .null, .nested: return false
+                    default: return true
+                    }
+                }
             }
-            relationshipChecks = checks
-        }
-        for (predicate, filter) in relationshipChecks ?? [] where try filter.apply(rows).count != rows.count {
-            throw Diagnostic.ignoredFilter(predicate.text, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
-                                           at: predicate.range)
+            guard !judged.isEmpty else { continue }
+            if relationshipChecks[index] == nil { relationshipChecks[index] = try LocalFilter(expression) }
+            if try relationshipChecks[index]!.apply(judged).count != judged.count {
+                throw Diagnostic.ignoredFilter(predicate.text, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
+                                               at: predicate.range)
+            }
         }
     }
 
