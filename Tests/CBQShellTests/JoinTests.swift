@@ -399,6 +399,22 @@ struct RelationshipColumnTests {
         #expect(await attribute.run("SELECT id FROM cases.cases WHERE person_id = 'PER-00042'") == 0)
     }
 
+    @Test func aCountUnderARelationshipFilterIsCountedNotTakenFromTheTotal() async throws {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT COUNT(*) AS n FROM cases.cases WHERE person = 'PER-00042'") == 0)
+        let expected = SandboxData.generate(seed: 1)["cases/cases"]!.filter { $0[attribute: "person_id"].stringValue == "PER-00042" }.count
+        #expect(shell.output == "n\r\n\(expected)\r\n")
+        // Against a server that ignores the filter, the count is an error, not every case.
+        let ignoring = InProcessTransport(rewrite: { $0.replacing(/filter%5Bperson%5D=[^&]*&?/, with: "") })
+        let wrong = ShellHarness(format: .csv, transport: ignoring)
+        #expect(await wrong.run("SELECT COUNT(*) AS n FROM cases.cases WHERE person = 'PER-00042'") == 65)
+        #expect(wrong.output.isEmpty)
+        // On an attribute the total is still the answer, in one request.
+        let attribute = ShellHarness(format: .csv)
+        #expect(await attribute.run("SELECT COUNT(*) AS n FROM cases.cases WHERE person_id = 'PER-00042'") == 0)
+        #expect(attribute.transport.sent.count == 1 && attribute.output == shell.output)
+    }
+
     @Test func aLinksOnlyRelationshipIsNull() async throws {
         let shell = ShellHarness(format: .json)
         #expect(await shell.run("SELECT id, offerings FROM providers.providers LIMIT 1") == 0)

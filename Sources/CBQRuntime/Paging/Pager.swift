@@ -87,6 +87,13 @@ struct Pager {
     /// a misspelt column is an error, never a silent column of NULLs.
     private func checkColumns(_ rows: [RawRow]) throws { try Self.checkColumns(rows, of: plan) }
 
+    /// Whether a pushed filter reads a column that these rows have as a relationship.
+    func filtersOnRelationships(_ rows: [RawRow]) -> Bool {
+        var relationships: Set<String> = []
+        for row in rows { for member in row.attributes where member.isRelationship { relationships.insert(member.key) } }
+        return plan.pushed.contains { $0.expression?.columnNames.contains(where: relationships.contains) ?? false }
+    }
+
     /// A row the API returned that a pushed filter on a relationship rejects means the API did
     /// not apply the filter: an error at the condition, never rows it did not ask for.
     ///
