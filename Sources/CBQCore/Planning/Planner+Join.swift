@@ -57,7 +57,7 @@ extension Planner {
             let stripped = own[position].map { Self.unqualified($0) }
             var single = SelectStatement(items: .all(range: table.range), source: table, range: select.range)
             single.source.alias = nil
-            single.filter = stripped.dropFirst().reduce(stripped.first) { combined, next in .and(combined!, next) }
+            single.filter = Expression.conjunction(stripped)
             var plan = try planSingle(single, source: source)
             plan.endpointRange = table.range
             var columns: [Identifier] = []
@@ -75,7 +75,7 @@ extension Planner {
             side.columns = columns
             if position > 0 {
                 let condition = conditions[position]
-                side.condition = condition.dropFirst().reduce(condition.first) { combined, next in .and(combined!, next) }
+                side.condition = Expression.conjunction(condition)
                 for conjunct in condition {
                     guard case .comparison(let left, .equal, let right, _) = conjunct.ungrouped else { continue }
                     for (this, earlier) in [(left, right), (right, left)] {

@@ -70,7 +70,7 @@ extension Planner {
             throw Diagnostic.unsupportedCorrelation(at: expression.range)
         }
         var rewritten = query
-        rewritten.filter = kept.dropFirst().reduce(kept.first) { combined, next in .and(combined!, next) }
+        rewritten.filter = Expression.conjunction(kept)
         if let correlation {
             let grouped = !query.grouping.isEmpty || query.having != nil
                 || Self.items(of: query).contains { $0.expression.containsAggregate }

@@ -134,11 +134,7 @@ public struct RequestPlan: Hashable, Sendable {
     }
 
     /// The predicates evaluated locally, joined with AND; nil when the API does all the filtering.
-    public var localFilter: Expression? {
-        guard var combined = local.first?.expression else { return nil }
-        for predicate in local.dropFirst() { combined = .and(combined, predicate.expression) }
-        return combined
-    }
+    public var localFilter: Expression? { Expression.conjunction(local.map(\.expression)) }
 
     /// Whether COUNT(*) can read the total from the first page instead of counting rows.
     public var countsFromTotal: Bool {

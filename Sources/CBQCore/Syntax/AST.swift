@@ -322,6 +322,11 @@ public indirect enum Expression: Hashable, Sendable {
         return self
     }
 
+    /// The conjuncts ANDed left to right; nil for none (the inverse of ``conjuncts``).
+    public static func conjunction(_ conjuncts: [Expression]) -> Expression? {
+        conjuncts.dropFirst().reduce(conjuncts.first) { combined, next in .and(combined!, next) }
+    }
+
     /// The top-level AND operands, left to right: `a AND (b AND c)` → [a, b, c].
     public var conjuncts: [Expression] {
         switch self.ungrouped {

@@ -85,7 +85,7 @@ public struct JoinExecutor: Sendable {
                     rows.append(row)
                 }
                 if !rows.isEmpty { try Pager.checkColumns(rows, of: side.plan) }
-                rows = try LocalFilter(side.ownConditions.dropFirst().reduce(side.ownConditions.first) { .and($0!, $1) }, now: planner.options.now).apply(rows)
+                rows = try LocalFilter(Expression.conjunction(side.ownConditions), now: planner.options.now).apply(rows)
                 let missing = keys.filter { !found.contains($0) }
                 if !missing.isEmpty {
                     rows += try await fetch(byIDPlan(side, keys: missing), side: index, summary: &summary, progress: progress)
