@@ -31,8 +31,6 @@ public struct JoinPlan: Hashable, Sendable {
         public var equalities: [Equality] = []
         /// `ON name.id = key`: the key over earlier sides, for fetching this side by id.
         public var lookup: Expression?
-        /// Its columns the statement names, for the check that its rows have them.
-        public var columns: [Identifier] = []
         /// Read from the driving requests' `included` (`include=<lookup column>`), where the
         /// dialect says the server sends compound documents; keys it lacks are looked up by id.
         public var included = false
@@ -73,7 +71,6 @@ public struct JoinPlan: Hashable, Sendable {
     /// columns are known.
     public var statement: SelectStatement
     public var source: SourceText
-    public var statementRange: SourceRange { statement.range }
     /// The local operators over the joined rows, as far as they are known before any row
     /// (names as written), for `explain`.
     public var localOperators: [String] = []
@@ -86,12 +83,10 @@ public struct JoinPlan: Hashable, Sendable {
 public struct JoinedQuery: Sendable {
     /// A plan whose projection is the local query; it sends nothing.
     public var plan: RequestPlan
-    /// Per side, the join condition with every column resolved (nil: a cross join).
-    public var conditions: [Expression?]
     /// The WHERE conjuncts left for the joined rows, resolved.
     public var residual: Expression?
     /// The slot names a joined row has (`c.status`), in order: the local query's inputs, then
-    /// what the conditions and the residual read.
+    /// what the residual reads.
     public var columns: [String]
 }
 

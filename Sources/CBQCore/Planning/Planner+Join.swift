@@ -60,19 +60,11 @@ extension Planner {
             single.filter = Expression.conjunction(stripped)
             var plan = try planSingle(single, source: source)
             plan.endpointRange = table.range
-            var columns: [Identifier] = []
-            var seen: Set<String> = []
-            for expression in everyExpression {
-                Self.visitColumns(expression) { column in
-                    if column.table == name, column.name != "*", seen.insert(column.name).inserted {
-                        columns.append(Identifier(name: column.name, range: column.range))
-                    }
-                }
-            }
-            plan.readColumns = columns
+            // The columns the statement reads of this side, for the check its rows have them.
+            plan.readColumns = Self.readColumns(of: everyExpression).filter { $0.table == name && $0.name != "*" }
+                .map { Identifier(name: $0.name, range: $0.range) }
             var side = JoinPlan.Side(name: name, table: table, kind: position == 0 ? nil : select.joins[position - 1].kind, plan: plan)
             side.ownConditions = stripped
-            side.columns = columns
             if position > 0 {
                 let condition = conditions[position]
                 side.condition = Expression.conjunction(condition)
@@ -187,15 +179,9 @@ extension Planner {
         select.filter = nil
         select.joins = []
 
-        var residual: Expression?
-        for conjunct in join.residual {
-            let resolved = try qualify(conjunct, upTo: last, allowAliases: false)
-            residual = residual.map { .and($0, resolved) } ?? resolved
-        }
-        var conditions: [Expression?] = [nil]
-        for side in sides.indices.dropFirst() {
-            conditions.append(try sides[side].condition.map { (e) throws(Diagnostic) in try qualify(e, upTo: side, allowAliases: false) })
-        }
+        var conjuncts: [Expression] = []
+        for conjunct in join.residual { conjuncts.append(try qualify(conjunct, upTo: last, allowAliases: false)) }
+        let residual = Expression.conjunction(conjuncts)
 
         let limit = try resolve(select.limit, clause: "LIMIT")
         let offset = try resolve(select.offset, clause: "OFFSET") ?? 0
@@ -207,13 +193,21 @@ extension Planner {
                                rowCap: nil, projection: .computed(query), totalPath: driving.totalPath)
         plan.statementRange = join.statement.range
         var slots = query.inputColumns
-        for expression in [residual].compactMap({ $0 }) + conditions.compactMap({ $0 }) {
-            for name in expression.columnNames where !slots.contains(name) { slots.append(name) }
+        for name in residual?.columnNames ?? [] where !slots.contains(name) { slots.append(name) }
+        // Compile what the joined rows evaluate (the residual, each join's condition), so every
+        // error is found before a row is joined.
+        func compile(_ expression: Expression, over slots: [String]) throws(Diagnostic) {
+            _ = try ExpressionCompiler(slots: Dictionary(slots.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }),
+                                       now: options.now).compile(expression)
         }
-        // Compile what the joined rows evaluate, so every error is found before a row is joined.
-        let compiler = ExpressionCompiler(slots: Dictionary(uniqueKeysWithValues: slots.enumerated().map { ($1, $0) }), now: options.now)
-        for expression in [residual].compactMap({ $0 }) + conditions.compactMap({ $0 }) { _ = try compiler.compile(expression) }
-        return JoinedQuery(plan: plan, conditions: conditions, residual: residual, columns: slots)
+        if let residual { try compile(residual, over: slots) }
+        for side in sides.indices.dropFirst() {
+            if let condition = sides[side].condition {
+                let resolved = try qualify(condition, upTo: side, allowAliases: false)
+                try compile(resolved, over: resolved.columnNames)
+            }
+        }
+        return JoinedQuery(plan: plan, residual: residual, columns: slots)
     }
 
     /// Side `side`'s join condition with its unqualified columns resolved against the sides
