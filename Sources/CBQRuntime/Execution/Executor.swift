@@ -41,6 +41,25 @@ public struct ExecutionSummary: Sendable {
     public init() {}
 }
 
+extension ExecutionSummary {
+    /// Two fetches' costs together (a join's sides).
+    public func adding(_ other: ExecutionSummary) -> ExecutionSummary {
+        var sum = self
+        sum.requests += other.requests
+        sum.pages += other.pages
+        sum.retries += other.retries
+        sum.bytes += other.bytes
+        sum.rowsReceived += other.rowsReceived
+        sum.rowsEmitted += other.rowsEmitted
+        sum.duplicates += other.duplicates
+        sum.waited += other.waited
+        sum.requestTime += other.requestTime
+        sum.notices += other.notices
+        sum.truncation = sum.truncation ?? other.truncation
+        return sum
+    }
+}
+
 /// Runs a read plan against the API and hands its rows to `emit` in order, page by page.
 ///
 ///     let executor = Executor(transport: AsyncHTTPTransport(), options: options)

@@ -67,68 +67,17 @@ public struct JoinExecutor: Sendable {
         for index in join.sides.indices.dropFirst() {
             let side = join.sides[index]
             var rows: [RawRow]
-            if let lookup = side.lookup, side.included, !included.refused {
-                // From `included`; any key it lacks (a server may leave some out) is looked up
-                // by id, so a missing resource is never a silent NULL.
+            let strategy: String
+            if let lookup = side.lookup {
                 let keys = try distinctKeys(lookup, tuples: tuples, rows: sideRows, sides: join.sides)
-                let wanted = Set(keys)
-                var found: Set<String> = []
-                rows = []
-                // Of this side's type only: a polymorphic relationship, or another include, may
-                // bring resources of other types with the same ids. The type is the known
-                // endpoint's, else its name; if no resource has it but those asked for are all of
-                // one type, that is the server's name for it.
-                let candidates = included.rows.filter { wanted.contains($0.idText) }
-                let types = Set(candidates.compactMap(\.typeText))
-                let type = types.contains(side.resourceType) ? side.resourceType : types.count == 1 ? types.first : nil
-                for row in candidates where type != nil && row.typeText == type && found.insert(row.idText).inserted {
-                    rows.append(row)
-                }
-                if !rows.isEmpty { try Pager.checkColumns(rows, of: side.plan) }
-                rows = try LocalFilter(Expression.conjunction(side.ownConditions), now: planner.options.now).apply(rows)
-                let missing = keys.filter { !found.contains($0) }
-                if !missing.isEmpty {
-                    rows += try await fetch(byIDPlan(side, keys: missing), side: index, summary: &summary, progress: progress)
-                }
-                strategies.append("\(side.name): from the driving responses' included (\(found.count) of \(keys.count) keys)"
-                    + (missing.isEmpty ? "" : "; \(missing.count) looked up by id"))
-            } else if let lookup = side.lookup {
-                let keys = try distinctKeys(lookup, tuples: tuples, rows: sideRows, sides: join.sides)
-                let width = max(1, executor.options.concurrency)
-                if keys.isEmpty {
-                    rows = []
-                    strategies.append("\(side.name): no keys to look up")
-                } else {
-                    // Up to one round of lookups costs no more than any whole fetch: no probe.
-                    let total = keys.count <= width ? nil : try await probe(side.plan, side: index, summary: &summary)
-                    let pageSize = side.plan.pageSize ?? 100
-                    let strategy = keys.count <= width ? .byID
-                        : JoinStrategy.choose(keys: keys.count, total: total, pageSize: pageSize, concurrency: width, batch: side.idBatch)
-                    let why: String
-                    if let total {
-                        let (byID, whole) = JoinStrategy.rounds(keys: keys.count, total: total, pageSize: pageSize, concurrency: width,
-                                                                batch: side.idBatch)
-                        why = "\(counted(keys.count, "distinct key")) (\(counted(byID, "round"))) against \(counted(total, "row")) in "
-                            + "\(counted(JoinStrategy.pages(total: total, pageSize: pageSize), "page")) (\(counted(whole, "round")))"
-                    } else {
-                        why = keys.count <= width ? "\(keys.count) distinct keys: one round" : "\(keys.count) distinct keys; the server gave no total"
-                    }
-                    switch strategy {
-                    case .byID where side.idBatch > 1:
-                        rows = try await fetchByIDLists(side, keys: keys, side: index, summary: &summary)
-                        strategies.append("\(side.name): by id lists, \(counted(JoinStrategy.requests(keys: keys.count, batch: side.idBatch), "request")): \(why)")
-                    case .byID:
-                        rows = try await fetch(byIDPlan(side, keys: keys), side: index, summary: &summary, progress: progress)
-                        strategies.append("\(side.name): by id, \(keys.count) requests: \(why)")
-                    case .whole:
-                        rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
-                        strategies.append("\(side.name): whole: \(why)")
-                    }
-                }
+                (rows, strategy) = side.included && !included.refused
+                    ? try await fromIncluded(side, index: index, keys: keys, included: included.rows, summary: &summary, progress: progress)
+                    : try await lookUp(side, index: index, keys: keys, summary: &summary, progress: progress)
             } else {
                 rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
-                strategies.append("\(side.name): whole (no lookup by id: its condition is not \(side.name).id = …)")
+                strategy = "\(side.name): whole (no lookup by id: its condition is not \(side.name).id = …)"
             }
+            strategies.append(strategy)
             if side.lookup != nil { rows = Self.distinctByID(rows) }
             sideRows.append(rows)
             columns.append(try await Self.columnNames(rows, or: side, sampling: self, summary: &summary, side: index))
@@ -143,12 +92,68 @@ public struct JoinExecutor: Sendable {
         var output: [[SQLValue]] = []
         output.reserveCapacity(tuples.count)
         for tuple in tuples {
-            let slots = reader.values(tuple, rows: sideRows)
+            var slots = reader.values(tuple, rows: sideRows)
             if let residual, !(try residual.passes(slots)) { continue }
-            output.append(Array(slots.prefix(inputs)))
+            slots.removeLast(slots.count - inputs)  // what only the residual read
+            output.append(slots)
         }
         summary.rowsEmitted = output.count
         return Outcome(query: query, rows: output, summary: summary, strategies: strategies, columns: columns)
+    }
+
+    // MARK: - A looked-up side
+
+    /// From the driving responses' `included`; any key it lacks (a server may leave some out)
+    /// is looked up by id, so a missing resource is never a silent NULL.
+    private func fromIncluded(_ side: JoinPlan.Side, index: Int, keys: [String], included: [RawRow], summary: inout ExecutionSummary,
+                              progress: @escaping Executor.Progress) async throws -> ([RawRow], String) {
+        let wanted = Set(keys)
+        var found: Set<String> = []
+        var rows: [RawRow] = []
+        // Of this side's type only: a polymorphic relationship, or another include, may bring
+        // resources of other types with the same ids. The type is the known endpoint's, else
+        // its name; if no resource has it but those asked for are all of one type, that is the
+        // server's name for it.
+        let candidates = included.filter { wanted.contains($0.idText) }
+        let types = Set(candidates.compactMap(\.typeText))
+        let type = types.contains(side.resourceType) ? side.resourceType : types.count == 1 ? types.first : nil
+        for row in candidates where type != nil && row.typeText == type && found.insert(row.idText).inserted { rows.append(row) }
+        if !rows.isEmpty { try Pager.checkColumns(rows, of: side.plan) }
+        rows = try LocalFilter(Expression.conjunction(side.ownConditions), now: planner.options.now).apply(rows)
+        let missing = keys.filter { !found.contains($0) }
+        if !missing.isEmpty { rows += try await fetch(byIDPlan(side, keys: missing), side: index, summary: &summary, progress: progress) }
+        return (rows, "\(side.name): from the driving responses' included (\(found.count) of \(keys.count) keys)"
+            + (missing.isEmpty ? "" : "; \(missing.count) looked up by id"))
+    }
+
+    /// By id or whole, whichever takes fewer rounds of requests (``JoinStrategy``); up to one
+    /// round of lookups costs no more than any whole fetch, so it needs no probe.
+    private func lookUp(_ side: JoinPlan.Side, index: Int, keys: [String], summary: inout ExecutionSummary,
+                        progress: @escaping Executor.Progress) async throws -> ([RawRow], String) {
+        guard !keys.isEmpty else { return ([], "\(side.name): no keys to look up") }
+        let width = max(1, executor.options.concurrency)
+        let pageSize = side.plan.pageSize ?? 100
+        let total = keys.count <= width ? nil : try await probe(side.plan, side: index, summary: &summary)
+        let strategy = keys.count <= width ? .byID
+            : JoinStrategy.choose(keys: keys.count, total: total, pageSize: pageSize, concurrency: width, batch: side.idBatch)
+        let why: String
+        if let total {
+            let (byID, whole) = JoinStrategy.rounds(keys: keys.count, total: total, pageSize: pageSize, concurrency: width, batch: side.idBatch)
+            why = "\(counted(keys.count, "distinct key")) (\(counted(byID, "round"))) against \(counted(total, "row")) in "
+                + "\(counted(JoinStrategy.pages(total: total, pageSize: pageSize), "page")) (\(counted(whole, "round")))"
+        } else {
+            why = keys.count <= width ? "\(keys.count) distinct keys: one round" : "\(keys.count) distinct keys; the server gave no total"
+        }
+        switch strategy {
+        case .byID where side.idBatch > 1:
+            let requests = counted(JoinStrategy.requests(keys: keys.count, batch: side.idBatch), "request")
+            return (try await fetchByIDLists(side, keys: keys, side: index, summary: &summary), "\(side.name): by id lists, \(requests): \(why)")
+        case .byID:
+            return (try await fetch(byIDPlan(side, keys: keys), side: index, summary: &summary, progress: progress),
+                    "\(side.name): by id, \(keys.count) requests: \(why)")
+        case .whole:
+            return (try await fetch(side.plan, side: index, summary: &summary, progress: progress), "\(side.name): whole: \(why)")
+        }
     }
 
     // MARK: - Fetching
@@ -267,26 +272,39 @@ public struct JoinExecutor: Sendable {
     /// total, or the page number of its `last` link; nil when the server says neither.
     private func probe(_ plan: RequestPlan, side: Int, summary: inout ExecutionSummary) async throws -> Int? {
         if case .resources(let ids) = plan.target { return ids.count }
-        var probe = plan
-        probe.pageSize = 1
-        probe.sort = []
-        probe.offset = 0
-        probe.rowCap = nil
-        probe.fields = nil
-        guard let url = RequestURL(probe.url(page: 1, style: .wire)) else { return nil }
         do {
-            let fetcher = PageFetcher(sender: executor.sender(for: plan.baseURL), filter: try LocalFilter(nil))
-            guard let page = try await fetcher.fetch(url) else { return nil }
-            summary.requests += page.attempts
-            summary.retries += page.attempts - 1
-            summary.bytes += page.bytes
-            summary.waited += page.waited
-            summary.requestTime += page.elapsed
+            guard let (page, url) = try await firstPage(of: plan, size: 1, filtered: true, summary: &summary) else { return nil }
             if let total = Pager.total(in: page.document, path: plan.totalPath) { return total }
             return page.document.last.flatMap { url.resolve($0) }.flatMap { PageTemplate.pageNumber(in: $0, dialect: plan.dialect) }
         } catch {
             throw SideFailure(side: side, error: error)
         }
+    }
+
+    /// One page of `size` rows of a side's collection, with its filters or without, its cost
+    /// counted: the probe's total and the sample's column names come from it.
+    private func firstPage(of plan: RequestPlan, size: Int, filtered: Bool,
+                           summary: inout ExecutionSummary) async throws -> (FetchedPage, RequestURL)? {
+        var one = plan
+        if !filtered {
+            one.pushed = []
+            one.local = []
+        }
+        one.pageSize = size
+        one.sort = []
+        one.offset = 0
+        one.rowCap = nil
+        one.fields = nil
+        one.include = []
+        guard let url = RequestURL(one.url(page: 1, style: .wire)) else { return nil }
+        let fetcher = PageFetcher(sender: executor.sender(for: plan.baseURL), filter: try LocalFilter(nil))
+        guard let page = try await fetcher.fetch(url, acceptNotFound: !filtered) else { return nil }
+        summary.requests += page.attempts
+        summary.retries += page.attempts - 1
+        summary.bytes += page.bytes
+        summary.waited += page.waited
+        summary.requestTime += page.elapsed
+        return (page, url)
     }
 
     /// The lookup key's distinct values over the rows so far, as ids: NULLs and empty strings
@@ -326,7 +344,7 @@ public struct JoinExecutor: Sendable {
         }
         func matches(_ tuple: [Int32], _ candidate: Int) throws -> Bool {
             guard let test, let reader else { return true }
-            return try test.passes(reader.values(tuple + [Int32(candidate)], rows: rows))
+            return try test.passes(reader.values(tuple, candidate: Int32(candidate), rows: rows))
         }
 
         if let table = try HashTable(side.equalities, side: index, sides: join.sides, tuples: tuples, rows: rows, now: planner.options.now) {
@@ -364,22 +382,9 @@ public struct JoinExecutor: Sendable {
     static func columnNames(_ rows: [RawRow], or side: JoinPlan.Side, sampling executor: JoinExecutor,
                             summary: inout ExecutionSummary, side index: Int) async throws -> [String] {
         guard rows.isEmpty, side.plan.target == .collection else { return columnNames(rows) }
-        var sample = side.plan
-        sample.pushed = []
-        sample.local = []
-        sample.sort = []
-        sample.include = []
-        sample.pageSize = 10
-        sample.rowCap = 10
-        sample.offset = 0
         // Only names come of it: any failure of the sample (an endpoint that wants a filter, say)
         // leaves the side without names, as before.
-        guard let url = RequestURL(sample.url(page: 1, style: .wire)),
-              let fetcher = try? PageFetcher(sender: executor.executor.sender(for: sample.baseURL), filter: LocalFilter(nil)),
-              let fetched = try? await fetcher.fetch(url, acceptNotFound: true) else { return [] }
-        let page = fetched
-        summary.requests += page.attempts
-        summary.bytes += page.bytes
+        guard let (page, _) = try? await executor.firstPage(of: side.plan, size: 10, filtered: false, summary: &summary) else { return [] }
         let names = columnNames(page.document.rows)
         // A column no sampled row has, but one a typo away from a name they have, is a typo:
         // an error, not a column of NULLs. One with no near name may just be left out when null.
@@ -430,10 +435,14 @@ struct SlotReader {
             .compile(expression)
     }
 
-    func values(_ tuple: [Int32], rows: [[RawRow]]) -> [SQLValue] {
+    /// The slots of `tuple`, and of `candidate` as the side after it (the row a join is
+    /// trying), without building that longer tuple for every pair.
+    func values(_ tuple: [Int32], candidate: Int32? = nil, rows: [[RawRow]]) -> [SQLValue] {
         sources.map { source in
-            guard source.side >= 0, source.side < tuple.count else { return .null }
-            let index = tuple[source.side]
+            let index: Int32
+            if source.side >= 0 && source.side < tuple.count { index = tuple[source.side] }
+            else if source.side == tuple.count, let candidate { index = candidate }
+            else { return .null }
             return index < 0 ? .null : rows[source.side][Int(index)].sqlValue(source.column)
         }
     }
@@ -475,7 +484,7 @@ struct HashTable {
         }
         let placeholder = [Int32](repeating: -1, count: side)
         for candidate in rows[side].indices {
-            let slots = thisReader.values(placeholder + [Int32(candidate)], rows: rows)
+            let slots = thisReader.values(placeholder, candidate: Int32(candidate), rows: rows)
             var values: [SQLValue] = []
             for compiled in thisKeys { values.append(try compiled(slots)) }
             guard let key = keys(values) else { return nil }
@@ -495,24 +504,5 @@ struct HashTable {
     func candidates(forTuple position: Int) -> [Int] {
         guard let key = probes[position] else { return [] }
         return buckets[key] ?? []
-    }
-}
-
-extension ExecutionSummary {
-    /// Two fetches' costs together (a join's sides).
-    public func adding(_ other: ExecutionSummary) -> ExecutionSummary {
-        var sum = self
-        sum.requests += other.requests
-        sum.pages += other.pages
-        sum.retries += other.retries
-        sum.bytes += other.bytes
-        sum.rowsReceived += other.rowsReceived
-        sum.rowsEmitted += other.rowsEmitted
-        sum.duplicates += other.duplicates
-        sum.waited += other.waited
-        sum.requestTime += other.requestTime
-        sum.notices += other.notices
-        sum.truncation = sum.truncation ?? other.truncation
-        return sum
     }
 }
