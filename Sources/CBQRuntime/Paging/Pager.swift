@@ -89,9 +89,14 @@ struct Pager {
 
     /// Whether a pushed filter reads a column that these rows have as a relationship.
     func filtersOnRelationships(_ rows: [RawRow]) -> Bool {
-        var relationships: Set<String> = []
-        for row in rows { for member in row.attributes where member.isRelationship { relationships.insert(member.key) } }
+        let relationships = Self.relationshipNames(rows)
         return plan.pushed.contains { $0.expression?.columnNames.contains(where: relationships.contains) ?? false }
+    }
+
+    static func relationshipNames(_ rows: [RawRow]) -> Set<String> {
+        var names: Set<String> = []
+        for row in rows { for member in row.relationships { names.insert(member.key) } }
+        return names
     }
 
     /// A row the API returned that a pushed filter on a relationship rejects means the API did
@@ -101,8 +106,7 @@ struct Pager {
     /// NULL), one left out, and a to-many's array say nothing about what the server matched.
     private mutating func checkRelationshipFilters(_ rows: [RawRow]) throws {
         guard !plan.pushed.isEmpty, !rows.isEmpty else { return }
-        var relationships: Set<String> = []
-        for row in rows { for member in row.attributes where member.isRelationship { relationships.insert(member.key) } }
+        let relationships = Self.relationshipNames(rows)
         guard !relationships.isEmpty else { return }
         for (index, predicate) in plan.pushed.enumerated() {
             guard let expression = predicate.expression else { continue }
@@ -110,7 +114,7 @@ struct Pager {
             guard !read.isEmpty else { continue }
             let judged = rows.filter { row in
                 read.allSatisfy { name in
-                    guard row.attributes.contains(where: { $0.key == name && $0.isRelationship }) else { return false }
+                    guard row.relationships.contains(where: { $0.key == name }) else { return false }
                     switch row.sqlValue(name) {
                     case .null, .nested: return false
                     default: return true

@@ -99,6 +99,13 @@ public struct RawRow: Sendable {
         ["id"] + attributes.map(\.key).filter { $0 != "id" }
     }
 
+    /// The relationships' members: they come after the attributes (``PageIndexer``), so a row
+    /// without any costs one look at its last member.
+    public var relationships: ArraySlice<RawMember> {
+        let first = attributes.lastIndex(where: { !$0.isRelationship }).map { $0 + 1 } ?? attributes.startIndex
+        return attributes[first...]
+    }
+
     /// The resource's type, unquoted; nil when it has none.
     public var typeText: String? {
         type.flatMap { decode($0).stringValue }
