@@ -18,33 +18,24 @@ public final class ResultWriter {
     /// - Parameter maxLocalRows: how many groups or rows a blocking local operator may hold.
     public convenience init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
                 maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
-        var allColumns = false
-        var columns: [ResultColumn]?
-        switch plan.projection {
-        case .all: allColumns = true
-        case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
-        case .count(let name): columns = [ResultColumn(name: name, field: name)]
-        case .computed(let query):
-            if let outputs = query.outputs {
-                columns = outputs.map { ResultColumn(name: $0.name, field: $0.name) }
-            } else {
-                allColumns = true
-            }
-        }
-        let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: allColumns, expandedAuto: expandedAuto)
+        let columns = Self.columns(of: plan)
+        let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: columns == nil, expandedAuto: expandedAuto)
         try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows)
     }
 
     /// Writes to `renderer` (a subquery's values are collected, not printed).
     public convenience init(plan: RequestPlan, renderer: any ResultRenderer, maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
-        var columns: [ResultColumn]?
+        try self.init(plan: plan, renderer: renderer, columns: Self.columns(of: plan), maxLocalRows: maxLocalRows)
+    }
+
+    /// The projection's columns; nil for `SELECT *`, whose columns are the first row's.
+    private static func columns(of plan: RequestPlan) -> [ResultColumn]? {
         switch plan.projection {
-        case .all: columns = nil
-        case .columns(let list): columns = list.map { ResultColumn(name: $0.name, field: $0.field) }
-        case .count(let name): columns = [ResultColumn(name: name, field: name)]
-        case .computed(let query): columns = query.outputs.map { $0.map { ResultColumn(name: $0.name, field: $0.name) } }
+        case .all: return nil
+        case .columns(let list): return list.map { ResultColumn(name: $0.name, field: $0.field) }
+        case .count(let name): return [ResultColumn(name: name, field: name)]
+        case .computed(let query): return query.outputs.map { $0.map { ResultColumn(name: $0.name, field: $0.name) } }
         }
-        try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows)
     }
 
     private init(plan: RequestPlan, renderer: any ResultRenderer, columns: [ResultColumn]?, maxLocalRows: Int) throws(Diagnostic) {
