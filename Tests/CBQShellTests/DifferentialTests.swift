@@ -313,20 +313,26 @@ import Testing
         return (rows, status, shell.errorText)
     }
 
-    @Test func generatedQueriesAgreeWithSQLite() async throws {
-        let queries = Self.generate()
-        let expected = try Self.sqliteResults(queries)
+    /// Runs every query both ways and expects the same rows; returns how many were compared
+    /// and how many of those had rows.
+    static func compare(_ queries: [Query], tables: [Table] = [people, offerings, cases]) async throws -> (compared: Int, nonEmpty: Int) {
+        let expected = try sqliteResults(queries, tables: tables)
         try #require(expected.count == queries.count)
         var compared = 0, nonEmpty = 0
         for (query, answer) in zip(queries, expected) {
             if let error = answer["error"] { Issue.record("SQLite rejected \(query.sqlite): \(error)"); continue }
             let sqliteRows = (answer["rows"] as? [[Any]] ?? []).map { $0.map(Cell.init) }
-            let (rows, status, errors) = try await Self.cbqRows(query.cbq)
+            let (rows, status, errors) = try await cbqRows(query.cbq)
             #expect(status == 0, "\(query.cbq): \(errors)")
-            #expect(rows == sqliteRows, "\(query.cbq)\n  cbq:    \(rows.prefix(5))\n  sqlite: \(sqliteRows.prefix(5))")
+            #expect(rows == sqliteRows, "\(query.cbq)\n  cbq:    \(rows.count) rows \(rows.prefix(4))\n  sqlite: \(sqliteRows.count) rows \(sqliteRows.prefix(4))")
             compared += 1
             if !rows.isEmpty { nonEmpty += 1 }
         }
+        return (compared, nonEmpty)
+    }
+
+    @Test func generatedQueriesAgreeWithSQLite() async throws {
+        let (compared, nonEmpty) = try await Self.compare(Self.generate())
         #expect(compared == Self.queryCount)
         // The generator must produce queries that return something, or the comparison is empty.
         #expect(nonEmpty > Self.queryCount * 3 / 4)
