@@ -125,8 +125,7 @@ extension Session {
         var summary = ExecutionSummary()
         do {
             for side in join.sides { totals.append(try await runner.probeTotal(side.plan, summary: &summary)) }
-            let local = try compiler.planner.joinedQuery(join, columns: nil).plan.localQuery?.operatorLines()
-            output.write(join.explanation(estimates: JoinEstimates(totals: totals, concurrency: options.concurrency), local: local) + "\n")
+            output.write(join.explanation(estimates: JoinEstimates(totals: totals, concurrency: options.concurrency)) + "\n")
             output.flush()
             return 0
         } catch {

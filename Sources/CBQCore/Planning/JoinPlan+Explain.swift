@@ -91,10 +91,10 @@ extension JoinPlan {
                     lines.append("             time from the distinct keys and the side's total (a page[size]=1 probe)")
                 }
             } else {
-                lines.append(contentsOf: Self.requestLines(of: side.plan, from: 0))
+                lines.append(contentsOf: Self.indented(side.plan.requestLines() + [""] + side.plan.detailLines()))
                 continue
             }
-            lines.append(contentsOf: Self.requestLines(of: side.plan, from: 3))
+            lines.append(contentsOf: Self.indented(side.plan.detailLines()))
         }
         if lines.last != "" { lines.append("") }
         lines.append("local plan (cbq computes it; each operator reads the one below):")
@@ -118,14 +118,9 @@ extension JoinPlan {
 }
 
 extension JoinPlan {
-    /// A side's own plan lines, indented, without its (empty) local plan; `from` skips the
-    /// GET and paging lines a lookup prints itself.
-    static func requestLines(of plan: RequestPlan, from start: Int) -> [String] {
-        var lines = plan.explanation().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if let local = lines.firstIndex(where: { $0.hasPrefix("local plan") || $0.hasPrefix("warning") }) { lines.removeSubrange(local...) }
-        lines = Array(lines.dropFirst(start))
-        while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
-        return lines.map { $0.isEmpty ? "" : "   " + $0 } + [""]
+    /// A side's plan lines under its heading, then a blank line.
+    static func indented(_ lines: [String]) -> [String] {
+        lines.map { $0.isEmpty ? "" : "   " + $0 } + [""]
     }
 }
 

@@ -8,6 +8,23 @@ extension RequestPlan {
     ///       evaluated locally  state IN ('CA', 'NY')     the API has no IN filter
     ///       …
     public func explanation() -> String {
+        var lines = requestLines() + [""] + detailLines()
+        if let query = localQuery {
+            lines.append("")
+            lines.append("local plan (cbq computes it; each operator reads the one below):")
+            var operators = query.operatorLines()
+            if !local.isEmpty { operators.append("filter      WHERE " + local.map(\.text).joined(separator: " AND ")) }
+            operators.append("scan        \(service).\(endpoint): the requests above")
+            for (depth, line) in operators.enumerated() {
+                lines.append("  " + String(repeating: "  ", count: depth) + (depth == 0 ? "" : "└ ") + line)
+            }
+        }
+        if let warning = warning ?? everyPageWarning { lines.append(""); lines.append("warning: " + warning) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The first request (or one per id) and how the pages follow.
+    public func requestLines() -> [String] {
         var lines: [String] = []
         let urls = initialURLs()
         for url in urls { lines.append("GET \(url)") }
@@ -30,8 +47,12 @@ extension RequestPlan {
         case .resources(let ids):
             lines.append("  one request per id (\(ids.count)); a 404 means no such row")
         }
-        lines.append("")
+        return lines
+    }
 
+    /// What is sent and what is evaluated here, the paging and the columns, as a table.
+    public func detailLines() -> [String] {
+        var lines: [String] = []
         var table: [(String, String, String)] = []
         for predicate in pushed {
             table.append(("sent to the API", predicate.text, predicate.parameters.map { $0.formatted() }.joined(separator: "&")))
@@ -84,18 +105,7 @@ extension RequestPlan {
                 lines.append("  \(label)\(labelPad)  \(text)\(textPad)  \(detail)")
             }
         }
-        if let query = localQuery {
-            lines.append("")
-            lines.append("local plan (cbq computes it; each operator reads the one below):")
-            var operators = query.operatorLines()
-            if !local.isEmpty { operators.append("filter      WHERE " + local.map(\.text).joined(separator: " AND ")) }
-            operators.append("scan        \(service).\(endpoint): the requests above")
-            for (depth, line) in operators.enumerated() {
-                lines.append("  " + String(repeating: "  ", count: depth) + (depth == 0 ? "" : "└ ") + line)
-            }
-        }
-        if let warning = warning ?? everyPageWarning { lines.append(""); lines.append("warning: " + warning) }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     /// Said in `explain` when nothing bounds the fetch: every page of the endpoint (that the
