@@ -42,6 +42,20 @@ struct PagerTests {
         #expect(transport.maxInFlight == 3)
     }
 
+    @Test func resourcesByIDAreFetchedInAWindowAndEmittedInOrder() async throws {
+        // Later ids answer first; one is missing (404): rows still come in the ids' order.
+        let transport = ScriptedTransport(delay: { url in .milliseconds(3 * (9 - (Int(String(url.path.last!)) ?? 0))) }, { url in
+            let id = String(url.path.split(separator: "/").last!)
+            guard id != "r4" else { return HTTPReply(status: 404, body: Array(#"{"errors":[{"status":"404"}]}"#.utf8)) }
+            return HTTPReply(status: 200, body: Array(#"{"data":{"type":"b","id":"\#(id)","attributes":{}}}"#.utf8))
+        })
+        let ids = (1...8).map { "'r\($0)'" }.joined(separator: ", ")
+        let (emitted, summary) = try await page("SELECT * FROM a.b WHERE id IN (\(ids))", concurrency: 3, transport: transport)
+        #expect(emitted == ["r1", "r2", "r3", "r5", "r6", "r7", "r8"])
+        #expect(summary.requests == 8)
+        #expect(transport.maxInFlight == 3)
+    }
+
     @Test func theWindowStopsAtTheRowCapWithoutFetchingMore() async throws {
         let transport = ScriptedTransport { Self.numbered.answer($0) }
         let (ids, _) = try await page("SELECT * FROM a.b LIMIT 2 OFFSET 4", transport: transport)

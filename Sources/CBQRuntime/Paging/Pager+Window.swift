@@ -14,40 +14,55 @@ extension Pager {
         lastPage = min(lastPage, plan.startPage - 1 + maxPages)
         let moreThanAllowed = pageCount > lastPage && !(plan.local.isEmpty && plan.rowCap != nil)
         guard firstPage <= lastPage else { return }
+        let urls = (firstPage...lastPage).map { template.url(page: $0) }
+        var endedAt404 = false
+        let taken = try await fetchInOrder(urls) { (pager, position, page) throws -> Bool in
+            guard let page else {
+                pager.notFound(page: firstPage + position)
+                endedAt404 = true
+                return false
+            }
+            pager.noteTotalChange(page.document, expected: total)
+            try pager.consume(page, emit)
+            return !pager.capReached && !page.document.rows.isEmpty
+        }
+        if taken == urls.count, !endedAt404, moreThanAllowed, !capReached {
+            summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
+        }
+    }
+
+    /// Fetches `urls` with up to `concurrency` requests in flight and hands each answer to
+    /// `take` in the list's order (nil: a 404), until `take` says stop or the list ends; the
+    /// requests still in flight are then cancelled. Returns how many answers `take` was given.
+    mutating func fetchInOrder(_ urls: [RequestURL],
+                               _ take: (inout Pager, Int, FetchedPage?) throws -> Bool) async throws -> Int {
+        guard !urls.isEmpty else { return 0 }
         let fetcher = self.fetcher
-        let window = concurrency
-        try await withThrowingTaskGroup(of: (Int, FetchedPage?).self) { group in
-            var nextToLaunch = firstPage
-            var nextToEmit = firstPage
+        let window = max(1, concurrency)
+        return try await withThrowingTaskGroup(of: (Int, FetchedPage?).self) { group in
+            var nextToLaunch = 0
+            var nextToTake = 0
             var ready: [Int: FetchedPage?] = [:]
             func launch() {
-                let number = nextToLaunch
-                let url = template.url(page: number)
-                group.addTask { (number, try await fetcher.fetch(url, acceptNotFound: true)) }
+                let index = nextToLaunch
+                let url = urls[index]
+                group.addTask { (index, try await fetcher.fetch(url, acceptNotFound: true)) }
                 nextToLaunch += 1
             }
-            while nextToLaunch <= lastPage && nextToLaunch - nextToEmit < window { launch() }
-            while let (number, page) = try await group.next() {
-                ready[number] = page
-                while let entry = ready.removeValue(forKey: nextToEmit) {
-                    guard let page = entry else {
-                        notFound(page: nextToEmit)
+            while nextToLaunch < urls.count && nextToLaunch - nextToTake < window { launch() }
+            while let (index, page) = try await group.next() {
+                ready[index] = page
+                while let entry = ready.removeValue(forKey: nextToTake) {
+                    let goOn = try take(&self, nextToTake, entry)
+                    nextToTake += 1
+                    guard goOn, nextToTake < urls.count else {
                         group.cancelAll()
-                        return
+                        return nextToTake
                     }
-                    noteTotalChange(page.document, expected: total)
-                    try consume(page, emit)
-                    nextToEmit += 1
-                    if capReached || page.document.rows.isEmpty || nextToEmit > lastPage {
-                        group.cancelAll()
-                        if nextToEmit > lastPage, moreThanAllowed, !capReached {
-                            summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
-                        }
-                        return
-                    }
-                    if nextToLaunch <= lastPage { launch() }
+                    if nextToLaunch < urls.count { launch() }
                 }
             }
+            return nextToTake
         }
     }
 }

@@ -170,31 +170,9 @@ struct Pager {
             urls.removeSubrange(maxPages...)
             summary.truncation = "stopped after \(maxPages) requests by id (--max-pages); more ids remain"
         }
-        let fetcher = self.fetcher
-        let window = max(1, concurrency)
-        try await withThrowingTaskGroup(of: (Int, FetchedPage?).self) { group in
-            var nextToLaunch = 0
-            var nextToEmit = 0
-            var ready: [Int: FetchedPage?] = [:]
-            func launch() {
-                let index = nextToLaunch
-                let url = urls[index]
-                group.addTask { (index, try await fetcher.fetch(url, acceptNotFound: true)) }
-                nextToLaunch += 1
-            }
-            while nextToLaunch < urls.count && nextToLaunch - nextToEmit < window { launch() }
-            while let (index, page) = try await group.next() {
-                ready[index] = page
-                while let entry = ready.removeValue(forKey: nextToEmit) {
-                    if let page = entry { try consume(page, emit) } else { notFound(page: nil) }
-                    nextToEmit += 1
-                    if capReached {
-                        group.cancelAll()
-                        return
-                    }
-                    if nextToLaunch < urls.count { launch() }
-                }
-            }
+        _ = try await fetchInOrder(urls) { (pager, _, page) throws -> Bool in
+            if let page { try pager.consume(page, emit) } else { pager.notFound(page: nil) }
+            return !pager.capReached
         }
     }
 }
