@@ -59,7 +59,9 @@ extension Session {
         return await dispatch(statementPlan, source: source)
     }
 
-    private func dispatch(_ statementPlan: StatementPlan, source: SourceText, analyze: Bool = false) async -> Int32 {
+    /// - Parameter spent: what the statement's subqueries cost already, for its summary.
+    private func dispatch(_ statementPlan: StatementPlan, source: SourceText, analyze: Bool = false,
+                          spent: ExecutionSummary = ExecutionSummary()) async -> Int32 {
         switch statementPlan {
         case .explain(.join(let join)):
             return await explain(join, source: source)
@@ -68,18 +70,16 @@ extension Session {
             output.flush()
             return 0
         case .analyze(let inner):
-            return await dispatch(inner, source: source, analyze: true)
+            return await dispatch(inner, source: source, analyze: true, spent: spent)
         case .select(let plan):
-            return await read(plan, source: source, analyze: analyze)
+            return await read(plan, source: source, analyze: analyze, spent: spent)
         case .join(let join):
-            return await read(join, source: source, analyze: analyze)
+            return await read(join, source: source, analyze: analyze, spent: spent)
         case .semiJoin(let semi):
             return await withExecutor { executor in
                 do {
                     let resolved = try await QueryRunner(executor: executor, planner: self.compiler.planner).resolve(semi)
-                    self.subqueryCost = (self.subqueryCost ?? ExecutionSummary()).adding(resolved.summary)
-                    defer { self.subqueryCost = nil }
-                    return await self.dispatch(resolved.plan, source: source, analyze: analyze)
+                    return await self.dispatch(resolved.plan, source: source, analyze: analyze, spent: spent.adding(resolved.summary))
                 } catch let failure as QueryRunner.SubqueryFailure {
                     return self.report(failure.error, plan: Self.firstRequests(of: failure.subquery.plan), source: source, rowsShown: 0)
                 } catch {
@@ -135,11 +135,11 @@ extension Session {
 
     /// Fetches a join's sides, joins them, and renders the result (or, with `analyze`, the
     /// plan with what happened).
-    private func read(_ join: JoinPlan, source: SourceText, analyze: Bool) async -> Int32 {
-        await withExecutor { executor in await self.read(join, source: source, analyze: analyze, executor: executor) }
+    private func read(_ join: JoinPlan, source: SourceText, analyze: Bool, spent: ExecutionSummary) async -> Int32 {
+        await withExecutor { executor in await self.read(join, source: source, analyze: analyze, spent: spent, executor: executor) }
     }
 
-    private func read(_ join: JoinPlan, source: SourceText, analyze: Bool, executor: Executor) async -> Int32 {
+    private func read(_ join: JoinPlan, source: SourceText, analyze: Bool, spent: ExecutionSummary, executor: Executor) async -> Int32 {
         let options = executor.options
         let runner = JoinExecutor(executor: executor, planner: compiler.planner)
         let progress = ProgressLine(enabled: showsProgress, errors: console.errors)
@@ -173,7 +173,7 @@ extension Session {
             return report(error, plan: join.sides[0].plan, source: source, rowsShown: 0)
         }
         output.flush()
-        let summary = subqueryCost.map { $0.adding(outcome.summary) } ?? outcome.summary
+        let summary = spent.adding(outcome.summary)
         if analyze {
             let local = outcome.query.plan.localQuery?.operatorLines()
             var text = join.explanation(local: local) + "\n\n"
@@ -194,11 +194,11 @@ extension Session {
 
     /// Fetches and renders a SELECT's rows; with `analyze`, renders nothing and prints the
     /// plan with what happened (EXPLAIN ANALYZE).
-    private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool = false) async -> Int32 {
-        await withExecutor { executor in await self.read(plan, source: source, analyze: analyze, executor: executor) }
+    private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool, spent: ExecutionSummary) async -> Int32 {
+        await withExecutor { executor in await self.read(plan, source: source, analyze: analyze, spent: spent, executor: executor) }
     }
 
-    private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool, executor: Executor) async -> Int32 {
+    private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool, spent: ExecutionSummary, executor: Executor) async -> Int32 {
         let options = executor.options
         if let warning = plan.warning, showsProgress { console.note("note: " + warning) }
         var format = self.format
@@ -242,7 +242,7 @@ extension Session {
         output.flush()
 
         guard var summary, failure == nil else { return report(failure!, plan: plan, source: source, rowsShown: writer.rowCount) }
-        if let subqueryCost { summary = subqueryCost.adding(summary) }
+        summary = spent.adding(summary)
         if analyze {
             output.write(plan.explanation() + "\n\n" + Self.analysis(summary, rows: writer.rowCount, operators: writer.operatorStats,
                                                                        elapsed: ContinuousClock.now - started) + "\n")

@@ -23,8 +23,6 @@ public final class Session: @unchecked Sendable {
     public let transport: any HTTPTransport
     public let console: Console
     public let catalog = Catalog()
-    /// What a statement's subqueries cost, added to its own summary (set while it runs).
-    var subqueryCost: ExecutionSummary?
     public let completer: Completer
 
     public internal(set) var format: OutputFormat

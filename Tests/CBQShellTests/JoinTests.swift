@@ -245,6 +245,14 @@ struct JoinTests {
         #expect(star.output.hasPrefix("c.id,") && star.output.contains(",allegation,"))
     }
 
+    @Test func aSemiJoinsAnalysisCountsItsSubqueriesRequests() async throws {
+        let shell = ShellHarness()
+        #expect(await shell.run("EXPLAIN ANALYZE SELECT id FROM people.people WHERE state = 'WA' AND id IN (SELECT person_id FROM cases.cases WHERE status = 'open')") == 0)
+        let sent = shell.transport.sent.count
+        #expect(sent > 3)
+        #expect(shell.output.contains("  requests    \(sent) requests,"), "\(sent) sent: \(shell.output)")
+    }
+
     @Test func subqueriesOutsideWhereAreErrors() async throws {
         for text in ["SELECT id FROM people.people p JOIN cases.cases c ON c.person_id = p.id AND p.id IN (SELECT person_id FROM intake.reports)",
                      "SELECT id FROM people.people GROUP BY id HAVING id IN (SELECT person_id FROM intake.reports)"] {

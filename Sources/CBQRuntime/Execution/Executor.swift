@@ -56,6 +56,7 @@ extension ExecutionSummary {
         sum.requestTime += other.requestTime
         sum.notices += other.notices
         sum.truncation = sum.truncation ?? other.truncation
+        sum.count = other.count ?? count
         return sum
     }
 }
