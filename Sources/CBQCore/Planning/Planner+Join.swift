@@ -285,7 +285,7 @@ extension Planner {
     static func unqualifiedStatement(_ select: SelectStatement) throws(Diagnostic) -> SelectStatement {
         var select = select
         if case .items(let items) = select.items {
-            let stars = items.filter { if case .column(let column) = $0.expression, column.name == "*" { true } else { false } }
+            let stars = items.filter(\.expression.isStar)
             if let star = stars.first {
                 guard items.count == 1 else { throw Diagnostic.starWithOtherColumns(at: (stars.count > 1 ? stars[1] : items[items[0] == star ? 1 : 0]).range) }
                 select.items = .all(range: star.range)
