@@ -19,7 +19,12 @@ public final class SandboxAPI: Sendable {
     struct State {
         var collections: [String: Collection]
         var requestCount = 0
+        /// POST, PATCH and DELETE requests received, answered or not.
+        var writeCount = 0
     }
+
+    /// POST, PATCH and DELETE requests received so far (a dry run must leave this at 0).
+    public var writeCount: Int { state.withLock { $0.writeCount } }
 
     /// One endpoint's records in id order, each with its JSON serialized once, so a page is a
     /// concatenation of ready bytes.
@@ -28,6 +33,9 @@ public final class SandboxAPI: Sendable {
         var resources: [Resource]
         var serialized: [[UInt8]]
         var attributeNames: [String]
+        /// What kind of JSON value each attribute holds ("a string", "a number", "true or
+        /// false"), from the data: a write of another kind is a 422.
+        var attributeKinds: [String: String]
         var nextNumber: Int
 
         init(endpoint: SandboxData.Endpoint, resources: [Resource]) {
@@ -35,7 +43,24 @@ public final class SandboxAPI: Sendable {
             self.resources = resources
             self.serialized = resources.map { Collection.serialize($0, endpoint: endpoint) }
             self.attributeNames = resources.first?.attributes.map(\.key) ?? []
+            var kinds: [String: String] = [:]
+            for resource in resources {
+                for member in resource.attributes where kinds[member.key] == nil {
+                    if let kind = Collection.kind(of: member.value) { kinds[member.key] = kind }
+                }
+                if kinds.count == attributeNames.count { break }
+            }
+            self.attributeKinds = kinds
             self.nextNumber = resources.count + 1
+        }
+
+        static func kind(of value: JSONValue) -> String? {
+            switch value {
+            case .string: return "a string"
+            case .number: return "a number"
+            case .bool: return "true or false"
+            case .null, .array, .object: return nil
+            }
         }
 
         /// `fields`: the sparse fieldset (attributes and relationships), nil for all.
@@ -98,9 +123,11 @@ public final class SandboxAPI: Sendable {
     }
 
     private func respond(_ request: SandboxRequest, baseURL: String) throws(APIError) -> SandboxResponse {
-        let count = state.withLock { state in
+        let isWrite = ["POST", "PATCH", "DELETE"].contains(request.method)
+        let (count, writes) = state.withLock { state in
             state.requestCount += 1
-            return state.requestCount
+            if isWrite { state.writeCount += 1 }
+            return (state.requestCount, state.writeCount)
         }
         if let every = options.rateLimitEvery, every > 0, count % every == 0 {
             throw APIError(status: 429, title: "Too Many Requests", detail: "slow down; retry after \(options.retryAfterSeconds) s",
@@ -132,16 +159,20 @@ public final class SandboxAPI: Sendable {
             }
             return try related(endpoint, id: id, relationship: segments[3], baseURL: baseURL)
         }
+        var response: SandboxResponse
         switch (request.method, id) {
         case ("GET", nil): return try list(endpoint, query: request.query, collectionURL: collectionURL)
         case ("GET", let id?): return try fetch(endpoint, id: id, collectionURL: collectionURL)
-        case ("POST", nil): return try create(endpoint, request: request, collectionURL: collectionURL)
-        case ("PATCH", let id?): return try update(endpoint, id: id, request: request, collectionURL: collectionURL)
-        case ("DELETE", let id?): return try delete(endpoint, id: id)
+        case ("POST", nil): response = try create(endpoint, request: request, collectionURL: collectionURL)
+        case ("PATCH", let id?): response = try update(endpoint, id: id, request: request, collectionURL: collectionURL)
+        case ("DELETE", let id?): response = try delete(endpoint, id: id)
         default:
             throw APIError(status: 405, title: "Method Not Allowed", detail: "\(request.method) is not allowed here",
                            headers: [("Allow", id == nil ? "GET, POST" : "GET, PATCH, DELETE")])
         }
+        // The write is done; every k-th one loses its answer on the way back.
+        if let every = options.dropWriteEvery, every > 0, writes % every == 0 { response.dropsConnection = true }
+        return response
     }
 
     // MARK: - Reads
@@ -257,7 +288,7 @@ public final class SandboxAPI: Sendable {
     // MARK: - Writes
 
     /// The `data` object of a JSON:API write, checked: media type, JSON, type and attributes.
-    private func document(_ request: SandboxRequest, endpoint: SandboxData.Endpoint, attributeNames: [String])
+    private func document(_ request: SandboxRequest, endpoint: SandboxData.Endpoint, attributeNames: [String], kinds: [String: String])
         throws(APIError) -> (id: String?, attributes: [JSONMember])
     {
         let contentType = request.headers["content-type"] ?? ""
@@ -286,6 +317,9 @@ public final class SandboxAPI: Sendable {
                 case .array, .object:
                     throw APIError.invalidWrite("/data/attributes/\(member.key)", "'\(member.key)' takes a string, number, boolean or null")
                 default:
+                    if let expected = kinds[member.key], let given = Collection.kind(of: member.value), given != expected {
+                        throw APIError.invalidWrite("/data/attributes/\(member.key)", "'\(member.key)' takes \(expected), not \(given)")
+                    }
                     attributes.append(member)
                 }
             }
@@ -294,16 +328,25 @@ public final class SandboxAPI: Sendable {
     }
 
     private func create(_ endpoint: SandboxData.Endpoint, request: SandboxRequest, collectionURL: String) throws(APIError) -> SandboxResponse {
-        let names = state.withLock { $0.collections[endpoint.path]!.attributeNames }
-        let (givenID, attributes) = try document(request, endpoint: endpoint, attributeNames: names)
-        if givenID != nil {
+        let (names, kinds) = state.withLock { ($0.collections[endpoint.path]!.attributeNames, $0.collections[endpoint.path]!.attributeKinds) }
+        let (givenID, attributes) = try document(request, endpoint: endpoint, attributeNames: names, kinds: kinds)
+        if givenID != nil, !options.acceptsClientIDs {
             throw APIError(status: 403, title: "Forbidden", detail: "the server assigns ids; leave 'data.id' out", pointer: "/data/id")
         }
+        if let givenID, givenID.isEmpty { throw APIError.invalidWrite("/data/id", "'data.id' cannot be empty") }
         let now = options.now()
-        let bytes: [UInt8] = state.withLock { state in
+        let created: [UInt8]? = state.withLock { state in
             var collection = state.collections[endpoint.path]!
-            let id = SandboxData.id(endpoint, collection.nextNumber, of: collection.nextNumber)
-            collection.nextNumber += 1
+            var id = givenID ?? ""
+            if givenID != nil {
+                guard collection.index(of: id) == nil else { return nil }
+            } else {
+                // Past any id a client chose in the same series.
+                repeat {
+                    id = SandboxData.id(endpoint, collection.nextNumber, of: collection.nextNumber)
+                    collection.nextNumber += 1
+                } while collection.index(of: id) != nil
+            }
             let values = Dictionary(attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
             let resource = Resource(type: endpoint.type, id: id, attributes: names.map { name in
                 name == "created_at" || name == "updated_at" ? JSONMember(name, .string(now)) : JSONMember(name, values[name] ?? .null)
@@ -315,14 +358,17 @@ public final class SandboxAPI: Sendable {
             state.collections[endpoint.path] = collection
             return serialized
         }
+        guard let bytes = created else {
+            throw APIError(status: 409, title: "Conflict", detail: "a \(endpoint.type) resource with id '\(givenID ?? "")' exists", pointer: "/data/id")
+        }
         let id = (try? JSONParser.parse(bytes))?["id"]?.stringValue ?? ""
         let url = collectionURL + "/" + PercentEncoding.pathSegment(id)
         return .document(201, single(bytes, url: url), extraHeaders: [("Location", url)])
     }
 
     private func update(_ endpoint: SandboxData.Endpoint, id: String, request: SandboxRequest, collectionURL: String) throws(APIError) -> SandboxResponse {
-        let names = state.withLock { $0.collections[endpoint.path]!.attributeNames }
-        let (givenID, attributes) = try document(request, endpoint: endpoint, attributeNames: names)
+        let (names, kinds) = state.withLock { ($0.collections[endpoint.path]!.attributeNames, $0.collections[endpoint.path]!.attributeKinds) }
+        let (givenID, attributes) = try document(request, endpoint: endpoint, attributeNames: names, kinds: kinds)
         guard givenID == id else {
             throw APIError(status: 409, title: "Conflict", detail: "'data.id' must be '\(id)', the id in the URL", pointer: "/data/id")
         }

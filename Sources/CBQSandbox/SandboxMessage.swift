@@ -32,6 +32,9 @@ public struct SandboxResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// The request was acted on, and the connection is to close without this answer
+    /// (``SandboxOptions/dropWriteEvery``).
+    public var dropsConnection = false
 
     /// The body as JSON (nil when empty or not JSON).
     public var json: JSONValue? { body.isEmpty ? nil : try? JSONParser.parse(body) }

@@ -29,6 +29,13 @@ public struct SandboxOptions: Sendable {
     /// Read `filter[id]=a,b,c` as any of those ids (`--id-lists`); without it a comma is part
     /// of the one id, as the guide has it.
     public var acceptsIDLists = false
+    /// Accept a client-generated `data.id` in a POST (`--client-ids`), as JSON:API allows; without
+    /// it such a POST is a 403, as the spec says for a server that assigns ids.
+    public var acceptsClientIDs = false
+    /// Act on every k-th write (POST, PATCH, DELETE), then close the connection without an
+    /// answer (`--drop-write-every k`): the client cannot know the write happened, which is
+    /// when a POST must not be sent again.
+    public var dropWriteEvery: Int?
     /// Added to every request before it is answered.
     public var latency: Duration = .zero
     /// Answer every k-th request with 429 and `Retry-After`.

@@ -93,6 +93,9 @@ public enum SandboxError: Error, CustomStringConvertible {
     }
 }
 
+/// Thrown from a response body to close the connection without an answer.
+struct DroppedAnswer: Error {}
+
 /// Adapts Hummingbird's requests to ``SandboxAPI`` and back.
 struct SandboxResponder: HTTPResponder {
     typealias Context = BasicRequestContext
@@ -113,6 +116,11 @@ struct SandboxResponder: HTTPResponder {
         var fields = HTTPFields()
         for header in answer.headers {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        if answer.dropsConnection {
+            // The write is done; failing the body closes the connection before any answer
+            // reaches the client, which sees a reset.
+            return Response(status: .ok, headers: [.contentLength: "1"], body: ResponseBody(contentLength: 1) { _ in throw DroppedAnswer() })
         }
         return Response(status: .init(code: answer.status), headers: fields,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))

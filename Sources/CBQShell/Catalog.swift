@@ -8,6 +8,7 @@ public final class Catalog: Sendable {
     private struct State {
         var endpoints = KnownEndpoint.all.map(\.qualifiedName)
         var columns: [String: [String]] = [:]
+        var types: [String: String] = [:]
     }
     private let state = Mutex(State())
 
@@ -22,6 +23,13 @@ public final class Catalog: Sendable {
             for endpoint in state.endpoints { for column in state.columns[endpoint] ?? [] where !all.contains(column) { all.append(column) } }
             return all
         }
+    }
+
+    /// The resource types the API showed, by endpoint: what an INSERT sends.
+    public var types: [String: String] { state.withLock { $0.types } }
+
+    public func learn(endpoint: String, type: String) {
+        state.withLock { $0.types[endpoint] = type }
     }
 
     public func learn(endpoint: String, columns: [String]) {

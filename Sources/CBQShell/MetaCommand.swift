@@ -101,6 +101,8 @@ public struct MetaCommand: Sendable {
         MetaCommand(name: "format", argument: .choice(OutputFormat.allCases.map(\.rawValue), optional: false, placeholder: "FORMAT"),
                     summary: "table, vertical, json, ndjson, csv or markdown") { $0.setFormat($1) },
         MetaCommand(name: "timing", argument: .choice(["on", "off"], optional: true), summary: "show how long each statement took") { $0.setTiming($1) },
+        MetaCommand(name: "dryrun", argument: .choice(["on", "off"], optional: true),
+                    summary: "print INSERT, UPDATE and DELETE requests instead of sending them") { $0.setDryRun($1) },
         MetaCommand(name: "set", argument: .text(usage: "[name [value]]", optional: true), summary: "list parameters, or set :name") { $0.set($1) },
         MetaCommand(name: "unset", argument: .text(usage: "name", optional: false), summary: "forget :name") { $0.unset($1) },
         MetaCommand(name: "i", argument: .file(optional: false), summary: "run the statements of a file") { await $0.include($1) },

@@ -16,11 +16,20 @@ final class ProgressLine: Sendable {
     }
 
     func update(_ summary: ExecutionSummary) {
+        show("\(counted(summary.pages, "page")), \(summary.rowsEmitted) rows")
+    }
+
+    /// `… 12 of 37 rows written, 1.3 s`: a write's progress.
+    func written(_ count: Int, of total: Int) {
+        show("\(count) of \(counted(total, "row")) written")
+    }
+
+    private func show(_ text: String) {
         guard enabled else { return }
         let elapsed = ContinuousClock.now - started
         guard elapsed > .seconds(1) else { return }
         shown.withLock { $0 = true }
-        errors.write("\r\u{1B}[K… \(counted(summary.pages, "page")), \(summary.rowsEmitted) rows, \(fixed(elapsed.inSeconds, 1)) s")
+        errors.write("\r\u{1B}[K… \(text), \(fixed(elapsed.inSeconds, 1)) s")
     }
 
     func clear() {

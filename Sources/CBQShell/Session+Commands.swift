@@ -52,6 +52,12 @@ extension Session {
         say("Timing is \(timing ? "on" : "off").")
     }
 
+    func setDryRun(_ argument: String) {
+        dryRun = argument.isEmpty ? !dryRun : argument.lowercased() == "on"
+        say(dryRun ? "Dry run is on: INSERT, UPDATE and DELETE run their reads and print their requests; nothing is written."
+                   : "Dry run is off: writes are sent.")
+    }
+
     func set(_ argument: String) {
         if argument.isEmpty {
             let parameters = plannerOptions.parameters

@@ -75,6 +75,8 @@ extension Session {
             return await read(plan, source: source, analyze: analyze, spent: spent)
         case .join(let join):
             return await read(join, source: source, analyze: analyze, spent: spent)
+        case .write(let write):
+            return await self.write(write, source: source)
         case .semiJoin(let semi):
             return await withExecutor { executor in
                 do {
@@ -91,7 +93,7 @@ extension Session {
 
     /// Runs `body` with an executor holding the target's credentials; without them, reports
     /// why and sends nothing.
-    private func withExecutor(_ body: (Executor) async -> Int32) async -> Int32 {
+    func withExecutor(_ body: (Executor) async -> Int32) async -> Int32 {
         var options = execution
         do {
             options.credentials = try credentials()
@@ -108,6 +110,7 @@ extension Session {
         case .select(let read): return read
         case .join(let join): return join.sides[0].plan
         case .semiJoin(let semi): return semi.subqueries.first.flatMap { firstRequests(of: $0.plan) }
+        case .write(let write): return write.read
         case .explain(let inner), .analyze(let inner): return firstRequests(of: inner)
         }
     }
@@ -219,10 +222,11 @@ extension Session {
         var summary: ExecutionSummary?
         var failure: (any Error)?
         var columns: [String]?
+        var type: String?
         let output = self.output
         do {
             summary = try await executor.run(plan, progress: { progress.update($0) }, satisfied: { writer.isSatisfied }) { rows in
-                if columns == nil, let first = rows.first { columns = first.columnNames }
+                if columns == nil, let first = rows.first { columns = first.columnNames; type = first.typeText }
                 try writer.write(rows)
                 if output.isClosed { throw OutputClosed() }
             }
@@ -236,6 +240,7 @@ extension Session {
         progress.clear()
         // Completion learns the endpoint's columns from the result.
         if let columns { catalog.learn(endpoint: "\(plan.service).\(plan.endpoint)", columns: columns) }
+        if let type { catalog.learn(endpoint: "\(plan.service).\(plan.endpoint)", type: type) }
         // A failed query with rows shows them (closed properly: valid JSON, a footer); one that
         // failed before any row shows only its error.
         if failure != nil, writer.rowCount > 0 { writer.close() }
@@ -259,7 +264,7 @@ extension Session {
     }
 
     /// Maps a failure to a message, a caret where the API blamed part of the query, and a status.
-    private func report(_ error: any Error, plan: RequestPlan?, source: SourceText, rowsShown: Int) -> Int32 {
+    func report(_ error: any Error, plan: RequestPlan?, source: SourceText, rowsShown: Int) -> Int32 {
         let partial = rowsShown > 0 ? " (the \(counted(rowsShown, "row")) above are a partial result)" : ""
         if let diagnostic = error as? Diagnostic {
             if rowsShown > 0 { console.error("the query stopped" + partial) }
@@ -299,11 +304,13 @@ extension Session {
     }
 
     /// The statement's first word, where an error about the whole statement points.
-    private func firstToken(of plan: RequestPlan, in source: SourceText) -> SourceRange {
-        let start = plan.statementRange.start
+    func firstToken(of plan: RequestPlan, in source: SourceText) -> SourceRange { firstToken(of: plan.statementRange, in: source) }
+
+    func firstToken(of statement: SourceRange, in source: SourceText) -> SourceRange {
+        let start = statement.start
         var end = start
         let bytes = source.utf8
-        while end < min(bytes.count, plan.statementRange.end), bytes[end] != 0x20, bytes[end] != 0x0A, bytes[end] != 0x09 { end += 1 }
+        while end < min(bytes.count, statement.end), bytes[end] != 0x20, bytes[end] != 0x0A, bytes[end] != 0x09 { end += 1 }
         return SourceRange(start, max(end, start + 1))
     }
 

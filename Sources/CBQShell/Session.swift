@@ -36,6 +36,16 @@ public final class Session: @unchecked Sendable {
     public var interruptRequested: @Sendable () -> Bool = { false }
     /// Called before each statement, to forget an earlier Ctrl-C.
     public var resetInterrupt: @Sendable () -> Void = {}
+    /// Refuse every INSERT, UPDATE and DELETE before anything is sent (`--read-only`).
+    public var readOnly = false
+    /// Run a write's reads, print every write request it would send, send none (`--dry-run`,
+    /// `\dryrun on`).
+    public var dryRun = false
+    /// Ask before a write of more than one row and before every DELETE: always in the
+    /// interactive shell; in scripts and `-c` only with `--confirm`.
+    public var confirmsWrites = false
+    /// Asks a yes/no question, true for yes; nil (no terminal to ask on) counts as no.
+    public var confirm: ((String) async -> Bool)?
     /// Where `CASEBOOK_TOKEN` is read.
     public var environment: @Sendable (String) -> String? = TokenPolicy.processEnvironment
 
@@ -74,6 +84,8 @@ public final class Session: @unchecked Sendable {
     public var planner: Planner {
         var options = target.plannerOptions(plannerOptions)
         if let clock { options.now = clock() }
+        // A type the API showed for an endpoint is what a write sends, unless --resource-type says.
+        options.resourceTypes.merge(catalog.types) { given, _ in given }
         return Planner(options)
     }
     public var compiler: Compiler { Compiler(planner: planner, console: console) }
@@ -99,6 +111,9 @@ public final class Session: @unchecked Sendable {
     public func runInteractive(_ reader: LineReader, banner: String? = nil) async -> Int32 {
         self.reader = reader
         quitting = false
+        // The shell asks before a bulk write or a DELETE, on the line it reads from.
+        confirmsWrites = true
+        if confirm == nil { confirm = { [reader] question in await Self.ask(question, on: reader) } }
         if let banner { console.say(banner) }
         var buffer = ""
         while !quitting {
@@ -133,6 +148,12 @@ public final class Session: @unchecked Sendable {
         reader.save()
         finish()
         return 0
+    }
+
+    /// `y` or `yes` (any case) is yes; anything else, Ctrl-C and end of input are no.
+    static func ask(_ question: String, on reader: LineReader) async -> Bool {
+        guard case .line(let answer) = await reader.readLine(prompt: question) else { return false }
+        return ["y", "yes"].contains(answer.trimming([" ", "\t"]).lowercased())
     }
 
     /// Flushes results and closes a `\o` file; results go to the screen again.

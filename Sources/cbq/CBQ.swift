@@ -109,6 +109,12 @@ struct CBQ: AsyncParsableCommand {
         let session = Session(target: chosen, plannerOptions: try target.plannerOptions(for: chosen), execution: runOptions.executionOptions(),
                               transport: transport, console: Terminal.console, format: runOptions.format, credentials: credentials)
         session.continueOnError = runOptions.continueOnError
+        session.readOnly = runOptions.readOnly
+        session.dryRun = runOptions.dryRun
+        if runOptions.confirm {
+            session.confirmsWrites = true
+            session.confirm = { question in Terminal.ask(question) }
+        }
         if !target.pinsTheClock { session.clock = { TargetOptions.systemClock() } }
         let status = interactive ? await Shell.run(session) : await session.run(sources)
         session.finish()

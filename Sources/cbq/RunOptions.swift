@@ -37,6 +37,15 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .customLong("continue-on-error"), help: "Run a script's remaining statements after one fails.")
     var continueOnError = false
 
+    @Flag(name: .customLong("dry-run"), help: "INSERT, UPDATE and DELETE: run the reads that find the rows, print every write request, send none.")
+    var dryRun = false
+
+    @Flag(name: .customLong("read-only"), help: "Refuse every INSERT, UPDATE and DELETE before anything is sent.")
+    var readOnly = false
+
+    @Flag(help: "Ask on the terminal before a write of more than one row and before every DELETE (the shell always asks).")
+    var confirm = false
+
     func validate() throws {
         if maxPages < 1 { throw ValidationError("--max-pages must be 1 or more") }
         // The sort numbers its rows with 32-bit indices.

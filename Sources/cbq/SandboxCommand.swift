@@ -51,6 +51,13 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .customLong("id-lists"), help: "Read filter[id]=a,b,c as any of those ids.")
     var idLists = false
 
+    @Flag(name: .customLong("client-ids"), help: "Accept a client-generated id in a POST (else 403).")
+    var clientIDs = false
+
+    @Option(name: .customLong("drop-write-every"),
+            help: ArgumentHelp("Act on every k-th write, then close the connection without answering.", valueName: "k"))
+    var dropWriteEvery: Int?
+
     @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
     var latencyMilliseconds = 0
 
@@ -93,6 +100,8 @@ struct SandboxCommand: AsyncParsableCommand {
         options.omitLinks = noLinks
         options.supportsInclude = !noInclude
         options.acceptsIDLists = idLists
+        options.acceptsClientIDs = clientIDs
+        options.dropWriteEvery = dropWriteEvery
         options.latency = .milliseconds(latencyMilliseconds)
         options.rateLimitEvery = rateLimitEvery
         options.retryAfterSeconds = retryAfter

@@ -43,6 +43,11 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("var"), help: ArgumentHelp("Bind a :name parameter (repeatable).", valueName: "name=value"))
     var variables: [String] = []
 
+    @Option(name: .customLong("resource-type"),
+            help: ArgumentHelp("The JSON:API type INSERT and UPDATE send for an endpoint, where it is not the endpoint's name (repeatable).",
+                               valueName: "service.endpoint=type"))
+    var resourceTypes: [String] = []
+
     @Option(help: ArgumentHelp("The time now(), current_timestamp and current_date read (ISO 8601; default: the system clock).",
                                valueName: "timestamp"))
     var now: String?
@@ -59,6 +64,21 @@ struct TargetOptions: ParsableArguments {
             throw ValidationError("--total-path names a member of meta, e.g. meta.total or meta.page.total; got '\(totalPath)'")
         }
         _ = try parameters()
+        _ = try types()
+    }
+
+    /// `--resource-type people.people=person` pairs.
+    func types() throws -> [String: String] {
+        var types: [String: String] = [:]
+        for binding in resourceTypes {
+            let parts = binding.split(separator: "=", maxSplits: 1).map(String.init)
+            let endpoint = parts.first?.split(separator: ".", omittingEmptySubsequences: false) ?? []
+            guard parts.count == 2, !parts[1].isEmpty, endpoint.count == 2, !endpoint.contains(where: \.isEmpty) else {
+                throw ValidationError("--resource-type takes service.endpoint=type, e.g. people.people=person; got '\(binding)'")
+            }
+            types[parts[0]] = parts[1]
+        }
+        return types
     }
 
     /// The dialect with its overrides.
@@ -89,6 +109,7 @@ struct TargetOptions: ParsableArguments {
         options.sparseFieldsets = sparseFieldsets
         options.totalPath = totalPath.split(separator: ".").map(String.init)
         options.parameters = try parameters()
+        options.resourceTypes = try types()
         options.now = try clock()
         return options
     }

@@ -35,6 +35,20 @@ enum Terminal {
         return 80
     }
 
+    /// Asks `question` on the controlling terminal (not standard input, which may be a script)
+    /// and reads one line: `y` or `yes` is yes. Without a terminal the answer is no.
+    static func ask(_ question: String) -> Bool {
+        let tty = open("/dev/tty", O_RDWR | O_NOCTTY)
+        guard tty >= 0 else { return false }
+        defer { close(tty) }
+        _ = question.utf8CString.withUnsafeBufferPointer { write(tty, $0.baseAddress, $0.count - 1) }
+        var answer: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(tty, &byte, 1) == 1, byte != 0x0A, answer.count < 64 { answer.append(byte) }
+        let text = String(decoding: answer, as: UTF8.self).trimming([" ", "\t", "\r"]).lowercased()
+        return text == "y" || text == "yes"
+    }
+
     /// Standard output and standard error, as the shell writes to them.
     static let console = Console(screen: FileDescriptorSink.standardOutput, errors: FileDescriptorSink.standardError,
                                  errorsAreTerminal: isInteractive(.standardError), colors: colorsOnStandardError,

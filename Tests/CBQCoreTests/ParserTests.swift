@@ -123,7 +123,7 @@ struct ParserTests {
     }
 
     @Test(arguments: [
-        ("1️⃣SELEC * FROM a.b", "expected 'SELECT' or 'EXPLAIN' after the start of a statement, found 'SELEC'", "did you mean 'SELECT'?"),
+        ("1️⃣SELEC * FROM a.b", "expected 'SELECT', 'INSERT', 'UPDATE', 'DELETE' or 'EXPLAIN' after the start of a statement, found 'SELEC'", "did you mean 'SELECT'?"),
         ("SELECT * 1️⃣FORM a.b", "expected 'FROM' after the select list, found 'FORM'", "did you mean 'FROM'?"),
         ("SELECT * FROM a.b 1️⃣WHRE x = 1", "expected 'WHERE', 'GROUP BY', 'HAVING', 'ORDER BY', 'LIMIT', 'OFFSET' or ';' after 'b', found 'WHRE'", "did you mean 'WHERE'?"),
         ("SELECT * FROM a.b WHERE x = 1 1️⃣LIMT 5", "expected 'AND', 'OR', 'GROUP BY', 'HAVING', 'ORDER BY', 'LIMIT', 'OFFSET' or ';' after 1, found 'LIMT'", "did you mean 'LIMIT'?"),

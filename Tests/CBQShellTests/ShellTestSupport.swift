@@ -32,6 +32,7 @@ final class InProcessTransport: HTTPTransport {
         let target = rewrite?(request.url.pathAndQuery) ?? request.url.pathAndQuery
         let response = api.handle(SandboxRequest(method: request.method.rawValue, target: target, headers: headers,
                                                  body: request.body ?? []), baseURL: Self.baseURL)
+        if response.dropsConnection { throw TransportError(.reset, "the sandbox closed the connection without answering") }
         return HTTPReply(status: response.status, headers: response.headers, body: alter?(response.body) ?? response.body)
     }
 }

@@ -20,6 +20,9 @@ public struct PlannerOptions: Hashable, Sendable {
     /// `WHERE id IN (…)` alone fetches those resources by URL; false fetches the collection
     /// and filters (cheaper for a long list: the runtime decides from the totals).
     public var fetchesByID = true
+    /// The JSON:API resource type of an endpoint's resources, by `service.endpoint`, where it
+    /// is not the endpoint's name: learned from a read's `type`, or `--resource-type`.
+    public var resourceTypes: [String: String] = [:]
 
     public init() {}
 }
@@ -57,7 +60,9 @@ public struct Planner: Sendable {
     public func plan(_ statement: Statement, source: SourceText) throws(Diagnostic) -> StatementPlan {
         switch statement {
         case .select(let select): return try planQuery(select, source: source)
-        case .explain(let inner, let analyze, _):
+        case .write(let write): return .write(try planWrite(write, source: source))
+        case .explain(let inner, let analyze, let range):
+            if analyze, case .write(let write) = inner { throw Diagnostic.analyzeWrite(write.verb, at: range) }
             let plan = try plan(inner, source: source)
             return analyze ? .analyze(plan) : .explain(plan)
         }
@@ -136,7 +141,7 @@ public struct Planner: Sendable {
 
     /// Binds every `:name` and folds every constant expression, in every clause: after this,
     /// `created_at >= now() - INTERVAL '30 days'` reads `created_at >= '2026-…Z'`.
-    private func prepare(_ select: SelectStatement) throws(Diagnostic) -> SelectStatement {
+    func prepare(_ select: SelectStatement) throws(Diagnostic) -> SelectStatement {
         var select = select
         if case .items(let items) = select.items {
             var prepared: [SelectItem] = []

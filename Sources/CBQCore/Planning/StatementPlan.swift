@@ -12,6 +12,8 @@ public indirect enum StatementPlan: Hashable, Sendable {
     case join(JoinPlan)
     /// Run subqueries, then the statement with their values in place.
     case semiJoin(SemiJoinPlan)
+    /// INSERT, UPDATE or DELETE: find the rows, then one POST, PATCH or DELETE each.
+    case write(WritePlan)
     /// Print how the inner statement would run; send nothing.
     case explain(StatementPlan)
     /// Run the inner statement, and print its plan with what happened instead of its rows.
@@ -23,6 +25,7 @@ public indirect enum StatementPlan: Hashable, Sendable {
         case .select(let read): return read.explanation()
         case .join(let join): return join.explanation()
         case .semiJoin(let semi): return semi.explanation()
+        case .write(let write): return write.explanation()
         case .explain(let inner), .analyze(let inner): return inner.explanation()
         }
     }
@@ -33,6 +36,7 @@ public indirect enum StatementPlan: Hashable, Sendable {
         case .select(let read): return read.initialURLs(style: style)
         case .join(let join): return join.sides.flatMap { $0.plan.initialURLs(style: style) }
         case .semiJoin(let semi): return semi.subqueries.flatMap { $0.plan.initialURLs(style: style) }
+        case .write(let write): return write.initialURLs(style: style)
         case .explain(let inner), .analyze(let inner): return inner.initialURLs(style: style)
         }
     }

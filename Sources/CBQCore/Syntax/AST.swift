@@ -2,9 +2,11 @@
 /// (planner, executor, API errors) can point at the text the user wrote.
 
 /// A statement, as parsed from one `;`-separated piece of a script: one case per kind, so
-/// each stage switches on what the statement is (writes will be cases of their own).
+/// each stage switches on what the statement is.
 public indirect enum Statement: Hashable, Sendable {
     case select(SelectStatement)
+    /// `INSERT`, `UPDATE` or `DELETE`: POST, PATCH or DELETE requests.
+    case write(WriteStatement)
     /// `EXPLAIN [ANALYZE] <statement>`: plan it and print the plan instead of running it, or
     /// (ANALYZE) run it and print the plan with what happened.
     case explain(Statement, analyze: Bool, range: SourceRange)
@@ -12,6 +14,7 @@ public indirect enum Statement: Hashable, Sendable {
     public var range: SourceRange {
         switch self {
         case .select(let select): return select.range
+        case .write(let write): return write.range
         case .explain(_, _, let range): return range
         }
     }

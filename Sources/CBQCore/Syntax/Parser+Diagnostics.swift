@@ -30,8 +30,15 @@ extension Parser {
         // What may follow depends on the statement's last clause.
         var innermost = statement
         while case .explain(let inner, _, _) = innermost { innermost = inner }
-        guard case .select(let select) = innermost else { return Diagnostic.unexpectedTextAfterStatement(at: current.range) }
         var next: [String] = []
+        if case .write(let write) = innermost {
+            if write.returning == nil {
+                if write.filter != nil { next += ["AND", "OR"] }
+                next.append("RETURNING")
+            }
+            return expectedAfter(next)
+        }
+        guard case .select(let select) = innermost else { return Diagnostic.unexpectedTextAfterStatement(at: current.range) }
         let tailFree = select.ordering.isEmpty && select.limit == nil && select.offset == nil
         if select.filter != nil && select.grouping.isEmpty && select.having == nil && tailFree { next += ["AND", "OR"] }
         if select.filter == nil && select.grouping.isEmpty && select.having == nil && tailFree { next.append("WHERE") }
@@ -40,6 +47,11 @@ extension Parser {
         if tailFree { next.append("ORDER BY") }
         if select.limit == nil && select.offset == nil { next.append("LIMIT") }
         if select.offset == nil { next.append("OFFSET") }
+        return expectedAfter(next)
+    }
+
+    /// "expected 'X', 'Y' or ';' after …, found …", with a did-you-mean among `next`.
+    private func expectedAfter(_ next: [String]) -> Diagnostic {
         let suggestion = suggest(for: current, among: next.map { $0.hasSuffix(" BY") ? String($0.dropLast(3)) : $0 })
         let context: String
         switch previous.kind {
@@ -79,7 +91,7 @@ extension Parser {
         }
     }
 
-    private func orList(_ items: [String]) -> String {
+    func orList(_ items: [String]) -> String {
         guard items.count > 1 else { return items.first ?? "" }
         return items.dropLast().joined(separator: ", ") + " or " + items.last!
     }

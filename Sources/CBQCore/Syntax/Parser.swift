@@ -86,8 +86,8 @@ public struct Parser {
 
     // MARK: - Statements
 
-    /// statement = select_statement | explain_statement ;
-    /// explain_statement = "EXPLAIN" [ "ANALYZE" ] select_statement ;
+    /// statement = select_statement | write_statement | explain_statement ;
+    /// explain_statement = "EXPLAIN" [ "ANALYZE" ] ( select_statement | write_statement ) ;
     private mutating func parseStatement() throws(Diagnostic) -> Statement {
         if case .keyword(.explain) = current.kind {
             let start = advance().range.start
@@ -96,8 +96,20 @@ public struct Parser {
                 advance()
                 analyze = true
             }
-            let select = try parseSelectStatement()
-            return .explain(.select(select), analyze: analyze, range: SourceRange(start, select.range.end))
+            let inner = try parseStatementBody()
+            return .explain(inner, analyze: analyze, range: SourceRange(start, inner.range.end))
+        }
+        return try parseStatementBody()
+    }
+
+    /// A SELECT or a write; anything else is "expected a statement", with a did-you-mean over
+    /// every word a statement may start with.
+    private mutating func parseStatementBody() throws(Diagnostic) -> Statement {
+        if startsWrite { return .write(try parseWriteStatement()) }
+        if !check(.select) {
+            let starts = ["SELECT", "INSERT", "UPDATE", "DELETE"] + (previous.kind == .end ? ["EXPLAIN"] : [])
+            throw expected(orList(starts.map { "'\($0)'" }), after: previous.kind == .end ? "the start of a statement" : "'EXPLAIN'",
+                           suggesting: starts)
         }
         return .select(try parseSelectStatement())
     }
@@ -127,7 +139,7 @@ public struct Parser {
     }
 
     /// select_list = "*" | select_item { "," select_item } ;
-    private mutating func parseSelectList() throws(Diagnostic) -> SelectList {
+    mutating func parseSelectList() throws(Diagnostic) -> SelectList {
         if case .symbol(.star) = current.kind {
             let star = advance()
             if case .symbol(.comma) = current.kind {
@@ -248,7 +260,7 @@ public struct Parser {
     }
 
     /// where_clause = "WHERE" expression ;
-    private mutating func parseWhereClause() throws(Diagnostic) -> Expression {
+    mutating func parseWhereClause() throws(Diagnostic) -> Expression {
         let expression = try parseExpression(after: "'WHERE'")
         try requireCondition(expression)
         return expression

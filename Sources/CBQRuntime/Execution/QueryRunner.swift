@@ -74,6 +74,9 @@ public struct QueryRunner: Sendable {
             return (rows, cost.adding(summary))
         case .explain(let inner), .analyze(let inner):
             return try await collect(inner)
+        case .write(let write):
+            // The grammar puts only SELECTs in subqueries; this keeps the switch honest.
+            throw Diagnostic.notAllowedInWrite("a write", clause: "a subquery", at: write.statementRange)
         }
     }
 }

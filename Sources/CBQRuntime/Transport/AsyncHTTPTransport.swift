@@ -74,7 +74,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         } catch {
             // DNS failures, TLS errors, a reset mid-exchange: NIO reports them as various types,
             // and the request may have left, so a POST is not repeated after one.
-            throw TransportError(.reset, "could not reach \(request.url.host):\(request.url.port): \(error)")
+            throw TransportError(.reset, "the connection to \(request.url.host):\(request.url.port) failed: \(error)")
         }
     }
 
