@@ -48,13 +48,14 @@ struct ShellHarness {
     init(target: Target? = nil, format: OutputFormat = .table, terminal: Bool = false, sandbox: SandboxOptions = SandboxOptions(),
          parameters: [String: Literal] = [:], environment: [String: String] = [:], maxPages: Int = 10_000,
          maxLocalRows: Int = 1_000_000, now: String = "2026-12-01T09:30:00Z", sparseFieldsets: Bool = false,
-         transport shared: InProcessTransport? = nil) {
+         resourceTypes: [String: String] = [:], transport shared: InProcessTransport? = nil) {
         transport = shared ?? InProcessTransport(options: sandbox)
         let console = Console(screen: screen, errors: errors, errorsAreTerminal: terminal)
         var plannerOptions = PlannerOptions()
         plannerOptions.parameters = parameters
         plannerOptions.now = Instant(now)!
         plannerOptions.sparseFieldsets = sparseFieldsets
+        plannerOptions.resourceTypes = resourceTypes
         var execution = ExecutionOptions()
         execution.retry.baseDelay = .milliseconds(1)
         execution.retry.maxDelay = .milliseconds(2)

@@ -1,0 +1,284 @@
+import CBQCore
+import CBQRuntime
+import CBQSandbox
+import Testing
+@testable import CBQShell
+
+/// INSERT, UPDATE and DELETE through the session against the in-process sandbox: the exact
+/// requests and bodies, what later reads see, and every way a write is stopped or refused.
+@Suite(.timeLimit(.minutes(1)))
+struct WriteTests {
+    /// The write requests the transport saw: method, path and body.
+    private func writes(_ shell: ShellHarness) -> [String] {
+        shell.transport.sent.filter { $0.method != .get }.map { request in
+            "\(request.method.rawValue) \(request.url.pathAndQuery)" + (request.body.map { " " + String(decoding: $0, as: UTF8.self) } ?? "")
+        }
+    }
+
+    @Test func insertPostsOneDocumentPerRowAndLaterReadsSeeThem() async {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("""
+            INSERT INTO intake.reports (status, source, county, person_id) VALUES ('new', 'hotline', 'Ada', 'PER-00001'), ('screened', 'web', NULL, NULL);
+            SELECT id, status, source, county FROM intake.reports WHERE id >= 'RPT-00801';
+            """)
+        #expect(status == 0)
+        #expect(writes(shell) == [
+            #"POST /intake/reports {"data":{"type":"reports","attributes":{"status":"new","source":"hotline","county":"Ada","person_id":"PER-00001"}}}"#,
+            #"POST /intake/reports {"data":{"type":"reports","attributes":{"status":"screened","source":"web","county":null,"person_id":null}}}"#,
+        ])
+        #expect(shell.output == "INSERT 2\nid,status,source,county\r\nRPT-00801,new,hotline,Ada\r\nRPT-00802,screened,web,\r\n")
+        #expect(shell.errorText == "")
+    }
+
+    @Test func updateReadsTheRowsItsWhereFindsThenPatchesEach() async {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("UPDATE people.people SET city = 'Springfield' WHERE last_name LIKE 'Doe' AND state = 'WA' AND lower(city) = 'tacoma'")
+        #expect(status == 0)
+        #expect(shell.output == "UPDATE 3\n")
+        let sent = shell.transport.sent.map { "\($0.method.rawValue) \($0.url.pathAndQuery)" }
+        #expect(sent == [
+            "GET /people/people?filter%5Blast_name%5D%5Blike%5D=Doe&filter%5Bstate%5D=WA&page%5Bsize%5D=100",
+            "PATCH /people/people/PER-00950", "PATCH /people/people/PER-00973", "PATCH /people/people/PER-01047",
+        ])
+        #expect(writes(shell)[0] == #"PATCH /people/people/PER-00950 {"data":{"type":"people","id":"PER-00950","attributes":{"city":"Springfield"}}}"#)
+        let after = ShellHarness(format: .csv, transport: shell.transport)
+        await after.run("SELECT id FROM people.people WHERE city = 'Springfield'")
+        #expect(after.output == "id\r\nPER-00950\r\nPER-00973\r\nPER-01047\r\n")
+    }
+
+    /// `SET n = n + 1` is computed per row from what the read returned, and sent as a value.
+    @Test func aSetExpressionReadsTheRowsOwnColumns() async {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("""
+            UPDATE services.service_offerings SET capacity_usage = capacity_usage + 1, name = name || ' (full)'
+            WHERE id IN ('SVC-0001', 'SVC-0002') RETURNING id, capacity_usage, max_capacity
+            """)
+        #expect(status == 0)
+        #expect(shell.output == "id,capacity_usage,max_capacity\r\nSVC-0001,13,20\r\nSVC-0002,28,40\r\n")
+        #expect(writes(shell).first?.hasPrefix(#"PATCH /services/service_offerings/SVC-0001 {"data":{"type":"service_offerings","id":"SVC-0001","attributes":{"capacity_usage":13,"name":""#) == true)
+    }
+
+    @Test func deleteReturningGivesTheRowsAsReadAndThenTheyAreGone() async {
+        let shell = ShellHarness(format: .csv)
+        let status = await shell.run("""
+            DELETE FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00002') RETURNING id, note_type;
+            SELECT COUNT(*) FROM attachments.notes;
+            SELECT id FROM attachments.notes WHERE id = 'NTE-00001';
+            """)
+        #expect(status == 0)
+        #expect(writes(shell) == ["DELETE /attachments/notes/NTE-00001", "DELETE /attachments/notes/NTE-00002"])
+        #expect(shell.output == "id,note_type\r\nNTE-00001,visit\r\nNTE-00002,contact\r\ncount\r\n1998\r\nid\r\n")
+    }
+
+    @Test func deleteByIDSendsOnlyTheDeletesAndPrintsTheTag() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("DELETE FROM attachments.notes WHERE id = 'NTE-00005'") == 0)
+        #expect(shell.transport.sent.map(\.method) == [.delete])
+        #expect(shell.output == "DELETE 1\n")
+    }
+
+    @Test func aDryRunRunsTheReadsAndPrintsEveryWriteSendingNone() async {
+        let shell = ShellHarness()
+        shell.session.dryRun = true
+        let status = await shell.run("""
+            UPDATE people.people SET city = upper(city) WHERE last_name LIKE 'Doe' AND state = 'WA' AND lower(city) = 'tacoma';
+            INSERT INTO intake.reports (status) VALUES ('new');
+            DELETE FROM attachments.notes WHERE id = 'NTE-00001';
+            """)
+        #expect(status == 0)
+        #expect(shell.transport.api.writeCount == 0)
+        #expect(shell.transport.sent.allSatisfy { $0.method == .get })
+        #expect(shell.output == """
+            PATCH http://sandbox.test/people/people/PER-00950
+              {"data":{"type":"people","id":"PER-00950","attributes":{"city":"TACOMA"}}}
+            PATCH http://sandbox.test/people/people/PER-00973
+              {"data":{"type":"people","id":"PER-00973","attributes":{"city":"TACOMA"}}}
+            PATCH http://sandbox.test/people/people/PER-01047
+              {"data":{"type":"people","id":"PER-01047","attributes":{"city":"TACOMA"}}}
+            would UPDATE 3 rows
+
+            POST http://sandbox.test/intake/reports
+              {"data":{"type":"reports","attributes":{"status":"new"}}}
+            would INSERT 1 row
+
+            DELETE http://sandbox.test/attachments/notes/NTE-00001
+            would DELETE 1 row
+
+            """)
+    }
+
+    @Test func dryRunIsAShellCommandToo() async {
+        let shell = ShellHarness()
+        await shell.type("\\dryrun on", "DELETE FROM attachments.notes WHERE id = 'NTE-00001';", "\\dryrun off")
+        #expect(shell.transport.api.writeCount == 0)
+        #expect(shell.output.contains("Dry run is on"))
+        #expect(shell.output.contains("DELETE http://sandbox.test/attachments/notes/NTE-00001\nwould DELETE 1 row\n"))
+        #expect(shell.output.contains("Dry run is off"))
+    }
+
+    @Test func readOnlyRefusesEveryWriteBeforeAnythingIsSent() async {
+        let shell = ShellHarness()
+        shell.session.readOnly = true
+        for statement in ["INSERT INTO intake.reports (status) VALUES ('new')", "UPDATE people.people SET city = 'x' WHERE last_name = 'Doe'",
+                          "DELETE FROM attachments.notes WHERE id = 'NTE-00001'"] {
+            #expect(await shell.run(statement) == SysExit.dataError)
+        }
+        #expect(shell.transport.sent.isEmpty)
+        #expect(shell.errorText.hasPrefix("<query>:1:1: error: cannot INSERT: this session is read-only\n"))
+        #expect(await shell.run("SELECT COUNT(*) FROM intake.reports") == 0)
+    }
+
+    /// The sandbox acts on the POST and drops the connection: sending it again would create a
+    /// second report, so cbq stops and says the outcome is unknown.
+    @Test func aPostIsNeverSentAgainOnceTheServerMayHaveActed() async {
+        var options = SandboxOptions()
+        options.dropWriteEvery = 1
+        let shell = ShellHarness(format: .csv, sandbox: options)
+        let status = await shell.run("INSERT INTO intake.reports (status) VALUES ('new'), ('screened')")
+        #expect(status == SysExit.unavailable)
+        #expect(shell.transport.api.writeCount == 1)
+        #expect(shell.errorText.contains("""
+            note: INSERT stopped after 0 of 2 rows; nothing was written; failed: row 1 of VALUES, its outcome is unknown \
+            (the connection was lost after it was sent): check it before trying again; not sent: row 2 of VALUES
+            """))
+        let count = ShellHarness(format: .csv, transport: shell.transport)
+        await count.run("SELECT COUNT(*) FROM intake.reports")
+        #expect(count.output == "count\r\n801\r\n")
+    }
+
+    /// A PATCH sets values, so sending it again after a lost answer is safe.
+    @Test func aPatchIsSentAgainAfterALostAnswer() async {
+        var options = SandboxOptions()
+        options.dropWriteEvery = 2
+        let shell = ShellHarness(sandbox: options)
+        let status = await shell.run("UPDATE people.people SET city = 'Springfield' WHERE id IN ('PER-00001', 'PER-00002')")
+        #expect(status == 0)
+        #expect(shell.output == "UPDATE 2\n")
+        #expect(shell.transport.api.writeCount == 3)
+        #expect(writes(shell).map { $0.prefix(30) } == ["PATCH /people/people/PER-00001", "PATCH /people/people/PER-00002", "PATCH /people/people/PER-00002"])
+    }
+
+    @Test func aFailureInTheMiddleSaysWhichRowsWereWrittenAndWhichWereNot() async {
+        let shell = ShellHarness()
+        let status = await shell.run("UPDATE people.people SET city = 'Springfield' WHERE id IN ('PER-00001', 'PER-00002', 'PER-99999', 'PER-00003', 'PER-00004')")
+        #expect(status == SysExit.dataError)
+        #expect(shell.output == "")
+        #expect(shell.errorText == """
+            <query>:1:1: error: the API answered 404 Not Found to PATCH http://sandbox.test/people/people/PER-99999
+              |
+            1 | UPDATE people.people SET city = 'Springfield' WHERE id IN ('PER-00…
+              | ^^^^^^ while running this statement
+              = hint: no such resource: it may have been deleted meanwhile, or the id or endpoint is wrong
+              Not Found: no people with id 'PER-99999'
+            note: UPDATE stopped after 2 of 5 rows; written: PER-00001, PER-00002; failed: PER-99999, it was not written; not sent: PER-00003, PER-00004
+
+            """)
+        #expect(shell.transport.api.writeCount == 3)
+    }
+
+    @Test func a422IsShownUnderTheColumnItNames() async {
+        let shell = ShellHarness()
+        let status = await shell.run("UPDATE people.people SET city = 'x', first_name = 42 WHERE id = 'PER-00001'", name: "fix.cbq")
+        #expect(status == SysExit.dataError)
+        #expect(shell.errorText == """
+            fix.cbq:1:38: error: the API answered 422 Unprocessable Entity to PATCH http://sandbox.test/people/people/PER-00001
+              |
+            1 | UPDATE people.people SET city = 'x', first_name = 42 WHERE id = 'PER-00001'
+              |                                      ^^^^^^^^^^ the API rejected this value
+              = hint: the API rejected a value: fix it and run the statement again (rows already written stay written)
+              Invalid attribute: 'first_name' takes a string, not a number (at /data/attributes/first_name)
+            note: UPDATE stopped after 0 of 1 row; nothing was written; failed: PER-00001, it was not written
+
+            """)
+    }
+
+    @Test func anInsertsClientIDIsForbiddenUnlessTheServerTakesThem() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("INSERT INTO attachments.notes (id, subject) VALUES ('NTE-X1', 'visit')") == SysExit.noPermission)
+        #expect(shell.errorText.contains("the API assigns ids itself: leave id out of the INSERT"))
+        var options = SandboxOptions()
+        options.acceptsClientIDs = true
+        let taking = ShellHarness(format: .csv, sandbox: options)
+        #expect(await taking.run("INSERT INTO attachments.notes (id, subject) VALUES ('NTE-X1', 'visit') RETURNING id, subject") == 0)
+        #expect(taking.output == "id,subject\r\nNTE-X1,visit\r\n")
+        #expect(await taking.run("INSERT INTO attachments.notes (id, subject) VALUES ('NTE-X1', 'again')") == SysExit.dataError)
+        #expect(taking.errorText.contains("409 Conflict"))
+    }
+
+    /// The API's type for people is "people": a body that says "person" is refused, and the
+    /// hint names the setting.
+    @Test func aTypeTheServerDoesNotKnowIsAConflictWithAHint() async {
+        let shell = ShellHarness(resourceTypes: ["people.people": "person"])
+        #expect(await shell.run("UPDATE people.people SET city = 'x' WHERE id = 'PER-00001'") == SysExit.dataError)
+        #expect(shell.errorText.contains("409 Conflict"))
+        #expect(shell.errorText.contains("cbq sent type 'person'; if the API's type for people.people differs, name it with --resource-type people.people=TYPE"))
+    }
+
+    /// A read's rows carry the server's type, and a write by read sends it back.
+    @Test func aRowsOwnTypeIsWhatItsPatchSends() async {
+        let shell = ShellHarness(resourceTypes: ["people.people": "person"])
+        #expect(await shell.run("UPDATE people.people SET city = 'x' WHERE id = 'PER-00001' AND last_name = 'Patel'") == 0)
+        #expect(writes(shell) == [#"PATCH /people/people/PER-00001 {"data":{"type":"people","id":"PER-00001","attributes":{"city":"x"}}}"#])
+    }
+
+    @Test func aMisspeltSetColumnIsAnErrorBeforeAnyWrite() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("UPDATE people.people SET frist_name = 'x' WHERE last_name LIKE 'Doe'") == SysExit.dataError)
+        #expect(shell.errorText.contains("error: column 'frist_name' does not exist in people.people"))
+        #expect(shell.errorText.contains("did you mean 'first_name'? nothing was sent"))
+        let expression = ShellHarness()
+        #expect(await expression.run("UPDATE people.people SET city = upper(cty) WHERE last_name LIKE 'Doe'") == SysExit.dataError)
+        #expect(expression.errorText.contains("column 'cty' does not exist in people.people"))
+        let returning = ShellHarness()
+        #expect(await returning.run("DELETE FROM attachments.notes WHERE note_type = 'visit' RETURNING subjct") == SysExit.dataError)
+        #expect(shell.transport.api.writeCount + expression.transport.api.writeCount + returning.transport.api.writeCount == 0)
+    }
+
+    @Test func noMatchingRowIsATagOfZeroAndNoWrite() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("DELETE FROM attachments.notes WHERE subject = 'no such subject'") == 0)
+        #expect(shell.output == "DELETE 0\n")
+        #expect(shell.transport.api.writeCount == 0)
+    }
+
+    // MARK: - Asking first
+
+    @Test func theShellAsksBeforeABulkWriteAndEveryDelete() async {
+        let shell = ShellHarness()
+        let reader = await shell.type([.line("DELETE FROM attachments.notes WHERE id = 'NTE-00001';"), .line("n"),
+                                       .line("UPDATE people.people SET city = 'x' WHERE id IN ('PER-00001', 'PER-00002');"), .line("y"),
+                                       .line("UPDATE people.people SET city = 'y' WHERE id = 'PER-00003';")])
+        #expect(reader.prompts.contains("DELETE 1 row from attachments.notes? [y/N] "))
+        #expect(reader.prompts.contains("UPDATE 2 rows of people.people? [y/N] "))
+        // One row of an UPDATE is not asked about.
+        #expect(!reader.prompts.contains { $0.contains("PER-00003") || $0.hasPrefix("UPDATE 1 row") })
+        #expect(shell.errorText.contains("error: DELETE cancelled: nothing was sent"))
+        #expect(writes(shell).map { String($0.prefix(30)) } == ["PATCH /people/people/PER-00001", "PATCH /people/people/PER-00002",
+                                                                 "PATCH /people/people/PER-00003"])
+        #expect(shell.output.contains("UPDATE 2\n") && shell.output.contains("UPDATE 1\n"))
+    }
+
+    @Test func scriptsDoNotAskUnlessToldTo() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("DELETE FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00002')") == 0)
+        #expect(shell.output == "DELETE 2\n")
+        let asking = ShellHarness()
+        asking.session.confirmsWrites = true
+        asking.session.confirm = { _ in false }
+        #expect(await asking.run("DELETE FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00002')") == SysExit.interrupted)
+        #expect(asking.transport.api.writeCount == 0)
+        let unanswerable = ShellHarness()
+        unanswerable.session.confirmsWrites = true
+        #expect(await unanswerable.run("DELETE FROM attachments.notes WHERE id = 'NTE-00001'") == SysExit.interrupted)
+        #expect(unanswerable.transport.api.writeCount == 0)
+    }
+
+    @Test func explainOfAWriteSendsNothing() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("EXPLAIN UPDATE people.people SET city = 'x' WHERE last_name LIKE 'Doe'") == 0)
+        #expect(shell.transport.sent.isEmpty)
+        #expect(shell.output.hasPrefix("UPDATE of people.people: the rows this read finds, then one PATCH per row\n"))
+        #expect(await shell.run("EXPLAIN ANALYZE DELETE FROM attachments.notes WHERE id = 'NTE-00001'") == SysExit.dataError)
+        #expect(shell.transport.sent.isEmpty)
+    }
+}
