@@ -110,6 +110,59 @@ struct SandboxWriteTests {
         #expect(error(document).pointer == pointer)
     }
 
+    /// A value of another JSON kind than the attribute holds is a 422 at that attribute.
+    @Test(arguments: [
+        (#"{"data":{"type":"people","id":"PER-00001","attributes":{"first_name":42}}}"#, "'first_name' takes a string, not a number"),
+        (#"{"data":{"type":"people","id":"PER-00001","attributes":{"state":true}}}"#, "'state' takes a string, not true or false"),
+    ])
+    func aValueOfTheWrongKindIs422AtItsAttribute(body: String, detail: String) {
+        let (response, document) = write("PATCH", "/people/people/PER-00001", body)
+        #expect(response.status == 422)
+        #expect(error(document).detail == detail)
+        #expect(error(document).pointer?.hasPrefix("/data/attributes/") == true)
+        #expect(get(api, "/people/people/PER-00001").1[path: ["data", "attributes", "first_name"]] == "Hiroshi")
+    }
+
+    @Test func nullIsAnyAttributesValue() {
+        let (response, document) = write("PATCH", "/people/people/PER-00001", #"{"data":{"type":"people","id":"PER-00001","attributes":{"city":null}}}"#)
+        #expect(response.status == 200)
+        #expect(document[path: ["data", "attributes", "city"]] == .null)
+    }
+
+    @Test func clientGeneratedIDsWhenAllowed() throws {
+        var options = SandboxOptions()
+        options.acceptsClientIDs = true
+        let api = SandboxAPI(options: options)
+        let body = #"{"data":{"type":"notes","id":"NTE-00001-B","attributes":{"subject":"visit"}}}"#
+        let created = api.handle(SandboxRequest(method: "POST", target: "/attachments/notes",
+                                                headers: ["Authorization": "Bearer t", "Content-Type": "application/vnd.api+json"], body: Array(body.utf8)))
+        #expect(created.status == 201)
+        #expect(created.header("location") == "http://localhost/attachments/notes/NTE-00001-B")
+        #expect(get(api, "/attachments/notes/NTE-00001-B").1[path: ["data", "attributes", "subject"]] == "visit")
+        // In id order, so paging and by-id reads find it.
+        #expect(ids(get(api, "/attachments/notes?page[size]=3").1) == ["NTE-00001", "NTE-00001-B", "NTE-00002"])
+        let again = api.handle(SandboxRequest(method: "POST", target: "/attachments/notes",
+                                              headers: ["Authorization": "Bearer t", "Content-Type": "application/vnd.api+json"], body: Array(body.utf8)))
+        #expect(again.status == 409)
+        #expect(error(again.json ?? .null).pointer == "/data/id")
+    }
+
+    @Test func writesAreCountedAndEveryKthLosesItsAnswerAfterActing() {
+        var options = SandboxOptions()
+        options.dropWriteEvery = 2
+        let api = SandboxAPI(options: options)
+        let headers = ["Authorization": "Bearer t", "Content-Type": "application/vnd.api+json"]
+        let body = Array(#"{"data":{"type":"reports","attributes":{"status":"new"}}}"#.utf8)
+        let first = api.handle(SandboxRequest(method: "POST", target: "/intake/reports", headers: headers, body: body))
+        let second = api.handle(SandboxRequest(method: "POST", target: "/intake/reports", headers: headers, body: body))
+        #expect(!first.dropsConnection && second.dropsConnection)
+        #expect(api.writeCount == 2)
+        // The dropped one was created all the same.
+        #expect(get(api, "/intake/reports").1[path: ["meta", "total"]] == .number(802))
+        _ = get(api, "/intake/reports")
+        #expect(api.writeCount == 2)
+    }
+
     @Test func patchMustNameTheSameID() {
         let (response, document) = write("PATCH", "/people/people/PER-00001", #"{"data":{"type":"people","id":"PER-00002","attributes":{}}}"#)
         #expect(response.status == 409)

@@ -1,0 +1,93 @@
+import CBQCore
+import CBQSandbox
+import Synchronization
+import Testing
+@testable import CBQRuntime
+
+/// The write executor: over a real socket, a lost answer is a failure a POST is never repeated
+/// after; a cancelled bulk write stops before its next request.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct WriteExecutorTests {
+    private func plan(_ text: String, baseURL: String) throws -> WritePlan {
+        var options = PlannerOptions()
+        options.baseURL = baseURL
+        guard case .write(let write) = try Planner(options).plan(text) else { throw Unexpected() }
+        return write
+    }
+
+    struct Unexpected: Error {}
+
+    /// The sandbox creates the report, then closes the connection: the client sees a reset,
+    /// and the POST goes once.
+    @Test func aPostWhoseAnswerIsLostOverTheWireIsSentOnce() async throws {
+        try await withSandbox({ $0.dropWriteEvery = 1 }) { server in
+            let runner = WriteExecutor(executor: Executor(transport: sharedTransport, options: fastOptions()))
+            let write = try plan("INSERT INTO intake.reports (status) VALUES ('new')", baseURL: server.baseURL)
+            let batch = try await runner.prepare(write)
+            do {
+                _ = try await runner.send(batch, write)
+                Issue.record("the lost answer must fail the statement")
+            } catch let failure as WriteFailure {
+                #expect(failure.written.isEmpty)
+                #expect(failure.failed?.method == "POST")
+                #expect(failure.failedMayHaveWritten)
+                #expect(failure.summary.requests == 0)
+            } catch {
+                Issue.record("expected a WriteFailure, got \(error)")
+            }
+            #expect(server.api.writeCount == 1)
+        }
+    }
+
+    @Test func aPatchWhoseAnswerIsLostIsSentAgain() async throws {
+        try await withSandbox({ $0.dropWriteEvery = 2 }) { server in
+            let runner = WriteExecutor(executor: Executor(transport: sharedTransport, options: fastOptions()))
+            let write = try plan("UPDATE people.people SET city = 'x' WHERE id IN ('PER-00001', 'PER-00002')", baseURL: server.baseURL)
+            let outcome = try await runner.send(try await runner.prepare(write), write)
+            #expect(outcome.written == ["PER-00001", "PER-00002"])
+            #expect(outcome.summary.requests == 3)
+            #expect(outcome.summary.retries == 1)
+            #expect(server.api.writeCount == 3)
+        }
+    }
+
+    /// Ctrl-C cancels the statement's task: the write in flight finishes, and no other starts.
+    @Test func cancellingABulkWriteStopsBeforeTheNextRequest() async throws {
+        let transport = CancellingTransport(after: 2)
+        let runner = WriteExecutor(executor: Executor(transport: transport, options: fastOptions()))
+        let write = try plan("DELETE FROM attachments.notes WHERE id IN ('N-1', 'N-2', 'N-3', 'N-4')", baseURL: "http://sandbox.test")
+        let batch = try await runner.prepare(write)
+        let task = Task { () async -> WriteFailure? in
+            do {
+                _ = try await runner.send(batch, write)
+                return nil
+            } catch let failure as WriteFailure {
+                return failure
+            } catch {
+                return nil
+            }
+        }
+        let failure = try #require(await task.value, "a cancelled write must say so")
+        #expect(failure.error is CancellationError)
+        #expect(failure.written == ["N-1", "N-2"])
+        #expect(failure.failed == nil)
+        #expect(failure.notSent.compactMap(\.id) == ["N-3", "N-4"])
+        #expect(transport.count == 2)
+    }
+}
+
+/// Answers 204 to every request, and cancels the sending task once `after` have been answered.
+final class CancellingTransport: HTTPTransport {
+    private let answered = Mutex(0)
+    let after: Int
+
+    init(after: Int) { self.after = after }
+
+    var count: Int { answered.withLock { $0 } }
+
+    func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
+        let count = answered.withLock { $0 += 1; return $0 }
+        if count == after { withUnsafeCurrentTask { $0?.cancel() } }
+        return HTTPReply(status: 204)
+    }
+}
