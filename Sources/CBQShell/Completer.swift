@@ -23,7 +23,7 @@ public final class Completer: Sendable {
         let context = pendingText + "\n" + before
         let words = context.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }.map { $0.uppercased() }
         let previous = words.last
-        if previous == "FROM" || previous == "JOIN" || Self.inFromList(before) {
+        if ["FROM", "JOIN", "INTO", "UPDATE"].contains(previous) || Self.inFromList(before) {
             return .words(matching(word, catalog.endpoints))
         }
         let statement = pendingText + "\n" + (wholeLine.isEmpty ? before : wholeLine)
@@ -40,7 +40,7 @@ public final class Completer: Sendable {
             for column in catalog.columns(of: endpoint) where !columns.contains(column) { columns.append(column) }
         }
         let names = Self.endpoint(in: statement) != nil ? columns : (words.isEmpty ? [] : catalog.allColumns)
-        let keywords = words.isEmpty ? ["SELECT", "EXPLAIN"]
+        let keywords = words.isEmpty ? ["SELECT", "INSERT", "UPDATE", "DELETE", "EXPLAIN"]
             : Keyword.allCases.map(\.rawValue) + SQLVocabulary.contextualWords + ["COUNT(*)"]
             + SQLVocabulary.functions.filter { $0 != "count" }.map { $0.uppercased() }
         let cased = word.first.map { $0.isLowercase } == true ? keywords.map { $0.lowercased() } : keywords
@@ -73,7 +73,7 @@ public final class Completer: Sendable {
     /// Every `service.endpoint` after FROM, JOIN or a FROM list's comma, in order.
     static func endpoints(in text: String) -> [String] {
         var names: [String] = []
-        for match in text.matches(of: /(?i)(?:\bfrom|\bjoin|,)\s+([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)/) where !names.contains(String(match.1)) {
+        for match in text.matches(of: /(?i)(?:\bfrom|\bjoin|\binto|\bupdate|,)\s+([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)/) where !names.contains(String(match.1)) {
             names.append(String(match.1))
         }
         return names
@@ -83,17 +83,19 @@ public final class Completer: Sendable {
     /// endpoint's name; lower-cased.
     static func tables(in text: String) -> [String: String] {
         var tables: [String: String] = [:]
-        for match in text.matches(of: /(?i)(?:\bfrom|\bjoin|,)\s+([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)(?:\s+(?:as\s+)?([A-Za-z_][A-Za-z0-9_]*))?/) {
+        for match in text.matches(of: /(?i)(?:\bfrom|\bjoin|\binto|\bupdate|,)\s+([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)(?:\s+(?:as\s+)?([A-Za-z_][A-Za-z0-9_]*))?/) {
             let endpoint = "\(match.1).\(match.2)"
             if tables[String(match.2).lowercased()] == nil { tables[String(match.2).lowercased()] = endpoint }
-            if let alias = match.3, Keyword(word: alias) == nil { tables[alias.lowercased()] = endpoint }
+            if let alias = match.3, Keyword(word: alias) == nil, !["set", "values", "returning"].contains(alias.lowercased()) {
+                tables[alias.lowercased()] = endpoint
+            }
         }
         return tables
     }
 
-    /// The `service.endpoint` after FROM, if the text names one.
+    /// The `service.endpoint` after FROM (or a write's INTO or UPDATE), if the text names one.
     static func endpoint(in text: String) -> String? {
-        guard let match = text.firstMatch(of: /(?i)\bfrom\s+([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)/) else { return nil }
+        guard let match = text.firstMatch(of: /(?i)(?:\bfrom|\binto|\bupdate)\s+([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)/) else { return nil }
         return String(match.1)
     }
 }

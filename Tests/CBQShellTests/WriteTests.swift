@@ -273,6 +273,18 @@ struct WriteTests {
         #expect(unanswerable.transport.api.writeCount == 0)
     }
 
+    @Test func tabCompletesWritesTheirEndpointsAndColumns() async {
+        let shell = ShellHarness()
+        await shell.run("SELECT * FROM people.people LIMIT 1")
+        let completer = shell.session.completer
+        #expect(completer.candidates(word: "UPD", before: "") == .words(["UPDATE"]))
+        #expect(completer.candidates(word: "de", before: "") == .words(["delete"]))
+        #expect(completer.candidates(word: "peo", before: "UPDATE ") == .words(["people.people"]))
+        #expect(completer.candidates(word: "int", before: "INSERT INTO ") == .words(["intake.reports"]))
+        #expect(completer.candidates(word: "fir", before: "UPDATE people.people SET ") == .words(["first_name", "first"]))
+        #expect(completer.candidates(word: "RET", before: "DELETE FROM attachments.notes WHERE id = 'x' ") == .words(["RETURNING"]))
+    }
+
     @Test func explainOfAWriteSendsNothing() async {
         let shell = ShellHarness()
         #expect(await shell.run("EXPLAIN UPDATE people.people SET city = 'x' WHERE last_name LIKE 'Doe'") == 0)

@@ -156,5 +156,6 @@ struct ScalarFunction: Sendable {
 /// they stand: what the shell offers on Tab.
 public enum SQLVocabulary {
     public static var functions: [String] { ScalarFunction.names }
-    public static let contextualWords = ["INTERVAL", "NULLS", "FIRST", "LAST", "ANALYZE", "CURRENT_DATE", "CURRENT_TIMESTAMP"]
+    public static let contextualWords = ["INTERVAL", "NULLS", "FIRST", "LAST", "ANALYZE", "CURRENT_DATE", "CURRENT_TIMESTAMP",
+                                         "INSERT", "INTO", "VALUES", "UPDATE", "SET", "DELETE", "RETURNING"]
 }
