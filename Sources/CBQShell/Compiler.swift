@@ -40,13 +40,29 @@ public struct Compiler {
     }
 
     /// `translate`'s lines: the first request of each statement, readable or as sent.
+    /// A write that needs no read prints its own requests: with `curl`, each as a runnable
+    /// command with its method and body.
     public static func urls(_ plans: [StatementPlan], wire: Bool, curl: Bool) -> [String] {
-        plans.flatMap { $0.initialURLs(style: wire || curl ? .wire : .readable) }.map { curl ? Self.curl($0) : $0 }
+        plans.flatMap { plan -> [String] in
+            if curl, case .write(let write) = plan, let requests = write.plannedRequests {
+                return requests.map { Self.curl($0.url, method: $0.method, body: $0.body) }
+            }
+            return plan.initialURLs(style: wire || curl ? .wire : .readable).map { curl ? Self.curl($0) : $0 }
+        }
     }
 
     /// The token is never printed: the command names the variable, and the shell expands it.
-    public static func curl(_ url: String) -> String {
-        "curl -sS -H \"Authorization: Bearer $CASEBOOK_TOKEN\" -H 'Accept: application/vnd.api+json'"
-            + " -H 'Content-Type: application/vnd.api+json' '\(url)'"
+    public static func curl(_ url: String, method: String = "GET", body: [UInt8]? = nil) -> String {
+        var command = "curl -sS"
+        if method != "GET" { command += " -X \(method)" }
+        command += " -H \"Authorization: Bearer $CASEBOOK_TOKEN\" -H 'Accept: application/vnd.api+json'"
+            + " -H 'Content-Type: application/vnd.api+json'"
+        if let body { command += " --data-binary " + shellQuoted(String(decoding: body, as: UTF8.self)) }
+        return command + " " + shellQuoted(url)
+    }
+
+    /// Single quotes, with a quote inside written as '\'' (the body may hold O'Brien).
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacing("'", with: #"'\''"#) + "'"
     }
 }

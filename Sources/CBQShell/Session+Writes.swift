@@ -61,7 +61,8 @@ extension Session {
             output.flush()
         }
         if showsProgress {
-            console.note("\(plan.verb.rawValue) \(outcome.written.count), \(counted(summary.requests, "request")), \(fixed((ContinuousClock.now - started).inSeconds, 2)) s")
+            let done = plan.verb == .insert ? "inserted" : plan.verb == .update ? "updated" : "deleted"
+            console.note("\(counted(outcome.written.count, "row")) \(done), \(counted(summary.requests, "request")), \(fixed((ContinuousClock.now - started).inSeconds, 2)) s")
         }
         return status
     }

@@ -285,6 +285,16 @@ struct WriteTests {
         #expect(completer.candidates(word: "RET", before: "DELETE FROM attachments.notes WHERE id = 'x' ") == .words(["RETURNING"]))
     }
 
+    @Test func translateCurlOfAWriteIsARunnableCommandWithItsMethodAndBody() throws {
+        let plan = try Planner().plan("INSERT INTO people.people (last_name) VALUES ('O''Brien')")
+        #expect(Compiler.urls([plan], wire: false, curl: true) == [
+            #"curl -sS -X POST -H "Authorization: Bearer $CASEBOOK_TOKEN" -H 'Accept: application/vnd.api+json' -H 'Content-Type: application/vnd.api+json' "#
+                + #"--data-binary '{"data":{"type":"people","attributes":{"last_name":"O'\''Brien"}}}' 'https://api.casebook.net/people/people'"#,
+        ])
+        let read = try Planner().plan("DELETE FROM attachments.notes WHERE subject = 'x'")
+        #expect(Compiler.urls([read], wire: false, curl: false) == ["https://api.casebook.net/attachments/notes?filter[subject]=x&page[size]=100"])
+    }
+
     @Test func explainOfAWriteSendsNothing() async {
         let shell = ShellHarness()
         #expect(await shell.run("EXPLAIN UPDATE people.people SET city = 'x' WHERE last_name LIKE 'Doe'") == 0)

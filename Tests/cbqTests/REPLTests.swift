@@ -61,6 +61,24 @@ struct REPLTests {
         #expect(try await session.waitFor { $0.last == "cbq(sandbox)> \\format" })
     }
 
+    /// A DELETE asks first, naming the count and the endpoint; "n" sends nothing, "y" deletes.
+    @Test func aDeleteAsksFirstAndNoMeansNothingIsSent() async throws {
+        let session = try await TerminalSession.started(["--sandbox"])
+        try await session.typeLine("DELETE FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00002');")
+        #expect(try await session.waitFor { $0.last == "DELETE 2 rows from attachments.notes? [y/N] " || $0.last == "DELETE 2 rows from attachments.notes? [y/N]" })
+        try await session.typeLine("n")
+        #expect(try await session.waitForText("error: DELETE cancelled: nothing was sent"))
+        #expect(try await session.waitForPrompt())
+        try await session.typeLine("SELECT COUNT(*) FROM attachments.notes;")
+        #expect(try await session.waitForText("2000"))
+        try await session.typeLine("DELETE FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00002');")
+        #expect(try await session.waitForText("[y/N]"))
+        try await session.typeLine("y")
+        #expect(try await session.waitForText("DELETE 2"))
+        try await session.typeLine("SELECT COUNT(*) FROM attachments.notes;")
+        #expect(try await session.waitForText("1998"))
+    }
+
     @Test func ctrlCClearsTheLineAndCtrlDQuits() async throws {
         let session = try await TerminalSession.started(["--sandbox"])
         try await session.typeLine("SELECT COUNT(*)")
