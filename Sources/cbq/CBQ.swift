@@ -97,6 +97,11 @@ struct CBQ: AsyncParsableCommand {
             options.acceptsIDLists = target.idLists
             // The sandbox's data is current to the same day now() reads.
             options.today = try target.clock()
+            // A pinned clock pins the timestamps the sandbox gives what cbq writes, too.
+            if target.pinsTheClock {
+                let stamp = CivilDate.timestamp(seconds: try target.clock().seconds)
+                options.now = { stamp }
+            }
             do {
                 server = try await SandboxServer.start(options: options)
             } catch {

@@ -60,6 +60,25 @@ struct RunCommandTests {
         try Golden.check(output, "examples/" + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".out")
     }
 
+    /// The example that writes, run with --dry-run: its reads run, its writes are printed, and
+    /// what it reads at the end shows nothing changed.
+    @Test func dryRunPrintsTheWritesAndChangesNothing() async throws {
+        let path = try #require(Self.examples.first { $0.hasSuffix("fix-records.cbq") })
+        let result = try await CLI.run(["--sandbox", "--dry-run", "--format", "csv", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("would INSERT 1 row\n") && result.stdout.contains("would UPDATE 1 row\n"))
+        #expect(result.stdout.contains("DELETE http://127.0.0.1:"))
+        #expect(result.stdout.hasSuffix("would DELETE 2 rows\nreports_for_person\r\n1\r\nuntyped_notes\r\n2\r\n"))
+    }
+
+    @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
+        let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
+                                        "-c", "SELECT COUNT(*) FROM attachments.notes"])
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("<query>:1:1: error: cannot DELETE: this session is read-only"))
+        #expect(result.stdout == "")
+    }
+
     @Test func aRealTargetWithoutATokenSendsNothing() async throws {
         let result = try await CLI.run(["--base-url", "https://api.casebook.net", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": ""])
         #expect(result.status == 77)
