@@ -294,8 +294,8 @@ import Testing
     /// One sandbox for every query: its data is generated once.
     static let transport = InProcessTransport()
 
-    static func cbqRows(_ query: String) async throws -> (rows: [[Cell]], status: Int32, errors: String) {
-        let shell = ShellHarness(format: .ndjson, transport: transport)
+    static func cbqRows(_ query: String, on sandbox: InProcessTransport = transport) async throws -> (rows: [[Cell]], status: Int32, errors: String) {
+        let shell = ShellHarness(format: .ndjson, transport: sandbox)
         let status = await shell.run(query)
         var rows: [[Cell]] = []
         for line in shell.output.split(separator: "\n") {

@@ -221,6 +221,21 @@ struct WriteTests {
         #expect(writes(shell) == [#"PATCH /people/people/PER-00001 {"data":{"type":"people","id":"PER-00001","attributes":{"city":"x"}}}"#])
     }
 
+    /// A server whose type for people is "person": once a read has shown it, an INSERT sends it.
+    @Test func anInsertSendsTheTypeAReadShowed() async {
+        let transport = InProcessTransport(alter: { body in
+            Array(String(decoding: body, as: UTF8.self).replacing(#""type":"people""#, with: #""type":"person""#).utf8)
+        })
+        let shell = ShellHarness(transport: transport)
+        shell.session.dryRun = true
+        await shell.run("INSERT INTO people.people (last_name) VALUES ('Doe')")
+        await shell.run("SELECT id FROM people.people LIMIT 1")
+        await shell.run("INSERT INTO people.people (last_name) VALUES ('Doe')")
+        let bodies = shell.output.split(separator: "\n").filter { $0.contains(#"{"data""#) }
+        #expect(bodies.map { $0.contains(#""type":"people""#) } == [true, false])
+        #expect(bodies.last?.contains(#""type":"person""#) == true)
+    }
+
     @Test func aMisspeltSetColumnIsAnErrorBeforeAnyWrite() async {
         let shell = ShellHarness()
         #expect(await shell.run("UPDATE people.people SET frist_name = 'x' WHERE last_name LIKE 'Doe'") == SysExit.dataError)
