@@ -44,6 +44,7 @@ struct CBQ: AsyncParsableCommand {
               cbq --format csv report.cbq > report.csv
               cbq translate "SELECT * FROM people.people WHERE last_name LIKE 'Doe'"
               cbq explain   "SELECT * FROM people.people WHERE state IN ('CA', 'NY')"
+              cbq --dry-run -c "UPDATE people.people SET city = 'Boise' WHERE id = 'PER-00007'"
               cbq sandbox   --port 8080
 
             A real target needs a token: $CASEBOOK_TOKEN or --token-file (not the sandbox, nor a

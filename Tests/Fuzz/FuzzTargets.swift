@@ -68,6 +68,16 @@ func fuzzStatements(_ bytes: [UInt8]) {
                     let expected = read.parameters(page: read.startPage).map { $0.formattedName() }
                     if names != expected { fatalError("parameters read back differ: \(names) vs \(expected)") }
                 }
+                if case .write(let write) = plan {
+                    // Every body is a JSON:API document naming its type, and every URL parses.
+                    for request in write.plannedRequests ?? [] {
+                        guard RequestURL(request.url) != nil else { fatalError("a write's URL does not parse: \(request.url)") }
+                        guard let body = request.body else { continue }
+                        guard let document = try? JSONParser.parse(body), document[path: ["data", "type"]]?.stringValue != nil else {
+                            fatalError("a write's body is not a JSON:API document: \(String(decoding: body, as: UTF8.self))")
+                        }
+                    }
+                }
             } catch {
                 check(error)
             }
