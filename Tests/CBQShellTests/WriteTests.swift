@@ -236,6 +236,19 @@ struct WriteTests {
         #expect(bodies.last?.contains(#""type":"person""#) == true)
     }
 
+    /// A server that ignores a filter returns every row: the write must not touch them.
+    @Test func aFilterTheServerIgnoredStopsTheWriteBeforeAnyRequest() async {
+        let transport = InProcessTransport(rewrite: { $0.replacing("filter%5Bstate%5D=WA&", with: "") })
+        let shell = ShellHarness(transport: transport)
+        let status = await shell.run("UPDATE people.people SET city = 'x' WHERE last_name LIKE 'Doe' AND state = 'WA'")
+        #expect(status == SysExit.dataError)
+        #expect(shell.errorText.hasPrefix("""
+            <query>:1:68: error: the API returned PER-00003, where state = 'WA' is not true: it did not apply filter[state]=WA; nothing was written
+            """))
+        #expect(transport.api.writeCount == 0)
+        #expect(shell.output == "")
+    }
+
     @Test func aMisspeltSetColumnIsAnErrorBeforeAnyWrite() async {
         let shell = ShellHarness()
         #expect(await shell.run("UPDATE people.people SET frist_name = 'x' WHERE last_name LIKE 'Doe'") == SysExit.dataError)

@@ -78,7 +78,9 @@ extension Planner {
         guard let filter = statement.filter else { throw Diagnostic.writeWithoutWhere(statement.verb, statement.table.description, at: statement.range) }
         if let subquery = Self.firstSubquery(filter) { throw Diagnostic.subqueryInWriteWhere(statement.verb, at: subquery) }
         let select = SelectStatement(items: .all(range: statement.table.range), source: statement.table, filter: filter, range: statement.range)
-        let read = try self.plan(select, source: source)
+        var read = try self.plan(select, source: source)
+        // Every attribute comes back, so the rows can be checked against every pushed filter.
+        read.fields = nil
         let needsRows = plan.assignments.contains { $0.constant == nil } || (plan.verb == .delete && statement.returning != nil)
         if case .resources(let ids) = read.target, read.local.isEmpty, !needsRows { return .ids(ids) }
         return .read(read)

@@ -45,11 +45,20 @@ public struct WriteExecutor: Sendable {
         if let requests = plan.plannedRequests { return Batch(requests: requests) }
         guard let read = plan.read else { return Batch(requests: []) }
         let evaluator = try AssignmentEvaluator(plan)
+        // Every row is checked against every filter the API was asked to apply: a server that
+        // ignored one would otherwise have the write touch rows its WHERE excludes.
+        var checks: [(predicate: RequestPlan.PushedPredicate, filter: LocalFilter)] = []
+        for predicate in read.pushed { if let expression = predicate.expression { checks.append((predicate, try LocalFilter(expression))) } }
         var batch = Batch(requests: [])
         var columns: Set<String> = ["id"]
         let keepRows = plan.verb == .delete && plan.returning != nil
         let limit = executor.options.maxLocalRows
         batch.summary = try await executor.run(read, progress: progress) { rows in
+            for (predicate, filter) in checks where try filter.apply(rows).count != rows.count {
+                let row = try rows.first { try filter.apply([$0]).isEmpty }
+                throw Diagnostic.filterNotAppliedToWrite(plan.verb.rawValue, predicate.text, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
+                                                         id: row?.idText ?? "a row", at: predicate.range)
+            }
             for row in rows {
                 for member in row.attributes where columns.insert(member.key).inserted { batch.columns.append(member.key) }
                 let values = try evaluator.values(row.slots(evaluator.columns))
