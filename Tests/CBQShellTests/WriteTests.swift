@@ -249,6 +249,22 @@ struct WriteTests {
         #expect(shell.output == "")
     }
 
+    /// A server that ignores the page number answers page 1 again and again: the rows after it
+    /// are never seen, so the write must not claim them done.
+    @Test func aReadWhosePagesRepeatWritesNothing() async {
+        let transport = InProcessTransport(rewrite: { $0.replacing(/&page=\d+/, with: "") })
+        let shell = ShellHarness(transport: transport)
+        let status = await shell.run("UPDATE people.people SET city = 'x' WHERE state = 'WA'")
+        #expect(status == SysExit.dataError)
+        #expect(shell.errorText.hasPrefix("<query>:1:1: error: the read that finds the rows to UPDATE is not certain to be complete: "))
+        #expect(shell.errorText.contains("; nothing was written"))
+        #expect(transport.api.writeCount == 0)
+        let capped = ShellHarness(maxPages: 1)
+        #expect(await capped.run("DELETE FROM attachments.notes WHERE note_type = 'visit'") == SysExit.dataError)
+        #expect(capped.errorText.contains("stopped after 1 pages (--max-pages); more pages remain; nothing was written"))
+        #expect(capped.transport.api.writeCount == 0)
+    }
+
     @Test func aMisspeltSetColumnIsAnErrorBeforeAnyWrite() async {
         let shell = ShellHarness()
         #expect(await shell.run("UPDATE people.people SET frist_name = 'x' WHERE last_name LIKE 'Doe'") == SysExit.dataError)

@@ -91,6 +91,13 @@ extension Diagnostic {
 
     // MARK: - Running writes
 
+    /// The read that finds a write's rows did not certainly find them all.
+    public static func incompleteWriteRead(_ verb: String, _ reason: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the read that finds the rows to \(verb) is not certain to be complete: \(reason); nothing was written",
+                   at: range, label: "\(verb) needs every matching row",
+                   hint: "run it again; if it persists, check the server's paging (cbq explain shows the requests)")
+    }
+
     /// A row the read for a write returned that a pushed filter rejects: the API ignored or
     /// misread the filter, and writing every row it returned could touch rows the WHERE excludes.
     public static func filterNotAppliedToWrite(_ verb: String, _ text: String, sentAs parameters: String, id: String, at range: SourceRange) -> Diagnostic {

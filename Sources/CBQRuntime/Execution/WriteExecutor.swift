@@ -68,6 +68,15 @@ public struct WriteExecutor: Sendable {
             // The rows to write are held until the last page is read: bounded, as a sort is.
             if batch.requests.count > limit { throw ExecutionError.localRowLimit(limit, operation: "\(plan.verb.rawValue) of \(plan.table)") }
         }
+        // A write needs every matching row: a read a guard stopped, or one whose pages repeated
+        // rows (a server that ignored the page number) or changed meanwhile, writes nothing.
+        let verb = SourceRange(plan.statementRange.start, plan.statementRange.start + plan.verb.rawValue.utf8.count)
+        var doubt = batch.summary.truncation
+        if doubt == nil, batch.summary.duplicates > 0 {
+            doubt = "the API returned \(batch.summary.duplicates) rows twice, on different pages (it may not honour the page parameter)"
+        }
+        if doubt == nil, let changed = batch.summary.notices.first(where: { $0.hasPrefix("the collection changed") }) { doubt = changed }
+        if let doubt { throw Diagnostic.incompleteWriteRead(plan.verb.rawValue, doubt, at: verb) }
         // A SET column that no row read has, with a near name among those they have, is a
         // typo: the error comes before any write. (No near name: the server judges it, since
         // a server may leave null attributes out of what it sends.)
