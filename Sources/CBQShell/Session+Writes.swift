@@ -56,6 +56,11 @@ extension Session {
         var status: Int32 = 0
         if let returning = plan.returning {
             status = renderReturned(outcome, returning: returning, plan: plan, source: source)
+            if status == 0, !outcome.returningProblems.isEmpty {
+                console.error("RETURNING is incomplete: the API's answer for " + outcome.returningProblems.joined(separator: "; "))
+                console.note("note: \(plan.verb.rawValue) \(outcome.written.count) was done all the same: only RETURNING failed")
+                status = SysExit.dataError
+            }
         } else {
             output.write("\(plan.verb.rawValue) \(outcome.written.count)\n")
             output.flush()
@@ -121,6 +126,7 @@ extension Session {
         }
         console.error(diagnostic, in: source)
         for line in details { console.note(line) }
+        for notice in failure.summary.notices { console.note("note: " + notice) }
         console.note("note: " + Self.progressReport(failure, total: total))
         return status
     }
@@ -128,13 +134,13 @@ extension Session {
     /// `UPDATE stopped after 2 of 5 rows: written PER-1, PER-2; PER-3 failed and was not written; not sent: PER-4, PER-5`.
     static func progressReport(_ failure: WriteFailure, total: Int) -> String {
         let verb = failure.verb.rawValue
-        let position = failure.written.count
+        let position = failure.firstIndex
         func name(_ request: WriteRequest, _ index: Int) -> String { request.id ?? "row \(index + 1) of VALUES" }
         var parts = ["\(verb) stopped after \(position) of \(counted(total, "row"))"]
         parts.append(failure.written.isEmpty ? "nothing was written" : "written: " + failure.written.joined(separator: ", "))
         if let failed = failure.failed {
             let outcome = failure.failedMayHaveWritten
-                ? "its outcome is unknown (the connection was lost after it was sent): check it before trying again"
+                ? "its outcome is unknown (it may have reached the API before its answer was lost or failed): check it before trying again"
                 : "it was not written"
             parts.append("failed: \(name(failed, position)), \(outcome)")
         }

@@ -168,9 +168,17 @@ public final class Session: @unchecked Sendable {
     /// time when `\timing` is on.
     func runCancellably(_ source: SourceText) async {
         let started = ContinuousClock.now
-        resetInterrupt()
         resultsWritten = 0  // a blank line separates the tables of one input, not of the session
-        let task = Task { await self.run(source) }
+        _ = await runCancellably([source])
+        if timing { console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms") }
+    }
+
+    /// Runs `sources` as ``run(_:)`` does, cancelling the statement running when Ctrl-C is
+    /// pressed (``interruptRequested``): a read shows what it has, a write says which rows it
+    /// wrote. Scripts and `-c` run this way too.
+    public func runCancellably(_ sources: [SourceText]) async -> Int32 {
+        resetInterrupt()
+        let task = Task { await self.run(sources) }
         let interruptRequested = self.interruptRequested
         let watcher = Task {
             while !Task.isCancelled {
@@ -178,8 +186,8 @@ public final class Session: @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
-        _ = await task.value
+        let status = await task.value
         watcher.cancel()
-        if timing { console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms") }
+        return status
     }
 }

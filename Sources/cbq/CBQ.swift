@@ -122,10 +122,31 @@ struct CBQ: AsyncParsableCommand {
             session.confirm = { question in Terminal.ask(question) }
         }
         if !target.pinsTheClock { session.clock = { TargetOptions.systemClock() } }
-        let status = interactive ? await Shell.run(session) : await session.run(sources)
+        if !interactive {
+            // Ctrl-C cancels the statement running (a write then reports which rows it wrote);
+            // a second Ctrl-C ends cbq at once.
+            ScriptInterrupts.install()
+            session.interruptRequested = { ScriptInterrupts.wasInterrupted }
+        }
+        let status = interactive ? await Shell.run(session) : await session.runCancellably(sources)
         session.finish()
         await transport.shutdown()
         await server?.stop()
         if status != 0 { throw ExitCode(status) }
     }
+}
+
+/// SIGINT while a script or `-c` runs: the first sets a flag the session watches; the second
+/// ends the process, as an impatient user means.
+enum ScriptInterrupts {
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+
+    private static let handler: @convention(c) (Int32) -> Void = { _ in
+        if ScriptInterrupts.flag != 0 { _exit(SysExit.interrupted) }
+        ScriptInterrupts.flag = 1
+    }
+
+    static func install() { setSignalHandler(SIGINT, handler, restartingCalls: true) }
+
+    static var wasInterrupted: Bool { flag != 0 }
 }

@@ -27,6 +27,14 @@ struct WritePlanTests {
         ])
     }
 
+    /// Numbers go with their digits, made valid JSON only where cbq's spelling is not.
+    @Test func numbersAreSentAsWrittenInJSONsGrammar() throws {
+        let sent = try requests("INSERT INTO a.b (p, q, r, s, t, u) VALUES (007, .5, 1e400, 12345678901234567890, -0.25, 0.1234567890123456789)")
+        #expect(sent == ["POST https://api.casebook.net/a/b\n"
+            + #"  {"data":{"type":"b","attributes":{"p":7,"q":0.5,"r":1e400,"s":12345678901234567890,"t":-0.25,"u":0.1234567890123456789}}}"#])
+        #expect(try requests("INSERT INTO a.b (id, n) VALUES (007, 1)").first?.contains(#""id":"007""#) == true)
+    }
+
     @Test func anIDColumnIsTheResourcesIDNotAnAttribute() throws {
         let sent = try requests("INSERT INTO attachments.notes (id, subject) VALUES ('NOTE-X1', 'visit')")
         #expect(sent == ["POST https://api.casebook.net/attachments/notes\n" + #"  {"data":{"type":"notes","id":"NOTE-X1","attributes":{"subject":"visit"}}}"#])

@@ -265,6 +265,68 @@ struct WriteTests {
         #expect(capped.transport.api.writeCount == 0)
     }
 
+    /// The sandbox deletes, then loses the answer; the retry finds the note gone: deleted.
+    @Test func aDeleteWhoseRetryFindsItGoneWasDeleted() async {
+        var options = SandboxOptions()
+        options.dropWriteEvery = 1
+        let shell = ShellHarness(sandbox: options)
+        #expect(await shell.run("DELETE FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-00002')") == 0)
+        #expect(shell.output == "DELETE 2\n")
+        #expect(shell.errorText.contains("note: NTE-00001: the first DELETE's answer was lost and the retry found it gone: it was deleted"))
+        // A 404 on the first attempt is still an error: nothing says it was ever there.
+        let plain = ShellHarness()
+        #expect(await plain.run("DELETE FROM attachments.notes WHERE id IN ('NTE-00001', 'NTE-99999', 'NTE-00002')") == SysExit.dataError)
+        #expect(plain.errorText.contains("failed: NTE-99999, it was not written; not sent: NTE-00002"))
+    }
+
+    /// A 5xx to a POST may come from a gateway that passed it on: its outcome is unknown.
+    @Test func aPostAnswered500HasAnUnknownOutcome() async {
+        var options = SandboxOptions()
+        options.failEvery = 1
+        options.failureStatus = 500
+        let shell = ShellHarness(sandbox: options)
+        #expect(await shell.run("INSERT INTO intake.reports (status) VALUES ('new')") == SysExit.unavailable)
+        #expect(shell.errorText.contains("failed: row 1 of VALUES, its outcome is unknown"))
+    }
+
+    /// Once the API answered 2xx the row is written, whatever its answer holds: an answer cbq
+    /// cannot read spoils RETURNING, not the count, and the remaining rows still go.
+    @Test func anAnswerThatCannotBeReadStillCountsTheRowWritten() async {
+        let transport = InProcessTransport(alter: { _ in Array("not json".utf8) })
+        let shell = ShellHarness(transport: transport)
+        #expect(await shell.run("INSERT INTO intake.reports (status) VALUES ('new'), ('screened') RETURNING id") == SysExit.dataError)
+        #expect(transport.api.writeCount == 2)
+        // The ids come from the answers' Location headers.
+        #expect(shell.errorText.contains("error: RETURNING is incomplete: the API's answer for RPT-00801: its answer is not a JSON:API document: "))
+        #expect(shell.errorText.contains("note: INSERT 2 was done all the same: only RETURNING failed"))
+        let plain = ShellHarness(transport: InProcessTransport(alter: { _ in Array("not json".utf8) }))
+        #expect(await plain.run("INSERT INTO intake.reports (status) VALUES ('new')") == 0)
+        #expect(plain.output == "INSERT 1\n")
+        #expect(plain.errorText.contains("note: the API's answer for RPT-00801 could not be read (it was written): its answer is not a JSON:API document"))
+    }
+
+    @Test func aRelationshipIsNotSetAsAnAttribute() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("UPDATE cases.cases SET person = 'PER-00002' WHERE status = 'open' AND county = 'Ada'") == SysExit.dataError)
+        #expect(shell.errorText.contains("error: 'person' is a relationship of cases.cases, and cbq writes attributes only"))
+        #expect(shell.transport.api.writeCount == 0)
+    }
+
+    @Test func aValueJSONCannotHoldIsAnErrorNotANull() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("UPDATE services.service_offerings SET capacity_usage = capacity_usage * 1e308 * 1e308 WHERE id = 'SVC-0001'")
+            == SysExit.dataError)
+        #expect(shell.errorText.contains("error: the value for 'capacity_usage' is not a finite number"))
+        #expect(shell.transport.api.writeCount == 0)
+    }
+
+    @Test func anIDNoURLCanCarryIsRefused() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("DELETE FROM attachments.notes WHERE id = '..'") == SysExit.dataError)
+        #expect(shell.errorText.contains("error: the id '..' cannot name a resource in a URL"))
+        #expect(shell.transport.sent.isEmpty)
+    }
+
     @Test func aMisspeltSetColumnIsAnErrorBeforeAnyWrite() async {
         let shell = ShellHarness()
         #expect(await shell.run("UPDATE people.people SET frist_name = 'x' WHERE last_name LIKE 'Doe'") == SysExit.dataError)

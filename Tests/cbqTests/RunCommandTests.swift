@@ -71,6 +71,18 @@ struct RunCommandTests {
         #expect(result.stdout.hasSuffix("would DELETE 2 rows\nreports_for_person\r\n1\r\nuntyped_notes\r\n2\r\n"))
     }
 
+    /// Ctrl-C (SIGINT) during a bulk write in a script: the request in flight finishes, no
+    /// other starts, and cbq says which rows were written; exit 130.
+    @Test func ctrlCDuringAScriptsBulkWriteReportsTheRowsWritten() async throws {
+        let command = "\"\(CLI.executable.path)\" --sandbox --sandbox-latency-ms 200 --now 2026-11-15T00:00:00Z "
+            + "-c \"UPDATE people.people SET city = 'x' WHERE state = 'WA'\" & pid=$!; sleep 2.5; kill -INT $pid; wait $pid; echo \"exit $?\""
+        let result = try await CLI.run(["-c", command], executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(result.stdout == "exit 130\n")
+        #expect(result.stderr.contains("error: UPDATE cancelled"))
+        let report = try #require(result.stderr.firstMatch(of: #/note: UPDATE stopped after (\d+) of 307 rows; written: PER-00002, .*; not sent: /#))
+        #expect(Int(report.1)! >= 1)
+    }
+
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
         let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
                                         "-c", "SELECT COUNT(*) FROM attachments.notes"])

@@ -89,7 +89,31 @@ extension Diagnostic {
                    hint: "EXPLAIN \(verb) shows the plan and sends nothing; --dry-run (\\dryrun on) runs the reads and prints the writes without sending them")
     }
 
+    /// An id that cannot stand in a URL's path: empty, `.` or `..`.
+    public static func unusableID(_ id: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the id '\(id)' cannot name a resource in a URL", at: range,
+                   hint: "a server that normalises paths would read …/\(id) as another URL; nothing was sent")
+    }
+
     // MARK: - Running writes
+
+    /// A SET value computed as an infinite or NaN number.
+    static func notAJSONNumber(_ column: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the value for '\(column)' is not a finite number", at: range, label: "JSON has no such number",
+                   hint: "nothing was written; guard the expression, e.g. with CASE or nullif")
+    }
+
+    /// A SET column that is a relationship of the rows read, not an attribute.
+    public static func relationshipIsNotSettable(_ column: Identifier, endpoint: String) -> Diagnostic {
+        Diagnostic(.semantic, "'\(column.name)' is a relationship of \(endpoint), and cbq writes attributes only", at: column.range,
+                   label: "a relationship", hint: "set the attribute that holds the related id (e.g. \(column.name)_id); nothing was sent")
+    }
+
+    /// A row read by id whose id is not the one asked for.
+    public static func unexpectedIDInWriteRead(_ id: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API answered a request by id with \(id), which the WHERE does not name; nothing was written", at: range,
+                   hint: "the server may redirect merged records; write by the id it answers with")
+    }
 
     /// The read that finds a write's rows did not certainly find them all.
     public static func incompleteWriteRead(_ verb: String, _ reason: String, at range: SourceRange) -> Diagnostic {

@@ -22,8 +22,10 @@ extension Planner {
                 for (column, expression) in zip(columns, row) {
                     let value = try constant(expression, for: column.name, table: table)
                     if column.name == "id" {
-                        // A client-generated id names the resource; NULL leaves it to the server.
-                        insert.id = value == .null ? nil : SQLValue(value).description
+                        // A client-generated id names the resource, as written (`007` stays
+                        // `007`, as in WHERE id = 007); NULL leaves it to the server.
+                        insert.id = value == .null ? nil : value.parameterText
+                        if let id = insert.id, !WritePlan.isUsableID(id) { throw Diagnostic.unusableID(id, at: expression.range) }
                     } else {
                         insert.attributes.append(WritePlan.Attribute(name: column.name, value: value, range: column.range))
                     }
@@ -82,7 +84,10 @@ extension Planner {
         // Every attribute comes back, so the rows can be checked against every pushed filter.
         read.fields = nil
         let needsRows = plan.assignments.contains { $0.constant == nil } || (plan.verb == .delete && statement.returning != nil)
-        if case .resources(let ids) = read.target, read.local.isEmpty, !needsRows { return .ids(ids) }
+        if case .resources(let ids) = read.target {
+            if let bad = ids.first(where: { !WritePlan.isUsableID($0) }) { throw Diagnostic.unusableID(bad, at: filter.range) }
+            if read.local.isEmpty, !needsRows { return .ids(ids) }
+        }
         return .read(read)
     }
 

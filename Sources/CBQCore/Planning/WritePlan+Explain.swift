@@ -56,9 +56,7 @@ extension WritePlan {
             JSONWriter.writeString(assignment.column.name, into: &name)
             text += String(decoding: name, as: UTF8.self) + ":"
             if let constant = assignment.constant {
-                var value: [UInt8] = []
-                SQLValue(constant).writeJSON(into: &value)
-                text += String(decoding: value, as: UTF8.self)
+                text += String(decoding: constant.json, as: UTF8.self)
             } else {
                 text += "«\(assignment.value)»"
             }

@@ -104,7 +104,7 @@ public struct WritePlan: Hashable, Sendable {
     /// The JSON:API document of a POST or PATCH: `{"data":{"type":…,"id":…,"attributes":{…}}}`,
     /// members in this order, attributes in the statement's order, values as JSON of their
     /// kind (strings, numbers with their digits, true/false, null).
-    public static func body(type: String, id: String?, attributes: [(name: String, value: SQLValue)]) -> [UInt8] {
+    public static func body(type: String, id: String?, attributes: [(name: String, json: [UInt8])]) -> [UInt8] {
         var bytes = Array(#"{"data":{"type":"#.utf8)
         JSONWriter.writeString(type, into: &bytes)
         if let id {
@@ -116,7 +116,7 @@ public struct WritePlan: Hashable, Sendable {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             JSONWriter.writeString(attribute.name, into: &bytes)
             bytes.append(UInt8(ascii: ":"))
-            attribute.value.writeJSON(into: &bytes)
+            bytes.append(contentsOf: attribute.json)
         }
         bytes.append(contentsOf: Array("}}}".utf8))
         return bytes
@@ -129,23 +129,35 @@ public struct WritePlan: Hashable, Sendable {
         case .insert:
             return inserts.map { row in
                 WriteRequest(method: verb.method, url: collectionURL, id: row.id,
-                             body: Self.body(type: resourceType, id: row.id, attributes: row.attributes.map { ($0.name, SQLValue($0.value)) }))
+                             body: Self.body(type: resourceType, id: row.id, attributes: row.attributes.map { ($0.name, $0.value.json) }))
             }
         case .update, .delete:
             guard case .ids(let ids)? = rows else { return nil }
-            let values = assignments.map { SQLValue($0.constant ?? .null) }
-            return ids.map { request(id: $0, type: nil, values: values) }
+            let values = assignments.map { ($0.constant ?? .null).json }
+            return ids.map { request(id: $0, type: nil, json: values) }
         }
     }
 
     /// The PATCH or DELETE of one row: its id, the type the server showed for it (else
     /// ``resourceType``), and the SET values computed for it, in SET order.
     public func request(id: String, type: String?, values: [SQLValue]) -> WriteRequest {
+        request(id: id, type: type, json: values.map { value in
+            var bytes: [UInt8] = []
+            value.writeJSON(into: &bytes)
+            return bytes
+        })
+    }
+
+    private func request(id: String, type: String?, json values: [[UInt8]]) -> WriteRequest {
         guard verb == .update else { return WriteRequest(method: verb.method, url: resourceURL(id: id), id: id, body: nil) }
-        let attributes = zip(assignments, values).map { (name: $0.column.name, value: $1) }
+        let attributes = zip(assignments, values).map { (name: $0.column.name, json: $1) }
         return WriteRequest(method: verb.method, url: resourceURL(id: id), id: id,
                             body: Self.body(type: type ?? resourceType, id: id, attributes: attributes))
     }
+
+    /// Whether `id` can name a resource in a URL path: not empty, `.` or `..`, which a server
+    /// that normalises paths would read as the collection or its parent.
+    public static func isUsableID(_ id: String) -> Bool { !["", ".", ".."].contains(id) }
 
     /// Every column the SET expressions read, at their first mention.
     public var assignmentColumns: [String] {
@@ -182,9 +194,11 @@ public struct AssignmentEvaluator: Sendable {
     /// The columns the expressions read, in slot order: a row's input.
     public let columns: [String]
     private let expressions: [CompiledExpression]
+    private let assignments: [WritePlan.PlannedAssignment]
 
     public init(_ plan: WritePlan, now: Instant = Instant(seconds: 0)) throws(Diagnostic) {
         columns = plan.assignmentColumns
+        assignments = plan.assignments
         let slots = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
         let compiler = ExpressionCompiler(slots: slots, now: now)
         var expressions: [CompiledExpression] = []
@@ -192,10 +206,48 @@ public struct AssignmentEvaluator: Sendable {
         self.expressions = expressions
     }
 
-    /// The new values, in SET order, for a row whose ``columns`` hold `slots`.
+    /// The new values, in SET order, for a row whose ``columns`` hold `slots`. A value JSON
+    /// cannot hold (an infinite or NaN double) is an error, never a null sent in its place.
     public func values(_ slots: [SQLValue]) throws(Diagnostic) -> [SQLValue] {
         var values: [SQLValue] = []
-        for expression in expressions { values.append(try expression(slots)) }
+        for (expression, assignment) in zip(expressions, assignments) {
+            let value = try expression(slots)
+            if case .real(let number) = value, !number.isFinite {
+                throw Diagnostic.notAJSONNumber(assignment.column.name, at: assignment.value.range)
+            }
+            values.append(value)
+        }
         return values
+    }
+}
+
+extension Literal {
+    /// The literal as a JSON value: a string quoted, a number with the digits written (only
+    /// made valid JSON: `007` is `7`, `.5` is `0.5`; `1e400` and 30-digit integers go as
+    /// written, for the server to judge), `true`/`false`, `null`.
+    public var json: [UInt8] {
+        switch self {
+        case .string(let text):
+            var bytes: [UInt8] = []
+            JSONWriter.writeString(text, into: &bytes)
+            return bytes
+        case .number(let spelling): return Array(Self.jsonNumber(spelling).utf8)
+        case .boolean(let flag): return Array((flag ? "true" : "false").utf8)
+        case .null: return Array("null".utf8)
+        }
+    }
+
+    /// A cbq number's spelling as JSON's grammar has it: a sign only for minus, no leading
+    /// zeros, a digit before the point.
+    static func jsonNumber(_ spelling: String) -> String {
+        var text = Substring(spelling)
+        var sign = ""
+        if text.hasPrefix("-") { sign = "-"; text = text.dropFirst() } else if text.hasPrefix("+") { text = text.dropFirst() }
+        let exponentStart = text.firstIndex { $0 == "e" || $0 == "E" } ?? text.endIndex
+        var mantissa = text[..<exponentStart]
+        let exponent = text[exponentStart...]
+        while mantissa.count > 1, mantissa.first == "0", mantissa.dropFirst().first != "." { mantissa = mantissa.dropFirst() }
+        let whole = mantissa.hasPrefix(".") ? "0" + mantissa : String(mantissa)
+        return sign + whole + exponent
     }
 }

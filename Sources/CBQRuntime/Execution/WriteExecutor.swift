@@ -36,6 +36,8 @@ public struct WriteExecutor: Sendable {
         public var written: [String] = []
         /// RETURNING's rows: the resources the API answered with (DELETE: as read before).
         public var returned: [RawRow] = []
+        /// Rows written whose answer RETURNING could not read, with why.
+        public var returningProblems: [String] = []
         public var summary = ExecutionSummary()
     }
 
@@ -51,8 +53,11 @@ public struct WriteExecutor: Sendable {
         for predicate in read.pushed { if let expression = predicate.expression { checks.append((predicate, try LocalFilter(expression))) } }
         var batch = Batch(requests: [])
         var columns: Set<String> = ["id"]
+        var relationships: Set<String> = []
         let keepRows = plan.verb == .delete && plan.returning != nil
         let limit = executor.options.maxLocalRows
+        let askedIDs: Set<String>? = if case .resources(let ids) = read.target { Set(ids) } else { nil }
+        let verb = SourceRange(plan.statementRange.start, plan.statementRange.start + plan.verb.rawValue.utf8.count)
         batch.summary = try await executor.run(read, progress: progress) { rows in
             for (predicate, filter) in checks where try filter.apply(rows).count != rows.count {
                 let row = try rows.first { try filter.apply([$0]).isEmpty }
@@ -60,7 +65,12 @@ public struct WriteExecutor: Sendable {
                                                          id: row?.idText ?? "a row", at: predicate.range)
             }
             for row in rows {
+                let id = row.idText
+                // A request by id answered with another resource, or an id no URL can carry.
+                if let askedIDs, !askedIDs.contains(id) { throw Diagnostic.unexpectedIDInWriteRead(id, at: verb) }
+                if !WritePlan.isUsableID(id) { throw Diagnostic.unusableID(id, at: verb) }
                 for member in row.attributes where columns.insert(member.key).inserted { batch.columns.append(member.key) }
+                for member in row.relationships { relationships.insert(member.key) }
                 let values = try evaluator.values(row.slots(evaluator.columns))
                 batch.requests.append(plan.request(id: row.idText, type: row.typeText, values: values))
                 if keepRows { batch.rowsRead.append(row) }
@@ -70,7 +80,6 @@ public struct WriteExecutor: Sendable {
         }
         // A write needs every matching row: a read a guard stopped, or one whose pages repeated
         // rows (a server that ignored the page number) or changed meanwhile, writes nothing.
-        let verb = SourceRange(plan.statementRange.start, plan.statementRange.start + plan.verb.rawValue.utf8.count)
         var doubt = batch.summary.truncation
         if doubt == nil, batch.summary.duplicates > 0 {
             doubt = "the API returned \(batch.summary.duplicates) rows twice, on different pages (it may not honour the page parameter)"
@@ -81,6 +90,10 @@ public struct WriteExecutor: Sendable {
         // typo: the error comes before any write. (No near name: the server judges it, since
         // a server may leave null attributes out of what it sends.)
         if !batch.requests.isEmpty {
+            // A relationship is no attribute: sent as one, a server may drop it without a word.
+            if let related = plan.assignments.first(where: { relationships.contains($0.column.name) }) {
+                throw Diagnostic.relationshipIsNotSettable(related.column, endpoint: plan.table)
+            }
             for assignment in plan.assignments where !columns.contains(assignment.column.name) {
                 if let near = Suggestion.closest(to: assignment.column.name, among: Array(columns)) {
                     throw Diagnostic.unknownWriteColumn(assignment.column, endpoint: plan.table, suggestion: near)
@@ -92,56 +105,94 @@ public struct WriteExecutor: Sendable {
 
     /// Sends the batch's requests one at a time; the first failure (or cancellation) stops it
     /// with a ``WriteFailure``. `written` is called after each success, for progress.
+    ///
+    /// A request in flight is finished even when the statement is cancelled meanwhile (Ctrl-C):
+    /// its outcome is then known, and no other starts. Once the API has answered 2xx the row
+    /// counts as written, whatever happens to its answer afterwards (RETURNING's problems are
+    /// reported on their own).
     public func send(_ batch: Batch, _ plan: WritePlan, written: @escaping @Sendable (Int) -> Void = { _ in }) async throws(WriteFailure) -> Outcome {
         let sender = executor.sender(for: plan.baseURL)
         var outcome = Outcome()
         for (index, request) in batch.requests.enumerated() {
             let rest = Array(batch.requests[(index + 1)...])
-            do {
-                try Task.checkCancellation()
-            } catch {
-                throw WriteFailure(verb: plan.verb, error: error, written: outcome.written, failed: nil, notSent: [request] + rest, summary: outcome.summary)
+            func failure(_ error: any Error, failed: WriteRequest?, notSent: [WriteRequest]) -> WriteFailure {
+                WriteFailure(verb: plan.verb, error: error, written: outcome.written, failed: failed, notSent: notSent, summary: outcome.summary,
+                             firstIndex: outcome.written.count)
             }
-            do {
-                let (id, rows) = try await send(request, plan: plan, sender: sender, summary: &outcome.summary)
-                outcome.written.append(id)
-                if plan.returning != nil {
-                    outcome.returned += plan.verb == .delete ? batch.rowsRead.filter { $0.idText == id } : rows
+            if Task.isCancelled { throw failure(CancellationError(), failed: nil, notSent: [request] + rest) }
+            guard let url = RequestURL(request.url), let method = RequestMethod(rawValue: request.method) else {
+                throw failure(ExecutionError.malformed("not a valid request", url: request.url), failed: request, notSent: rest)
+            }
+            let started = ContinuousClock.now
+            // Not a child task: cancelling the statement does not cut this request off.
+            let result = await Task { () async -> Result<APIResponse, any Error> in
+                do {
+                    return .success(try await sender.send(APIRequest(method, url, body: request.body), passing: method == .delete ? [404] : []))
+                } catch {
+                    return .failure(error)
                 }
-                written(outcome.written.count)
-            } catch {
-                throw WriteFailure(verb: plan.verb, error: error, written: outcome.written, failed: request, notSent: rest, summary: outcome.summary)
+            }.value
+            let response: APIResponse
+            switch result {
+            case .failure(let error): throw failure(error, failed: request, notSent: rest)
+            case .success(let answer): response = answer
             }
+            outcome.summary.requests += response.attempts
+            outcome.summary.retries += response.attempts - 1
+            outcome.summary.waited += response.waited
+            outcome.summary.bytes += response.body.count
+            outcome.summary.requestTime += ContinuousClock.now - started
+            if method == .delete, response.status == 404 {
+                // Gone: deleted by an earlier attempt whose answer was lost, or never there.
+                guard response.earlierAttemptMayHaveActed else {
+                    let errors = APIErrorItem.all(in: (try? PageIndexer.index(response.body))?.errors)
+                    throw failure(ExecutionError.api(status: 404, method: "DELETE", url: request.url, errors: errors, attempts: 1),
+                                  failed: request, notSent: rest)
+                }
+                outcome.summary.notices.append("\(request.id ?? ""): the first DELETE's answer was lost and the retry found it gone: it was deleted")
+            }
+            let answered = await self.answered(response, to: request, method: method, url: url, plan: plan, sender: sender, summary: &outcome.summary)
+            let name = answered.id ?? "row \(index + 1) of VALUES (the answer named no id)"
+            outcome.written.append(name)
+            if let problem = answered.problem {
+                if plan.returning != nil { outcome.returningProblems.append("\(name): \(problem)") }
+                else { outcome.summary.notices.append("the API's answer for \(name) could not be read (it was written): \(problem)") }
+            }
+            if plan.returning != nil {
+                outcome.returned += plan.verb == .delete ? batch.rowsRead.filter { $0.idText == request.id } : answered.rows
+            }
+            written(outcome.written.count)
         }
         return outcome
     }
 
-    /// One request; the id it wrote and, for RETURNING, the resource the API answered with
-    /// (asked for with a GET when the answer is 204 No Content).
-    private func send(_ request: WriteRequest, plan: WritePlan, sender: RequestSender, summary: inout ExecutionSummary) async throws -> (String, [RawRow]) {
-        guard let url = RequestURL(request.url), let method = RequestMethod(rawValue: request.method) else {
-            throw ExecutionError.malformed("not a valid request", url: request.url)
-        }
-        let started = ContinuousClock.now
-        let response = try await sender.send(APIRequest(method, url, body: request.body))
-        summary.requests += response.attempts
-        summary.retries += response.attempts - 1
-        summary.waited += response.waited
-        summary.bytes += response.body.count
-        summary.requestTime += ContinuousClock.now - started
-        guard method != .delete else { return (request.id ?? "", []) }
+    /// What a 2xx answer says: the id written (for a POST, the one the server gave: in the
+    /// body, else its `Location`) and, for RETURNING, the resource (asked for with a GET when
+    /// the answer has none). Never throws: the write is done; a problem reading the answer is
+    /// returned as text.
+    private func answered(_ response: APIResponse, to request: WriteRequest, method: RequestMethod, url: RequestURL, plan: WritePlan,
+                          sender: RequestSender, summary: inout ExecutionSummary) async -> (id: String?, rows: [RawRow], problem: String?) {
+        guard method != .delete else { return (request.id, [], nil) }
         var rows: [RawRow] = []
+        var problem: String?
         if !response.body.isEmpty {
-            rows = try PageDecoder.decode(response.body, url: url).rows
+            do { rows = try PageIndexer.index(response.body).rows } catch { problem = "its answer is not a JSON:API document: \(error)" }
         }
-        let id = rows.first?.idText ?? request.id ?? ""
-        if let row = rows.first, let body = request.body { summary.notices += Self.differences(sent: body, answered: row, id: id) }
-        if rows.isEmpty, plan.returning != nil, !id.isEmpty, let location = RequestURL(plan.resourceURL(id: id)) {
-            let fetched = try await sender.send(APIRequest(.get, location))
-            summary.requests += fetched.attempts
-            rows = try PageDecoder.decode(fetched.body, url: location).rows
+        let location = response.header("Location").flatMap { $0.split(separator: "/").last }.flatMap { PercentEncoding.decode($0) }
+        let id = rows.first?.idText ?? request.id ?? location
+        if let row = rows.first, let body = request.body { summary.notices += Self.differences(sent: body, answered: row, id: id ?? "") }
+        if rows.isEmpty, plan.returning != nil {
+            guard let id, let location = RequestURL(plan.resourceURL(id: id)) else { return (id, [], problem ?? "its answer named no resource to return") }
+            do {
+                let fetched = try await sender.send(APIRequest(.get, location))
+                summary.requests += fetched.attempts
+                rows = try PageDecoder.decode(fetched.body, url: location).rows
+                problem = nil
+            } catch {
+                problem = (problem.map { $0 + "; " } ?? "") + "reading it back failed: \(error)"
+            }
         }
-        return (id, rows)
+        return (id, rows, problem)
     }
 
     /// RETURNING's columns against the resources the API answered with: one that none has is
@@ -151,13 +202,16 @@ public struct WriteExecutor: Sendable {
         try Pager.checkColumns(rows, of: returning)
     }
 
-    /// Attributes the API answered with values other than those sent (a server that ignored
-    /// or rewrote one), as notes: the write happened, but not as written.
+    /// Attributes the API answered with values other than those sent, or without (a server
+    /// that ignored or rewrote one), as notes: the write happened, but not as written.
     static func differences(sent body: [UInt8], answered row: RawRow, id: String) -> [String] {
         guard case .object(let attributes)? = (try? JSONParser.parse(body))?[path: ["data", "attributes"]] else { return [] }
         var notes: [String] = []
         for member in attributes {
-            guard row.raw(member.key) != nil else { continue }
+            guard row.raw(member.key) != nil else {
+                notes.append("the API answered \(id) without \(member.key), which was sent: it may not have been written")
+                continue
+            }
             let answered = row.value(member.key)
             if ValueSemantics.compare(member.value, answered) != 0 && !(member.value == .null && answered == .null) {
                 notes.append("the API answered \(id) with \(member.key) = \(JSONWriter.serialize(answered)), not \(JSONWriter.serialize(member.value)) as sent")
@@ -177,12 +231,19 @@ public struct WriteFailure: Error, Sendable {
     public var failed: WriteRequest?
     public var notSent: [WriteRequest]
     public var summary: ExecutionSummary
+    /// The failed request's position in the statement (0-based), for naming rows without ids.
+    public var firstIndex: Int
 
-    /// Whether the failed request may have been acted on: the connection was lost or the
-    /// answer did not come after it was sent, or it was cancelled in flight.
+    /// Whether the failed request may have been acted on: its connection was lost or timed out
+    /// after it was sent, the server failed (a 5xx, which a gateway may answer after passing the
+    /// request on), or an earlier attempt of it was answered so.
     public var failedMayHaveWritten: Bool {
-        if error is CancellationError { return failed != nil }
-        guard case .transport(let transport, _, _, _)? = error as? ExecutionError else { return false }
-        return transport.kind != .connect
+        guard failed != nil else { return false }
+        switch error as? ExecutionError {
+        case .transport(let transport, _, _, let attempts)?: return transport.kind != .connect || attempts > 1
+        case .api(let status, _, _, _, let attempts)?: return status >= 500 || attempts > 1
+        case .malformed?, .foreignLink?, .localRowLimit?: return false
+        case nil: return true
+        }
     }
 }

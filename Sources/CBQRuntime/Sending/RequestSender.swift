@@ -23,6 +23,9 @@ public struct APIResponse: Sendable {
     public var attempts: Int
     /// Time spent waiting between attempts (backoff, Retry-After).
     public var waited: Duration = .zero
+    /// An earlier attempt may have reached the server and been acted on: its connection was
+    /// lost after sending, or it was answered 5xx. (A 429 or a connection never made was not.)
+    public var earlierAttemptMayHaveActed = false
 
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -64,6 +67,7 @@ public struct RequestSender: Sendable {
         var attempt = 0
         var waited = Duration.zero
         var refreshed = false
+        var mayHaveActed = false
         var token = request.url.origin == origin ? try await credentials.token(refresh: false) : nil
         while true {
             attempt += 1
@@ -75,6 +79,7 @@ public struct RequestSender: Sendable {
                 guard attempt < retry.maxAttempts, retry.mayRepeat(request.method, after: .transport(error.kind)) else {
                     throw ExecutionError.transport(error, method: request.method.rawValue, url: request.url.description, attempts: attempt)
                 }
+                if error.kind != .connect { mayHaveActed = true }
                 let pause = retry.backoff(afterAttempt: attempt)
                 try await Task.sleep(for: pause)
                 waited += pause
@@ -95,6 +100,7 @@ public struct RequestSender: Sendable {
                retry.mayRepeat(request.method, after: .status(reply.status, hasRetryAfter: retryAfter != nil)) {
                 switch retry.pause(afterAttempt: attempt, retryAfter: retryAfter) {
                 case .wait(let pause):
+                    if reply.status >= 500 { mayHaveActed = true }
                     try await Task.sleep(for: pause)
                     waited += pause
                     continue
@@ -109,7 +115,8 @@ public struct RequestSender: Sendable {
                 throw ExecutionError.api(status: reply.status, method: request.method.rawValue, url: request.url.description,
                                          errors: errors, attempts: attempt)
             }
-            return APIResponse(status: reply.status, headers: reply.headers, body: reply.body, attempts: attempt, waited: waited)
+            return APIResponse(status: reply.status, headers: reply.headers, body: reply.body, attempts: attempt, waited: waited,
+                               earlierAttemptMayHaveActed: mayHaveActed)
         }
     }
 
