@@ -85,6 +85,9 @@ struct CBQ: AsyncParsableCommand {
         // No statements and a terminal: the interactive shell. Piped input runs as a script.
         let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput)
         if sources.isEmpty && !interactive { sources.append(SourceText(SourceFiles.readStandardInput(), name: "<stdin>")) }
+        // In a script, Ctrl-C cancels the statement running (a write then reports which rows it
+        // wrote); a second Ctrl-C ends cbq at once.
+        if !interactive { ScriptInterrupts.install() }
 
         var chosen = try target.target(tokenFile: runOptions.tokenFile)
         // Scripts check the token before anything starts: without one for a real target, nothing
@@ -122,12 +125,7 @@ struct CBQ: AsyncParsableCommand {
             session.confirm = { question in Terminal.ask(question) }
         }
         if !target.pinsTheClock { session.clock = { TargetOptions.systemClock() } }
-        if !interactive {
-            // Ctrl-C cancels the statement running (a write then reports which rows it wrote);
-            // a second Ctrl-C ends cbq at once.
-            ScriptInterrupts.install()
-            session.interruptRequested = { ScriptInterrupts.wasInterrupted }
-        }
+        if !interactive { session.interruptRequested = { ScriptInterrupts.wasInterrupted } }
         let status = interactive ? await Shell.run(session) : await session.runCancellably(sources)
         session.finish()
         await transport.shutdown()

@@ -23,7 +23,7 @@ struct WritePlanTests {
             "POST https://api.casebook.net/intake/reports\n"
                 + #"  {"data":{"type":"reports","attributes":{"status":"new","county":"O'Brien County","priority":3,"score":1.50,"urgent":true,"closed_at":null}}}"#,
             "POST https://api.casebook.net/intake/reports\n"
-                + #"  {"data":{"type":"reports","attributes":{"status":"screened","county":"Ada","priority":-2,"score":1000,"urgent":false,"closed_at":null}}}"#,
+                + #"  {"data":{"type":"reports","attributes":{"status":"screened","county":"Ada","priority":-2,"score":1e3,"urgent":false,"closed_at":null}}}"#,
         ])
     }
 

@@ -51,9 +51,10 @@ struct WriteExecutorTests {
         }
     }
 
-    /// Ctrl-C cancels the statement's task: the write in flight finishes, and no other starts.
-    @Test func cancellingABulkWriteStopsBeforeTheNextRequest() async throws {
-        let transport = CancellingTransport(after: 2)
+    /// Ctrl-C cancels the statement's task: the write in flight finishes (its outcome is then
+    /// known), and no other starts.
+    @Test func cancellingABulkWriteFinishesTheRequestInFlightAndSendsNoOther() async throws {
+        let transport = SlowTransport()
         let runner = WriteExecutor(executor: Executor(transport: transport, options: fastOptions()))
         let write = try plan("DELETE FROM attachments.notes WHERE id IN ('N-1', 'N-2', 'N-3', 'N-4')", baseURL: "http://sandbox.test")
         let batch = try await runner.prepare(write)
@@ -67,27 +68,26 @@ struct WriteExecutorTests {
                 return nil
             }
         }
+        while transport.started < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        task.cancel()  // while the third DELETE is in flight
         let failure = try #require(await task.value, "a cancelled write must say so")
         #expect(failure.error is CancellationError)
-        #expect(failure.written == ["N-1", "N-2"])
+        #expect(failure.written == ["N-1", "N-2", "N-3"])
         #expect(failure.failed == nil)
-        #expect(failure.notSent.compactMap(\.id) == ["N-3", "N-4"])
-        #expect(transport.count == 2)
+        #expect(failure.notSent.compactMap(\.id) == ["N-4"])
+        #expect(transport.started == 3)
     }
 }
 
-/// Answers 204 to every request, and cancels the sending task once `after` have been answered.
-final class CancellingTransport: HTTPTransport {
-    private let answered = Mutex(0)
-    let after: Int
+/// Answers 204 to every request after 100 ms, counting the requests it was sent.
+final class SlowTransport: HTTPTransport {
+    private let count = Mutex(0)
 
-    init(after: Int) { self.after = after }
-
-    var count: Int { answered.withLock { $0 } }
+    var started: Int { count.withLock { $0 } }
 
     func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
-        let count = answered.withLock { $0 += 1; return $0 }
-        if count == after { withUnsafeCurrentTask { $0?.cancel() } }
+        count.withLock { $0 += 1 }
+        try await Task.sleep(for: .milliseconds(100))
         return HTTPReply(status: 204)
     }
 }

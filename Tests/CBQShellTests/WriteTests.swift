@@ -139,7 +139,7 @@ struct WriteTests {
         #expect(shell.transport.api.writeCount == 1)
         #expect(shell.errorText.contains("""
             note: INSERT stopped after 0 of 2 rows; nothing was written; failed: row 1 of VALUES, its outcome is unknown \
-            (the connection was lost after it was sent): check it before trying again; not sent: row 2 of VALUES
+            (it may have reached the API before its answer was lost or failed): check it before trying again; not sent: row 2 of VALUES
             """))
         let count = ShellHarness(format: .csv, transport: shell.transport)
         await count.run("SELECT COUNT(*) FROM intake.reports")
