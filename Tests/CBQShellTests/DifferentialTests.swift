@@ -226,9 +226,13 @@ import Testing
 
     /// Runs the SQLite side of every query over the sandbox's records.
     static func sqliteResults(_ queries: [Query], tables compared: [Table] = [people, offerings, cases]) throws -> [[String: Any]] {
+        try runOracle(oracle, spec: ["tables": sqliteTables(compared), "queries": queries.map(\.sqlite)])
+    }
+
+    /// The sandbox's records of `compared`, as the oracles' `tables` (booleans as 0 and 1).
+    static func sqliteTables(_ compared: [Table]) -> [[String: Any]] {
         let data = SandboxData.generate(seed: SandboxOptions().seed)
-        var tables: [[String: Any]] = []
-        for table in compared {
+        return compared.map { table in
             let rows = data[table.endpoint.path]!.map { resource in
                 table.columns.map { column -> Any in
                     switch resource[attribute: column.name] {
@@ -240,14 +244,19 @@ import Testing
                     }
                 }
             }
-            tables.append(["name": table.sqliteName, "columns": table.columns.map { [$0.name, $0.type] }, "rows": rows])
+            return ["name": table.sqliteName, "columns": table.columns.map { [$0.name, $0.type] }, "rows": rows]
         }
+    }
+
+    /// Runs a Python `script` on `spec` (as JSON, its first argument) in a scratch folder of its
+    /// own, and returns the list it prints.
+    static func runOracle(_ script: String, spec: [String: Any]) throws -> [[String: Any]] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-differential-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let specURL = folder.appendingPathComponent("spec.json"), scriptURL = folder.appendingPathComponent("oracle.py")
-        try JSONSerialization.data(withJSONObject: ["tables": tables, "queries": queries.map(\.sqlite)]).write(to: specURL)
-        try oracle.write(to: scriptURL, atomically: true, encoding: .utf8)
+        try JSONSerialization.data(withJSONObject: spec).write(to: specURL)
+        try script.write(to: scriptURL, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", scriptURL.path, specURL.path]

@@ -98,38 +98,9 @@ import Testing
 
     @Test func updatesAndDeletesAgreeWithSQLite() async throws {
         let cases = Self.generate()
-        let data = SandboxData.generate(seed: SandboxOptions().seed)
-        var tables: [[String: Any]] = []
-        for table in [DifferentialTests.people, DifferentialTests.offerings, DifferentialTests.cases] {
-            let rows = data[table.endpoint.path]!.map { resource in
-                table.columns.map { column -> Any in
-                    switch resource[attribute: column.name] {
-                    case .bool(let flag): return flag ? 1 : 0
-                    case .number(let number): return number
-                    case .string(let text): return text
-                    default: return NSNull()
-                    }
-                }
-            }
-            tables.append(["name": table.sqliteName, "columns": table.columns.map { [$0.name, $0.type] }, "rows": rows])
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-write-differential-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let specURL = folder.appendingPathComponent("spec.json"), scriptURL = folder.appendingPathComponent("oracle.py")
+        let tables = DifferentialTests.sqliteTables([DifferentialTests.people, DifferentialTests.offerings, DifferentialTests.cases])
         let spec: [String: Any] = ["tables": tables, "cases": cases.map { ["write": $0.sqlite, "read": Self.wholeTable($0.table, sqlite: true)] }]
-        try JSONSerialization.data(withJSONObject: spec).write(to: specURL)
-        try Self.oracle.write(to: scriptURL, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptURL.path, specURL.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with sqlite3 must be installed (.ci/run installs it)")
-        let expected = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])
+        let expected = try DifferentialTests.runOracle(Self.oracle, spec: spec)
         try #require(expected.count == cases.count)
 
         var changedSomething = 0, updates = 0, deletes = 0

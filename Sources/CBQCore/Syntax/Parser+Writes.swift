@@ -131,19 +131,7 @@ extension Parser {
     ///
     /// A write's table: an alias needs AS, since the word after the table (SET) is no keyword.
     private mutating func parseTableName(after context: String) throws(Diagnostic) -> TableReference {
-        let service = try parseIdentifier(after: context, expecting: "an endpoint such as people.people")
-        guard acceptSymbol(.dot) else {
-            if current.kind == .end { throw Diagnostic.expectedEndpoint(afterService: service.name, at: .at(service.range.end)) }
-            throw Diagnostic.expectedDot(afterService: service.name, at: current.range)
-        }
-        let endpoint = try parseIdentifier(after: "'\(service.name).'", expecting: "an endpoint name")
-        if case .symbol(.dot) = current.kind { throw Diagnostic.tooManyEndpointParts(at: current.range) }
-        var table = TableReference(service: service, endpoint: endpoint, range: service.range.union(endpoint.range))
-        if accept(.as) {
-            table.alias = try parseIdentifier(after: "'AS'", expecting: "a table alias")
-            table.range = table.range.union(table.alias!.range)
-        }
-        return table
+        try parseTableReference(after: context, bareAlias: false)
     }
 
     /// Accepts the unquoted word `word`, or says it was expected.

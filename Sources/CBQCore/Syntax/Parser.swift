@@ -213,8 +213,11 @@ public struct Parser {
     }
 
     /// table_reference = identifier "." identifier [ [ "AS" ] identifier ] ;
-    private mutating func parseTableReference() throws(Diagnostic) -> TableReference {
-        let service = try parseIdentifier(after: "'FROM'", expecting: "an endpoint such as people.people")
+    ///
+    /// - Parameter bareAlias: whether a name after the table is its alias without AS (not in a
+    ///   write, where the word after the table, SET, is no keyword).
+    mutating func parseTableReference(after context: String = "'FROM'", bareAlias: Bool = true) throws(Diagnostic) -> TableReference {
+        let service = try parseIdentifier(after: context, expecting: "an endpoint such as people.people")
         guard acceptSymbol(.dot) else {
             if current.kind == .end {
                 throw Diagnostic.expectedEndpoint(afterService: service.name, at: .at(service.range.end))
@@ -228,7 +231,7 @@ public struct Parser {
         var table = TableReference(service: service, endpoint: endpoint, range: service.range.union(endpoint.range))
         if accept(.as) {
             table.alias = try parseIdentifier(after: "'AS'", expecting: "a table alias")
-        } else if current.kind == .identifier, !looksLikeMisspeltClause, !startsOtherJoin {
+        } else if bareAlias, current.kind == .identifier, !looksLikeMisspeltClause, !startsOtherJoin {
             table.alias = try parseIdentifier(after: "'\(table)'")
         }
         if let alias = table.alias { table.range = table.range.union(alias.range) }
