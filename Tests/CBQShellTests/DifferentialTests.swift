@@ -206,15 +206,23 @@ import Testing
 
     // MARK: - Running both
 
-    static let oracle = """
+    /// What every oracle starts with: the spec, and `database()`, a fresh in-memory copy of its tables.
+    static let oraclePrelude = """
         import json, sqlite3, sys
         spec = json.load(open(sys.argv[1]))
-        db = sqlite3.connect(":memory:")
-        for table in spec["tables"]:
-            columns = ", ".join('"%s" %s' % (c, t) for c, t in table["columns"])
-            db.execute('CREATE TABLE "%s" (%s)' % (table["name"], columns))
-            marks = ", ".join("?" for _ in table["columns"])
-            db.executemany('INSERT INTO "%s" VALUES (%s)' % (table["name"], marks), table["rows"])
+        def database():
+            db = sqlite3.connect(":memory:")
+            for table in spec["tables"]:
+                columns = ", ".join('"%s" %s' % (c, t) for c, t in table["columns"])
+                db.execute('CREATE TABLE "%s" (%s)' % (table["name"], columns))
+                marks = ", ".join("?" for _ in table["columns"])
+                db.executemany('INSERT INTO "%s" VALUES (%s)' % (table["name"], marks), table["rows"])
+            return db
+
+        """
+
+    static let oracle = oraclePrelude + """
+        db = database()
         results = []
         for query in spec["queries"]:
             try:

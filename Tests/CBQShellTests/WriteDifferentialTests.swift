@@ -70,17 +70,10 @@ import Testing
     }
 
     /// Each case on a fresh copy: the write, its row count, then the whole table by id.
-    static let oracle = """
-        import json, sqlite3, sys
-        spec = json.load(open(sys.argv[1]))
+    static let oracle = DifferentialTests.oraclePrelude + """
         results = []
         for case in spec["cases"]:
-            db = sqlite3.connect(":memory:")
-            for table in spec["tables"]:
-                columns = ", ".join('"%s" %s' % (c, t) for c, t in table["columns"])
-                db.execute('CREATE TABLE "%s" (%s)' % (table["name"], columns))
-                marks = ", ".join("?" for _ in table["columns"])
-                db.executemany('INSERT INTO "%s" VALUES (%s)' % (table["name"], marks), table["rows"])
+            db = database()
             try:
                 changed = db.execute(case["write"]).rowcount
                 rows = [list(r) for r in db.execute(case["read"]).fetchall()]
