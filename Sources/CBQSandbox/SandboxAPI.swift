@@ -180,7 +180,8 @@ public final class SandboxAPI: Sendable {
     private func list(_ endpoint: SandboxData.Endpoint, query: String, collectionURL: String) throws(APIError) -> SandboxResponse {
         // A copy-on-write snapshot: the lock is held only to take it.
         let collection = state.withLock { $0.collections[endpoint.path]! }
-        let query = try CollectionQuery(query: query, endpoint: endpoint, attributes: Set(collection.attributeNames), options: options)
+        let query = try CollectionQuery(query: withoutIgnoredParameters(query), endpoint: endpoint, attributes: Set(collection.attributeNames),
+                                        options: options)
         let positions = query.positions(in: collection.attributeNames, relationships: SandboxData.relationships(of: endpoint))
         var rows = query.filters.isEmpty
             ? Array(collection.resources.indices)
@@ -213,6 +214,17 @@ public final class SandboxAPI: Sendable {
         }
         body.append(contentsOf: Array(#","meta":{"total":\#(total)}}"#.utf8))
         return .document(200, body)
+    }
+
+    /// The query string less what this server is told to ignore (``SandboxOptions/ignoredFilters``,
+    /// ``SandboxOptions/ignoresPageNumber``), read as a server that does not know them reads them: not at all.
+    private func withoutIgnoredParameters(_ query: String) -> String {
+        guard !options.ignoredFilters.isEmpty || options.ignoresPageNumber else { return query }
+        return query.split(separator: "&").filter { pair in
+            let key = PercentEncoding.decode(pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0], plusIsSpace: true) ?? ""
+            if options.ignoresPageNumber, key == "page" || key == "page[number]" { return false }
+            return !options.ignoredFilters.contains { key == "filter[\($0)]" || key.hasPrefix("filter[\($0)][") }
+        }.joined(separator: "&")
     }
 
     /// `,"included":[…]`: each distinct resource the page's resources name by the relationships

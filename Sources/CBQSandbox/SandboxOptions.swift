@@ -36,6 +36,11 @@ public struct SandboxOptions: Sendable {
     /// answer (`--drop-write-every k`): the client cannot know the write happened, which is
     /// when a POST must not be sent again.
     public var dropWriteEvery: Int?
+    /// Filters on these fields are dropped unread, as a server that does not know them may do
+    /// (`--ignore-filter state`): it answers every row.
+    public var ignoredFilters: Set<String> = []
+    /// The page number is dropped unread (`--ignore-page`): every page is the first.
+    public var ignoresPageNumber = false
     /// Added to every request before it is answered.
     public var latency: Duration = .zero
     /// Answer every k-th request with 429 and `Retry-After`.

@@ -58,6 +58,12 @@ struct SandboxCommand: AsyncParsableCommand {
             help: ArgumentHelp("Act on every k-th write, then close the connection without answering.", valueName: "k"))
     var dropWriteEvery: Int?
 
+    @Option(name: .customLong("ignore-filter"), help: ArgumentHelp("Drop filters on this field unread, answering every row (repeatable).", valueName: "field"))
+    var ignoredFilters: [String] = []
+
+    @Flag(name: .customLong("ignore-page"), help: "Drop the page number unread: every page is the first.")
+    var ignorePage = false
+
     @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
     var latencyMilliseconds = 0
 
@@ -101,6 +107,8 @@ struct SandboxCommand: AsyncParsableCommand {
         options.supportsInclude = !noInclude
         options.acceptsIDLists = idLists
         options.acceptsClientIDs = clientIDs
+        options.ignoredFilters = Set(ignoredFilters)
+        options.ignoresPageNumber = ignorePage
         options.dropWriteEvery = dropWriteEvery
         options.latency = .milliseconds(latencyMilliseconds)
         options.rateLimitEvery = rateLimitEvery

@@ -9,14 +9,31 @@ struct ExecutorGuardTests {
     let base = "https://api.test"
 
     @Test func aNextLinkCycleStops() async throws {
+        // page=2 leads to page=3, whose next link is page=2 again.
+        let transport = ScriptedTransport { url in
+            let query = url.pathAndQuery
+            if query.contains("page=2") { return page(["b"], next: "https://api.test/a/b?page=3") }
+            if query.contains("page=3") { return page(["c"], next: "https://api.test/a/b?page=2") }
+            return page(["a"], next: "https://api.test/a/b?page=2")
+        }
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+        #expect(ids == ["a", "b", "c"])
+        #expect(summary.truncation?.contains("repeats a page") == true)
+        #expect(transport.sent.count == 3)
+    }
+
+    /// A next link back to the first page (`page=1`, a URL not yet asked for) brings its rows
+    /// again: an error, not a silent end with repeats dropped.
+    @Test func aNextLinkBackToTheFirstPageIsAnError() async throws {
         let transport = ScriptedTransport { url in
             url.pathAndQuery.contains("page=2") ? page(["b"], next: "https://api.test/a/b?page=1") : page(["a"], next: "https://api.test/a/b?page=2")
         }
-        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
-        #expect(ids == ["a", "b"])
-        #expect(summary.truncation?.contains("repeats a page") == true)
-        // The first request had no page number, so page=1 is new once; page=2 then repeats.
-        #expect(transport.sent.count == 3)
+        do {
+            _ = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+            Issue.record("expected an error")
+        } catch let error as Diagnostic {
+            #expect(error.message == "the API answered page 3 of this read (https://api.test/a/b?page=1) with rows it had already sent: it did not honour the page asked for")
+        }
     }
 
     @Test func aNextLinkToAnotherHostIsRefusedAndGetsNoToken() async throws {

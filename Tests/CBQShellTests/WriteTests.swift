@@ -243,7 +243,7 @@ struct WriteTests {
         let status = await shell.run("UPDATE people.people SET city = 'x' WHERE last_name LIKE 'Doe' AND state = 'WA'")
         #expect(status == SysExit.dataError)
         #expect(shell.errorText.hasPrefix("""
-            <query>:1:68: error: the API returned PER-00003, where state = 'WA' is not true: it did not apply filter[state]=WA; nothing was written
+            <query>:1:68: error: the API returned rows that do not satisfy filter[state]=WA (PER-00003, where state = 'WA' is not true): it may not support that filter
             """))
         #expect(transport.api.writeCount == 0)
         #expect(shell.output == "")
@@ -256,8 +256,8 @@ struct WriteTests {
         let shell = ShellHarness(transport: transport)
         let status = await shell.run("UPDATE people.people SET city = 'x' WHERE state = 'WA'")
         #expect(status == SysExit.dataError)
-        #expect(shell.errorText.hasPrefix("<query>:1:1: error: the read that finds the rows to UPDATE is not certain to be complete: "))
-        #expect(shell.errorText.contains("; nothing was written"))
+        #expect(shell.errorText.hasPrefix("<query>:1:1: error: the API answered page 2 of this read "))
+        #expect(shell.errorText.contains("with rows it had already sent: it did not honour the page asked for"))
         #expect(transport.api.writeCount == 0)
         let capped = ShellHarness(maxPages: 1)
         #expect(await capped.run("DELETE FROM attachments.notes WHERE note_type = 'visit'") == SysExit.dataError)

@@ -39,6 +39,22 @@ extension Diagnostic {
                    hint: "the server may not filter by this relationship; compare its *_id attribute, or write the condition so cbq evaluates it (e.g. person || '' = 'PER-1')")
     }
 
+    /// A row the API returned that a pushed filter on an attribute rejects.
+    public static func ignoredAttributeFilter(_ text: String, sentAs parameters: String, example: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API returned rows that do not satisfy \(parameters) (\(example), where \(text) is not true): it may not support that filter",
+                   at: range, label: "sent as \(parameters)",
+                   hint: "the server may spell it differently: `cbq explain` shows every parameter; try --dialect jsonapi or --comparisons, "
+                       + "or write the condition so cbq evaluates it (e.g. lower(x) = 'v')")
+    }
+
+    /// A later page that repeats the rows of the first page or of the page before it.
+    public static func ignoredPage(_ url: String, page: Int, parameter: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API answered page \(page) of this read (\(url)) with rows it had already sent: it did not honour the page asked for",
+                   at: range, label: "the result would repeat rows and miss others",
+                   hint: "the server may not read '\(parameter)' (try --page-param page or page[number], or --dialect jsonapi), "
+                       + "or its links.next leads back to an earlier page")
+    }
+
     // MARK: - Shared wording
 
     /// "did you mean 'FROM'?", for a word one or two typos from one that fits.

@@ -122,15 +122,6 @@ extension Diagnostic {
                    hint: "run it again; if it persists, check the server's paging (cbq explain shows the requests)")
     }
 
-    /// A row the read for a write returned that a pushed filter rejects: the API ignored or
-    /// misread the filter, and writing every row it returned could touch rows the WHERE excludes.
-    public static func filterNotAppliedToWrite(_ verb: String, _ text: String, sentAs parameters: String, id: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "the API returned \(id), where \(text) is not true: it did not apply \(parameters); nothing was written",
-                   at: range, label: "sent as \(parameters)",
-                   hint: "\(verb) stops so that it cannot touch rows its WHERE excludes; check how this server spells the filter "
-                       + "(cbq explain shows it), or write the condition so cbq evaluates it, e.g. lower(x) = 'v'")
-    }
-
     /// A SET column that no row read has, with a near name among those it has.
     public static func unknownWriteColumn(_ column: Identifier, endpoint: String, suggestion: String) -> Diagnostic {
         Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,

@@ -42,15 +42,13 @@ public struct WriteExecutor: Sendable {
     }
 
     /// Finds the rows to write and makes their requests, sending only reads: none for an
-    /// INSERT or a write by id, the read path's requests otherwise.
+    /// INSERT or a write by id, the read path's requests otherwise. The pager checks every row
+    /// against every filter the API was asked to apply, so a server that ignored one stops the
+    /// write here instead of having it touch rows its WHERE excludes.
     public func prepare(_ plan: WritePlan, progress: @escaping Executor.Progress = { _ in }) async throws -> Batch {
         if let requests = plan.plannedRequests { return Batch(requests: requests) }
         guard let read = plan.read else { return Batch(requests: []) }
         let evaluator = try AssignmentEvaluator(plan)
-        // Every row is checked against every filter the API was asked to apply: a server that
-        // ignored one would otherwise have the write touch rows its WHERE excludes.
-        var checks: [(predicate: RequestPlan.PushedPredicate, filter: LocalFilter)] = []
-        for predicate in read.pushed { if let expression = predicate.expression { checks.append((predicate, try LocalFilter(expression))) } }
         var batch = Batch(requests: [])
         var columns: Set<String> = ["id"]
         var relationships: Set<String> = []
@@ -59,11 +57,6 @@ public struct WriteExecutor: Sendable {
         let askedIDs: Set<String>? = if case .resources(let ids) = read.target { Set(ids) } else { nil }
         let verb = SourceRange(plan.statementRange.start, plan.statementRange.start + plan.verb.rawValue.utf8.count)
         batch.summary = try await executor.run(read, progress: progress) { rows in
-            for (predicate, filter) in checks where try filter.apply(rows).count != rows.count {
-                let row = try rows.first { try filter.apply([$0]).isEmpty }
-                throw Diagnostic.filterNotAppliedToWrite(plan.verb.rawValue, predicate.text, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
-                                                         id: row?.idText ?? "a row", at: predicate.range)
-            }
             for row in rows {
                 let id = row.idText
                 // A request by id answered with another resource, or an id no URL can carry.

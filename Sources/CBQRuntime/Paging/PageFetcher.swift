@@ -10,6 +10,8 @@ struct FetchedPage: Sendable {
     /// Waiting between attempts, and the whole time from sending to a filtered page.
     var waited: Duration = .zero
     var elapsed: Duration = .zero
+    /// What was asked for, for errors about the answer.
+    var url: RequestURL?
 }
 
 /// The stages of one page, in order: send the GET (``RequestSender``), decode the document
@@ -26,6 +28,6 @@ struct PageFetcher: Sendable {
         if response.status == 404 { return nil }
         let document = try PageDecoder.decode(response.body, url: url)
         return FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts,
-                           waited: response.waited, elapsed: ContinuousClock.now - started)
+                           waited: response.waited, elapsed: ContinuousClock.now - started, url: url)
     }
 }

@@ -22,9 +22,12 @@ struct Pager {
     var satisfied: () -> Bool = { false }
     /// Where a compound document's `included` resources go (a join reads them).
     var included: (([RawRow]) throws -> Void)?
-    /// Filters on relationships, checked on every row: the guide does not say the API filters
-    /// by them, and one that ignored `filter[person]` would otherwise pass every row.
-    private var relationshipChecks: [Int: LocalFilter] = [:]
+    /// The pushed filters, compiled once, to check every row the API returns: one it ignored
+    /// (`filter[person]`, which the guide does not promise, or any other) would pass every row.
+    private var pushedChecks: [Int: LocalFilter] = [:]
+    /// The identities of the first page's rows, and of the page before the current one.
+    private var firstPageIdentities: Set<UInt64>?
+    private var previousPageIdentities: Set<UInt64> = []
 
     init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
         self.plan = plan
@@ -69,7 +72,8 @@ struct Pager {
             columnsChecked = true
             try checkColumns(page.document.rows)
         }
-        try checkRelationshipFilters(page.document.rows)
+        try checkPushedFilters(page.document.rows)
+        try checkPageWasHonoured(page)
         var out: [RawRow] = []
         out.reserveCapacity(page.passed.count)
         for row in page.passed {
@@ -99,35 +103,61 @@ struct Pager {
         return names
     }
 
-    /// A row the API returned that a pushed filter on a relationship rejects means the API did
-    /// not apply the filter: an error at the condition, never rows it did not ask for.
+    /// A row the API returned that a pushed filter rejects means the API ignored or misread
+    /// the filter: an error at the condition, never rows it did not ask for. Every filter is
+    /// checked on every row, with the local evaluator (the sandbox's semantics).
     ///
-    /// Only rows whose relationship holds one id are judged: a links-only relationship (read as
-    /// NULL), one left out, and a to-many's array say nothing about what the server matched.
-    private mutating func checkRelationshipFilters(_ rows: [RawRow]) throws {
+    /// A row is judged only by the columns it holds: an attribute left out (a server may omit
+    /// nulls; a sparse fieldset omits what was not asked for) says nothing; nor does a
+    /// relationship that is links-only (read as NULL), or a to-many's array.
+    private mutating func checkPushedFilters(_ rows: [RawRow]) throws {
         guard !plan.pushed.isEmpty, !rows.isEmpty else { return }
-        let relationships = Self.relationshipNames(rows)
-        guard !relationships.isEmpty else { return }
         for (index, predicate) in plan.pushed.enumerated() {
             guard let expression = predicate.expression else { continue }
-            let read = expression.columnNames.filter(relationships.contains)
-            guard !read.isEmpty else { continue }
-            let judged = rows.filter { row in
-                read.allSatisfy { name in
-                    guard row.relationships.contains(where: { $0.key == name }) else { return false }
-                    switch row.sqlValue(name) {
-                    case .null, .nested: return false
-                    default: return true
-                    }
-                }
-            }
+            let read = expression.columnNames
+            let judged = rows.filter { row in read.allSatisfy { Self.canJudge(row, by: $0) } }
             guard !judged.isEmpty else { continue }
-            if relationshipChecks[index] == nil { relationshipChecks[index] = try LocalFilter(expression) }
-            if try relationshipChecks[index]!.apply(judged).count != judged.count {
-                throw Diagnostic.ignoredFilter(predicate.text, sentAs: predicate.parameters.map { $0.formatted() }.joined(separator: "&"),
-                                               at: predicate.range)
+            if pushedChecks[index] == nil { pushedChecks[index] = try LocalFilter(expression) }
+            let passed = try pushedChecks[index]!.apply(judged)
+            guard passed.count != judged.count else { continue }
+            let sentAs = predicate.parameters.map { $0.formatted() }.joined(separator: "&")
+            if read.contains(where: Self.relationshipNames(judged).contains) {
+                throw Diagnostic.ignoredFilter(predicate.text, sentAs: sentAs, at: predicate.range)
             }
+            let kept = Set(passed.map(\.identityHash))
+            let example = judged.first { !kept.contains($0.identityHash) }?.idText ?? "a row"
+            throw Diagnostic.ignoredAttributeFilter(predicate.text, sentAs: sentAs, example: example, at: predicate.range)
         }
+    }
+
+    /// Whether `row` holds a value of `column` that a filter's answer can be judged by.
+    private static func canJudge(_ row: RawRow, by column: String) -> Bool {
+        if column == "id" { return true }
+        guard let member = row.attributes.first(where: { $0.key == column }) else { return false }
+        switch row.sqlValue(column) {
+        case .nested: return false
+        case .null: return !member.isRelationship
+        default: return true
+        }
+    }
+
+    /// A later page whose rows all came on the first page, or on the page before it, is the
+    /// server answering a page number it ignored: the result would repeat rows and miss the
+    /// rest, so it is an error naming the parameter (never rows silently dropped as repeats).
+    private mutating func checkPageWasHonoured(_ page: FetchedPage) throws {
+        let rows = page.document.rows
+        guard plan.target == .collection, !rows.isEmpty else { return }
+        let identities = Set(rows.map(\.identityHash))
+        if let earlier = firstPageIdentities {
+            if identities.isSubset(of: earlier) || identities.isSubset(of: previousPageIdentities) {
+                let asked = page.url.map { PercentEncoding.decode($0.description) ?? $0.description } ?? "page \(summary.pages)"
+                throw Diagnostic.ignoredPage(asked, page: summary.pages, parameter: plan.dialect.pageNumberParameter(2).formattedName(),
+                                             at: SourceRange(plan.statementRange.start, plan.statementRange.start + 6))
+            }
+        } else {
+            firstPageIdentities = identities
+        }
+        previousPageIdentities = identities
     }
 
     static func checkColumns(_ rows: [RawRow], of plan: RequestPlan) throws {
