@@ -48,7 +48,7 @@ struct ShellHarness {
     init(target: Target? = nil, format: OutputFormat = .table, terminal: Bool = false, sandbox: SandboxOptions = SandboxOptions(),
          parameters: [String: Literal] = [:], environment: [String: String] = [:], maxPages: Int = 10_000,
          maxLocalRows: Int = 1_000_000, now: String = "2026-12-01T09:30:00Z", sparseFieldsets: Bool = false,
-         resourceTypes: [String: String] = [:], transport shared: InProcessTransport? = nil) {
+         resourceTypes: [String: String] = [:], concurrency: Int = 8, transport shared: InProcessTransport? = nil) {
         transport = shared ?? InProcessTransport(options: sandbox)
         let console = Console(screen: screen, errors: errors, errorsAreTerminal: terminal)
         var plannerOptions = PlannerOptions()
@@ -61,6 +61,7 @@ struct ShellHarness {
         execution.retry.maxDelay = .milliseconds(2)
         execution.maxPages = maxPages
         execution.maxLocalRows = maxLocalRows
+        execution.concurrency = concurrency
         session = Session(target: target ?? .sandbox(at: InProcessTransport.baseURL), plannerOptions: plannerOptions, execution: execution,
                           transport: transport, console: console, format: format)
         session.showsProgress = false

@@ -1,0 +1,60 @@
+import CBQCore
+import CBQRuntime
+import CBQSandbox
+import Testing
+@testable import CBQShell
+
+/// A server that ignores a parameter it does not know answers with the wrong rows and a 200.
+/// The pager checks every answer: each against a sandbox that ignores that parameter.
+@Suite(.timeLimit(.minutes(1)))
+struct ServerCheckTests {
+    private func sandbox(ignoring filters: Set<String> = [], page: Bool = false) -> SandboxOptions {
+        var options = SandboxOptions()
+        options.ignoredFilters = filters
+        options.ignoresPageNumber = page
+        return options
+    }
+
+    @Test(arguments: [
+        ("SELECT id, state FROM people.people WHERE state = 'WA'", "state", "filter[state]=WA"),
+        ("SELECT id FROM people.people WHERE state = 'WA' AND last_name LIKE 'Doe'", "last_name", "filter[last_name][like]=Doe"),
+        ("SELECT id FROM services.service_offerings WHERE max_capacity >= 30", "max_capacity", "filter[max_capacity][ge]=30"),
+        ("SELECT id FROM people.people WHERE middle_name IS NULL", "middle_name", "filter[middle_name]=null"),
+        ("SELECT COUNT(*) FROM cases.cases WHERE status = 'open'", "status", "filter[status]=open"),
+    ])
+    func aFilterTheServerIgnoredIsAnErrorNotItsRows(statement: String, field: String, parameter: String) async {
+        let shell = ShellHarness(format: .csv, sandbox: sandbox(ignoring: [field]))
+        #expect(await shell.run(statement) == SysExit.dataError)
+        #expect(shell.output == "", "no row of an unfiltered answer is shown")
+        #expect(shell.errorText.contains("error: the API returned rows that do not satisfy \(parameter) ("))
+        #expect(shell.errorText.contains("sent as \(parameter)"))
+        // The same statement on a server that applies the filter answers.
+        let honest = ShellHarness(format: .csv)
+        #expect(await honest.run(statement) == 0)
+    }
+
+    @Test(arguments: [1, 8])
+    func aPageNumberTheServerIgnoredIsAnError(concurrency: Int) async {
+        let shell = ShellHarness(format: .csv, sandbox: sandbox(page: true), concurrency: concurrency)
+        #expect(await shell.run("SELECT id FROM people.people") == SysExit.dataError)
+        #expect(shell.errorText.contains("error: the API answered page 2 of this read (http://sandbox.test/people/people?page[size]=100&page=2) "
+                                         + "with rows it had already sent: it did not honour the page asked for"))
+        #expect(shell.errorText.contains("the result would repeat rows and miss others"))
+        #expect(shell.output.split(separator: "\r\n").count <= 101, "at most the first page, and said to be partial")
+    }
+
+    /// A filter is judged only by what a row holds: nulls a server leaves out, and columns a
+    /// sparse fieldset leaves out, are no evidence either way.
+    @Test func columnsARowDoesNotHoldAreNotJudged() async {
+        let omittingNulls = InProcessTransport(alter: { body in
+            Array(String(decoding: body, as: UTF8.self).replacing(#","middle_name":null"#, with: "").utf8)
+        })
+        let shell = ShellHarness(format: .csv, transport: omittingNulls)
+        #expect(await shell.run("SELECT COUNT(*) AS n FROM people.people WHERE middle_name IS NULL AND state = 'WA'") == 0)
+        #expect(shell.errorText == "")
+        let sparse = ShellHarness(format: .csv, sparseFieldsets: true)
+        #expect(await sparse.run("SELECT first_name FROM people.people WHERE state = 'WA' AND last_name LIKE 'Doe'") == 0)
+        #expect(sparse.output.hasPrefix("first_name\r\n"))
+        #expect(sparse.errorText == "")
+    }
+}
