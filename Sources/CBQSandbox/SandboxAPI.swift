@@ -21,7 +21,17 @@ public final class SandboxAPI: Sendable {
         var requestCount = 0
         /// POST, PATCH and DELETE requests received, answered or not.
         var writeCount = 0
+        /// Access tokens the token endpoint issued, and when each expires.
+        var issuedTokens: [String: Int] = [:]
+        var tokenRequests = 0
     }
+
+    /// Requests to the token endpoint so far.
+    public var tokenRequests: Int { state.withLock { $0.tokenRequests } }
+
+    /// Forgets every issued token, as a server does whose tokens expired early: the next
+    /// request with one is a 401.
+    public func revokeTokens() { state.withLock { $0.issuedTokens = [:] } }
 
     /// POST, PATCH and DELETE requests received so far (a dry run must leave this at 0).
     public var writeCount: Int { state.withLock { $0.writeCount } }
@@ -137,10 +147,21 @@ public final class SandboxAPI: Sendable {
             let title = options.failureStatus == 503 ? "Service Unavailable" : "Internal Server Error"
             throw APIError(status: options.failureStatus, title: title, detail: "an injected fault (every \(every) requests)")
         }
+        if request.path == "/oauth2/token" { return try issueToken(request) }
         let authorization = request.headers["authorization"] ?? ""
         guard authorization.lowercased().hasPrefix("bearer "), !authorization.dropFirst(7).allSatisfy({ $0 == " " }) else {
-            throw APIError(status: 401, title: "Unauthorized", detail: "send 'Authorization: Bearer <token>' (the sandbox accepts any token)",
+            throw APIError(status: 401, title: "Unauthorized",
+                           detail: "send 'Authorization: Bearer <token>' " + (options.requireOAuth ? "(from POST /oauth2/token)" : "(the sandbox accepts any token)"),
                            headers: [("WWW-Authenticate", "Bearer")])
+        }
+        if options.requireOAuth {
+            let token = String(authorization.dropFirst(7)).trimming(.whitespace)
+            let now = options.clock()
+            let valid = state.withLock { state in state.issuedTokens[token].map { $0 > now } ?? false }
+            guard valid else {
+                throw APIError(status: 401, title: "Unauthorized", detail: "the access token is unknown or expired; ask POST /oauth2/token for one",
+                               headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
+            }
         }
 
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map { PercentEncoding.decode($0) ?? "" }
@@ -173,6 +194,42 @@ public final class SandboxAPI: Sendable {
         // The write is done; every k-th one loses its answer on the way back.
         if let every = options.dropWriteEvery, every > 0, writes % every == 0 { response.dropsConnection = true }
         return response
+    }
+
+    // MARK: - OAuth
+
+    /// `POST /oauth2/token` with `grant_type=client_credentials&client_id=…&client_secret=…` as a
+    /// form (or the id and secret as HTTP Basic): `{"access_token", "token_type", "expires_in"}`,
+    /// or RFC 6749's `{"error": …}` with 400 or 401.
+    private func issueToken(_ request: SandboxRequest) throws(APIError) -> SandboxResponse {
+        state.withLock { $0.tokenRequests += 1 }
+        func failure(_ status: Int, _ error: String, _ description: String) -> SandboxResponse {
+            .document(status, JSONValue.object([JSONMember("error", .string(error)), JSONMember("error_description", .string(description))]))
+        }
+        guard request.method == "POST" else {
+            throw APIError(status: 405, title: "Method Not Allowed", detail: "the token endpoint takes POST", headers: [("Allow", "POST")])
+        }
+        var form: [String: String] = [:]
+        for pair in String(decoding: request.body, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if let key = PercentEncoding.decode(parts[0], plusIsSpace: true) {
+                form[key] = parts.count > 1 ? PercentEncoding.decode(parts[1], plusIsSpace: true) : ""
+            }
+        }
+        guard form["grant_type"] == "client_credentials" else {
+            return failure(400, "unsupported_grant_type", "the sandbox issues tokens for grant_type=client_credentials")
+        }
+        guard let id = form["client_id"], let secret = form["client_secret"], options.oauthClients[id] == secret else {
+            return failure(401, "invalid_client", "unknown client_id or wrong client_secret")
+        }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let token = "sbx-" + bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let expires = options.clock() + options.tokenLifetime
+        state.withLock { $0.issuedTokens[token] = expires }
+        return .document(200, JSONValue.object([JSONMember("access_token", .string(token)), JSONMember("token_type", .string("bearer")),
+                                                JSONMember("expires_in", .number(Double(options.tokenLifetime)))]))
     }
 
     // MARK: - Reads
@@ -413,4 +470,8 @@ public final class SandboxAPI: Sendable {
         guard deleted else { throw notFound(endpoint, id) }
         return SandboxResponse(status: 204, headers: [], body: [])
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

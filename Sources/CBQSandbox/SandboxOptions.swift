@@ -41,6 +41,15 @@ public struct SandboxOptions: Sendable {
     public var ignoredFilters: Set<String> = []
     /// The page number is dropped unread (`--ignore-page`): every page is the first.
     public var ignoresPageNumber = false
+    /// OAuth clients the token endpoint (`POST /oauth2/token`, client credentials) knows: id → secret.
+    public var oauthClients: [String: String] = ["cbq-sandbox": "sandbox-secret"]
+    /// Seconds an access token from the token endpoint lasts (`--token-lifetime`).
+    public var tokenLifetime = 3600
+    /// Accept only access tokens the token endpoint issued and that have not expired
+    /// (`--require-oauth`); otherwise any bearer token is accepted.
+    public var requireOAuth = false
+    /// Seconds since 1970, for token expiry; the system clock unless a test fixes it.
+    public var clock: @Sendable () -> Int = { Int(time(nil)) }
     /// Added to every request before it is answered.
     public var latency: Duration = .zero
     /// Answer every k-th request with 429 and `Retry-After`.

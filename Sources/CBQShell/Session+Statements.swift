@@ -41,9 +41,9 @@ extension Session {
 
     /// The target's credentials, found once per target (a token file is read once, not per
     /// statement); a failure is not kept, so the shell asks again at the next statement.
-    public func credentials() throws(ShellFailure) -> FixedToken {
+    public func credentials() throws(ShellFailure) -> any CredentialsProvider {
         if let resolvedCredentials { return resolvedCredentials }
-        let credentials = try TokenPolicy.credentials(for: target, environment: environment)
+        let credentials = try TokenPolicy.credentials(for: target, environment: environment, transport: transport)
         resolvedCredentials = credentials
         return credentials
     }
@@ -275,6 +275,10 @@ extension Session {
             if error is CancellationError {
                 console.error("cancelled" + partial)
                 return SysExit.interrupted
+            }
+            if let error = error as? OAuthError {
+                console.error("no access token: \(error)" + partial, hint: "check --token-url, --client-id and the client secret")
+                return SysExit.noPermission
             }
             console.error("\(error)" + partial)
             return SysExit.software

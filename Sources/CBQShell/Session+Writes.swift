@@ -120,6 +120,9 @@ extension Session {
         case let error as Diagnostic:
             diagnostic = error
             status = SysExit.dataError
+        case let error as OAuthError:
+            diagnostic.message = "no access token: \(error)"
+            status = SysExit.noPermission
         default:
             diagnostic.message = "\(failure.error)"
             status = SysExit.software

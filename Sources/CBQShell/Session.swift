@@ -56,11 +56,11 @@ public final class Session: @unchecked Sendable {
     var quitting = false
     var resultsWritten = 0
     /// ``credentials()`` for the current target, once found.
-    var resolvedCredentials: FixedToken?
+    var resolvedCredentials: (any CredentialsProvider)?
 
     /// - Parameter credentials: the target's, when the caller has found them already.
     public init(target: Target, plannerOptions: PlannerOptions = PlannerOptions(), execution: ExecutionOptions = ExecutionOptions(),
-                transport: any HTTPTransport, console: Console, format: OutputFormat = .table, credentials: FixedToken? = nil) {
+                transport: any HTTPTransport, console: Console, format: OutputFormat = .table, credentials: (any CredentialsProvider)? = nil) {
         self.target = target
         self.resolvedCredentials = credentials
         self.plannerOptions = plannerOptions
@@ -94,6 +94,7 @@ public final class Session: @unchecked Sendable {
     func retarget(_ target: Target) {
         var target = target
         target.tokenFile = self.target.tokenFile
+        target.oauth = self.target.oauth
         target.dialect = self.target.dialect
         self.target = target
         resolvedCredentials = nil

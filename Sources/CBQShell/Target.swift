@@ -24,22 +24,24 @@ public struct Target: Sendable, Equatable {
     public var dialect: Dialect
     /// `--token-file`; else `$CASEBOOK_TOKEN` (see ``TokenPolicy``).
     public var tokenFile: String?
+    /// OAuth 2.0 client credentials, used when neither gives a token.
+    public var oauth: OAuthClient?
 
     public static func region(_ region: Region, dialect: Dialect = .guide, tokenFile: String? = nil) -> Target {
         Target(baseURL: region.baseURL, label: region.rawValue, description: "Casebook \(region.displayName), \(region.baseURL)",
-               isSandbox: false, dialect: dialect, tokenFile: tokenFile)
+               isSandbox: false, dialect: dialect, tokenFile: tokenFile, oauth: nil)
     }
 
     public static func base(url: String, dialect: Dialect = .guide, tokenFile: String? = nil) throws(ShellFailure) -> Target {
         let normalized = try normalize(baseURL: url)
         return Target(baseURL: normalized, label: RequestURL(normalized)?.host ?? "base", description: normalized,
-                      isSandbox: false, dialect: dialect, tokenFile: tokenFile)
+                      isSandbox: false, dialect: dialect, tokenFile: tokenFile, oauth: nil)
     }
 
     /// The built-in sandbox, once it listens at `baseURL`.
     public static func sandbox(at baseURL: String, dialect: Dialect = .guide) -> Target {
         Target(baseURL: baseURL, label: "sandbox", description: "the built-in sandbox at \(baseURL) (generated data)",
-               isSandbox: true, dialect: dialect, tokenFile: nil)
+               isSandbox: true, dialect: dialect, tokenFile: nil, oauth: nil)
     }
 
     /// An http(s) URL without query, fragment or trailing slash.
@@ -70,9 +72,14 @@ public struct Target: Sendable, Equatable {
 /// target without a token sends nothing, and a token never goes over plain http except to
 /// loopback.
 public enum TokenPolicy {
+    /// The target's credentials, in this order: `--token-file`, `$CASEBOOK_TOKEN`, then OAuth
+    /// client credentials (``Target/oauth``), whose secret comes from `--client-secret-file`
+    /// (owner-only, as `.pgpass` must be) or `$CASEBOOK_CLIENT_SECRET`.
+    ///
     /// - Parameter environment: reads `CASEBOOK_TOKEN` (the process environment by default).
-    public static func credentials(for target: Target, environment: (String) -> String? = processEnvironment)
-        throws(ShellFailure) -> FixedToken
+    /// - Parameter transport: what an OAuth provider posts to the token URL with.
+    public static func credentials(for target: Target, environment: (String) -> String? = processEnvironment,
+                                   transport: (any HTTPTransport)? = nil) throws(ShellFailure) -> any CredentialsProvider
     {
         if target.isSandbox { return FixedToken("sandbox") }
         var token: String?
@@ -83,9 +90,15 @@ public enum TokenPolicy {
             token = value
         }
         guard let url = RequestURL(target.baseURL) else { return FixedToken(token) }
+        if token == nil, let oauth = target.oauth, let transport {
+            if url.scheme == "http" && !url.isLoopback {
+                throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
+            }
+            return try oauth.credentials(environment: environment, transport: transport)
+        }
         if token == nil && !url.isLoopback {
             throw ShellFailure(SysExit.noPermission, "no token for \(target.baseURL): nothing was sent",
-                               hint: "export CASEBOOK_TOKEN=… or pass --token-file PATH (or try --sandbox)")
+                               hint: "export CASEBOOK_TOKEN=… or pass --token-file PATH, or --token-url and --client-id for OAuth (or try --sandbox)")
         }
         if token != nil && url.scheme == "http" && !url.isLoopback {
             throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
@@ -96,5 +109,48 @@ public enum TokenPolicy {
     /// This process's environment variable `name`, if set.
     public static func processEnvironment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
+    }
+}
+
+/// OAuth 2.0 client credentials for a target: where to ask for tokens, as whom, and where the
+/// secret is (never the secret itself, which is read only when a token is needed).
+public struct OAuthClient: Sendable, Equatable {
+    /// Casebook's is per tenant: `<callback URL>/oauth2/token`.
+    public var tokenURL: String
+    public var clientID: String
+    /// `--client-secret-file`; else `$CASEBOOK_CLIENT_SECRET`.
+    public var secretFile: String?
+
+    public init(tokenURL: String, clientID: String, secretFile: String? = nil) {
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.secretFile = secretFile
+    }
+
+    /// The provider, once the token URL and the secret pass the rules: https (or loopback), a
+    /// secret file readable by its owner only.
+    func credentials(environment: (String) -> String?, transport: any HTTPTransport) throws(ShellFailure) -> OAuthClientCredentials {
+        guard let url = RequestURL(tokenURL), url.scheme == "https" || (url.scheme == "http" && url.isLoopback) else {
+            throw ShellFailure(SysExit.usage, "the token URL must be https:// (or http:// on loopback), got '\(tokenURL)'")
+        }
+        let secret: String
+        if let secretFile {
+            var status = stat()
+            guard stat(secretFile, &status) == 0 else {
+                throw ShellFailure(SysExit.noInput, "cannot read '\(secretFile)': \(String(cString: strerror(errno)))")
+            }
+            guard status.st_mode & 0o077 == 0 else {
+                throw ShellFailure(SysExit.noPermission, "the client secret file '\(secretFile)' can be read by others than its owner: not used",
+                                   hint: "chmod 600 '\(secretFile)', as .pgpass must be")
+            }
+            secret = try SourceFiles.read(secretFile).trimming(.whitespace)
+        } else {
+            secret = environment("CASEBOOK_CLIENT_SECRET")?.trimming(.whitespace) ?? ""
+        }
+        guard !secret.isEmpty else {
+            throw ShellFailure(SysExit.noPermission, "no client secret for \(clientID): nothing was sent",
+                               hint: "pass --client-secret-file PATH (mode 600) or export CASEBOOK_CLIENT_SECRET=…")
+        }
+        return OAuthClientCredentials(tokenURL: url, clientID: clientID, secret: secret, transport: transport)
     }
 }

@@ -90,9 +90,7 @@ struct CBQ: AsyncParsableCommand {
         if !interactive { ScriptInterrupts.install() }
 
         var chosen = try target.target(tokenFile: runOptions.tokenFile)
-        // Scripts check the token before anything starts: without one for a real target, nothing
-        // is sent. (The shell checks it at each statement, so the session can still start.)
-        let credentials = interactive || runOptions.sandbox ? nil : try reporting { try TokenPolicy.credentials(for: chosen) }
+        chosen.oauth = runOptions.oauthClient
         var server: SandboxServer?
         if runOptions.sandbox {
             var options = SandboxOptions()
@@ -115,7 +113,26 @@ struct CBQ: AsyncParsableCommand {
             chosen = .sandbox(at: server!.baseURL, dialect: chosen.dialect)
         }
         let transport = AsyncHTTPTransport(connectTimeout: .seconds(runOptions.connectTimeout), requestTimeout: .seconds(runOptions.timeout))
-        let session = Session(target: chosen, plannerOptions: try target.plannerOptions(for: chosen), execution: runOptions.executionOptions(),
+        // Scripts check the token before anything is sent: without one for a real target,
+        // nothing is. (The shell checks it at each statement, so the session can still start.)
+        var credentials: (any CredentialsProvider)?
+        if !interactive && !runOptions.sandbox {
+            do {
+                credentials = try TokenPolicy.credentials(for: chosen, transport: transport)
+            } catch {
+                await transport.shutdown()
+                throw error.exit()
+            }
+        }
+        let plannerOptions: PlannerOptions
+        do {
+            plannerOptions = try target.plannerOptions(for: chosen)
+        } catch {
+            await transport.shutdown()
+            await server?.stop()
+            throw error
+        }
+        let session = Session(target: chosen, plannerOptions: plannerOptions, execution: runOptions.executionOptions(),
                               transport: transport, console: Terminal.console, format: runOptions.format, credentials: credentials)
         session.continueOnError = runOptions.continueOnError
         session.readOnly = runOptions.readOnly

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CBQCore
 import CBQRuntime
+import CBQShell
 
 /// How queries run: the target's token, output, paging guards, timeouts.
 struct RunOptions: ParsableArguments {
@@ -12,6 +13,18 @@ struct RunOptions: ParsableArguments {
 
     @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the bearer token from this file (else $CASEBOOK_TOKEN).", valueName: "path"))
     var tokenFile: String?
+
+    @Option(name: .customLong("token-url"),
+            help: ArgumentHelp("OAuth client credentials: the token URL (Casebook's is <callback URL>/oauth2/token).", valueName: "url"))
+    var tokenURL: String?
+
+    @Option(name: .customLong("client-id"), help: ArgumentHelp("OAuth client credentials: the client id.", valueName: "id"))
+    var clientID: String?
+
+    @Option(name: .customLong("client-secret-file"),
+            help: ArgumentHelp("OAuth client credentials: read the client secret from this file, mode 600 (else $CASEBOOK_CLIENT_SECRET).",
+                               valueName: "path"))
+    var clientSecretFile: String?
 
     @Option(help: "Output format: table, vertical, json, ndjson, csv or markdown.")
     var format: OutputFormat = .table
@@ -55,6 +68,14 @@ struct RunOptions: ParsableArguments {
         if connectTimeout < 1 || timeout < 1 { throw ValidationError("timeouts must be 1 second or more") }
         if sandboxLatency < 0 { throw ValidationError("--sandbox-latency-ms cannot be negative") }
         if sandboxLatency > 0 && !sandbox { throw ValidationError("--sandbox-latency-ms goes with --sandbox") }
+        if (tokenURL == nil) != (clientID == nil) { throw ValidationError("OAuth client credentials need both --token-url and --client-id") }
+        if clientSecretFile != nil && tokenURL == nil { throw ValidationError("--client-secret-file goes with --token-url and --client-id") }
+    }
+
+    /// The OAuth client, when --token-url and --client-id are given.
+    var oauthClient: OAuthClient? {
+        guard let tokenURL, let clientID else { return nil }
+        return OAuthClient(tokenURL: tokenURL, clientID: clientID, secretFile: clientSecretFile)
     }
 
     /// Guards and retries; the credentials come from the target, statement by statement.

@@ -64,6 +64,13 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .customLong("ignore-page"), help: "Drop the page number unread: every page is the first.")
     var ignorePage = false
 
+    @Flag(name: .customLong("require-oauth"),
+          help: "Accept only access tokens from POST /oauth2/token (client cbq-sandbox, secret sandbox-secret), not any bearer token.")
+    var requireOAuth = false
+
+    @Option(name: .customLong("token-lifetime"), help: ArgumentHelp("Seconds an access token from /oauth2/token lasts.", valueName: "s"))
+    var tokenLifetime = 3600
+
     @Option(name: .customLong("latency-ms"), help: "Delay every response by this many milliseconds.")
     var latencyMilliseconds = 0
 
@@ -109,6 +116,8 @@ struct SandboxCommand: AsyncParsableCommand {
         options.acceptsClientIDs = clientIDs
         options.ignoredFilters = Set(ignoredFilters)
         options.ignoresPageNumber = ignorePage
+        options.requireOAuth = requireOAuth
+        options.tokenLifetime = tokenLifetime
         options.dropWriteEvery = dropWriteEvery
         options.latency = .milliseconds(latencyMilliseconds)
         options.rateLimitEvery = rateLimitEvery

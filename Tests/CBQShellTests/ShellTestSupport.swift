@@ -17,9 +17,13 @@ final class InProcessTransport: HTTPTransport {
     /// ignores a parameter).
     let rewrite: (@Sendable (String) -> String)?
 
+    /// Where the sandbox's links point: ``baseURL`` unless a test serves it as another origin.
+    let origin: String
+
     init(options: SandboxOptions = SandboxOptions(), alter: (@Sendable ([UInt8]) -> [UInt8])? = nil,
-         rewrite: (@Sendable (String) -> String)? = nil) {
+         rewrite: (@Sendable (String) -> String)? = nil, origin: String = InProcessTransport.baseURL) {
         api = SandboxAPI(options: options)
+        self.origin = origin
         self.alter = alter
         self.rewrite = rewrite
     }
@@ -31,7 +35,7 @@ final class InProcessTransport: HTTPTransport {
         let headers = Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         let target = rewrite?(request.url.pathAndQuery) ?? request.url.pathAndQuery
         let response = api.handle(SandboxRequest(method: request.method.rawValue, target: target, headers: headers,
-                                                 body: request.body ?? []), baseURL: Self.baseURL)
+                                                 body: request.body ?? []), baseURL: origin)
         if response.dropsConnection { throw TransportError(.reset, "the sandbox closed the connection without answering") }
         return HTTPReply(status: response.status, headers: response.headers, body: alter?(response.body) ?? response.body)
     }

@@ -37,7 +37,7 @@ struct TargetTests {
 
     @Test func aRealTargetWithoutATokenIsRefusedBeforeAnythingIsSent() async throws {
         await #expect(throws: ShellFailure(SysExit.noPermission, "no token for https://api.casebook.net: nothing was sent",
-                                           hint: "export CASEBOOK_TOKEN=… or pass --token-file PATH (or try --sandbox)")) {
+                                           hint: "export CASEBOOK_TOKEN=… or pass --token-file PATH, or --token-url and --client-id for OAuth (or try --sandbox)")) {
             _ = try await token(.region(.us), environment: ["CASEBOOK_TOKEN": "  "])
         }
         #expect(try await token(.region(.us), environment: ["CASEBOOK_TOKEN": "t0k"]) == "t0k")

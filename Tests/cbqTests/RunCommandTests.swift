@@ -83,6 +83,21 @@ struct RunCommandTests {
         #expect(Int(report.1)! >= 1)
     }
 
+    /// OAuth client credentials end to end, over loopback: one token for the script's requests.
+    @Test func oauthClientCredentialsFromTheCommandLine() async throws {
+        var options = SandboxOptions()
+        options.requireOAuth = true
+        let server = try await SandboxServer.start(options: options)
+        let result = try await CLI.run(["--base-url", server.baseURL, "--token-url", server.baseURL + "/oauth2/token", "--client-id", "cbq-sandbox",
+                                        "--format", "csv", "-c", "SELECT COUNT(*) FROM cases.cases", "-c", "SELECT id FROM people.people LIMIT 250"],
+                                       environment: ["CASEBOOK_CLIENT_SECRET": "sandbox-secret", "CASEBOOK_TOKEN": ""])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("count\r\n600\r\nid\r\nPER-00001\r\n"))
+        #expect(server.api.tokenRequests == 1)
+        #expect(!result.stdout.contains("sandbox-secret") && !result.stderr.contains("sandbox-secret"))
+        await server.stop()
+    }
+
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
         let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
                                         "-c", "SELECT COUNT(*) FROM attachments.notes"])
