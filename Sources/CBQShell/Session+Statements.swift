@@ -276,8 +276,8 @@ extension Session {
                 console.error("cancelled" + partial)
                 return SysExit.interrupted
             }
-            if let error = error as? OAuthError {
-                console.error("no access token: \(error)" + partial, hint: "check --token-url, --client-id and the client secret")
+            if let error = error as? CredentialsError {
+                console.error("no access token: \(error)" + partial, hint: "check --token-command, or --token-url, --client-id and the client secret")
                 return SysExit.noPermission
             }
             console.error("\(error)" + partial)

@@ -120,7 +120,7 @@ extension Session {
         case let error as Diagnostic:
             diagnostic = error
             status = SysExit.dataError
-        case let error as OAuthError:
+        case let error as CredentialsError:
             diagnostic.message = "no access token: \(error)"
             status = SysExit.noPermission
         default:

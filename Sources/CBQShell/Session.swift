@@ -94,6 +94,7 @@ public final class Session: @unchecked Sendable {
     func retarget(_ target: Target) {
         var target = target
         target.tokenFile = self.target.tokenFile
+        target.tokenCommand = self.target.tokenCommand
         target.oauth = self.target.oauth
         target.dialect = self.target.dialect
         self.target = target

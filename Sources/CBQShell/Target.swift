@@ -24,24 +24,26 @@ public struct Target: Sendable, Equatable {
     public var dialect: Dialect
     /// `--token-file`; else `$CASEBOOK_TOKEN` (see ``TokenPolicy``).
     public var tokenFile: String?
-    /// OAuth 2.0 client credentials, used when neither gives a token.
+    /// `--token-command`: run for the token when neither of those gives one.
+    public var tokenCommand: String?
+    /// OAuth 2.0 client credentials, used when none of those gives a token.
     public var oauth: OAuthClient?
 
     public static func region(_ region: Region, dialect: Dialect = .guide, tokenFile: String? = nil) -> Target {
         Target(baseURL: region.baseURL, label: region.rawValue, description: "Casebook \(region.displayName), \(region.baseURL)",
-               isSandbox: false, dialect: dialect, tokenFile: tokenFile, oauth: nil)
+               isSandbox: false, dialect: dialect, tokenFile: tokenFile, tokenCommand: nil, oauth: nil)
     }
 
     public static func base(url: String, dialect: Dialect = .guide, tokenFile: String? = nil) throws(ShellFailure) -> Target {
         let normalized = try normalize(baseURL: url)
         return Target(baseURL: normalized, label: RequestURL(normalized)?.host ?? "base", description: normalized,
-                      isSandbox: false, dialect: dialect, tokenFile: tokenFile, oauth: nil)
+                      isSandbox: false, dialect: dialect, tokenFile: tokenFile, tokenCommand: nil, oauth: nil)
     }
 
     /// The built-in sandbox, once it listens at `baseURL`.
     public static func sandbox(at baseURL: String, dialect: Dialect = .guide) -> Target {
         Target(baseURL: baseURL, label: "sandbox", description: "the built-in sandbox at \(baseURL) (generated data)",
-               isSandbox: true, dialect: dialect, tokenFile: nil, oauth: nil)
+               isSandbox: true, dialect: dialect, tokenFile: nil, tokenCommand: nil, oauth: nil)
     }
 
     /// An http(s) URL without query, fragment or trailing slash.
@@ -90,6 +92,12 @@ public enum TokenPolicy {
             token = value
         }
         guard let url = RequestURL(target.baseURL) else { return FixedToken(token) }
+        if token == nil, let command = target.tokenCommand {
+            if url.scheme == "http" && !url.isLoopback {
+                throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
+            }
+            return CommandToken(command)
+        }
         if token == nil, let oauth = target.oauth, let transport {
             if url.scheme == "http" && !url.isLoopback {
                 throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
@@ -109,6 +117,37 @@ public enum TokenPolicy {
     /// This process's environment variable `name`, if set.
     public static func processEnvironment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
+    }
+}
+
+/// `--token-command CMD`: runs CMD with `/bin/sh -c`, as git runs its credential helpers; its
+/// standard output, trimmed, is the token (never shown). It runs once, and again after a 401,
+/// so a command that knows how to renew a token is asked to.
+public actor CommandToken: CredentialsProvider {
+    public let command: String
+    private var cached: String?
+    /// Times the command ran, for tests.
+    public private(set) var runs = 0
+
+    public init(_ command: String) { self.command = command }
+
+    public func token(refresh: Bool) async throws -> String? {
+        if !refresh, let cached { return cached }
+        runs += 1
+        guard let stream = popen(command, "r") else { throw CredentialsError("could not run the token command") }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, stream)
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        let status = pclose(stream)
+        guard status == 0 else { throw CredentialsError("the token command exited with status \(status >> 8); nothing was sent") }
+        let token = String(decoding: bytes, as: UTF8.self).trimming(.whitespace)
+        guard !token.isEmpty else { throw CredentialsError("the token command printed no token; nothing was sent") }
+        cached = token
+        return token
     }
 }
 

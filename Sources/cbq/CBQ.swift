@@ -90,6 +90,7 @@ struct CBQ: AsyncParsableCommand {
         if !interactive { ScriptInterrupts.install() }
 
         var chosen = try target.target(tokenFile: runOptions.tokenFile)
+        chosen.tokenCommand = runOptions.tokenCommand
         chosen.oauth = runOptions.oauthClient
         var server: SandboxServer?
         if runOptions.sandbox {

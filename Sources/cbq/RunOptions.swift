@@ -14,6 +14,11 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the bearer token from this file (else $CASEBOOK_TOKEN).", valueName: "path"))
     var tokenFile: String?
 
+    @Option(name: .customLong("token-command"),
+            help: ArgumentHelp("Run this command (with /bin/sh) for the token, again after a 401, as git runs credential helpers.",
+                               valueName: "command"))
+    var tokenCommand: String?
+
     @Option(name: .customLong("token-url"),
             help: ArgumentHelp("OAuth client credentials: the token URL (Casebook's is <callback URL>/oauth2/token).", valueName: "url"))
     var tokenURL: String?

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -115,5 +116,39 @@ struct OAuthTests {
         let shell = ShellHarness(target: try! Target.base(url: "https://api.test"), environment: ["CASEBOOK_TOKEN": "made-up"], transport: transport)
         #expect(await shell.run("SELECT COUNT(*) FROM cases.cases") == SysExit.noPermission)
         #expect(shell.errorText.contains("the access token is unknown or expired"))
+    }
+}
+
+/// `--token-command`: the command's output is the token, run once, and again after a 401.
+@Suite struct TokenCommandTests {
+    @Test func theCommandsOutputIsTheTokenAndItRunsAgainOnlyWhenAsked() async throws {
+        let count = "/tmp/cbq-token-runs-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlinkFile(count) }
+        let provider = CommandToken("echo run >> \(count); printf '  tok-from-cmd\\n'")
+        #expect(try await provider.token(refresh: false) == "tok-from-cmd")
+        #expect(try await provider.token(refresh: false) == "tok-from-cmd")
+        #expect(await provider.runs == 1)
+        _ = try await provider.token(refresh: true)
+        #expect(await provider.runs == 2)
+        #expect(try String(contentsOfFile: count) == "run\nrun\n")
+    }
+
+    @Test func aFailingOrSilentCommandSendsNothing() async throws {
+        var target = try Target.base(url: "https://api.test")
+        target.tokenCommand = "exit 3"
+        let transport = InProcessTransport(origin: "https://api.test")
+        let shell = ShellHarness(target: target, transport: transport)
+        #expect(await shell.run("SELECT COUNT(*) FROM cases.cases") == SysExit.noPermission)
+        #expect(shell.errorText.contains("error: no access token: the token command exited with status 3; nothing was sent"))
+        target.tokenCommand = "true"
+        let silent = ShellHarness(target: target, transport: transport)
+        #expect(await silent.run("SELECT COUNT(*) FROM cases.cases") == SysExit.noPermission)
+        #expect(silent.errorText.contains("the token command printed no token"))
+        #expect(transport.sent.isEmpty)
+        target.tokenCommand = "printf secret-token"
+        let working = ShellHarness(target: target, format: .csv, transport: transport)
+        #expect(await working.run("SELECT COUNT(*) FROM cases.cases") == 0)
+        #expect(transport.sent.first?.headers.contains { $0.name == "Authorization" && $0.value == "Bearer secret-token" } == true)
+        #expect(!working.output.contains("secret-token") && !working.errorText.contains("secret-token"))
     }
 }

@@ -59,16 +59,16 @@ public actor OAuthClientCredentials: CredentialsProvider {
         do {
             reply = try await transport.send(request)
         } catch let error as TransportError {
-            throw OAuthError("could not reach the token URL \(tokenURL): \(error)")
+            throw CredentialsError("could not reach the token URL \(tokenURL): \(error)")
         }
         let document = try? JSONParser.parse(reply.body)
         guard (200..<300).contains(reply.status) else {
             // RFC 6749 §5.2: {"error": "invalid_client", "error_description": "…"}
             let reason = [document?["error"]?.stringValue, document?["error_description"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
-            throw OAuthError("the token URL \(tokenURL) answered \(reply.status)" + (reason.isEmpty ? "" : " (\(reason))"))
+            throw CredentialsError("the token URL \(tokenURL) answered \(reply.status)" + (reason.isEmpty ? "" : " (\(reason))"))
         }
         guard let token = document?["access_token"]?.stringValue, !token.isEmpty else {
-            throw OAuthError("the token URL \(tokenURL) answered without an access_token")
+            throw CredentialsError("the token URL \(tokenURL) answered without an access_token")
         }
         let lifetime: Double
         if case .number(let seconds)? = document?["expires_in"], seconds > 0 { lifetime = seconds } else { lifetime = 3600 }
@@ -76,8 +76,9 @@ public actor OAuthClientCredentials: CredentialsProvider {
     }
 }
 
-/// Why no token could be had; it names the token URL, never the secret.
-public struct OAuthError: Error, CustomStringConvertible, Sendable {
+/// Why no token could be had (from the token URL, or a token command); it names where it
+/// asked, never a secret.
+public struct CredentialsError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
