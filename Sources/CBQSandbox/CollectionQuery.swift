@@ -59,14 +59,29 @@ struct CollectionQuery {
         }
         switch (name, subscripts.count) {
         case ("filter", 1), ("filter", 2):
-            let field = subscripts[0]
+            var field = subscripts[0]
+            var lookup = subscripts.count == 2 ? subscripts[1] : nil
+            if dialect.filterKeys == .dotted {
+                guard subscripts.count == 1 else { throw APIError.badParameter(key, "this API spells filters filter[field.lookup]") }
+                if let dot = field.lastIndex(of: ".") {
+                    lookup = String(field[field.index(after: dot)...])
+                    field = String(field[..<dot])
+                }
+            }
             try checkField(field)
-            guard let op = dialect.filterOperator(named: subscripts.count == 2 ? subscripts[1] : nil) else {
-                let known = FilterOperator.allCases.compactMap(dialect.filterName).joined(separator: ", ")
-                throw APIError.badParameter(key, "unknown filter operator '\(subscripts[1])'; this API knows \(known)")
+            if let lookup, let condition = try Self.lookupCondition(lookup, value: value, key: key, dialect: dialect) {
+                filters.append(Filter(field: field, condition: condition, parameter: QueryParameter(name, subscripts, value: value)))
+                return
+            }
+            guard let op = dialect.filterOperator(named: lookup) else {
+                var known = FilterOperator.allCases.filter(dialect.supports).compactMap(dialect.filterName)
+                if dialect.like == .lookups { known += LikeLookup.allCases.map(\.rawValue) }
+                if let inList = dialect.inList { known.append(inList) }
+                if dialect.null == .isnull { known.append("isnull") }
+                throw APIError.badParameter(key, "unknown filter operator '\(lookup ?? "")'; this API knows \(known.joined(separator: ", "))")
             }
             let condition: Condition
-            if value == "null" {
+            if value == "null", dialect.null == .value {
                 switch op {
                 case .equal: condition = .isNull
                 case .notEqual: condition = .isNotNull
@@ -120,6 +135,22 @@ struct CollectionQuery {
         default:
             throw APIError.badParameter(key, "unknown query parameter '\(key)'; this API knows filter, sort, page, fields and include")
         }
+    }
+
+    /// django-filter's lookups that are no comparison: `isnull`, `in`, the LIKE lookups.
+    private static func lookupCondition(_ lookup: String, value: String, key: String, dialect: Dialect) throws(APIError) -> Condition? {
+        if dialect.null == .isnull, lookup == "isnull" {
+            switch value {
+            case "true", "True", "1": return .isNull
+            case "false", "False", "0": return .isNotNull
+            default: throw APIError.badParameter(key, "isnull takes true or false, not '\(value)'")
+            }
+        }
+        if let inList = dialect.inList, lookup == inList {
+            return .anyOf(Set(value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        }
+        if dialect.like == .lookups, let like = LikeLookup(rawValue: lookup) { return .like(LikePattern(like.pattern(value))) }
+        return nil
     }
 
     /// `filter[a][b]` → ("filter", ["a", "b"]); nil when brackets do not balance.

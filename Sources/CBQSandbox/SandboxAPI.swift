@@ -246,6 +246,9 @@ public final class SandboxAPI: Sendable {
         query.sort(&rows, in: collection.resources, positions)
         let total = rows.count
         let lastPage = max(1, (total + query.pageSize - 1) / query.pageSize)
+        if options.dialect.pastEndIsNotFound, query.pageNumber > lastPage {
+            throw APIError(status: 404, title: "Not Found", detail: "Invalid page.")
+        }
         let start = min(total, (query.pageNumber - 1) * query.pageSize)
         let page = rows[start..<min(total, start + query.pageSize)]
 
@@ -269,7 +272,12 @@ public final class SandboxAPI: Sendable {
             body.append(contentsOf: Array(#","links":"#.utf8))
             JSONWriter.write(.object(links), into: &body)
         }
-        body.append(contentsOf: Array(#","meta":{"total":\#(total)}}"#.utf8))
+        if options.dialect.totalPath == ["meta", "pagination", "count"] {
+            // Django REST framework JSON:API's pagination meta.
+            body.append(contentsOf: Array(#","meta":{"pagination":{"page":\#(query.pageNumber),"pages":\#(lastPage),"count":\#(total)}}}"#.utf8))
+        } else {
+            body.append(contentsOf: Array(#","meta":{"total":\#(total)}}"#.utf8))
+        }
         return .document(200, body)
     }
 

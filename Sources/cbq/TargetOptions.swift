@@ -11,7 +11,7 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: ArgumentHelp("Send requests to this base URL instead of a region's.", valueName: "url"))
     var baseURL: String?
 
-    @Option(help: "Spellings of operators and page numbers: guide (g, l, page) or jsonapi (gt, lt, page[number]).")
+    @Option(help: "Spellings of filters, pages and totals: guide (g, l, page), jsonapi (gt, lt, page[number]) or drf (Django REST framework JSON:API: filter[f.gte], isnull, in, page[number]).")
     var dialect: DialectName = .guide
 
     @Option(help: ArgumentHelp("Override the comparison spellings: g-l or gt-lt.", valueName: "spelling"))
@@ -37,8 +37,10 @@ struct TargetOptions: ParsableArguments {
     @Flag(name: .customLong("fields"), inversion: .prefixedNo, help: "Send sparse fieldsets (fields[type]=a,b) for the selected columns.")
     var sparseFieldsets = false
 
-    @Option(name: .customLong("total-path"), help: ArgumentHelp("Where a response keeps its total count, under meta (for COUNT(*) and paging).", valueName: "path"))
-    var totalPath: String = "meta.total"
+    @Option(name: .customLong("total-path"),
+            help: ArgumentHelp("Where a response keeps its total count, under meta (for COUNT(*) and paging; default: the dialect's, meta.total or meta.pagination.count).",
+                               valueName: "path"))
+    var totalPath: String?
 
     @Option(name: .customLong("var"), help: ArgumentHelp("Bind a :name parameter (repeatable).", valueName: "name=value"))
     var variables: [String] = []
@@ -59,9 +61,11 @@ struct TargetOptions: ParsableArguments {
         }
         if pageSize < 1 { throw ValidationError("--page-size must be 1 or more") }
         if maxPageSize < 1 { throw ValidationError("--max-page-size must be 1 or more") }
-        let path = totalPath.split(separator: ".", omittingEmptySubsequences: false)
-        if path.count < 2 || path.first != "meta" || path.contains(where: \.isEmpty) {
-            throw ValidationError("--total-path names a member of meta, e.g. meta.total or meta.page.total; got '\(totalPath)'")
+        if let totalPath {
+            let path = totalPath.split(separator: ".", omittingEmptySubsequences: false)
+            if path.count < 2 || path.first != "meta" || path.contains(where: \.isEmpty) {
+                throw ValidationError("--total-path names a member of meta, e.g. meta.total or meta.page.total; got '\(totalPath)'")
+            }
         }
         _ = try parameters()
         _ = try types()
@@ -107,7 +111,7 @@ struct TargetOptions: ParsableArguments {
         options.defaultPageSize = pageSize
         options.maxPageSize = maxPageSize
         options.sparseFieldsets = sparseFieldsets
-        options.totalPath = totalPath.split(separator: ".").map(String.init)
+        options.totalPath = totalPath.map { $0.split(separator: ".").map(String.init) }
         options.parameters = try parameters()
         options.resourceTypes = try types()
         options.now = try clock()

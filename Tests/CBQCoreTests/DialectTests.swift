@@ -24,9 +24,22 @@ struct DialectTests {
         #expect(Set(FilterOperator.table.map(\.filter)) == Set(FilterOperator.allCases))
     }
 
-    @Test func namedDialectsAreTheGuidesAndJSONAPIs() {
-        #expect(Dialect.named.map(\.name) == ["guide", "jsonapi"])
-        #expect(Dialect.named.map(\.dialect) == [.guide, .jsonAPI])
+    @Test func namedDialectsAreTheGuidesJSONAPIsAndDjangoRESTFrameworks() {
+        #expect(Dialect.named.map(\.name) == ["guide", "jsonapi", "drf"])
+        #expect(Dialect.named.map(\.dialect) == [.guide, .jsonAPI, .drf])
+    }
+
+    @Test(arguments: [
+        ("doe", LikeLookup.iexact, "doe"), ("%doe%", .icontains, "doe"), ("doe%", .istartswith, "doe"), ("%doe", .iendswith, "doe"),
+    ])
+    func aLikePatternALookupExpresses(pattern: String, lookup: LikeLookup, value: String) {
+        #expect(LikeLookup.of(pattern)! == (lookup, value))
+        #expect(lookup.pattern(value) == pattern)
+    }
+
+    @Test(arguments: ["%", "%%", "d_e", "%d%e%", "", "_"])
+    func aLikePatternNoLookupExpresses(pattern: String) {
+        #expect(LikeLookup.of(pattern) == nil)
     }
 }
 

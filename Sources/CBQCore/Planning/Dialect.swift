@@ -5,10 +5,31 @@
 ///     Dialect.guide.filterName(.greater)      // "g"   → filter[age][g]=18
 ///     Dialect.jsonAPI.filterName(.greater)    // "gt"  → filter[age][gt]=18
 public struct Dialect: Hashable, Sendable {
-    /// Comparison spellings: `g`/`l` (the guide) or `gt`/`lt`.
+    /// Comparison spellings: `g`/`l` (the guide), `gt`/`lt`, or django-filter's `gt`/`gte`/`lt`/`lte`
+    /// (which has no not-equal lookup).
     public enum ComparisonSpelling: String, Hashable, Sendable, CaseIterable {
         case guide = "g-l"
         case gtLt = "gt-lt"
+        case gtGte = "gt-gte"
+    }
+
+    /// Where the operator goes in a filter's key: `filter[f][op]` (the guide, JSON:API's habit)
+    /// or `filter[f.op]` (Django REST framework JSON:API with django-filter).
+    public enum FilterKeyStyle: String, Hashable, Sendable, CaseIterable {
+        case brackets, dotted
+    }
+
+    /// How LIKE is asked for: `filter[f][like]=pattern` with `%` and `_`, or django-filter's
+    /// lookups for the patterns they express (`iexact`, `icontains`, `istartswith`, `iendswith`),
+    /// every other pattern evaluated locally.
+    public enum LikeStyle: String, Hashable, Sendable, CaseIterable {
+        case pattern, lookups
+    }
+
+    /// How NULL is asked for: `filter[f]=null` and `filter[f][neq]=null` (the guide), or
+    /// `filter[f.isnull]=true` and `=false` (django-filter, which reads `=null` as the text).
+    public enum NullStyle: String, Hashable, Sendable, CaseIterable {
+        case value, isnull
     }
 
     /// The page-number parameter: `page=N` (the guide) or `page[number]=N` (JSON:API's habit).
@@ -25,6 +46,15 @@ public struct Dialect: Hashable, Sendable {
     /// The server reads `filter[id]=a,b,c` as any of those ids, so a join looks up to 50 ids
     /// a request (`--id-lists`). Off unless said: the guide does not mention lists.
     public var idLists = false
+    public var filterKeys = FilterKeyStyle.brackets
+    public var like = LikeStyle.pattern
+    public var null = NullStyle.value
+    /// The lookup that takes a comma list for IN (`in` in django-filter); nil: IN is local.
+    public var inList: String?
+    /// Where a collection response keeps its total, unless `--total-path` says.
+    public var totalPath = ["meta", "total"]
+    /// A page past the end is a 404 (django-filter's "Invalid page."), not an empty page.
+    public var pastEndIsNotFound = false
 
     public init(comparisons: ComparisonSpelling = .guide, pageNumber: PageNumberSpelling = .page) {
         self.comparisons = comparisons
@@ -35,24 +65,61 @@ public struct Dialect: Hashable, Sendable {
     public static let guide = Dialect()
     /// Common JSON:API spellings: `gt`, `ge`, `lt`, `le`, `neq`, `like`, `page[number]`.
     public static let jsonAPI = Dialect(comparisons: .gtLt, pageNumber: .pageNumber)
+    /// Django REST framework JSON:API with django-filter: `filter[f.gt]`, `gte`, `lt`, `lte`,
+    /// `iexact`/`icontains`/`istartswith`/`iendswith`, `in`, `isnull`; `page[number]`; the total
+    /// in `meta.pagination.count`; a page past the end is a 404.
+    public static let drf: Dialect = {
+        var dialect = Dialect(comparisons: .gtGte, pageNumber: .pageNumber)
+        dialect.filterKeys = .dotted
+        dialect.like = .lookups
+        dialect.null = .isnull
+        dialect.inList = "in"
+        dialect.totalPath = ["meta", "pagination", "count"]
+        dialect.pastEndIsNotFound = true
+        return dialect
+    }()
 
     /// Named dialects for `--dialect`.
-    public static let named: [(name: String, dialect: Dialect)] = [("guide", .guide), ("jsonapi", .jsonAPI)]
+    public static let named: [(name: String, dialect: Dialect)] = [("guide", .guide), ("jsonapi", .jsonAPI), ("drf", .drf)]
 
-    /// The operator subscript for a filter, or nil for plain equality (`filter[f]=v`).
+    /// The operator subscript for a filter, or nil for plain equality (`filter[f]=v`) and for
+    /// an operator this dialect has no filter for (see ``supports(_:)``).
     public func filterName(_ op: FilterOperator) -> String? {
         let spelling = FilterOperator.spellings[op]!
-        return comparisons == .guide ? spelling.guide : spelling.gtLt
+        switch comparisons {
+        case .guide: return spelling.guide
+        case .gtLt: return spelling.gtLt
+        case .gtGte: return spelling.gtGte
+        }
+    }
+
+    /// Whether the API can be asked for `op` at all (django-filter has no not-equal, and its
+    /// LIKE is a set of lookups).
+    public func supports(_ op: FilterOperator) -> Bool {
+        switch op {
+        case .equal: return true
+        case .like: return like == .pattern
+        default: return filterName(op) != nil
+        }
     }
 
     /// The operator a filter subscript names in this dialect (the inverse of ``filterName(_:)``).
     public func filterOperator(named name: String?) -> FilterOperator? {
         guard let name else { return .equal }
-        return FilterOperator.allCases.first { $0 != .equal && filterName($0) == name }
+        return FilterOperator.allCases.first { $0 != .equal && supports($0) && filterName($0) == name }
     }
 
     public func filterParameter(_ field: String, _ op: FilterOperator, _ value: String) -> QueryParameter {
-        QueryParameter("filter", [field] + (filterName(op).map { [$0] } ?? []), value: value)
+        lookupParameter(field, op == .equal ? nil : filterName(op), value)
+    }
+
+    /// `filter[f]=v`, or with a lookup `filter[f][lookup]=v` or `filter[f.lookup]=v`.
+    public func lookupParameter(_ field: String, _ lookup: String?, _ value: String) -> QueryParameter {
+        guard let lookup else { return QueryParameter("filter", [field], value: value) }
+        switch filterKeys {
+        case .brackets: return QueryParameter("filter", [field, lookup], value: value)
+        case .dotted: return QueryParameter("filter", [field + "." + lookup], value: value)
+        }
     }
 
     public func pageNumberParameter(_ page: Int) -> QueryParameter {
@@ -81,17 +148,17 @@ public enum FilterOperator: String, Hashable, Sendable, CaseIterable {
     /// performs (none for LIKE), and its subscript in each comparison spelling (none for
     /// plain equality). The filter for a comparison, the comparison of a filter and a
     /// dialect's subscripts are all derived from it, so they cannot disagree.
-    static let table: [(filter: FilterOperator, comparison: ComparisonOperator?, guide: String?, gtLt: String?)] = [
-        (.equal, .equal, nil, nil),
-        (.notEqual, .notEqual, "neq", "neq"),
-        (.greater, .greater, "g", "gt"),
-        (.greaterOrEqual, .greaterOrEqual, "ge", "ge"),
-        (.less, .less, "l", "lt"),
-        (.lessOrEqual, .lessOrEqual, "le", "le"),
-        (.like, nil, "like", "like"),
+    static let table: [(filter: FilterOperator, comparison: ComparisonOperator?, guide: String?, gtLt: String?, gtGte: String?)] = [
+        (.equal, .equal, nil, nil, nil),
+        (.notEqual, .notEqual, "neq", "neq", nil),
+        (.greater, .greater, "g", "gt", "gt"),
+        (.greaterOrEqual, .greaterOrEqual, "ge", "ge", "gte"),
+        (.less, .less, "l", "lt", "lt"),
+        (.lessOrEqual, .lessOrEqual, "le", "le", "lte"),
+        (.like, nil, "like", "like", nil),
     ]
 
-    static let spellings = Dictionary(uniqueKeysWithValues: table.map { ($0.filter, (guide: $0.guide, gtLt: $0.gtLt)) })
+    static let spellings = Dictionary(uniqueKeysWithValues: table.map { ($0.filter, (guide: $0.guide, gtLt: $0.gtLt, gtGte: $0.gtGte)) })
 
     /// The filter that performs a comparison.
     public init(_ comparison: ComparisonOperator) {
@@ -119,4 +186,36 @@ public enum Region: String, Hashable, Sendable, CaseIterable {
     }
 
     public var displayName: String { self == .us ? "US" : "Canada" }
+}
+
+/// django-filter's case-insensitive lookups, and the LIKE patterns each expresses exactly.
+public enum LikeLookup: String, Sendable, CaseIterable {
+    case iexact, icontains, istartswith, iendswith
+
+    /// The lookup and its value for a LIKE pattern, when one expresses it: `doe` is iexact,
+    /// `%doe%` icontains, `doe%` istartswith, `%doe` iendswith; any other `%` or an `_` has no
+    /// lookup (nil), and runs locally.
+    public static func of(_ pattern: String) -> (LikeLookup, String)? {
+        var text = Substring(pattern)
+        let leading = text.hasPrefix("%"), trailing = text.count > 1 && text.hasSuffix("%")
+        if leading { text = text.dropFirst() }
+        if trailing { text = text.dropLast() }
+        guard !text.isEmpty, !text.contains("%"), !text.contains("_") else { return nil }
+        switch (leading, trailing) {
+        case (false, false): return (.iexact, String(text))
+        case (true, true): return (.icontains, String(text))
+        case (false, true): return (.istartswith, String(text))
+        case (true, false): return (.iendswith, String(text))
+        }
+    }
+
+    /// The LIKE pattern the lookup of `value` means (the sandbox's reading).
+    public func pattern(_ value: String) -> String {
+        switch self {
+        case .iexact: return value
+        case .icontains: return "%" + value + "%"
+        case .istartswith: return value + "%"
+        case .iendswith: return "%" + value
+        }
+    }
 }

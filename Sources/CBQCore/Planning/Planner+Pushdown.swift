@@ -38,24 +38,56 @@ extension Planner {
                 return .failure(Unpushable(text: twoColumnsOrValues(left, right)))
             }
             if let reason = unsendable(value) { return .failure(reason) }
+            guard dialect.supports(FilterOperator(op)) else { return .failure(Unpushable(text: "this dialect has no \(op.rawValue) filter")) }
             return .success([dialect.filterParameter(field, FilterOperator(op), value.parameterText)])
         case .like(.column(let column), .literal(let pattern, _), false, _):
             if let reason = unsendable(pattern) { return .failure(reason) }
-            return .success([dialect.filterParameter(column.name, .like, pattern.parameterText)])
+            switch dialect.like {
+            case .pattern:
+                return .success([dialect.filterParameter(column.name, .like, pattern.parameterText)])
+            case .lookups:
+                guard let (lookup, value) = LikeLookup.of(pattern.parameterText) else {
+                    return .failure(Unpushable(text: "no lookup of this dialect (iexact, icontains, istartswith, iendswith) expresses the pattern"))
+                }
+                return .success([dialect.lookupParameter(column.name, lookup.rawValue, value)])
+            }
         case .like(let value, let pattern, let negated, _):
             if negated { return .failure(Unpushable(text: "the API has no 'not like' filter")) }
             return .failure(Unpushable(text: twoColumnsOrValues(value, pattern)))
         case .isNull(.column(let column), let negated, _):
-            return .success([dialect.filterParameter(column.name, negated ? .notEqual : .equal, "null")])
+            switch dialect.null {
+            case .value:
+                guard dialect.supports(.notEqual) || !negated else { return .failure(Unpushable(text: "this dialect has no not-equal filter")) }
+                return .success([dialect.filterParameter(column.name, negated ? .notEqual : .equal, "null")])
+            case .isnull:
+                return .success([dialect.lookupParameter(column.name, "isnull", negated ? "false" : "true")])
+            }
         case .isNull:
             return .failure(Unpushable(text: "tests a value, not a column"))
         case .between(.column(let column), .literal(let low, _), .literal(let high, _), false, _):
             if let reason = unsendable(low) ?? unsendable(high) { return .failure(reason) }
+            guard dialect.supports(.greaterOrEqual), dialect.supports(.lessOrEqual) else {
+                return .failure(Unpushable(text: "this dialect has no >= and <= filters"))
+            }
             return .success([dialect.filterParameter(column.name, .greaterOrEqual, low.parameterText),
                              dialect.filterParameter(column.name, .lessOrEqual, high.parameterText)])
         case .between(_, _, _, let negated, _):
             return .failure(Unpushable(text: negated ? "the API cannot express NOT BETWEEN (it is an OR)"
                                                      : "BETWEEN bounds must be values for the API"))
+        case .inList(.column(let column), let items, false, _):
+            guard let lookup = dialect.inList else { return .failure(Unpushable(text: "the API has no IN filter")) }
+            // One comma list: every value a literal that a comma list can carry.
+            var values: [String] = []
+            for item in items {
+                guard case .literal(let literal, _) = item.ungrouped, literal != .null else {
+                    return .failure(Unpushable(text: "an IN list for the API holds values only"))
+                }
+                if let reason = unsendable(literal) { return .failure(reason) }
+                let text = literal.parameterText
+                guard !text.contains(","), !text.isEmpty else { return .failure(Unpushable(text: "a comma list cannot carry the value '\(text)'")) }
+                values.append(text)
+            }
+            return .success([dialect.lookupParameter(column.name, lookup, values.joined(separator: ","))])
         case .inList(_, _, let negated, _):
             return .failure(Unpushable(text: negated ? "the API has no NOT IN filter" : "the API has no IN filter"))
         case .or:

@@ -11,7 +11,8 @@ public struct PlannerOptions: Hashable, Sendable {
     public var sparseFieldsets: Bool = false
     /// Where a collection response keeps its total, for COUNT(*) and paging: a member of
     /// `meta`, which is what a JSON:API server may put there.
-    public var totalPath: [String] = ["meta", "total"]
+    /// nil: the dialect's (``Dialect/totalPath``).
+    public var totalPath: [String]?
     /// Values for `:name` parameters (`--var name=value`, `\set name value`).
     public var parameters: [String: Literal] = [:]
     /// What `now()`, `current_timestamp` and `current_date` read. Time is an input: the shell
@@ -102,7 +103,7 @@ public struct Planner: Sendable {
             service: select.source.service.name, endpoint: select.source.endpoint.name,
             baseURL: options.baseURL, dialect: options.dialect, target: .collection,
             pushed: [], local: [], sort: [], fields: nil, pageSize: nil, offset: offset, rowCap: limit, projection: .all,
-            totalPath: options.totalPath)
+            totalPath: options.totalPath ?? options.dialect.totalPath)
         plan.statementRange = statement.range
         plan.endpointRange = statement.source.range
         if let first = statement.ordering.first, let last = statement.ordering.last { plan.orderRange = first.range.union(last.range) }
