@@ -164,6 +164,10 @@ public final class SandboxAPI: Sendable {
             }
         }
 
+        if options.redirectsToTrailingSlash, !request.path.hasSuffix("/") {
+            let location = baseURL + request.path + "/" + (request.query.isEmpty ? "" : "?" + request.query)
+            return SandboxResponse(status: 301, headers: [("Location", location)], body: [])
+        }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map { PercentEncoding.decode($0) ?? "" }
         guard (2...4).contains(segments.count),
               let endpoint = SandboxData.endpoints.first(where: { $0.service == segments[0] && $0.name == segments[1] })
@@ -264,7 +268,8 @@ public final class SandboxAPI: Sendable {
         body.append(UInt8(ascii: "]"))
         if !query.include.isEmpty { body.append(contentsOf: try included(query.include, of: page.map { collection.resources[$0] }, endpoint: endpoint)) }
         if !options.omitLinks {
-            func link(_ page: Int) -> JSONValue { .string(collectionURL + "?" + query.query(page: page, dialect: options.dialect)) }
+            let path = collectionURL + (options.redirectsToTrailingSlash ? "/" : "")
+            func link(_ page: Int) -> JSONValue { .string(path + "?" + query.query(page: page, dialect: options.dialect)) }
             var links = [JSONMember("self", link(query.pageNumber)), JSONMember("first", link(1))]
             if query.pageNumber > 1 { links.append(JSONMember("prev", link(min(query.pageNumber - 1, lastPage)))) }
             if query.pageNumber < lastPage { links.append(JSONMember("next", link(query.pageNumber + 1))) }

@@ -50,6 +50,9 @@ public struct SandboxOptions: Sendable {
     public var requireOAuth = false
     /// Seconds since 1970, for token expiry; the system clock unless a test fixes it.
     public var clock: @Sendable () -> Int = { Int(time(nil)) }
+    /// Answer a path without a trailing slash with 301 and the path with one
+    /// (`--trailing-slash-redirect`), as Django's APPEND_SLASH does.
+    public var redirectsToTrailingSlash = false
     /// Added to every request before it is answered.
     public var latency: Duration = .zero
     /// Answer every k-th request with 429 and `Retry-After`.

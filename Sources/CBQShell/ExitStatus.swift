@@ -13,14 +13,14 @@ public enum SysExit {
     public static let interrupted: Int32 = 130
 
     /// The status a failed request means: 77 for 401/403, 65 for what the query asked wrongly
-    /// (400, 404, 405, 409, 415, 422, an answer that is not JSON:API, a foreign link), 69 for
+    /// (400, 404, 405, 409, 415, 422, a redirect, an answer that is not JSON:API, a foreign link), 69 for
     /// an API that is not there (5xx, connection failures).
     public static func status(for error: ExecutionError) -> Int32 {
         switch error {
         case .api(let status, _, _, _, _):
             switch status {
             case 401, 403: return noPermission
-            case 400, 404, 405, 409, 415, 422: return dataError
+            case 400, 404, 405, 409, 415, 422, 300..<400: return dataError
             default: return unavailable
             }
         case .transport: return unavailable

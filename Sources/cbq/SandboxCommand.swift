@@ -64,6 +64,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .customLong("ignore-page"), help: "Drop the page number unread: every page is the first.")
     var ignorePage = false
 
+    @Flag(name: .customLong("trailing-slash-redirect"), help: "Answer a path without a trailing slash with 301 to the path with one, as Django does.")
+    var trailingSlashRedirect = false
+
     @Flag(name: .customLong("require-oauth"),
           help: "Accept only access tokens from POST /oauth2/token (client cbq-sandbox, secret sandbox-secret), not any bearer token.")
     var requireOAuth = false
@@ -117,6 +120,7 @@ struct SandboxCommand: AsyncParsableCommand {
         options.ignoredFilters = Set(ignoredFilters)
         options.ignoresPageNumber = ignorePage
         options.requireOAuth = requireOAuth
+        options.redirectsToTrailingSlash = trailingSlashRedirect
         options.tokenLifetime = tokenLifetime
         options.dropWriteEvery = dropWriteEvery
         options.latency = .milliseconds(latencyMilliseconds)

@@ -34,6 +34,10 @@ struct TargetOptions: ParsableArguments {
           help: "The server reads filter[id]=a,b,c as any of those ids: a join looks up to 50 ids a request.")
     var idLists = false
 
+    @Flag(name: .customLong("trailing-slash"), inversion: .prefixedNo,
+          help: "The server's paths end with '/' (/people/people/), as Django's do.")
+    var trailingSlash: Bool?
+
     @Flag(name: .customLong("fields"), inversion: .prefixedNo, help: "Send sparse fieldsets (fields[type]=a,b) for the selected columns.")
     var sparseFieldsets = false
 
@@ -92,6 +96,7 @@ struct TargetOptions: ParsableArguments {
         if let pageParam { dialect.pageNumber = pageParam }
         dialect.include = include
         dialect.idLists = idLists
+        if let trailingSlash { dialect.trailingSlash = trailingSlash }
         return dialect
     }
 

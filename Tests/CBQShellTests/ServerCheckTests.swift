@@ -57,4 +57,27 @@ struct ServerCheckTests {
         #expect(sparse.output.hasPrefix("first_name\r\n"))
         #expect(sparse.errorText == "")
     }
+
+    /// A server that wants paths to end with '/' redirects; cbq follows no redirect and says
+    /// which setting fixes it, and with it, reads and writes work.
+    @Test func aTrailingSlashRedirectNamesTheSettingThatFixesIt() async {
+        var options = SandboxOptions()
+        options.redirectsToTrailingSlash = true
+        let transport = InProcessTransport(options: options)
+        let plain = ShellHarness(format: .csv, transport: transport)
+        #expect(await plain.run("SELECT COUNT(*) FROM cases.cases") == SysExit.dataError)
+        #expect(plain.errorText.contains("the API wants paths that end with '/'"))
+        #expect(plain.errorText.contains("pass --trailing-slash"))
+        var dialect = Dialect.guide
+        dialect.trailingSlash = true
+        let slashed = ShellHarness(target: .sandbox(at: InProcessTransport.baseURL, dialect: dialect), format: .csv, transport: transport)
+        #expect(await slashed.run("""
+            SELECT id FROM people.people WHERE state = 'WA' LIMIT 2 OFFSET 150;
+            SELECT id FROM people.people WHERE id = 'PER-00001';
+            UPDATE people.people SET city = 'x' WHERE id = 'PER-00002';
+            SELECT COUNT(*) FROM attachments.notes WHERE note_type = 'visit';
+            """) == 0, "\(slashed.errorText)")
+        #expect(slashed.output.contains("PER-00001\r\nUPDATE 1\n"))
+        #expect(transport.sent.filter { $0.method != .get || !$0.url.pathAndQuery.contains("cases") }.allSatisfy { $0.url.pathAndQuery.split(separator: "?")[0].hasSuffix("/") })
+    }
 }

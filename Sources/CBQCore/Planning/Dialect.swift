@@ -55,6 +55,11 @@ public struct Dialect: Hashable, Sendable {
     public var totalPath = ["meta", "total"]
     /// A page past the end is a 404 (django-filter's "Invalid page."), not an empty page.
     public var pastEndIsNotFound = false
+    /// Paths end with `/` (`/people/people/`, `/people/people/PER-1/`), as Django's do.
+    public var trailingSlash = false
+
+    /// A path as this server spells it: with or without the trailing slash.
+    public func path(_ path: String) -> String { trailingSlash ? path + "/" : path }
 
     public init(comparisons: ComparisonSpelling = .guide, pageNumber: PageNumberSpelling = .page) {
         self.comparisons = comparisons

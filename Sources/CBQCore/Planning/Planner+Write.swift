@@ -13,6 +13,7 @@ extension Planner {
         var plan = WritePlan(verb: verb, service: table.service.name, endpoint: table.endpoint.name, baseURL: options.baseURL,
                              resourceType: resourceType(of: table))
         plan.statementRange = statement.range
+        plan.trailingSlash = options.dialect.trailingSlash
         plan.endpointRange = table.service.range.union(table.endpoint.range)
 
         switch statement.action {

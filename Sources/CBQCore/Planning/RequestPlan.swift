@@ -161,7 +161,13 @@ public struct RequestPlan: Hashable, Sendable {
 
     /// `<base>/<service>/<endpoint>`, each segment percent-encoded.
     public var collectionURL: String {
-        baseURL + "/" + PercentEncoding.pathSegment(service) + "/" + PercentEncoding.pathSegment(endpoint)
+        dialect.path(baseURL + "/" + PercentEncoding.pathSegment(service) + "/" + PercentEncoding.pathSegment(endpoint))
+    }
+
+    /// `<base>/<service>/<endpoint>/<id>`, as this server spells paths.
+    public func resourceURL(id: String) -> String {
+        dialect.path(baseURL + "/" + PercentEncoding.pathSegment(service) + "/" + PercentEncoding.pathSegment(endpoint) + "/"
+                     + PercentEncoding.pathSegment(id))
     }
 
     /// The URL of one page of a collection.
@@ -177,7 +183,7 @@ public struct RequestPlan: Hashable, Sendable {
             return [url(page: startPage, style: style)]
         case .resources(let ids):
             let query = fields.map { "?" + $0.formatted(style) } ?? ""
-            return ids.map { collectionURL + "/" + PercentEncoding.pathSegment($0) + query }
+            return ids.map { resourceURL(id: $0) + query }
         }
     }
 }

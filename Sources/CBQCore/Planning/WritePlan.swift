@@ -87,13 +87,16 @@ public struct WritePlan: Hashable, Sendable {
     /// `people.people`.
     public var table: String { "\(service).\(endpoint)" }
 
+    /// Paths end with `/`, as the dialect says.
+    public var trailingSlash = false
+
+    private var endpointPath: String { baseURL + "/" + PercentEncoding.pathSegment(service) + "/" + PercentEncoding.pathSegment(endpoint) }
+
     /// `<base>/<service>/<endpoint>`: where a POST goes.
-    public var collectionURL: String {
-        baseURL + "/" + PercentEncoding.pathSegment(service) + "/" + PercentEncoding.pathSegment(endpoint)
-    }
+    public var collectionURL: String { endpointPath + (trailingSlash ? "/" : "") }
 
     /// `<base>/<service>/<endpoint>/<id>`: where a PATCH or DELETE goes.
-    public func resourceURL(id: String) -> String { collectionURL + "/" + PercentEncoding.pathSegment(id) }
+    public func resourceURL(id: String) -> String { endpointPath + "/" + PercentEncoding.pathSegment(id) + (trailingSlash ? "/" : "") }
 
     /// The read that finds the rows, when there is one.
     public var read: RequestPlan? {

@@ -111,13 +111,29 @@ public struct RequestSender: Sendable {
                 }
             }
             guard (200..<300).contains(reply.status) || passing.contains(reply.status) else {
-                let errors = APIErrorItem.all(in: (try? PageIndexer.index(reply.body))?.errors)
+                var errors = APIErrorItem.all(in: (try? PageIndexer.index(reply.body))?.errors)
+                if (300..<400).contains(reply.status), let location = reply.header("Location") {
+                    errors.append(Self.redirect(from: request.url, to: location))
+                }
                 throw ExecutionError.api(status: reply.status, method: request.method.rawValue, url: request.url.description,
                                          errors: errors, attempts: attempt)
             }
             return APIResponse(status: reply.status, headers: reply.headers, body: reply.body, attempts: attempt, waited: waited,
                                earlierAttemptMayHaveActed: mayHaveActed)
         }
+    }
+
+    /// What a redirect says: cbq follows none (a token or a write must not go where it was not
+    /// sent); one that only adds a trailing slash to the path names the setting that fixes it.
+    static func redirect(from url: RequestURL, to location: String) -> APIErrorItem {
+        let target = url.resolve(location)
+        let path = url.pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let targetPath = target?.pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        if let target, target.origin == url.origin, let targetPath, targetPath[0] == path[0] + "/" {
+            return APIErrorItem(title: "Redirected", detail: "the API wants paths that end with '/' (it redirects to \(target)); "
+                                + "pass --trailing-slash, the dialect setting for such servers (cbq follows no redirect)")
+        }
+        return APIErrorItem(title: "Redirected", detail: "to \(location); cbq follows no redirect, so the token and any write go only where they were sent")
     }
 
     /// The wire request: JSON:API's media type both ways, and the token for the target only.
