@@ -5,6 +5,10 @@ import CBQShell
 
 /// Where the API is and how it spells things: the options every query command shares.
 struct TargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Use this profile of config.toml (else $CBQ_PROFILE, else 'default'); options given here win over it.",
+                               valueName: "name"))
+    var profile: String?
+
     @Option(help: "Casebook region: us (api.casebook.net) or ca (api.casebookca.net).")
     var region: Region?
 

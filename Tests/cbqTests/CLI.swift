@@ -14,7 +14,9 @@ struct CLI {
 
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     executable: URL = CLI.executable) async throws -> ChildProcess.Result {
-        try await ChildProcess.run(executable, pinned(arguments), stdin: stdin, environment: environment)
+        // No user's config.toml or profile reaches a test unless it sets its own.
+        let isolated = ["XDG_CONFIG_HOME": "/nonexistent/cbq-tests", "CBQ_PROFILE": ""].merging(environment) { $1 }
+        return try await ChildProcess.run(executable, pinned(arguments), stdin: stdin, environment: isolated)
     }
 
     /// The day every sandbox test runs on: its data is current to the day it was generated

@@ -98,6 +98,33 @@ struct RunCommandTests {
         await server.stop()
     }
 
+    /// A profile's options, overridden by the command line's; `--profile` wins over
+    /// `$CBQ_PROFILE`, which wins over `default`.
+    @Test func profilesAndTheirOrder() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("cbq/config.toml")
+        try "[profiles.default]\npage_size = 50\n\n[profiles.drf]\ndialect = \"drf\"\nread_only = true\n".write(to: file, atomically: true, encoding: .utf8)
+        chmod(file.path, 0o600)
+        let environment = ["XDG_CONFIG_HOME": folder.path]
+        let query = "SELECT id FROM people.people WHERE age > 1"
+        func translated(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> String {
+            try await CLI.run(arguments, environment: environment.merging(extra) { $1 }).stdout
+        }
+        #expect(try await translated(["translate", query]) == "https://api.casebook.net/people/people?filter[age][g]=1&page[size]=50\n")
+        #expect(try await translated(["translate", "--page-size", "7", query]) == "https://api.casebook.net/people/people?filter[age][g]=1&page[size]=7\n")
+        #expect(try await translated(["translate", query], ["CBQ_PROFILE": "drf"]) == "https://api.casebook.net/people/people?filter[age.gt]=1&page[size]=100\n")
+        #expect(try await translated(["--profile", "default", "translate", query], ["CBQ_PROFILE": "drf"])
+            == "https://api.casebook.net/people/people?filter[age][g]=1&page[size]=50\n")
+        let refused = try await CLI.run(["--profile", "drf", "--sandbox", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'"], environment: environment)
+        #expect(refused.status == 65 && refused.stderr.contains("this session is read-only"))
+        let config = try await CLI.run(["config", "--profile", "drf", "--page-size", "9"], environment: environment.merging(["CASEBOOK_TOKEN": "tok-secret"]) { $1 })
+        #expect(config.stdout.contains("dialect      drf"))
+        #expect(config.stdout.contains("  profile drf") && config.stdout.contains("  option") && config.stdout.contains("••••"))
+        #expect(!config.stdout.contains("tok-secret"))
+    }
+
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
         let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
                                         "-c", "SELECT COUNT(*) FROM attachments.notes"])

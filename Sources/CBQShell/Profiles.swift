@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CBQCore
+import TOMLKit
+
+/// Named settings for a target, from `$XDG_CONFIG_HOME/cbq/config.toml` (else
+/// `~/.config/cbq/config.toml`):
+///
+///     [profiles.default]                 # used when no profile is named
+///     region = "us"
+///     token_url = "https://TENANT-CALLBACK/oauth2/token"
+///     client_id = "…"
+///     client_secret_file = "~/.config/cbq/secret"
+///
+///     [profiles.staging]
+///     base_url = "https://staging.example.org"
+///     dialect = "drf"
+///
+/// A key is a long option's name with underscores. A profile becomes those options, placed
+/// before the command line's, so an option given on the command line wins (the last of an
+/// option counts). `--profile NAME` wins over `$CBQ_PROFILE`; without either, `default`.
+public struct ConfigFile: Sendable {
+    public struct Profile: Sendable, Equatable {
+        public var name: String
+        /// Keys and values as written, sorted by key.
+        public var settings: [(key: String, value: String)]
+
+        public static func == (a: Profile, b: Profile) -> Bool {
+            a.name == b.name && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.value) == b.settings.map(\.value)
+        }
+    }
+
+    public var path: String
+    public var profiles: [String: Profile]
+
+    /// The keys a profile may hold: each a long option's name with underscores; `run` ones are
+    /// options of running statements only (not of `translate` and `explain`).
+    public static let keys: [(key: String, run: Bool, flag: Bool)] = [
+        ("region", false, false), ("base_url", false, false), ("dialect", false, false), ("comparisons", false, false),
+        ("page_param", false, false), ("page_size", false, false), ("max_page_size", false, false), ("total_path", false, false),
+        ("include", false, true), ("id_lists", false, true), ("trailing_slash", false, true), ("fields", false, true),
+        ("token_file", true, false), ("token_command", true, false), ("token_url", true, false), ("client_id", true, false),
+        ("client_secret_file", true, false), ("format", true, false), ("concurrency", true, false), ("retries", true, false),
+        ("max_pages", true, false), ("max_local_rows", true, false), ("timeout", true, false), ("connect_timeout", true, false),
+        ("read_only", true, true), ("confirm", true, true),
+    ]
+
+    /// Where the file is: `$XDG_CONFIG_HOME/cbq/config.toml`, else `$HOME/.config/cbq/config.toml`.
+    public static func defaultPath(environment: (String) -> String?) -> String? {
+        if let config = environment("XDG_CONFIG_HOME"), !config.isEmpty { return config + "/cbq/config.toml" }
+        if let home = environment("HOME"), !home.isEmpty { return home + "/.config/cbq/config.toml" }
+        return nil
+    }
+
+    /// The file at `path`, or nil when there is none. A file others can read is refused (it may
+    /// name secrets), as `.pgpass` is; a syntax error names its line.
+    public static func load(_ path: String) throws(ShellFailure) -> ConfigFile? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        guard status.st_mode & 0o077 == 0 else {
+            throw ShellFailure(SysExit.noPermission, "the config file '\(path)' can be read by others than its owner: not used",
+                               hint: "chmod 600 '\(path)', as .pgpass must be")
+        }
+        return try parse(try SourceFiles.read(path), path: path)
+    }
+
+    /// Parses a config file's text.
+    public static func parse(_ text: String, path: String) throws(ShellFailure) -> ConfigFile {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ShellFailure(SysExit.usage, "\(path):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
+        } catch {
+            throw ShellFailure(SysExit.usage, "\(path): \(error)")
+        }
+        var profiles: [String: Profile] = [:]
+        for (key, _) in table where key != "profiles" {
+            throw ShellFailure(SysExit.usage, "\(path): unknown section '\(key)'", hint: "settings go in [profiles.NAME] tables")
+        }
+        guard let named = table["profiles"] else { return ConfigFile(path: path, profiles: [:]) }
+        guard let namedTable = named.table else { throw ShellFailure(SysExit.usage, "\(path): 'profiles' must be tables: [profiles.NAME]") }
+        for (name, value) in namedTable {
+            guard let settings = value.table else { throw ShellFailure(SysExit.usage, "\(path): profiles.\(name) must be a table") }
+            var pairs: [(key: String, value: String)] = []
+            for (key, value) in settings {
+                guard let spec = keys.first(where: { $0.key == key }) else {
+                    let near = Suggestion.closest(to: key, among: keys.map(\.key))
+                    throw ShellFailure(SysExit.usage, "\(path): profile '\(name)' has an unknown key '\(key)'",
+                                       hint: near.map { "did you mean '\($0)'?" } ?? "keys are the long options' names with underscores, e.g. base_url")
+                }
+                if spec.flag {
+                    guard let flag = value.bool else { throw ShellFailure(SysExit.usage, "\(path): profiles.\(name).\(key) must be true or false") }
+                    pairs.append((key, flag ? "true" : "false"))
+                } else if let text = value.string { pairs.append((key, text)) }
+                else if let number = value.int { pairs.append((key, String(number))) }
+                else if let flag = value.bool { pairs.append((key, flag ? "true" : "false")) }
+                else {
+                    throw ShellFailure(SysExit.usage, "\(path): profiles.\(name).\(key) must be a string, a number or true/false",
+                                       hint: key == "dialect" ? "a dialect table is not supported yet: name a preset (guide, jsonapi, drf) and set comparisons, page_param, total_path, trailing_slash" : nil)
+                }
+            }
+            profiles[name] = Profile(name: name, settings: pairs.sorted { $0.key < $1.key })
+        }
+        return ConfigFile(path: path, profiles: profiles)
+    }
+
+    /// The profile to use: `--profile` (`explicit`), else `$CBQ_PROFILE`, else `default` when
+    /// the file has one. A named profile the file lacks is an error.
+    public func profile(explicit: String?, environment: (String) -> String?) throws(ShellFailure) -> Profile? {
+        let named = explicit ?? environment("CBQ_PROFILE").flatMap { $0.isEmpty ? nil : $0 }
+        guard let named else { return profiles["default"] }
+        guard let profile = profiles[named] else {
+            let near = Suggestion.closest(to: named, among: Array(profiles.keys))
+            throw ShellFailure(SysExit.usage, "no profile '\(named)' in \(path)",
+                               hint: near.map { "did you mean '\($0)'?" } ?? "it has \(profiles.keys.sorted().joined(separator: ", "))")
+        }
+        return profile
+    }
+}
+
+extension ConfigFile.Profile {
+    /// The profile as command-line options, for a command that runs statements (`run`) or for
+    /// `translate` and `explain`: `page_size = 50` is `--page-size 50`, `include = true`
+    /// `--include`, `include = false` `--no-include`. `~/` at the start of a path is the home.
+    public func arguments(run: Bool, home: String?) -> [String] {
+        var arguments: [String] = []
+        for (key, value) in settings {
+            guard let spec = ConfigFile.keys.first(where: { $0.key == key }), run || !spec.run else { continue }
+            let option = "--" + key.replacing("_", with: "-")
+            if spec.flag {
+                if key == "read_only" || key == "confirm" {
+                    if value == "true" { arguments.append(option) }
+                } else {
+                    arguments.append(value == "true" ? option : "--no-" + key.replacing("_", with: "-"))
+                }
+                continue
+            }
+            var text = value
+            if key.hasSuffix("_file"), text.hasPrefix("~/"), let home { text = home + text.dropFirst() }
+            arguments += [option, text]
+        }
+        return arguments
+    }
+}
