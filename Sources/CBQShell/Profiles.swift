@@ -126,10 +126,17 @@ extension ConfigFile.Profile {
     /// The profile as command-line options, for a command that runs statements (`run`) or for
     /// `translate` and `explain`: `page_size = 50` is `--page-size 50`, `include = true`
     /// `--include`, `include = false` `--no-include`. `~/` at the start of a path is the home.
-    public func arguments(run: Bool, home: String?) -> [String] {
+    ///
+    /// - Parameter given: the command line's own arguments: a target it names (`--region`,
+    ///   `--base-url`, `--sandbox`) replaces the profile's, rather than clash with it.
+    public func arguments(run: Bool, home: String?, given: [String] = []) -> [String] {
+        let namesTarget = given.contains { argument in
+            ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
+        }
         var arguments: [String] = []
         for (key, value) in settings {
             guard let spec = ConfigFile.keys.first(where: { $0.key == key }), run || !spec.run else { continue }
+            if namesTarget, key == "region" || key == "base_url" { continue }
             let option = "--" + key.replacing("_", with: "-")
             if spec.flag {
                 if key == "read_only" || key == "confirm" {
@@ -141,7 +148,8 @@ extension ConfigFile.Profile {
             }
             var text = value
             if key.hasSuffix("_file"), text.hasPrefix("~/"), let home { text = home + text.dropFirst() }
-            arguments += [option, text]
+            // `--option=value`: a value may start with '-' (a client id, say).
+            arguments.append(option + "=" + text)
         }
         return arguments
     }

@@ -131,6 +131,11 @@ public actor CommandToken: CredentialsProvider {
 
     public init(_ command: String) { self.command = command }
 
+    public func token(replacing refused: String) async throws -> String? {
+        if let cached, cached != refused { return cached }  // renewed already
+        return try await token(refresh: true)
+    }
+
     public func token(refresh: Bool) async throws -> String? {
         if !refresh, let cached { return cached }
         runs += 1

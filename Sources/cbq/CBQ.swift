@@ -202,7 +202,7 @@ enum Profiles {
             return []
         }
         guard let profile = try file.profile(explicit: explicit, environment: environment) else { return [] }
-        return profile.arguments(run: run, home: environment("HOME"))
+        return profile.arguments(run: run, home: environment("HOME"), given: arguments)
     }
 }
 
@@ -228,6 +228,10 @@ enum ConfigCommand {
             }
             guard index + 1 < arguments.count else {
                 Terminal.console.error("\(argument) needs a value")
+                return SysExit.usage
+            }
+            guard name == "profile" || ConfigFile.keys.contains(where: { $0.key == name }) else {
+                Terminal.console.error("unknown option '\(argument)'", hint: "cbq config takes --profile and the options a profile may set")
                 return SysExit.usage
             }
             if name == "profile" { explicit = arguments[index + 1] } else { given.append((name, arguments[index + 1])) }
@@ -258,7 +262,10 @@ enum ConfigCommand {
             settings.append((key, "••••", "$" + variable))
         }
         let width = max(12, settings.map(\.key.count).max() ?? 0)
-        let shown = settings.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.key.hasSuffix("secret") ? "••••" : $0.value, $0.source) }
+        // A token command may carry a token in its text.
+        let shown = settings.sorted(by: { $0.key < $1.key }).map {
+            ($0.key, $0.key.hasSuffix("secret") || $0.key == "token_command" ? "••••" : $0.value, $0.source)
+        }
         let valueWidth = shown.map(\.1.count).max() ?? 0
         for (key, value, source) in shown {
             lines.append(key + String(repeating: " ", count: width - key.count + 1) + value

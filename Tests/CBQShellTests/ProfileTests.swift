@@ -29,13 +29,16 @@ struct ProfileTests {
         let file = try ConfigFile.parse(Self.text, path: "config.toml")
         let staging = try #require(file.profiles["staging"])
         #expect(staging.arguments(run: true, home: "/home/ada") == [
-            "--base-url", "https://staging.example.org", "--dialect", "drf", "--format", "csv", "--no-include", "--page-size", "50",
-            "--read-only", "--token-file", "/home/ada/.config/cbq/staging-token",
+            "--base-url=https://staging.example.org", "--dialect=drf", "--format=csv", "--no-include", "--page-size=50",
+            "--read-only", "--token-file=/home/ada/.config/cbq/staging-token",
         ])
         // translate and explain take the target's options only.
         #expect(staging.arguments(run: false, home: "/home/ada") == [
-            "--base-url", "https://staging.example.org", "--dialect", "drf", "--no-include", "--page-size", "50",
+            "--base-url=https://staging.example.org", "--dialect=drf", "--no-include", "--page-size=50",
         ])
+        // A target on the command line replaces the profile's instead of clashing with it.
+        #expect(staging.arguments(run: false, home: nil, given: ["--sandbox"]) == ["--dialect=drf", "--no-include", "--page-size=50"])
+        #expect(try #require(file.profiles["default"]).arguments(run: false, home: nil, given: ["--base-url=https://x.test"]).isEmpty)
         #expect(try file.profile(explicit: nil, environment: { _ in nil })?.name == "default")
     }
 

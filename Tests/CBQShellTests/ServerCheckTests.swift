@@ -43,15 +43,23 @@ struct ServerCheckTests {
         #expect(shell.output.split(separator: "\r\n").count <= 101, "at most the first page, and said to be partial")
     }
 
-    /// A filter is judged only by what a row holds: nulls a server leaves out, and columns a
-    /// sparse fieldset leaves out, are no evidence either way.
-    @Test func columnsARowDoesNotHoldAreNotJudged() async {
+    /// A null a server leaves out is NULL (it satisfies IS NULL, and a server that returned it
+    /// under any other filter ignored that filter); a column a sparse fieldset leaves out says
+    /// nothing.
+    @Test func columnsARowLeavesOutAreNullUnlessTheFieldsetOmittedThem() async {
         let omittingNulls = InProcessTransport(alter: { body in
             Array(String(decoding: body, as: UTF8.self).replacing(#","middle_name":null"#, with: "").utf8)
         })
         let shell = ShellHarness(format: .csv, transport: omittingNulls)
         #expect(await shell.run("SELECT COUNT(*) AS n FROM people.people WHERE middle_name IS NULL AND state = 'WA'") == 0)
         #expect(shell.errorText == "")
+        var ignoring = SandboxOptions()
+        ignoring.ignoredFilters = ["middle_name"]
+        let ignored = ShellHarness(format: .csv, transport: InProcessTransport(options: ignoring, alter: { body in
+            Array(String(decoding: body, as: UTF8.self).replacing(#","middle_name":null"#, with: "").utf8)
+        }))
+        #expect(await ignored.run("SELECT id FROM people.people WHERE middle_name IS NOT NULL") == SysExit.dataError)
+        #expect(ignored.errorText.contains("do not satisfy filter[middle_name][neq]=null"))
         let sparse = ShellHarness(format: .csv, sparseFieldsets: true)
         #expect(await sparse.run("SELECT first_name FROM people.people WHERE state = 'WA' AND last_name LIKE 'Doe'") == 0)
         #expect(sparse.output.hasPrefix("first_name\r\n"))
@@ -79,5 +87,35 @@ struct ServerCheckTests {
             """) == 0, "\(slashed.errorText)")
         #expect(slashed.output.contains("PER-00001\r\nUPDATE 1\n"))
         #expect(transport.sent.filter { $0.method != .get || !$0.url.pathAndQuery.contains("cases") }.allSatisfy { $0.url.pathAndQuery.split(separator: "?")[0].hasSuffix("/") })
+    }
+
+    /// Text that stands for a number or a time is not judged on reads (a server compares it as
+    /// what it is); a write judges it all the same, and stops when in doubt.
+    @Test func textThatMayBeANumberIsNotJudgedOnReadsButIsOnWrites() async {
+        // A server that sends capacities as decimal strings, and filters them as numbers.
+        let decimals = InProcessTransport(alter: { body in
+            Array(String(decoding: body, as: UTF8.self).replacing(/"max_capacity":(\d+)/) { #""max_capacity":"\#($0.1).00""# }.utf8)
+        })
+        let read = ShellHarness(format: .csv, transport: decimals)
+        #expect(await read.run("SELECT COUNT(*) AS n FROM services.service_offerings WHERE max_capacity > 9 AND archived = false") == 0)
+        #expect(read.errorText == "")
+        let write = ShellHarness(transport: decimals)
+        #expect(await write.run("UPDATE services.service_offerings SET name = 'x' WHERE max_capacity > 9 AND archived = false") == SysExit.dataError)
+        #expect(write.errorText.contains("do not satisfy filter[max_capacity][g]=9"))
+        #expect(decimals.api.writeCount == 0)
+    }
+
+    /// A relationship filter the server ignored, on relationships sent as links only: a read
+    /// cannot tell, a write refuses.
+    @Test func aWriteJudgesWhatAReadCannot() async {
+        var options = SandboxOptions()
+        options.ignoredFilters = ["record"]
+        let linksOnly = InProcessTransport(options: options, alter: { body in
+            Array(String(decoding: body, as: UTF8.self).replacing(/"record":\{"data":(null|\{[^}]*\}),/, with: #""record":{"#).utf8)
+        })
+        let shell = ShellHarness(transport: linksOnly)
+        #expect(await shell.run("DELETE FROM attachments.notes WHERE record = 'PER-00095'") == SysExit.dataError)
+        #expect(shell.errorText.contains("filter[record]=PER-00095"))
+        #expect(linksOnly.api.writeCount == 0)
     }
 }

@@ -11,6 +11,10 @@ public struct ExecutionOptions: Sendable {
     public var retry = RetryPolicy()
     /// How many groups or rows a blocking local operator (GROUP BY, ORDER BY) may hold.
     public var maxLocalRows = 1_000_000
+    /// Judge every row by every pushed filter, a missing or null value failing it (a correct
+    /// server returns no such row for any filter but IS NULL), even where text may stand for a
+    /// number or a time: the read that finds a write's rows, where a doubt must stop the write.
+    public var strictFilterChecks = false
 
     public init() {}
 }
@@ -92,6 +96,7 @@ public struct Executor: Sendable {
                     included: (([RawRow]) throws -> Void)? = nil, emit: Emit) async throws -> ExecutionSummary {
         let fetcher = PageFetcher(sender: sender(for: plan.baseURL), filter: try LocalFilter(plan.localFilter))
         var pager = Pager(plan: plan, fetcher: fetcher, maxPages: options.maxPages, concurrency: options.concurrency, progress: progress)
+        pager.strictFilterChecks = options.strictFilterChecks
         pager.satisfied = satisfied
         pager.included = included
         return try await pager.run(emit)

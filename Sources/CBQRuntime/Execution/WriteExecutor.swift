@@ -43,8 +43,9 @@ public struct WriteExecutor: Sendable {
 
     /// Finds the rows to write and makes their requests, sending only reads: none for an
     /// INSERT or a write by id, the read path's requests otherwise. The pager checks every row
-    /// against every filter the API was asked to apply, so a server that ignored one stops the
-    /// write here instead of having it touch rows its WHERE excludes.
+    /// against every filter the API was asked to apply, strictly (a missing or null value fails,
+    /// and text is judged as text), so a server that ignored one stops the write here instead of
+    /// having it touch rows its WHERE excludes.
     public func prepare(_ plan: WritePlan, progress: @escaping Executor.Progress = { _ in }) async throws -> Batch {
         if let requests = plan.plannedRequests { return Batch(requests: requests) }
         guard let read = plan.read else { return Batch(requests: []) }
@@ -56,7 +57,9 @@ public struct WriteExecutor: Sendable {
         let limit = executor.options.maxLocalRows
         let askedIDs: Set<String>? = if case .resources(let ids) = read.target { Set(ids) } else { nil }
         let verb = SourceRange(plan.statementRange.start, plan.statementRange.start + plan.verb.rawValue.utf8.count)
-        batch.summary = try await executor.run(read, progress: progress) { rows in
+        var strict = executor.options
+        strict.strictFilterChecks = true
+        batch.summary = try await Executor(transport: executor.transport, options: strict).run(read, progress: progress) { rows in
             for row in rows {
                 let id = row.idText
                 // A request by id answered with another resource, or an id no URL can carry.

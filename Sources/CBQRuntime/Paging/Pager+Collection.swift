@@ -74,7 +74,11 @@ extension Pager {
         while true {
             let url = RequestURL(plan.url(page: plan.startPage, style: .wire))!
             do {
-                let page = try await fetcher.fetch(url)!
+                // An OFFSET past the end starts on a page past the end: a 404 there is no rows
+                // (django-filter's "Invalid page."), as on any later page.
+                guard let page = try await fetcher.fetch(url, acceptNotFound: plan.startPage > 1) else {
+                    return (FetchedPage(document: IndexedDocument(), passed: [], bytes: 0, attempts: 1, url: url), url)
+                }
                 return (page, url)
             } catch let error as ExecutionError {
                 guard error.status == 400, let size = plan.pageSize, size > 1, blamesPageSize(error) else { throw error }

@@ -22,6 +22,8 @@ struct Pager {
     var satisfied: () -> Bool = { false }
     /// Where a compound document's `included` resources go (a join reads them).
     var included: (([RawRow]) throws -> Void)?
+    /// See ``ExecutionOptions/strictFilterChecks``.
+    var strictFilterChecks = false
     /// The pushed filters, compiled once, to check every row the API returns: one it ignored
     /// (`filter[person]`, which the guide does not promise, or any other) would pass every row.
     private var pushedChecks: [Int: LocalFilter] = [:]
@@ -115,7 +117,10 @@ struct Pager {
         for (index, predicate) in plan.pushed.enumerated() {
             guard let expression = predicate.expression else { continue }
             let read = expression.columnNames
-            let judged = rows.filter { row in read.allSatisfy { Self.canJudge(row, by: $0) } }
+            let numberLiteral = expression.contains { if case .literal(.number, _) = $0 { true } else { false } }
+            let asked = plan.fields.map { Set($0.values) }
+            let judged = strictFilterChecks ? rows
+                : rows.filter { row in read.allSatisfy { Self.canJudge(row, by: $0, againstNumber: numberLiteral, asked: asked) } }
             guard !judged.isEmpty else { continue }
             if pushedChecks[index] == nil { pushedChecks[index] = try LocalFilter(expression) }
             let passed = try pushedChecks[index]!.apply(judged)
@@ -130,13 +135,19 @@ struct Pager {
         }
     }
 
-    /// Whether `row` holds a value of `column` that a filter's answer can be judged by.
-    private static func canJudge(_ row: RawRow, by column: String) -> Bool {
+    /// Whether a filter's answer can be judged by `row`'s value of `column`: not when a sparse
+    /// fieldset left the column out, nor for a nested value or a links-only relationship, nor
+    /// for text that may stand for a number or a time (a server may send decimals as `"10.00"`
+    /// and times with fractions or offsets, and compare them as what they are, where cbq
+    /// compares text). A column the row leaves out otherwise is NULL: a server that left out a
+    /// null matched no filter but IS NULL with it.
+    private static func canJudge(_ row: RawRow, by column: String, againstNumber: Bool, asked: Set<String>?) -> Bool {
         if column == "id" { return true }
-        guard let member = row.attributes.first(where: { $0.key == column }) else { return false }
+        guard let member = row.attributes.first(where: { $0.key == column }) else { return asked?.contains(column) ?? true }
         switch row.sqlValue(column) {
         case .nested: return false
         case .null: return !member.isRelationship
+        case .text(let text): return !againstNumber && Instant(text) == nil
         default: return true
         }
     }

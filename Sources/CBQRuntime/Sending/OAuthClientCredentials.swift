@@ -20,8 +20,8 @@ public actor OAuthClientCredentials: CredentialsProvider {
     /// A token this close to its expiry is fetched anew.
     private let margin: Double
 
-    private var cached: (token: String, expires: Double)?
-    private var pending: Task<(token: String, expires: Double), any Error>?
+    private var cached: (token: String, expires: Double, lifetime: Double)?
+    private var pending: Task<(token: String, expires: Double, lifetime: Double), any Error>?
     /// Token requests sent, for tests and `\conninfo`.
     public private(set) var fetches = 0
 
@@ -35,10 +35,16 @@ public actor OAuthClientCredentials: CredentialsProvider {
         self.now = now
     }
 
+    public func token(replacing refused: String) async throws -> String? {
+        if let cached, cached.token != refused, now() < cached.expires { return cached.token }  // renewed already
+        return try await token(refresh: true)
+    }
+
     public func token(refresh: Bool) async throws -> String? {
         // Pages in flight that were refused together share the one fetch that is under way.
         if let pending { return try await pending.value.token }
-        if !refresh, let cached, now() < cached.expires - margin { return cached.token }
+        // Renewed a minute before it expires, or half way through a short lifetime.
+        if !refresh, let cached, now() < cached.expires - min(margin, cached.lifetime / 2) { return cached.token }
         let task = Task { try await self.fetch() }
         pending = task
         defer { pending = nil }
@@ -47,7 +53,7 @@ public actor OAuthClientCredentials: CredentialsProvider {
         return result.token
     }
 
-    private func fetch() async throws -> (token: String, expires: Double) {
+    private func fetch() async throws -> (token: String, expires: Double, lifetime: Double) {
         fetches += 1
         let form = [("grant_type", "client_credentials"), ("client_id", clientID), ("client_secret", secret)]
             .map { PercentEncoding.queryComponent($0.0) + "=" + PercentEncoding.queryComponent($0.1) }.joined(separator: "&")
@@ -72,7 +78,7 @@ public actor OAuthClientCredentials: CredentialsProvider {
         }
         let lifetime: Double
         if case .number(let seconds)? = document?["expires_in"], seconds > 0 { lifetime = seconds } else { lifetime = 3600 }
-        return (token, now() + lifetime)
+        return (token, now() + lifetime, lifetime)
     }
 }
 

@@ -85,11 +85,11 @@ public struct RequestSender: Sendable {
                 waited += pause
                 continue
             }
-            if reply.status == 401, token != nil, !refreshed {
+            if reply.status == 401, let refused = token, !refreshed {
                 // The token may have expired since it was read: ask once more, and try once more
                 // if the provider has a different one.
                 refreshed = true
-                let fresh = try await credentials.token(refresh: true)
+                let fresh = try await credentials.token(replacing: refused)
                 if let fresh, fresh != token {
                     token = fresh
                     continue
