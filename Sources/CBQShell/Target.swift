@@ -92,25 +92,17 @@ public enum TokenPolicy {
             token = value
         }
         guard let url = RequestURL(target.baseURL) else { return FixedToken(token) }
-        if token == nil, let command = target.tokenCommand {
-            if url.scheme == "http" && !url.isLoopback {
-                throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
-            }
-            return CommandToken(command)
-        }
-        if token == nil, let oauth = target.oauth, let transport {
-            if url.scheme == "http" && !url.isLoopback {
-                throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
-            }
-            return try oauth.credentials(environment: environment, transport: transport)
-        }
-        if token == nil && !url.isLoopback {
+        let someToken = token != nil || target.tokenCommand != nil || (target.oauth != nil && transport != nil)
+        if !someToken && !url.isLoopback {
             throw ShellFailure(SysExit.noPermission, "no token for \(target.baseURL): nothing was sent",
                                hint: "export CASEBOOK_TOKEN=… or pass --token-file PATH, or --token-url and --client-id for OAuth (or try --sandbox)")
         }
-        if token != nil && url.scheme == "http" && !url.isLoopback {
+        // Whatever its source, a token goes over plain http to loopback only.
+        if someToken && url.scheme == "http" && !url.isLoopback {
             throw ShellFailure(SysExit.noPermission, "refusing to send the token over plain http to \(url.host)", hint: "use an https:// base URL")
         }
+        if token == nil, let command = target.tokenCommand { return CommandToken(command) }
+        if token == nil, let oauth = target.oauth, let transport { return try oauth.credentials(environment: environment, transport: transport) }
         return FixedToken(token)
     }
 
