@@ -137,7 +137,7 @@ extension Session {
     /// `UPDATE stopped after 2 of 5 rows: written PER-1, PER-2; PER-3 failed and was not written; not sent: PER-4, PER-5`.
     static func progressReport(_ failure: WriteFailure, total: Int) -> String {
         let verb = failure.verb.rawValue
-        let position = failure.firstIndex
+        let position = failure.written.count
         func name(_ request: WriteRequest, _ index: Int) -> String { request.id ?? "row \(index + 1) of VALUES" }
         var parts = ["\(verb) stopped after \(position) of \(counted(total, "row"))"]
         parts.append(failure.written.isEmpty ? "nothing was written" : "written: " + failure.written.joined(separator: ", "))

@@ -41,6 +41,8 @@ public struct ExecutionSummary: Sendable {
     public var notices: [String] = []
     /// Set when a guard stopped the fetch before the data ended: the result is incomplete.
     public var truncation: String?
+    /// Set when the total changed between pages: rows may be missing or repeated (also a notice).
+    public var collectionChange: String?
 
     public init() {}
 }
@@ -60,6 +62,7 @@ extension ExecutionSummary {
         sum.requestTime += other.requestTime
         sum.notices += other.notices
         sum.truncation = sum.truncation ?? other.truncation
+        sum.collectionChange = sum.collectionChange ?? other.collectionChange
         sum.count = other.count ?? count
         return sum
     }

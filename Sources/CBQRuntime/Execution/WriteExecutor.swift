@@ -68,7 +68,7 @@ public struct WriteExecutor: Sendable {
                 for member in row.attributes where columns.insert(member.key).inserted { batch.columns.append(member.key) }
                 for member in row.relationships { relationships.insert(member.key) }
                 let values = try evaluator.values(row.slots(evaluator.columns))
-                batch.requests.append(plan.request(id: row.idText, type: row.typeText, values: values))
+                batch.requests.append(plan.request(id: id, type: row.typeText, values: values))
                 if keepRows { batch.rowsRead.append(row) }
             }
             // The rows to write are held until the last page is read: bounded, as a sort is.
@@ -80,8 +80,7 @@ public struct WriteExecutor: Sendable {
         if doubt == nil, batch.summary.duplicates > 0 {
             doubt = "the API returned \(batch.summary.duplicates) rows twice, on different pages (it may not honour the page parameter)"
         }
-        if doubt == nil, let changed = batch.summary.notices.first(where: { $0.hasPrefix("the collection changed") }) { doubt = changed }
-        if let doubt { throw Diagnostic.incompleteWriteRead(plan.verb.rawValue, doubt, at: verb) }
+        if let doubt = doubt ?? batch.summary.collectionChange { throw Diagnostic.incompleteWriteRead(plan.verb.rawValue, doubt, at: verb) }
         // A SET column that no row read has, with a near name among those they have, is a
         // typo: the error comes before any write. (No near name: the server judges it, since
         // a server may leave null attributes out of what it sends.)
@@ -112,8 +111,7 @@ public struct WriteExecutor: Sendable {
         for (index, request) in batch.requests.enumerated() {
             let rest = Array(batch.requests[(index + 1)...])
             func failure(_ error: any Error, failed: WriteRequest?, notSent: [WriteRequest]) -> WriteFailure {
-                WriteFailure(verb: plan.verb, error: error, written: outcome.written, failed: failed, notSent: notSent, summary: outcome.summary,
-                             firstIndex: outcome.written.count)
+                WriteFailure(verb: plan.verb, error: error, written: outcome.written, failed: failed, notSent: notSent, summary: outcome.summary)
             }
             if Task.isCancelled { throw failure(CancellationError(), failed: nil, notSent: [request] + rest) }
             guard let url = RequestURL(request.url), let method = RequestMethod(rawValue: request.method) else {
@@ -174,15 +172,15 @@ public struct WriteExecutor: Sendable {
         if !response.body.isEmpty {
             do { rows = try PageIndexer.index(response.body).rows } catch { problem = "its answer is not a JSON:API document: \(error)" }
         }
-        let location = response.header("Location").flatMap { $0.split(separator: "/").last }.flatMap { PercentEncoding.decode($0) }
-        let id = rows.first?.idText ?? request.id ?? location
+        let locationID = response.header("Location").flatMap { $0.split(separator: "/").last }.flatMap { PercentEncoding.decode($0) }
+        let id = rows.first?.idText ?? request.id ?? locationID
         if let row = rows.first, let body = request.body { summary.notices += Self.differences(sent: body, answered: row, id: id ?? "") }
         if rows.isEmpty, plan.returning != nil {
-            guard let id, let location = RequestURL(plan.resourceURL(id: id)) else { return (id, [], problem ?? "its answer named no resource to return") }
+            guard let id, let resource = RequestURL(plan.resourceURL(id: id)) else { return (id, [], problem ?? "its answer named no resource to return") }
             do {
-                let fetched = try await sender.send(APIRequest(.get, location))
+                let fetched = try await sender.send(APIRequest(.get, resource))
                 summary.requests += fetched.attempts
-                rows = try PageDecoder.decode(fetched.body, url: location).rows
+                rows = try PageDecoder.decode(fetched.body, url: resource).rows
                 problem = nil
             } catch {
                 problem = (problem.map { $0 + "; " } ?? "") + "reading it back failed: \(error)"
@@ -219,7 +217,8 @@ public struct WriteExecutor: Sendable {
 
 /// A write statement that stopped part way: its error, and exactly which rows were written,
 /// which one failed (its outcome unknown when the connection was lost after sending), and
-/// which were never sent.
+/// which were never sent. Rows go in order and the first failure stops them, so the failed
+/// request is the statement's request number `written.count`.
 public struct WriteFailure: Error, Sendable {
     public var verb: WritePlan.Verb
     public var error: any Error
@@ -227,8 +226,6 @@ public struct WriteFailure: Error, Sendable {
     public var failed: WriteRequest?
     public var notSent: [WriteRequest]
     public var summary: ExecutionSummary
-    /// The failed request's position in the statement (0-based), for naming rows without ids.
-    public var firstIndex: Int
 
     /// Whether the failed request may have been acted on: its connection was lost or timed out
     /// after it was sent, the server failed (a 5xx, which a gateway may answer after passing the

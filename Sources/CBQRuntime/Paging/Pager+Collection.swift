@@ -115,9 +115,10 @@ extension Pager {
     static let largestTotal = 9_007_199_254_740_992.0
 
     mutating func noteTotalChange(_ document: IndexedDocument, expected: Int?) {
-        if let expected, let now = topLevelTotal(document), now != expected,
-           !summary.notices.contains(where: { $0.hasPrefix("the collection changed") }) {
-            summary.notices.append("the collection changed while it was read (total \(expected), then \(now)); rows may be missing or repeated")
+        if let expected, let now = topLevelTotal(document), now != expected, summary.collectionChange == nil {
+            let change = "the collection changed while it was read (total \(expected), then \(now)); rows may be missing or repeated"
+            summary.collectionChange = change
+            summary.notices.append(change)
         }
     }
 }

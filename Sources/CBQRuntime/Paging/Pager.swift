@@ -117,10 +117,10 @@ struct Pager {
         for (index, predicate) in plan.pushed.enumerated() {
             guard let expression = predicate.expression else { continue }
             let read = expression.columnNames
-            let numberLiteral = expression.contains { if case .literal(.number, _) = $0 { true } else { false } }
             let asked = plan.fields.map { Set($0.values) }
+            let textMayDiffer = Self.textMayCompareDifferently(expression)
             let judged = strictFilterChecks ? rows
-                : rows.filter { row in read.allSatisfy { Self.canJudge(row, by: $0, againstNumber: numberLiteral, asked: asked) } }
+                : rows.filter { row in read.allSatisfy { Self.canJudge(row, by: $0, textMayDiffer: textMayDiffer, asked: asked) } }
             guard !judged.isEmpty else { continue }
             if pushedChecks[index] == nil { pushedChecks[index] = try LocalFilter(expression) }
             let passed = try pushedChecks[index]!.apply(judged)
@@ -135,19 +135,31 @@ struct Pager {
         }
     }
 
+    /// Whether a filter compares with a number or a time: against text, a server may compare
+    /// as what the text stands for (decimals sent as `"10.00"`, times with fractions or offsets)
+    /// where cbq compares text. Decided once per filter, not per row.
+    private static func textMayCompareDifferently(_ filter: Expression) -> Bool {
+        filter.contains { node in
+            guard case .literal(let literal, _) = node else { return false }
+            switch literal {
+            case .number: return true
+            case .string(let text): return Instant(text) != nil
+            default: return false
+            }
+        }
+    }
+
     /// Whether a filter's answer can be judged by `row`'s value of `column`: not when a sparse
     /// fieldset left the column out, nor for a nested value or a links-only relationship, nor
-    /// for text that may stand for a number or a time (a server may send decimals as `"10.00"`
-    /// and times with fractions or offsets, and compare them as what they are, where cbq
-    /// compares text). A column the row leaves out otherwise is NULL: a server that left out a
-    /// null matched no filter but IS NULL with it.
-    private static func canJudge(_ row: RawRow, by column: String, againstNumber: Bool, asked: Set<String>?) -> Bool {
+    /// for text where the filter compares with a number or a time. A column the row leaves out
+    /// otherwise is NULL: a server that left out a null matched no filter but IS NULL with it.
+    private static func canJudge(_ row: RawRow, by column: String, textMayDiffer: Bool, asked: Set<String>?) -> Bool {
         if column == "id" { return true }
         guard let member = row.attributes.first(where: { $0.key == column }) else { return asked?.contains(column) ?? true }
         switch row.sqlValue(column) {
         case .nested: return false
         case .null: return !member.isRelationship
-        case .text(let text): return !againstNumber && Instant(text) == nil
+        case .text: return !textMayDiffer
         default: return true
         }
     }
