@@ -5,7 +5,7 @@ import Testing
 @testable import CBQShell
 
 /// Each dialect preset end to end: cbq speaking it to a sandbox that speaks it gives the same
-/// rows as the guide's spelling, over the generated analytic queries.
+/// rows as the guide's spelling, over the generated analytic queries, asked in the dialect's own spellings.
 @Suite(.serialized) struct DialectPresetTests {
     static let queries = DifferentialTests.generate().prefix(150).map(\.cbq) + [
         "SELECT COUNT(*) FROM people.people WHERE middle_name IS NULL AND state IN ('WA', 'OR')",
@@ -14,9 +14,11 @@ import Testing
         "SELECT id, max_capacity FROM services.service_offerings WHERE max_capacity BETWEEN 10 AND 25 AND name LIKE '%Care%' ORDER BY id",
         "SELECT id FROM cases.cases WHERE status != 'closed' AND county IN ('Ada', 'King') ORDER BY id LIMIT 7 OFFSET 3",
         "SELECT COUNT(*) FROM attachments.notes WHERE note_type IS NULL",
+        "SELECT id FROM services.service_offerings WHERE capacity_usage > 30 ORDER BY id",
     ]
 
-    static func answers(_ dialect: Dialect) async -> [String] {
+    /// Each query's status and output, and every query string sent (decoded).
+    static func answers(_ dialect: Dialect) async -> (answers: [String], sent: [String]) {
         var options = SandboxOptions()
         options.dialect = dialect
         let transport = InProcessTransport(options: options)
@@ -26,18 +28,25 @@ import Testing
             let status = await shell.run(query)
             answers.append("\(status)\n\(shell.output)\(shell.errorText)")
         }
-        return answers
+        return (answers, transport.sent.map { PercentEncoding.decode($0.url.pathAndQuery) ?? "" })
     }
 
     @Test(arguments: ["jsonapi", "drf"])
     func aPresetGivesTheGuidesRows(name: String) async throws {
         let dialect = try #require(Dialect.named.first { $0.name == name }?.dialect)
-        let guide = await Self.answers(.guide)
-        let other = await Self.answers(dialect)
+        let guide = await Self.answers(.guide).answers
+        let (other, sent) = await Self.answers(dialect)
         for (index, query) in Self.queries.enumerated() {
             #expect(other[index] == guide[index], "\(name): \(query)")
         }
         #expect(guide.filter { $0.hasPrefix("0\n") }.count >= 150, "the queries run")
+        // The rows agree because the server was asked in its own spelling, not because every
+        // filter ran locally: each of the dialect's spellings went out.
+        let spellings = name == "drf"
+            ? [".gt]=", ".gte]=", ".lt]=", ".isnull]=true", ".isnull]=false", ".in]=", ".icontains]=", ".istartswith]=", "page[number]="]
+            : ["][gt]=", "][lt]=", "][neq]=", "][like]=", "page[number]="]
+        for spelling in spellings { #expect(sent.contains { $0.contains(spelling) }, "\(name) never sent \(spelling)") }
+        if name == "drf" { #expect(!sent.contains { $0.contains("][") }, "drf spells no filter[f][op]") }
     }
 
     @Test func drfSpellsWhatItCanAndLeavesTheRestLocal() throws {
