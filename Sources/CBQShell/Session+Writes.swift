@@ -55,12 +55,8 @@ extension Session {
         for notice in summary.notices { console.note("note: " + notice) }
         var status: Int32 = 0
         if let returning = plan.returning {
-            status = renderReturned(outcome, returning: returning, plan: plan, source: source)
-            if status == 0, !outcome.returningProblems.isEmpty {
-                console.error("RETURNING is incomplete: the API's answer for " + outcome.returningProblems.joined(separator: "; "))
-                console.note("note: \(plan.verb.rawValue) \(outcome.written.count) was done all the same: only RETURNING failed")
-                status = SysExit.dataError
-            }
+            status = renderReturned(outcome, returning: returning, source: source)
+            if status != 0 { console.note("note: \(plan.verb.rawValue) \(outcome.written.count) was done all the same: only RETURNING failed") }
         } else {
             output.write("\(plan.verb.rawValue) \(outcome.written.count)\n")
             output.flush()
@@ -72,9 +68,9 @@ extension Session {
         return status
     }
 
-    /// RETURNING's rows in the session's format. A misspelt RETURNING column is an error, and
-    /// says that the rows were written all the same.
-    private func renderReturned(_ outcome: WriteExecutor.Outcome, returning: RequestPlan, plan: WritePlan, source: SourceText) -> Int32 {
+    /// RETURNING's rows in the session's format; a misspelt RETURNING column, or an answer it
+    /// could not read, is an error (the rows were written all the same: the caller says so).
+    private func renderReturned(_ outcome: WriteExecutor.Outcome, returning: RequestPlan, source: SourceText) -> Int32 {
         var format = self.format
         if expanded == .on && format == .table { format = .vertical }
         do {
@@ -85,13 +81,15 @@ extension Session {
             try writer.write(outcome.returned)
             try writer.finish(count: nil)
             output.flush()
-            return 0
         } catch {
             output.flush()
-            let status = report(error, plan: returning, source: source, rowsShown: 0)
-            console.note("note: \(plan.verb.rawValue) \(outcome.written.count) was done all the same: only RETURNING failed")
-            return status
+            return report(error, plan: returning, source: source, rowsShown: 0)
         }
+        guard outcome.returningProblems.isEmpty else {
+            console.error("RETURNING is incomplete: the API's answer for " + outcome.returningProblems.joined(separator: "; "))
+            return SysExit.dataError
+        }
+        return 0
     }
 
     /// A write that stopped part way: the error at the part of the statement it concerns, then

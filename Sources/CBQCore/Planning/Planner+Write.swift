@@ -35,7 +35,7 @@ extension Planner {
             }
         case .update(let assignments):
             for assignment in assignments {
-                if let qualifier = assignment.column.table, !Self.names(table).contains(qualifier) {
+                if let qualifier = assignment.column.table, qualifier != table.correlationName {
                     throw Diagnostic.unknownWriteQualifier(qualifier, table: table.description, at: assignment.column.range)
                 }
                 let value = try prepared(assignment.value, clause: "SET", table: table, statement: statement)
@@ -71,9 +71,6 @@ extension Planner {
         if let known = KnownEndpoint.all.first(where: { $0.qualifiedName == table.description }) { return known.type }
         return table.endpoint.name
     }
-
-    /// What a qualified column may name the written table by: its alias, else its endpoint's name.
-    private static func names(_ table: TableReference) -> [String] { [table.correlationName] }
 
     /// An UPDATE's or DELETE's rows: by id when the WHERE is only ids and nothing else needs the
     /// rows; else the read `SELECT * FROM t WHERE …`, with its pushdown, local predicates and paging.
@@ -113,7 +110,7 @@ extension Planner {
         if let aggregate = expression.firstAggregate { throw Diagnostic.notAllowedInWrite("an aggregate", clause: clause, at: aggregate.range) }
         if let subquery = Self.firstSubquery(expression) { throw Diagnostic.notAllowedInWrite("a subquery", clause: clause, at: subquery) }
         var select = SelectStatement(items: .items([SelectItem(expression: expression)]), source: table, range: expression.range)
-        try Self.checkQualifiers(select, names: Self.names(table))
+        try Self.checkQualifiers(select, names: [table.correlationName])
         select = try Self.unqualifiedStatement(select)
         select = try prepare(select)
         guard case .items(let items) = select.items, let item = items.first else { return expression }
