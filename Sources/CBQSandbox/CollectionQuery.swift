@@ -11,6 +11,8 @@ struct CollectionQuery {
         case isNotNull
         /// `filter[id]=a,b,c` where lists are accepted.
         case anyOf(Set<String>)
+
+        var isEquality: Bool { if case .compare(.equal, _) = self { true } else { false } }
     }
 
     struct Filter {
@@ -57,42 +59,35 @@ struct CollectionQuery {
                 throw APIError.badParameter(key, "'\(field)' is not an attribute of \(endpoint.type); it has id, \(attributes.sorted().joined(separator: ", "))")
             }
         }
-        switch (name, subscripts.count) {
-        case ("filter", 1), ("filter", 2):
-            var field = subscripts[0]
-            var lookup = subscripts.count == 2 ? subscripts[1] : nil
-            if dialect.filterKeys == .dotted {
-                guard subscripts.count == 1 else { throw APIError.badParameter(key, "this API spells filters filter[field.lookup]") }
-                if let dot = field.lastIndex(of: ".") {
-                    lookup = String(field[field.index(after: dot)...])
-                    field = String(field[..<dot])
-                }
+        if key == dialect.pageNumberKey {
+            guard let number = Int(value), number >= 1 else {
+                throw APIError.badParameter(key, "\(key) must be a page number from 1, not '\(value)'")
             }
+            pageNumber = number
+            return
+        }
+        if key == dialect.pageSizeKey {
+            guard let size = Int(value), size >= 1 else {
+                throw APIError.badParameter(key, "\(key) must be a whole number from 1 to \(options.maxPageSize), not '\(value)'")
+            }
+            if size > options.maxPageSize && !options.clampPageSize {
+                throw APIError.badParameter(key, "\(key) must be at most \(options.maxPageSize), not \(size)")
+            }
+            pageSize = min(size, options.maxPageSize)
+            return
+        }
+        let isField = { (field: String) in
+            field == "id" || attributes.contains(field) || relationships.contains { $0.name == field && $0.attribute != nil }
+        }
+        if let (field, condition) = try Self.filter(name: name, subscripts: subscripts, key: key, value: value, dialect: dialect,
+                                                    isField: isField, checkField: { (field) throws(APIError) in try checkField(field) }) {
             try checkField(field)
-            if let lookup, let condition = try Self.lookupCondition(lookup, value: value, key: key, dialect: dialect) {
-                filters.append(Filter(field: field, condition: condition, parameter: QueryParameter(name, subscripts, value: value)))
-                return
-            }
-            guard let op = dialect.filterOperator(named: lookup) else {
-                var known = FilterOperator.allCases.filter(dialect.supports).compactMap(dialect.filterName)
-                if dialect.like == .lookups { known += LikeLookup.allCases.map(\.rawValue) }
-                if let inList = dialect.inList { known.append(inList) }
-                if dialect.null == .isnull { known.append("isnull") }
-                throw APIError.badParameter(key, "unknown filter operator '\(lookup ?? "")'; this API knows \(known.joined(separator: ", "))")
-            }
-            let condition: Condition
-            if value == "null", dialect.null == .value {
-                switch op {
-                case .equal: condition = .isNull
-                case .notEqual: condition = .isNotNull
-                default: throw APIError.badParameter(key, "null can only be tested for equality: filter[\(field)]=null or filter[\(field)][neq]=null")
-                }
-            } else if field == "id", op == .equal, options.acceptsIDLists, value.contains(",") {
-                condition = .anyOf(Set(value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
-            } else {
-                condition = ComparisonOperator(op).map { .compare($0, value) } ?? .like(LikePattern(value))
-            }
+            let condition = field == "id" && options.acceptsIDLists && value.contains(",") && condition.isEquality
+                ? .anyOf(Set(value.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) : condition
             filters.append(Filter(field: field, condition: condition, parameter: QueryParameter(name, subscripts, value: value)))
+            return
+        }
+        switch (name, subscripts.count) {
         case ("sort", 0):
             let keys = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             for key in keys {
@@ -116,58 +111,76 @@ struct CollectionQuery {
                 throw APIError.badParameter(key, "this server does not support 'include' (started with --no-include)")
             }
             include = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        case ("page", 1) where subscripts[0] == "size":
-            guard let size = Int(value), size >= 1 else {
-                throw APIError.badParameter(key, "page[size] must be a whole number from 1 to \(options.maxPageSize), not '\(value)'")
-            }
-            if size > options.maxPageSize && !options.clampPageSize {
-                throw APIError.badParameter(key, "page[size] must be at most \(options.maxPageSize), not \(size)")
-            }
-            pageSize = min(size, options.maxPageSize)
-        case ("page", 0) where dialect.pageNumber == .page, ("page", 1) where dialect.pageNumber == .pageNumber && subscripts[0] == "number":
-            guard let number = Int(value), number >= 1 else {
-                throw APIError.badParameter(key, "\(key) must be a page number from 1, not '\(value)'")
-            }
-            pageNumber = number
         case ("page", _):
-            let expected = dialect.pageNumber == .page ? "page=N and page[size]=M" : "page[number]=N and page[size]=M"
-            throw APIError.badParameter(key, "unknown paging parameter '\(key)'; this API pages with \(expected)")
+            throw APIError.badParameter(key, "unknown paging parameter '\(key)'; this API pages with \(dialect.pageNumberKey)=N and \(dialect.pageSizeKey)=M")
+        case ("filter", _):
+            throw APIError.badParameter(key, "unknown filter '\(key)'; this API spells filters \(dialect.equalKey) and \(dialect.operatorKey)")
         default:
             throw APIError.badParameter(key, "unknown query parameter '\(key)'; this API knows filter, sort, page, fields and include")
         }
     }
 
-    /// django-filter's lookups that are no comparison: `isnull`, `in`, the LIKE lookups.
-    private static func lookupCondition(_ lookup: String, value: String, key: String, dialect: Dialect) throws(APIError) -> Condition? {
-        if dialect.null == .isnull, lookup == "isnull" {
-            switch value {
-            case "true", "True", "1": return .isNull
-            case "false", "False", "0": return .isNotNull
-            default: throw APIError.badParameter(key, "isnull takes true or false, not '\(value)'")
+    /// The field and condition a filter parameter names in `dialect`, nil when it is no filter
+    /// of the dialect's. NULL's spellings are tried first (`filter[f]=null` is the guide's IS
+    /// NULL), then the operator key with a known operator (`filter[f.gte]` must not read as a
+    /// field `f.gte`), then equality on a field `isField` knows; `checkField` explains a field
+    /// that is not one.
+    static func filter(name: String, subscripts: [String], key: String, value: String, dialect: Dialect,
+                       isField: (String) -> Bool, checkField: (String) throws(APIError) -> Void) throws(APIError) -> (String, Condition)? {
+        var nullValues: [String] = []
+        for (template, condition) in [(dialect.isNull, Condition.isNull), (dialect.isNotNull, .isNotNull)] {
+            guard let template else { continue }
+            for match in template.key.matches(name, subscripts) {
+                guard let field = match.field else { continue }
+                if value == template.value { return (field, condition) }
+                // A key of its own (`filter[f.isnull]`) takes only its values; the guide's keys
+                // are equality's and not-equal's, which take any other value.
+                if template.key != dialect.equalKey,
+                   dialect.operatorKey.matches(name, subscripts).allSatisfy({ dialect.filterOperator(named: $0.op) == nil }) {
+                    nullValues.append(template.value)
+                }
             }
         }
-        if let inList = dialect.inList, lookup == inList {
-            return .anyOf(Set(value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        if !nullValues.isEmpty {
+            throw APIError.badParameter(key, "\(key) takes \(nullValues.joined(separator: " or ")), not '\(value)'")
         }
-        if dialect.like == .lookups, let like = LikeLookup(rawValue: lookup) { return .like(LikePattern(like.pattern(value))) }
-        return nil
+        let operatorMatches = dialect.operatorKey.matches(name, subscripts)
+        for match in operatorMatches {
+            guard let field = match.field, let op = match.op else { continue }
+            if let inList = dialect.inList, op == inList {
+                return (field, .anyOf(Set(value.split(separator: ",", omittingEmptySubsequences: false).map(String.init))))
+            }
+            if case .lookups(let names) = dialect.like, let lookup = names.first(where: { $0.value == op })?.key {
+                return (field, .like(LikePattern(lookup.pattern(value))))
+            }
+            if let filter = dialect.filterOperator(named: op), filter != .equal {
+                if value == "null", let isNull = dialect.isNull, let isNotNull = dialect.isNotNull, isNull.value == "null" {
+                    throw APIError.badParameter(key, "null can only be tested for equality: \(isNull.parameter(field: field)) or \(isNotNull.parameter(field: field))")
+                }
+                return (field, ComparisonOperator(filter).map { .compare($0, value) } ?? .like(LikePattern(value)))
+            }
+        }
+        let equalMatches = dialect.equalKey.matches(name, subscripts).compactMap(\.field)
+        if let field = equalMatches.first(where: isField) { return (field, .compare(.equal, value)) }
+        if let match = operatorMatches.first, let field = match.field {
+            try checkField(field)
+            var known = FilterOperator.allCases.compactMap(dialect.filterName)
+            if case .lookups(let names) = dialect.like { known += LikeLookup.allCases.compactMap { names[$0] } }
+            if let inList = dialect.inList { known.append(inList) }
+            throw APIError.badParameter(key, "unknown filter operator '\(match.op ?? "")'; this API knows \(known.joined(separator: ", "))")
+        }
+        return equalMatches.first.map { ($0, .compare(.equal, value)) }
+    }
+
+    /// The fields a parameter's key may filter in `dialect` (for `--ignore-filter`).
+    static func fields(filteredBy key: String, dialect: Dialect) -> Set<String> {
+        guard let (name, subscripts) = split(key) else { return [] }
+        let templates = [dialect.equalKey, dialect.operatorKey] + [dialect.isNull, dialect.isNotNull].compactMap { $0?.key }
+        return Set(templates.flatMap { $0.matches(name, subscripts).compactMap(\.field) })
     }
 
     /// `filter[a][b]` → ("filter", ["a", "b"]); nil when brackets do not balance.
-    static func split(_ key: String) -> (String, [String])? {
-        guard let open = key.firstIndex(of: "[") else { return key.contains("]") ? nil : (key, []) }
-        let name = String(key[..<open])
-        var subscripts: [String] = []
-        var rest = key[open...]
-        while !rest.isEmpty {
-            guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return nil }
-            let inner = rest[rest.index(after: rest.startIndex)..<close]
-            if inner.contains("[") { return nil }
-            subscripts.append(String(inner))
-            rest = rest[rest.index(after: close)...]
-        }
-        return name.isEmpty ? nil : (name, subscripts)
-    }
+    static func split(_ key: String) -> (String, [String])? { Dialect.KeyTemplate.split(key) }
 
     // MARK: - Applying
 

@@ -277,13 +277,24 @@ public final class SandboxAPI: Sendable {
             body.append(contentsOf: Array(#","links":"#.utf8))
             JSONWriter.write(.object(links), into: &body)
         }
-        if options.dialect.totalPath == ["meta", "pagination", "count"] {
-            // Django REST framework JSON:API's pagination meta.
-            body.append(contentsOf: Array(#","meta":{"pagination":{"page":\#(query.pageNumber),"pages":\#(lastPage),"count":\#(total)}}}"#.utf8))
-        } else {
-            body.append(contentsOf: Array(#","meta":{"total":\#(total)}}"#.utf8))
-        }
+        // `,"meta":{…}}`: the total where the dialect keeps it.
+        var meta: [UInt8] = []
+        JSONWriter.write(.object([Self.meta(total: total, at: options.dialect.totalPath, page: query.pageNumber, pages: lastPage)]), into: &meta)
+        body.append(UInt8(ascii: ","))
+        body.append(contentsOf: meta.dropFirst())
         return .document(200, body)
+    }
+
+    /// The `meta` member with the total at `path` (`meta.total`, `meta.page.total`): Django REST
+    /// framework JSON:API's `meta.pagination` also has the page and the number of pages.
+    static func meta(total: Int, at path: [String], page: Int, pages: Int) -> JSONMember {
+        var value = JSONValue.number(Double(total))
+        if path == ["meta", "pagination", "count"] {
+            value = .object([JSONMember("page", .number(Double(page))), JSONMember("pages", .number(Double(pages))), JSONMember("count", value)])
+            return JSONMember("meta", .object([JSONMember("pagination", value)]))
+        }
+        for name in path.dropFirst().reversed() { value = .object([JSONMember(name, value)]) }
+        return JSONMember("meta", path.count > 1 ? value : .object([JSONMember("total", value)]))
     }
 
     /// The query string less what this server is told to ignore (``SandboxOptions/ignoredFilters``,
@@ -292,8 +303,8 @@ public final class SandboxAPI: Sendable {
         guard !options.ignoredFilters.isEmpty || options.ignoresPageNumber else { return query }
         return query.split(separator: "&").filter { pair in
             let key = PercentEncoding.decode(pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0], plusIsSpace: true) ?? ""
-            if options.ignoresPageNumber, key == "page" || key == "page[number]" { return false }
-            return !options.ignoredFilters.contains { key == "filter[\($0)]" || key.hasPrefix("filter[\($0)][") }
+            if options.ignoresPageNumber, key == options.dialect.pageNumberKey { return false }
+            return options.ignoredFilters.isDisjoint(with: CollectionQuery.fields(filteredBy: key, dialect: options.dialect))
         }.joined(separator: "&")
     }
 

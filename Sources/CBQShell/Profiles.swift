@@ -17,7 +17,7 @@ import TOMLKit
 ///
 ///     [profiles.staging]
 ///     base_url = "https://staging.example.org"
-///     dialect = "drf"
+///     dialect = "drf"                    # a preset, or a table (``DialectTable``)
 ///
 /// A key is a long option's name with underscores. A profile becomes those options, placed
 /// before the command line's, so an option given on the command line wins (the last of an
@@ -25,11 +25,15 @@ import TOMLKit
 public struct ConfigFile: Sendable {
     public struct Profile: Sendable, Equatable {
         public var name: String
-        /// Keys and values as written, sorted by key.
+        /// Keys and values as written, sorted by key; a dialect table's value is its name,
+        /// `profiles.NAME.dialect`.
         public var settings: [(key: String, value: String)]
+        /// The dialect the profile defines as a table, if it does.
+        public var dialect: Dialect?
 
         public static func == (a: Profile, b: Profile) -> Bool {
             a.name == b.name && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.value) == b.settings.map(\.value)
+                && a.dialect == b.dialect
         }
     }
 
@@ -86,26 +90,57 @@ public struct ConfigFile: Sendable {
         for (name, value) in namedTable {
             guard let settings = value.table else { throw ShellFailure(SysExit.usage, "\(path): profiles.\(name) must be a table") }
             var pairs: [(key: String, value: String)] = []
+            var dialect: Dialect?
             for (key, value) in settings {
+                if key == "dialect", let table = value.table {
+                    do {
+                        dialect = try DialectTable.parse(table)
+                    } catch {
+                        let line = locate(error.key.split(separator: ".").map(String.init), in: ["profiles", name, "dialect"], text: text)
+                        throw ShellFailure(SysExit.usage, "\(path)\(line.map { ":\($0)" } ?? ""): profiles.\(name).dialect.\(error.key) \(error.message)",
+                                           hint: error.hint)
+                    }
+                    pairs.append((key, "profiles.\(name).dialect"))
+                    continue
+                }
+                let line = locate([key], in: ["profiles", name], text: text).map { ":\($0)" } ?? ""
                 guard let spec = keys.first(where: { $0.key == key }) else {
                     let near = Suggestion.closest(to: key, among: keys.map(\.key))
-                    throw ShellFailure(SysExit.usage, "\(path): profile '\(name)' has an unknown key '\(key)'",
+                    throw ShellFailure(SysExit.usage, "\(path)\(line): profile '\(name)' has an unknown key '\(key)'",
                                        hint: near.map { "did you mean '\($0)'?" } ?? "keys are the long options' names with underscores, e.g. base_url")
                 }
                 if spec.flag {
-                    guard let flag = value.bool else { throw ShellFailure(SysExit.usage, "\(path): profiles.\(name).\(key) must be true or false") }
+                    guard let flag = value.bool else { throw ShellFailure(SysExit.usage, "\(path)\(line): profiles.\(name).\(key) must be true or false") }
                     pairs.append((key, flag ? "true" : "false"))
                 } else if let text = value.string { pairs.append((key, text)) }
                 else if let number = value.int { pairs.append((key, String(number))) }
                 else if let flag = value.bool { pairs.append((key, flag ? "true" : "false")) }
                 else {
-                    throw ShellFailure(SysExit.usage, "\(path): profiles.\(name).\(key) must be a string, a number or true/false",
-                                       hint: key == "dialect" ? "a dialect table is not supported yet: name a preset (guide, jsonapi, drf) and set comparisons, page_param, total_path, trailing_slash" : nil)
+                    throw ShellFailure(SysExit.usage, "\(path)\(line): profiles.\(name).\(key) must be a string, a number or true/false")
                 }
             }
-            profiles[name] = Profile(name: name, settings: pairs.sorted { $0.key < $1.key })
+            profiles[name] = Profile(name: name, settings: pairs.sorted { $0.key < $1.key }, dialect: dialect)
         }
         return ConfigFile(path: path, profiles: profiles)
+    }
+
+    /// The line (from 1) where `key` is set in `table`, for errors TOML's parser cannot place:
+    /// `key = …` under `[table]`, else within an inline table on the line that sets the table.
+    /// Nil when not found (a dotted key, say): the error still names the key in full.
+    static func locate(_ key: [String], in table: [String], text: String) -> Int? {
+        var header: [String] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            if line.hasPrefix("[") {
+                let inner = line.dropFirst().prefix { $0 != "]" }
+                header = inner.split(separator: ".").map { String($0.filter { $0 != " " && $0 != "\t" && $0 != "\"" }) }
+                continue
+            }
+            guard header == table, let first = key.first, line.hasPrefix(first) else { continue }
+            if line.dropFirst(first.count).trimmingPrefix(while: { $0 == " " || $0 == "\t" }).hasPrefix("=") { return index + 1 }
+        }
+        guard table.count > 1, let name = table.last else { return nil }
+        return locate([name], in: Array(table.dropLast()), text: text)
     }
 
     /// The profile to use: `--profile` (`explicit`), else `$CBQ_PROFILE`, else `default` when

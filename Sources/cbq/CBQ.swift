@@ -116,8 +116,9 @@ struct CBQ: AsyncParsableCommand {
             var options = SandboxOptions()
             options.latency = .milliseconds(runOptions.sandboxLatency)
             // The built-in sandbox speaks what the client was told the server speaks.
-            options.acceptsIDLists = target.idLists
             options.dialect = target.chosenDialect
+            options.acceptsIDLists = options.dialect.idLists
+            options.maxPageSize = target.chosenMaxPageSize
             // The sandbox's data is current to the same day now() reads.
             options.today = try target.clock()
             // A pinned clock pins the timestamps the sandbox gives what cbq writes, too.

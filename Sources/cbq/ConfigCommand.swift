@@ -16,6 +16,7 @@ enum Profiles {
             return []
         }
         guard let profile = try file.profile(explicit: explicit, environment: environment) else { return [] }
+        if let dialect = profile.dialect { DefinedDialects.define("profiles.\(profile.name).dialect", dialect) }
         return profile.arguments(run: run, home: environment("HOME"), given: arguments)
     }
 }

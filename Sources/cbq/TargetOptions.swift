@@ -15,7 +15,7 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: ArgumentHelp("Send requests to this base URL instead of a region's.", valueName: "url"))
     var baseURL: String?
 
-    @Option(help: "Spellings of filters, pages and totals: guide (g, l, page), jsonapi (gt, lt, page[number]) or drf (Django REST framework JSON:API: filter[f.gte], isnull, in, page[number]).")
+    @Option(help: "Spellings of filters, pages and totals: guide (g, l, page), jsonapi (gt, lt, page[number]) or drf (Django REST framework JSON:API: filter[f.gte], isnull, in, page[number]); a profile's dialect table is profiles.NAME.dialect.")
     var dialect: DialectName = .guide
 
     @Option(help: ArgumentHelp("Override the comparison spellings: g-l or gt-lt.", valueName: "spelling"))
@@ -27,16 +27,16 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("page-size"), help: "page[size] when no LIMIT makes it smaller.")
     var pageSize: Int = 100
 
-    @Option(name: .customLong("max-page-size"), help: "The largest page[size] the API accepts.")
-    var maxPageSize: Int = 100
+    @Option(name: .customLong("max-page-size"), help: "The largest page[size] the API accepts (default: the dialect's, else 100).")
+    var maxPageSize: Int?
 
     @Flag(name: .customLong("include"), inversion: .prefixedNo,
           help: "The server supports JSON:API's include: a join on a relationship reads the related rows from the same responses.")
-    var include = false
+    var include: Bool?
 
     @Flag(name: .customLong("id-lists"), inversion: .prefixedNo,
           help: "The server reads filter[id]=a,b,c as any of those ids: a join looks up to 50 ids a request.")
-    var idLists = false
+    var idLists: Bool?
 
     @Flag(name: .customLong("trailing-slash"), inversion: .prefixedNo,
           help: "The server's paths end with '/' (/people/people/), as Django's do.")
@@ -68,7 +68,7 @@ struct TargetOptions: ParsableArguments {
             do { _ = try Target.normalize(baseURL: baseURL) } catch { throw ValidationError(error.message) }
         }
         if pageSize < 1 { throw ValidationError("--page-size must be 1 or more") }
-        if maxPageSize < 1 { throw ValidationError("--max-page-size must be 1 or more") }
+        if let maxPageSize, maxPageSize < 1 { throw ValidationError("--max-page-size must be 1 or more") }
         if let totalPath {
             let path = totalPath.split(separator: ".", omittingEmptySubsequences: false)
             if path.count < 2 || path.first != "meta" || path.contains(where: \.isEmpty) {
@@ -96,13 +96,16 @@ struct TargetOptions: ParsableArguments {
     /// The dialect with its overrides.
     var chosenDialect: Dialect {
         var dialect = self.dialect.dialect
-        if let comparisons { dialect.comparisons = comparisons }
-        if let pageParam { dialect.pageNumber = pageParam }
-        dialect.include = include
-        dialect.idLists = idLists
+        if let comparisons { dialect.operators = comparisons.operators }
+        if let pageParam { dialect.pageNumberKey = pageParam.rawValue }
+        if let include { dialect.include = include }
+        if let idLists { dialect.idLists = idLists }
         if let trailingSlash { dialect.trailingSlash = trailingSlash }
         return dialect
     }
+
+    /// `--max-page-size`, else the dialect's, else 100.
+    var chosenMaxPageSize: Int { maxPageSize ?? chosenDialect.maxPageSize ?? 100 }
 
     /// The region's or base URL's target (validated already).
     func target(tokenFile: String?) throws -> Target {
@@ -118,7 +121,7 @@ struct TargetOptions: ParsableArguments {
     func plannerOptions(for target: Target) throws -> PlannerOptions {
         var options = target.plannerOptions(PlannerOptions())
         options.defaultPageSize = pageSize
-        options.maxPageSize = maxPageSize
+        options.maxPageSize = chosenMaxPageSize
         options.sparseFieldsets = sparseFieldsets
         options.totalPath = totalPath.map { $0.split(separator: ".").map(String.init) }
         options.parameters = try parameters()
@@ -165,9 +168,15 @@ struct DialectName: ExpressibleByArgument {
     let name: String
     let dialect: Dialect
 
+    /// A preset, or a table a profile defines (`profiles.NAME.dialect`).
     init?(argument: String) {
-        guard let named = Dialect.named.first(where: { $0.name == argument }) else { return nil }
-        (name, dialect) = (named.name, named.dialect)
+        if let named = Dialect.named.first(where: { $0.name == argument }) {
+            (name, dialect) = (named.name, named.dialect)
+        } else if let defined = DefinedDialects.named(argument) {
+            (name, dialect) = (argument, defined)
+        } else {
+            return nil
+        }
     }
 
     static let guide = DialectName(argument: "guide")!

@@ -49,6 +49,36 @@ import Testing
         if name == "drf" { #expect(!sent.contains { $0.contains("][") }, "drf spells no filter[f][op]") }
     }
 
+    /// A dialect no preset has, defined as a table in config.toml: other filter keys, operator
+    /// names, a NULL parameter of its own, page parameters and a total path. A sandbox speaking
+    /// it gives the guide's rows, asked in its spellings; what it cannot say runs locally.
+    @Test func aDialectDefinedInTheConfigFileGivesTheGuidesRows() async throws {
+        let file = try ConfigFile.parse("""
+            [profiles.odd.dialect]
+            equal = "where[{field}][eq]"
+            operator = "where[{field}__{op}]"
+            operators = { gt = "above", ge = "atleast", le = "atmost", ne = "not" }
+            like = "matches"
+            in = "oneof"
+            null = "where[{field}][missing]=yes"
+            page_number = "p"
+            page_size = "per_page"
+            max_page_size = 40
+            total = "meta.stats.found"
+            past_end = "empty"
+            """, path: "config.toml")
+        let dialect = try #require(file.profiles["odd"]?.dialect)
+        let guide = await Self.answers(.guide).answers
+        let (odd, sent) = await Self.answers(dialect)
+        for (index, query) in Self.queries.enumerated() {
+            #expect(odd[index] == guide[index], "\(query)")
+        }
+        for spelling in ["][eq]=", "__above]=", "__atleast]=", "__atmost]=", "__not]=", "__matches]=", "__oneof]=", "][missing]=yes", "&p=2", "per_page="] {
+            #expect(sent.contains { $0.contains(spelling) }, "never sent \(spelling)")
+        }
+        #expect(!sent.contains { $0.contains("filter[") || $0.contains("page[") })
+    }
+
     @Test func drfSpellsWhatItCanAndLeavesTheRestLocal() throws {
         var options = PlannerOptions()
         options.dialect = .drf

@@ -55,10 +55,28 @@ struct ProfileTests {
 
     @Test(arguments: [
         ("[profiles.x]\npage_size = = 3\n", "config.toml:2:13: Error while parsing value: could not determine value type"),
-        ("[profiles.x]\npage_sise = 3\n", "config.toml: profile 'x' has an unknown key 'page_sise'"),
-        ("[profiles.x]\ninclude = \"yes\"\n", "config.toml: profiles.x.include must be true or false"),
+        ("[profiles.x]\npage_sise = 3\n", "config.toml:2: profile 'x' has an unknown key 'page_sise'"),
+        ("[profiles.x]\nregion = \"us\"\n\ninclude = \"yes\"\n", "config.toml:4: profiles.x.include must be true or false"),
         ("[settings]\na = 1\n", "config.toml: unknown section 'settings'"),
-        ("[profiles.x.dialect]\nequal = \"filter[{field}]\"\n", "config.toml: profiles.x.dialect must be a string, a number or true/false"),
+        ("[profiles.x]\nformat = [1]\n", "config.toml:2: profiles.x.format must be a string, a number or true/false"),
+        // A dialect table's errors name the key, and its line.
+        ("[profiles.x.dialect]\nequal = \"filter[{field}]\"\noperater = \"filter[{field}][{op}]\"\n",
+         "config.toml:3: profiles.x.dialect.operater is not a dialect's key"),
+        ("[profiles.x.dialect]\noperator = \"filter[{field}]\"\n",
+         "config.toml:2: profiles.x.dialect.operator must be a parameter name with {field} and {op}, like filter[{field}][{op}]; got 'filter[{field}]'"),
+        ("[profiles.x.dialect]\nequal = \"filter[{field}\"\n",
+         "config.toml:2: profiles.x.dialect.equal must be a parameter name with {field}, like filter[{field}]; got 'filter[{field}'"),
+        ("[profiles.x.dialect]\nnull = \"filter[{field}][isnull]\"\n",
+         "config.toml:2: profiles.x.dialect.null must be a whole parameter with a {field} hole, like filter[{field}.isnull]=true; got 'filter[{field}][isnull]'"),
+        ("[profiles.x.dialect]\noperators = { gt = \"gt\", gte = \"gte\" }\n", "config.toml:2: profiles.x.dialect.operators.gte is not an operator"),
+        ("[profiles.x.dialect]\nlike = { icontains = \"icontains\" }\n", "config.toml:2: profiles.x.dialect.like.icontains is not a pattern"),
+        ("[profiles.x.dialect]\npast_end = \"never\"\n", "config.toml:2: profiles.x.dialect.past_end is \"404\" or \"empty\", not 'never'"),
+        ("[profiles.x.dialect]\ntotal = \"pagination.count\"\n",
+         "config.toml:2: profiles.x.dialect.total names a member of meta, like meta.total or meta.pagination.count; got 'pagination.count'"),
+        ("[profiles.x.dialect]\npreset = \"django\"\n", "config.toml:2: profiles.x.dialect.preset names no preset: 'django'"),
+        ("[profiles.x.dialect]\nmax_page_size = 0\n", "config.toml:2: profiles.x.dialect.max_page_size must be a whole number from 1"),
+        ("[profiles.x]\ndialect = { page_number = \"page\", page_size = \"page\" }\n",
+         "config.toml:2: profiles.x.dialect.page_size must differ from page_number"),
     ])
     func aConfigErrorSaysWhereAndWhat(text: String, message: String) {
         do {
@@ -67,6 +85,47 @@ struct ProfileTests {
         } catch {
             #expect(error.message == message)
         }
+    }
+
+    /// The issue's table, with the two lookups django-filter has beyond it, is the drf preset
+    /// exactly; a profile that defines it names it as its dialect.
+    @Test func aDialectTableIsADialect() throws {
+        let text = """
+            [profiles.mydrf.dialect]            # a dialect defined in the file
+            equal = "filter[{field}]"
+            operator = "filter[{field}.{op}]"
+            operators = { gt = "gt", ge = "gte", lt = "lt", le = "lte" }
+            like = { exact = "iexact", contains = "icontains", starts_with = "istartswith", ends_with = "iendswith" }
+            in = "in"                           # IN as one comma list; omit to evaluate IN locally
+            null = "filter[{field}.isnull]=true"
+            not_null = "filter[{field}.isnull]=false"
+            page_number = "page[number]"
+            page_size = "page[size]"
+            total = "meta.pagination.count"
+            past_end = "404"                    # or "empty"
+            trailing_slash = false
+            include = false
+
+            [profiles.fewer]
+            dialect = { preset = "drf", max_page_size = 50, like = false, include = true }
+
+            [profiles.bare.dialect]
+            equal = "q[{field}]"
+            """
+        let file = try ConfigFile.parse(text, path: "config.toml")
+        let mydrf = try #require(file.profiles["mydrf"])
+        #expect(mydrf.dialect == .drf)
+        #expect(mydrf.arguments(run: false, home: nil) == ["--dialect=profiles.mydrf.dialect"])
+        var fewer = Dialect.drf
+        fewer.maxPageSize = 50
+        fewer.like = .local
+        fewer.include = true
+        #expect(file.profiles["fewer"]?.dialect == fewer)
+        // Without a preset, nothing is pushed that the table does not spell.
+        let bare = try #require(file.profiles["bare"]?.dialect)
+        #expect(FilterOperator.allCases.filter(bare.supports) == [.equal])
+        #expect(bare.isNull == nil && bare.isNotNull == nil && bare.inList == nil)
+        #expect(bare.filterParameter("city", .equal, "Boise").formatted() == "q[city]=Boise")
     }
 
     @Test func aConfigFileOthersCanReadIsRefused() throws {

@@ -105,7 +105,23 @@ struct RunCommandTests {
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("cbq/config.toml")
-        try "[profiles.default]\npage_size = 50\n\n[profiles.drf]\ndialect = \"drf\"\nread_only = true\n".write(to: file, atomically: true, encoding: .utf8)
+        try """
+            [profiles.default]
+            page_size = 50
+
+            [profiles.drf]
+            dialect = "drf"
+            read_only = true
+
+            [profiles.odd.dialect]
+            operator = "where[{field}__{op}]"
+            operators = { ge = "atleast" }
+            null = "where[{field}][missing]=yes"
+            page_number = "p"
+            page_size = "per_page"
+            max_page_size = 40
+            total = "meta.found"
+            """.write(to: file, atomically: true, encoding: .utf8)
         chmod(file.path, 0o600)
         let environment = ["XDG_CONFIG_HOME": folder.path]
         let query = "SELECT id FROM people.people WHERE age > 1"
@@ -117,12 +133,21 @@ struct RunCommandTests {
         #expect(try await translated(["translate", query], ["CBQ_PROFILE": "drf"]) == "https://api.casebook.net/people/people?filter[age.gt]=1&page[size]=100\n")
         #expect(try await translated(["--profile", "default", "translate", query], ["CBQ_PROFILE": "drf"])
             == "https://api.casebook.net/people/people?filter[age][g]=1&page[size]=50\n")
+        // A dialect table: its spellings, its largest page; the built-in sandbox speaks it.
+        #expect(try await translated(["translate", "--profile", "odd", "SELECT id FROM people.people WHERE date_of_birth >= '2000-01-01' AND city IS NULL"])
+            == "https://api.casebook.net/people/people?where[date_of_birth__atleast]=2000-01-01&where[city][missing]=yes&per_page=40\n")
+        let count = "SELECT COUNT(*) AS n, COUNT(city) AS c FROM people.people WHERE date_of_birth >= '2000-01-01' AND city IS NULL"
+        let odd = try await CLI.run(["--profile", "odd", "--sandbox", "--format", "csv", "-c", count, "-c", "SELECT max(id) FROM people.people"], environment: environment)
+        let guide = try await CLI.run(["--profile", "default", "--sandbox", "--format", "csv", "-c", count, "-c", "SELECT max(id) FROM people.people"], environment: environment)
+        #expect(odd.status == 0 && odd.stdout == guide.stdout && !odd.stdout.isEmpty, "\(odd.stderr)")
         let refused = try await CLI.run(["--profile", "drf", "--sandbox", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'"], environment: environment)
         #expect(refused.status == 65 && refused.stderr.contains("this session is read-only"))
         let config = try await CLI.run(["config", "--profile", "drf", "--page-size", "9"], environment: environment.merging(["CASEBOOK_TOKEN": "tok-secret"]) { $1 })
         #expect(config.stdout.contains("dialect      drf"))
         #expect(config.stdout.contains("  profile drf") && config.stdout.contains("  option") && config.stdout.contains("••••"))
         #expect(!config.stdout.contains("tok-secret"))
+        let table = try await CLI.run(["config", "--profile", "odd"], environment: environment)
+        #expect(table.stdout.contains("dialect      profiles.odd.dialect  profile odd"))
     }
 
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {

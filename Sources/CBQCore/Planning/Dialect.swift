@@ -1,56 +1,176 @@
-/// How one Casebook deployment spells filters and pages. The guide's spelling is the default;
-/// the real API's is unconfirmed, so every spelling that differs between the guide and common
-/// JSON:API servers is a setting here rather than a constant in the planner.
+/// How one server spells filters, pages and totals, as data: key templates with `{field}` and
+/// `{op}` holes, operator names, how NULL, LIKE and IN are asked for, the page parameters, where
+/// the total lives. The guide's spelling is the default; the real API's is unconfirmed, so
+/// every spelling that differs between the guide and common JSON:API servers is a setting here
+/// rather than a constant in the planner. A profile can define its own (``Dialect/KeyTemplate``).
 ///
 ///     Dialect.guide.filterName(.greater)      // "g"   → filter[age][g]=18
 ///     Dialect.jsonAPI.filterName(.greater)    // "gt"  → filter[age][gt]=18
+///     Dialect.drf.filterName(.greater)        // "gt"  → filter[age.gt]=18
 public struct Dialect: Hashable, Sendable {
-    /// Comparison spellings: `g`/`l` (the guide), `gt`/`lt`, or django-filter's `gt`/`gte`/`lt`/`lte`
-    /// (which has no not-equal lookup).
+    /// Comparison spellings, for `--comparisons`: `g`/`l` (the guide), `gt`/`lt`, or
+    /// django-filter's `gt`/`gte`/`lt`/`lte` (which has no not-equal lookup).
     public enum ComparisonSpelling: String, Hashable, Sendable, CaseIterable {
         case guide = "g-l"
         case gtLt = "gt-lt"
         case gtGte = "gt-gte"
+
+        /// The operator names this spelling gives (LIKE and equality are not comparisons' names).
+        public var operators: [FilterOperator: String] {
+            var names: [FilterOperator: String] = [:]
+            for row in FilterOperator.table where row.filter != .like {
+                let name: String? = switch self {
+                case .guide: row.guide
+                case .gtLt: row.gtLt
+                case .gtGte: row.gtGte
+                }
+                if let name { names[row.filter] = name }
+            }
+            return names
+        }
     }
 
-    /// Where the operator goes in a filter's key: `filter[f][op]` (the guide, JSON:API's habit)
-    /// or `filter[f.op]` (Django REST framework JSON:API with django-filter).
-    public enum FilterKeyStyle: String, Hashable, Sendable, CaseIterable {
-        case brackets, dotted
-    }
-
-    /// How LIKE is asked for: `filter[f][like]=pattern` with `%` and `_`, or django-filter's
-    /// lookups for the patterns they express (`iexact`, `icontains`, `istartswith`, `iendswith`),
-    /// every other pattern evaluated locally.
-    public enum LikeStyle: String, Hashable, Sendable, CaseIterable {
-        case pattern, lookups
-    }
-
-    /// How NULL is asked for: `filter[f]=null` and `filter[f][neq]=null` (the guide), or
-    /// `filter[f.isnull]=true` and `=false` (django-filter, which reads `=null` as the text).
-    public enum NullStyle: String, Hashable, Sendable, CaseIterable {
-        case value, isnull
-    }
-
-    /// The page-number parameter: `page=N` (the guide) or `page[number]=N` (JSON:API's habit).
+    /// The page-number parameter, for `--page-param`: `page=N` (the guide) or `page[number]=N`.
     public enum PageNumberSpelling: String, Hashable, Sendable, CaseIterable {
         case page = "page"
         case pageNumber = "page[number]"
     }
 
-    public var comparisons: ComparisonSpelling
-    public var pageNumber: PageNumberSpelling
+    /// A parameter name with holes, `filter[{field}][{op}]`: a name and subscripts, each of
+    /// which may hold `{field}` and `{op}`. The holes are filled per part, so a field's own
+    /// brackets or dots cannot make another parameter's shape.
+    public struct KeyTemplate: Hashable, Sendable, CustomStringConvertible {
+        /// `filter` and `["{field}", "{op}"]`.
+        public let parts: [String]
+        public let description: String
+
+        /// Parses `name[sub][sub]`; nil when brackets do not balance or the name is empty.
+        public init?(_ text: String) {
+            guard let (name, subscripts) = KeyTemplate.split(text) else { return nil }
+            parts = [name] + subscripts
+            description = text
+        }
+
+        public var holdsField: Bool { parts.contains { $0.contains("{field}") } }
+        public var holdsOperator: Bool { parts.contains { $0.contains("{op}") } }
+
+        /// The parameter for `field` (and `op`), with `value`.
+        public func parameter(field: String, op: String? = nil, values: [String]) -> QueryParameter {
+            let filled = parts.map { part in
+                var text = part.replacing("{field}", with: field)
+                if let op { text = text.replacing("{op}", with: op) }
+                return text
+            }
+            return QueryParameter(filled[0], Array(filled.dropFirst()), values: values)
+        }
+
+        /// Every way a parameter's name and subscripts fill this template's holes: one for
+        /// `filter[age.gte]` against `filter[{field}.{op}]`, none for `filter[age][gte]`.
+        public func matches(_ name: String, _ subscripts: [String]) -> [(field: String?, op: String?)] {
+            let given = [name] + subscripts
+            guard given.count == parts.count else { return [] }
+            var found: [[String: String]] = [[:]]
+            for (template, text) in zip(parts, given) {
+                found = found.flatMap { bound in KeyTemplate.fill(Substring(template), Substring(text), bound) }
+                if found.isEmpty { return [] }
+            }
+            return found.map { ($0["field"], $0["op"]) }
+        }
+
+        /// The bindings of `template`'s holes that make it `text`, each hole non-empty and
+        /// bound once across parts.
+        private static func fill(_ template: Substring, _ text: Substring, _ bound: [String: String]) -> [[String: String]] {
+            guard let open = template.firstIndex(of: "{"), let close = template[open...].firstIndex(of: "}") else {
+                return template == text ? [bound] : []
+            }
+            let literal = template[..<open]
+            guard text.hasPrefix(literal) else { return [] }
+            let hole = String(template[template.index(after: open)..<close])
+            let rest = template[template.index(after: close)...]
+            let tail = text.dropFirst(literal.count)
+            var results: [[String: String]] = []
+            var end = tail.startIndex
+            while end < tail.endIndex {
+                end = tail.index(after: end)
+                let value = String(tail[..<end])
+                if let earlier = bound[hole], earlier != value { continue }
+                var next = bound
+                next[hole] = value
+                results += fill(rest, tail[end...], next)
+            }
+            return results
+        }
+
+        /// `filter[a][b]` → ("filter", ["a", "b"]); nil when brackets do not balance.
+        public static func split(_ key: String) -> (String, [String])? {
+            guard let open = key.firstIndex(of: "[") else { return key.contains("]") || key.isEmpty ? nil : (key, []) }
+            let name = String(key[..<open])
+            var subscripts: [String] = []
+            var rest = key[open...]
+            while !rest.isEmpty {
+                guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return nil }
+                let inner = rest[rest.index(after: rest.startIndex)..<close]
+                if inner.contains("[") { return nil }
+                subscripts.append(String(inner))
+                rest = rest[rest.index(after: close)...]
+            }
+            return name.isEmpty ? nil : (name, subscripts)
+        }
+    }
+
+    /// A whole parameter with a `{field}` hole, `filter[{field}.isnull]=true`: how NULL is asked for.
+    public struct ParameterTemplate: Hashable, Sendable, CustomStringConvertible {
+        public let key: KeyTemplate
+        public let value: String
+
+        /// Parses `key=value`; nil without `=`, or with a key that does not parse.
+        public init?(_ text: String) {
+            guard let equals = text.firstIndex(of: "="), let key = KeyTemplate(String(text[..<equals])) else { return nil }
+            self.key = key
+            value = String(text[text.index(after: equals)...])
+        }
+
+        public func parameter(field: String) -> QueryParameter { key.parameter(field: field, values: [value]) }
+        public var description: String { key.description + "=" + value }
+    }
+
+    /// How LIKE is asked for: `filter[f][like]=pattern` with `%` and `_`, or django-filter's
+    /// lookups for the patterns they express (`iexact`, `icontains`, `istartswith`, `iendswith`),
+    /// every other pattern evaluated locally.
+    public enum LikeStyle: Hashable, Sendable {
+        /// The operator name that takes a pattern: `like`.
+        case pattern(String)
+        /// The lookup names for the patterns they express.
+        case lookups([LikeLookup: String])
+        /// LIKE is evaluated locally.
+        case local
+    }
+
+    /// Equality: `filter[{field}]`.
+    public var equalKey = KeyTemplate("filter[{field}]")!
+    /// Every other operator: `filter[{field}][{op}]` (the guide, JSON:API's habit) or
+    /// `filter[{field}.{op}]` (Django REST framework JSON:API with django-filter).
+    public var operatorKey = KeyTemplate("filter[{field}][{op}]")!
+    /// Each comparison's name in ``operatorKey``; one without a name is evaluated locally.
+    public var operators: [FilterOperator: String]
+    public var like = LikeStyle.pattern("like")
+    /// How `IS NULL` and `IS NOT NULL` are asked for; nil: evaluated locally. The guide's
+    /// `filter[f]=null` would be read as the text 'null' by django-filter, which has `isnull`.
+    public var isNull = ParameterTemplate("filter[{field}]=null")
+    public var isNotNull = ParameterTemplate("filter[{field}][neq]=null")
+    /// The operator that takes a comma list for IN (`in` in django-filter); nil: IN is local.
+    public var inList: String?
+    /// `page` or `page[number]`.
+    public var pageNumberKey: String
+    public var pageSizeKey = "page[size]"
+    /// The largest page size the server gives, unless `--max-page-size` says.
+    public var maxPageSize: Int?
     /// The server answers JSON:API's `include=rel` with the related resources in `included`
     /// (compound documents). The guide does not mention it, so it is off unless `--include`.
     public var include = false
     /// The server reads `filter[id]=a,b,c` as any of those ids, so a join looks up to 50 ids
     /// a request (`--id-lists`). Off unless said: the guide does not mention lists.
     public var idLists = false
-    public var filterKeys = FilterKeyStyle.brackets
-    public var like = LikeStyle.pattern
-    public var null = NullStyle.value
-    /// The lookup that takes a comma list for IN (`in` in django-filter); nil: IN is local.
-    public var inList: String?
     /// Where a collection response keeps its total, unless `--total-path` says.
     public var totalPath = ["meta", "total"]
     /// A page past the end is a 404 (django-filter's "Invalid page."), not an empty page.
@@ -62,8 +182,8 @@ public struct Dialect: Hashable, Sendable {
     public func path(_ path: String) -> String { trailingSlash ? path + "/" : path }
 
     public init(comparisons: ComparisonSpelling = .guide, pageNumber: PageNumberSpelling = .page) {
-        self.comparisons = comparisons
-        self.pageNumber = pageNumber
+        operators = comparisons.operators
+        pageNumberKey = pageNumber.rawValue
     }
 
     /// The guide's spellings: `g`, `ge`, `l`, `le`, `neq`, `like`, `page`.
@@ -75,9 +195,10 @@ public struct Dialect: Hashable, Sendable {
     /// in `meta.pagination.count`; a page past the end is a 404.
     public static let drf: Dialect = {
         var dialect = Dialect(comparisons: .gtGte, pageNumber: .pageNumber)
-        dialect.filterKeys = .dotted
-        dialect.like = .lookups
-        dialect.null = .isnull
+        dialect.operatorKey = KeyTemplate("filter[{field}.{op}]")!
+        dialect.like = .lookups(Dictionary(uniqueKeysWithValues: LikeLookup.allCases.map { ($0, $0.rawValue) }))
+        dialect.isNull = ParameterTemplate("filter[{field}.isnull]=true")
+        dialect.isNotNull = ParameterTemplate("filter[{field}.isnull]=false")
         dialect.inList = "in"
         dialect.totalPath = ["meta", "pagination", "count"]
         dialect.pastEndIsNotFound = true
@@ -90,52 +211,37 @@ public struct Dialect: Hashable, Sendable {
     /// The operator subscript for a filter, or nil for plain equality (`filter[f]=v`) and for
     /// an operator this dialect has no filter for (see ``supports(_:)``).
     public func filterName(_ op: FilterOperator) -> String? {
-        let spelling = FilterOperator.spellings[op]!
-        switch comparisons {
-        case .guide: return spelling.guide
-        case .gtLt: return spelling.gtLt
-        case .gtGte: return spelling.gtGte
-        }
+        if op == .like, case .pattern(let name) = like { return name }
+        return operators[op]
     }
 
     /// Whether the API can be asked for `op` at all (django-filter has no not-equal, and its
     /// LIKE is a set of lookups).
-    public func supports(_ op: FilterOperator) -> Bool {
-        switch op {
-        case .equal: return true
-        case .like: return like == .pattern
-        default: return filterName(op) != nil
-        }
-    }
+    public func supports(_ op: FilterOperator) -> Bool { op == .equal || filterName(op) != nil }
 
     /// The operator a filter subscript names in this dialect (the inverse of ``filterName(_:)``).
     public func filterOperator(named name: String?) -> FilterOperator? {
         guard let name else { return .equal }
-        return FilterOperator.allCases.first { $0 != .equal && supports($0) && filterName($0) == name }
+        return FilterOperator.allCases.first { $0 != .equal && filterName($0) == name }
     }
 
     public func filterParameter(_ field: String, _ op: FilterOperator, _ value: String) -> QueryParameter {
-        lookupParameter(field, op == .equal ? nil : filterName(op), value)
+        op == .equal ? equalKey.parameter(field: field, values: [value]) : lookupParameter(field, filterName(op)!, value)
     }
 
-    /// `filter[f]=v`, or with a lookup `filter[f][lookup]=v` or `filter[f.lookup]=v`.
-    public func lookupParameter(_ field: String, _ lookup: String?, _ value: String) -> QueryParameter {
-        guard let lookup else { return QueryParameter("filter", [field], value: value) }
-        switch filterKeys {
-        case .brackets: return QueryParameter("filter", [field, lookup], value: value)
-        case .dotted: return QueryParameter("filter", [field + "." + lookup], value: value)
-        }
+    /// `filter[f][lookup]=v` or `filter[f.lookup]=v`: the operator key with a name.
+    public func lookupParameter(_ field: String, _ lookup: String, _ value: String) -> QueryParameter {
+        operatorKey.parameter(field: field, op: lookup, values: [value])
     }
 
     public func pageNumberParameter(_ page: Int) -> QueryParameter {
-        switch pageNumber {
-        case .page: return QueryParameter("page", value: String(page))
-        case .pageNumber: return QueryParameter("page", ["number"], value: String(page))
-        }
+        let (name, subscripts) = KeyTemplate.split(pageNumberKey) ?? ("page", [])
+        return QueryParameter(name, subscripts, value: String(page))
     }
 
     public func pageSizeParameter(_ size: Int) -> QueryParameter {
-        QueryParameter("page", ["size"], value: String(size))
+        let (name, subscripts) = KeyTemplate.split(pageSizeKey) ?? ("page", ["size"])
+        return QueryParameter(name, subscripts, value: String(size))
     }
 }
 

@@ -45,23 +45,23 @@ extension Planner {
             switch dialect.like {
             case .pattern:
                 return .success([dialect.filterParameter(column.name, .like, pattern.parameterText)])
-            case .lookups:
-                guard let (lookup, value) = LikeLookup.of(pattern.parameterText) else {
-                    return .failure(Unpushable(text: "no lookup of this dialect (iexact, icontains, istartswith, iendswith) expresses the pattern"))
+            case .lookups(let names):
+                guard let (lookup, value) = LikeLookup.of(pattern.parameterText), let name = names[lookup] else {
+                    let known = LikeLookup.allCases.compactMap { names[$0] }.joined(separator: ", ")
+                    return .failure(Unpushable(text: "no lookup of this dialect (\(known)) expresses the pattern"))
                 }
-                return .success([dialect.lookupParameter(column.name, lookup.rawValue, value)])
+                return .success([dialect.lookupParameter(column.name, name, value)])
+            case .local:
+                return .failure(Unpushable(text: "this dialect has no LIKE filter"))
             }
         case .like(let value, let pattern, let negated, _):
             if negated { return .failure(Unpushable(text: "the API has no 'not like' filter")) }
             return .failure(Unpushable(text: twoColumnsOrValues(value, pattern)))
         case .isNull(.column(let column), let negated, _):
-            switch dialect.null {
-            case .value:
-                guard dialect.supports(.notEqual) || !negated else { return .failure(Unpushable(text: "this dialect has no not-equal filter")) }
-                return .success([dialect.filterParameter(column.name, negated ? .notEqual : .equal, "null")])
-            case .isnull:
-                return .success([dialect.lookupParameter(column.name, "isnull", negated ? "false" : "true")])
+            guard let template = negated ? dialect.isNotNull : dialect.isNull else {
+                return .failure(Unpushable(text: "this dialect does not say how to ask for \(negated ? "IS NOT NULL" : "IS NULL")"))
             }
+            return .success([template.parameter(field: column.name)])
         case .isNull:
             return .failure(Unpushable(text: "tests a value, not a column"))
         case .between(.column(let column), .literal(let low, _), .literal(let high, _), false, _):
