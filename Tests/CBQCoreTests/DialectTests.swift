@@ -29,6 +29,27 @@ struct DialectTests {
         #expect(Dialect.named.map(\.dialect) == [.guide, .jsonAPI, .drf])
     }
 
+    /// A template filled with a field and an operator reads back as them, whatever their
+    /// characters, and a key of another shape does not match.
+    @Test(arguments: ["filter[{field}][{op}]", "filter[{field}.{op}]", "where[{field}__{op}]", "{field}-{op}", "q[{op}][{field}]"])
+    func aFilledTemplateReadsBack(template: String) throws {
+        let key = try #require(Dialect.KeyTemplate(template))
+        var random = SeededGenerator(seed: 7)
+        let alphabet = Array("ab._-_x.")
+        for _ in 0..<300 {
+            let field = String((0..<Int.random(in: 1...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let op = String((0..<Int.random(in: 1...4, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let parameter = key.parameter(field: field, op: op, values: ["1"])
+            let matches = key.matches(parameter.name, parameter.subscripts)
+            #expect(matches.contains { $0.field == field && $0.op == op }, "\(field) \(op) in \(template)")
+            for match in matches {
+                #expect(key.parameter(field: match.field!, op: match.op, values: ["1"]) == parameter)
+            }
+        }
+        #expect(key.matches("filter", []).isEmpty && key.matches("other", ["a", "b", "c"]).isEmpty)
+        #expect(Dialect.KeyTemplate("filter[{field}") == nil && Dialect.KeyTemplate("") == nil && Dialect.KeyTemplate("a]b") == nil)
+    }
+
     @Test(arguments: [
         ("doe", LikeLookup.iexact, "doe"), ("%doe%", .icontains, "doe"), ("doe%", .istartswith, "doe"), ("%doe", .iendswith, "doe"),
     ])
