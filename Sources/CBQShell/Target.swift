@@ -131,21 +131,28 @@ public actor CommandToken: CredentialsProvider {
     public func token(refresh: Bool) async throws -> String? {
         if !refresh, let cached { return cached }
         runs += 1
-        guard let stream = popen(command, "r") else { throw CredentialsError("could not run the token command") }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, stream)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        let status = pclose(stream)
-        guard status == 0 else { throw CredentialsError("the token command exited with status \(status >> 8); nothing was sent") }
-        let token = String(decoding: bytes, as: UTF8.self).trimming(.whitespace)
-        guard !token.isEmpty else { throw CredentialsError("the token command printed no token; nothing was sent") }
+        let token = try runCredentialCommand(command, what: "token")
         cached = token
         return token
     }
+}
+
+/// Runs `command` with `/bin/sh -c` and returns its standard output, trimmed: a token or a
+/// secret, never shown. A failure or an empty output is an error that says nothing was sent.
+func runCredentialCommand(_ command: String, what: String) throws(CredentialsError) -> String {
+    guard let stream = popen(command, "r") else { throw CredentialsError("could not run the \(what) command") }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, stream)
+        if count <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    let status = pclose(stream)
+    guard status == 0 else { throw CredentialsError("the \(what) command exited with status \(status >> 8); nothing was sent") }
+    let output = String(decoding: bytes, as: UTF8.self).trimming(.whitespace)
+    guard !output.isEmpty else { throw CredentialsError("the \(what) command printed no \(what); nothing was sent") }
+    return output
 }
 
 /// OAuth 2.0 client credentials for a target: where to ask for tokens, as whom, and where the
@@ -154,13 +161,16 @@ public struct OAuthClient: Sendable, Equatable {
     /// Casebook's is per tenant: `<callback URL>/oauth2/token`.
     public var tokenURL: String
     public var clientID: String
-    /// `--client-secret-file`; else `$CASEBOOK_CLIENT_SECRET`.
+    /// `--client-secret-file`; else `--client-secret-command`; else `$CASEBOOK_CLIENT_SECRET`.
     public var secretFile: String?
+    /// `--client-secret-command`: its output is the secret (`pass show casebook/secret`).
+    public var secretCommand: String?
 
-    public init(tokenURL: String, clientID: String, secretFile: String? = nil) {
+    public init(tokenURL: String, clientID: String, secretFile: String? = nil, secretCommand: String? = nil) {
         self.tokenURL = tokenURL
         self.clientID = clientID
         self.secretFile = secretFile
+        self.secretCommand = secretCommand
     }
 
     /// The provider, once the token URL and the secret pass the rules: https (or loopback), a
@@ -180,12 +190,18 @@ public struct OAuthClient: Sendable, Equatable {
                                    hint: "chmod 600 '\(secretFile)', as .pgpass must be")
             }
             secret = try SourceFiles.read(secretFile).trimming(.whitespace)
+        } else if let secretCommand {
+            do {
+                secret = try runCredentialCommand(secretCommand, what: "client secret")
+            } catch {
+                throw ShellFailure(SysExit.noPermission, error.description)
+            }
         } else {
             secret = environment("CASEBOOK_CLIENT_SECRET")?.trimming(.whitespace) ?? ""
         }
         guard !secret.isEmpty else {
             throw ShellFailure(SysExit.noPermission, "no client secret for \(clientID): nothing was sent",
-                               hint: "pass --client-secret-file PATH (mode 600) or export CASEBOOK_CLIENT_SECRET=…")
+                               hint: "pass --client-secret-file PATH (mode 600) or --client-secret-command CMD, or export CASEBOOK_CLIENT_SECRET=…")
         }
         return OAuthClientCredentials(tokenURL: url, clientID: clientID, secret: secret, transport: transport)
     }

@@ -79,7 +79,7 @@ enum ConfigCommand {
         let width = max(12, settings.map(\.key.count).max() ?? 0)
         // A token command may carry a token in its text.
         let shown = settings.sorted(by: { $0.key < $1.key }).map {
-            ($0.key, $0.key.hasSuffix("secret") || $0.key == "token_command" ? "••••" : $0.value, $0.source)
+            ($0.key, $0.key.hasSuffix("secret") || $0.key.hasSuffix("command") ? "••••" : $0.value, $0.source)
         }
         let valueWidth = shown.map(\.1.count).max() ?? 0
         for (key, value, source) in shown {

@@ -31,6 +31,10 @@ struct RunOptions: ParsableArguments {
                                valueName: "path"))
     var clientSecretFile: String?
 
+    @Option(name: .customLong("client-secret-command"),
+            help: ArgumentHelp("OAuth client credentials: run this command (with /bin/sh) for the client secret.", valueName: "command"))
+    var clientSecretCommand: String?
+
     @Option(help: "Output format: table, vertical, json, ndjson, csv or markdown.")
     var format: OutputFormat = .table
 
@@ -75,12 +79,14 @@ struct RunOptions: ParsableArguments {
         if sandboxLatency > 0 && !sandbox { throw ValidationError("--sandbox-latency-ms goes with --sandbox") }
         if (tokenURL == nil) != (clientID == nil) { throw ValidationError("OAuth client credentials need both --token-url and --client-id") }
         if clientSecretFile != nil && tokenURL == nil { throw ValidationError("--client-secret-file goes with --token-url and --client-id") }
+        if clientSecretCommand != nil && tokenURL == nil { throw ValidationError("--client-secret-command goes with --token-url and --client-id") }
+        if clientSecretCommand != nil && clientSecretFile != nil { throw ValidationError("give --client-secret-file or --client-secret-command, not both") }
     }
 
     /// The OAuth client, when --token-url and --client-id are given.
     var oauthClient: OAuthClient? {
         guard let tokenURL, let clientID else { return nil }
-        return OAuthClient(tokenURL: tokenURL, clientID: clientID, secretFile: clientSecretFile)
+        return OAuthClient(tokenURL: tokenURL, clientID: clientID, secretFile: clientSecretFile, secretCommand: clientSecretCommand)
     }
 
     /// Guards and retries; the credentials come from the target, statement by statement.

@@ -29,9 +29,10 @@ struct OAuthTests {
         return InProcessTransport(options: options, origin: "https://api.test")
     }
 
-    private func target(secretFile: String? = nil) throws -> Target {
+    private func target(secretFile: String? = nil, secretCommand: String? = nil) throws -> Target {
         var target = try Target.base(url: "https://api.test")
-        target.oauth = OAuthClient(tokenURL: "https://api.test/oauth2/token", clientID: "cbq-sandbox", secretFile: secretFile)
+        target.oauth = OAuthClient(tokenURL: "https://api.test/oauth2/token", clientID: "cbq-sandbox", secretFile: secretFile,
+                                   secretCommand: secretCommand)
         return target
     }
 
@@ -108,6 +109,21 @@ struct OAuthTests {
         let owned = ShellHarness(target: try target(secretFile: path), format: .csv, transport: transport)
         #expect(await owned.run("SELECT COUNT(*) FROM cases.cases") == 0)
         #expect(owned.output == "count\r\n600\r\n")
+    }
+
+    /// `client_secret_command`: the command's output is the secret, read when a token is needed;
+    /// a failing command sends nothing and shows no output of its.
+    @Test func aSecretCommandsOutputIsTheSecret() async throws {
+        let transport = sandbox(Clock())
+        let shell = ShellHarness(target: try target(secretCommand: "printf '  sandbox-secret\\n'"), format: .csv, transport: transport)
+        #expect(await shell.run("SELECT COUNT(*) FROM cases.cases") == 0, "\(shell.errorText)")
+        #expect(shell.output == "count\r\n600\r\n")
+        let form = String(decoding: transport.sent.first?.body ?? [], as: UTF8.self)
+        #expect(form.hasSuffix("client_secret=sandbox-secret"))
+        let failing = ShellHarness(target: try target(secretCommand: "echo sandbox-secret; exit 3"), transport: sandbox(Clock()))
+        #expect(await failing.run("SELECT COUNT(*) FROM cases.cases") == SysExit.noPermission)
+        #expect(failing.errorText.contains("the client secret command exited with status 3; nothing was sent"))
+        #expect(!failing.errorText.contains("sandbox-secret"))
     }
 
     /// A plain bearer token is no longer enough for a sandbox that requires OAuth.
