@@ -9,6 +9,7 @@ public final class Catalog: Sendable {
         var endpoints = KnownEndpoint.all.map(\.qualifiedName)
         var columns: [String: [String]] = [:]
         var types: [String: String] = [:]
+        var profiles: [String] = []
     }
     private let state = Mutex(State())
 
@@ -27,6 +28,15 @@ public final class Catalog: Sendable {
 
     /// The resource types the API showed, by endpoint: what an INSERT sends.
     public var types: [String: String] { state.withLock { $0.types } }
+
+    /// The profiles of config.toml, for `\connect`.
+    public var profiles: [String] {
+        get { state.withLock { $0.profiles } }
+        set { state.withLock { $0.profiles = newValue } }
+    }
+
+    /// Forgets what one server showed (the types an INSERT would send) when another is queried.
+    public func forgetTypes() { state.withLock { $0.types = [:] } }
 
     public func learn(endpoint: String, type: String) {
         state.withLock { $0.types[endpoint] = type }

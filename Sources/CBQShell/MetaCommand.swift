@@ -17,6 +17,8 @@ public enum ArgumentSpec: Sendable, Equatable {
     case query
     /// Free text, named in `\help` as `usage` (a URL, `name [value]`).
     case text(usage: String, optional: Bool)
+    /// A profile of config.toml (completed from ``Catalog/profiles``).
+    case profile
 
     /// As `\help` shows it: `[on|off|auto]`, `FILE`, `[service.endpoint]`.
     public var usage: String {
@@ -28,12 +30,13 @@ public enum ArgumentSpec: Sendable, Equatable {
         case .command(let optional): return bracketed("command", optional)
         case .query: return "QUERY"
         case .text(let usage, _): return usage
+        case .profile: return "[profile]"
         }
     }
 
     private var isOptional: Bool {
         switch self {
-        case .none: return true
+        case .none, .profile: return true
         case .query: return false
         case .choice(_, let optional, _), .file(let optional), .endpoint(let optional), .command(let optional), .text(_, let optional):
             return optional
@@ -70,6 +73,7 @@ public enum ArgumentSpec: Sendable, Equatable {
         case .choice(let values, _, _): return .words(values)
         case .file: return .files
         case .endpoint: return .words(catalog.endpoints)
+        case .profile: return .words(catalog.profiles)
         case .command: return .words(MetaCommand.all.map(\.name))
         }
     }
@@ -118,6 +122,7 @@ public struct MetaCommand: Sendable {
             $0.setRegion($1)
         },
         MetaCommand(name: "base", argument: .text(usage: "URL", optional: false), summary: "query another base URL") { $0.setBase($1) },
+        MetaCommand(name: "connect", argument: .profile, summary: "switch to a profile of config.toml, or list them") { $0.connect($1) },
         MetaCommand(name: "d", argument: .endpoint(optional: true), summary: "list endpoints, or the columns seen for one") { $0.describe($1) },
         MetaCommand(name: "history", argument: .none, summary: "list earlier statements") { session, _ in session.showHistory() },
     ]

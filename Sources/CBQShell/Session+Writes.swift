@@ -8,7 +8,7 @@ extension Session {
     func write(_ plan: WritePlan, source: SourceText) async -> Int32 {
         if readOnly {
             console.error(Diagnostic(.semantic, "cannot \(plan.verb.rawValue): this session is read-only", at: firstToken(of: plan.statementRange, in: source),
-                                     label: "a write", hint: "--read-only refuses every write before anything is sent; start cbq without it to write"),
+                                     label: "a write", hint: "--read-only (or a profile's read_only = true) refuses every write before anything is sent"),
                           in: source)
             return SysExit.dataError
         }

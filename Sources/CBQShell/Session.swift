@@ -15,11 +15,11 @@ import CBQRuntime
 public final class Session: @unchecked Sendable {
     public enum Expanded: String, Sendable, CaseIterable { case on, off, auto }
 
-    public private(set) var target: Target
+    public internal(set) var target: Target
     /// `:name` values and paging settings; the target's base URL and dialect are laid over them.
-    public private(set) var plannerOptions: PlannerOptions
+    public internal(set) var plannerOptions: PlannerOptions
     /// Guards, concurrency and retries; credentials come from the target for each statement.
-    public let execution: ExecutionOptions
+    public internal(set) var execution: ExecutionOptions
     public let transport: any HTTPTransport
     public let console: Console
     public let catalog = Catalog()
@@ -73,7 +73,12 @@ public final class Session: @unchecked Sendable {
         completer = Completer(catalog: catalog)
     }
 
-    public var prompt: String { "cbq(\(target.label))> " }
+    /// The profile in use (`--profile`, `$CBQ_PROFILE`, `\connect`): the prompt shows it.
+    public var profile: String?
+    /// Makes a profile's target and settings, as the command line would (``connect(_:)``).
+    public var connector: (@Sendable (String) throws(ShellFailure) -> Connection)?
+
+    public var prompt: String { "cbq(\(profile ?? target.label))> " }
     public static let continuationPrompt = "      -> "
 
     /// The clock `now()` reads, asked once per source (a script's statements share one

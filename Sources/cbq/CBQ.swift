@@ -15,6 +15,7 @@ import CBQShell
 enum Entry {
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        Connector.commandLine = arguments
         // `cbq --profile NAME translate …` is `cbq translate --profile NAME …`.
         if arguments.count > 2, arguments[0] == "--profile", Subcommands.names.contains(arguments[2]) {
             arguments = [arguments[2], "--profile", arguments[1]] + arguments.dropFirst(3)
@@ -164,6 +165,13 @@ struct CBQ: AsyncParsableCommand {
             session.confirm = { question in Terminal.ask(question) }
         }
         if !target.pinsTheClock { session.clock = { TargetOptions.systemClock() } }
+        session.catalog.profiles = Connector.profiles
+        if !Connector.profiles.isEmpty { session.connector = { name throws(ShellFailure) in try Connector.connect(name) } }
+        // The prompt names the profile whose target is in use (not when the command line named another).
+        let typedTarget = Connector.commandLine.contains { argument in
+            ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
+        }
+        if !typedTarget { session.profile = Connector.startupProfile }
         if !interactive { session.interruptRequested = { ScriptInterrupts.wasInterrupted } }
         let status = interactive ? await Shell.run(session) : await session.runCancellably(sources)
         session.finish()

@@ -15,7 +15,9 @@ enum Profiles {
             if let explicit { throw ShellFailure(SysExit.usage, "no profile '\(explicit)': there is no config file", hint: "profiles live in $XDG_CONFIG_HOME/cbq/config.toml or ~/.config/cbq/config.toml") }
             return []
         }
+        Connector.profiles = file.profiles.keys.sorted()
         guard let profile = try file.profile(explicit: explicit, environment: environment) else { return [] }
+        Connector.startupProfile = profile.name
         if let dialect = profile.dialect { DefinedDialects.define("profiles.\(profile.name).dialect", dialect) }
         return profile.arguments(run: run, home: environment("HOME"), given: arguments)
     }

@@ -109,7 +109,11 @@ struct TargetOptions: ParsableArguments {
 
     /// The region's or base URL's target (validated already).
     func target(tokenFile: String?) throws -> Target {
-        if let baseURL { return try reporting { try Target.base(url: baseURL, dialect: chosenDialect, tokenFile: tokenFile) } }
+        try reporting { try makeTarget(tokenFile: tokenFile) }
+    }
+
+    func makeTarget(tokenFile: String?) throws(ShellFailure) -> Target {
+        if let baseURL { return try Target.base(url: baseURL, dialect: chosenDialect, tokenFile: tokenFile) }
         return .region(region ?? .us, dialect: chosenDialect, tokenFile: tokenFile)
     }
 

@@ -1,3 +1,5 @@
+import CBQCore
+import CBQSandbox
 import Foundation
 import Testing
 
@@ -133,5 +135,61 @@ struct REPLTests {
         let line = Array("cbq(sandbox)> EXPLAIN SELECT first_name FROM people.people WHERE last_name = 'Doe' AND first_name LIKE 'P%' AND city = 'x'")
         let rows = stride(from: 0, to: line.count, by: 50).map { String(line[$0..<min($0 + 50, line.count)]).trimmingCharacters(in: .whitespaces) }
         #expect(try await session.waitFor { screen in screen.suffix(rows.count).map { $0.trimmingCharacters(in: .whitespaces) } == rows })
+    }
+
+    /// `\connect NAME` switches to another profile's target and dialect (the prompt says which),
+    /// takes its read_only, lists the profiles, and stays put when the profile has no token.
+    @Test func connectSwitchesProfiles() async throws {
+        let guide = try await SandboxServer.start()
+        var options = SandboxOptions()
+        options.dialect = .drf
+        let drf = try await SandboxServer.start(options: options)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("cbq/config.toml")
+        try """
+            [profiles.default]
+            base_url = "\(guide.baseURL)"
+            token_command = "echo any-token"
+
+            [profiles.reporting]
+            base_url = "\(drf.baseURL)"
+            dialect = "drf"
+            read_only = true
+            token_command = "echo any-token"
+
+            [profiles.remote]
+            base_url = "https://staging.example.org"
+            """.write(to: file, atomically: true, encoding: .utf8)
+        chmod(file.path, 0o600)
+        // A token given on the command line is for the target it starts with: it must not follow
+        // the user to another profile's host.
+        let token = folder.appendingPathComponent("token")
+        try "typed-token\n".write(to: token, atomically: true, encoding: .utf8)
+        chmod(token.path, 0o600)
+        let session = try await TerminalSession.started(["--token-file", token.path], configFolder: folder, prompt: "cbq(default)>")
+        try await session.typeLine("\\connect reporting")
+        #expect(try await session.waitForText("Now querying \(drf.baseURL) (profile 'reporting'), read-only."))
+        // The drf server reads only its own spelling of IS NULL: 657 rows, not 0.
+        try await session.typeLine("SELECT COUNT(*) FROM people.people WHERE middle_name IS NULL;")
+        #expect(try await session.waitForText("657"))
+        #expect(try await session.waitForPrompt("cbq(reporting)>"))
+        try await session.typeLine("DELETE FROM attachments.notes WHERE id = 'NTE-00001';")
+        #expect(try await session.waitForText("this session is read-only"))
+        try await session.typeLine("\\connect remote")
+        #expect(try await session.waitForText("Still querying \(drf.baseURL) (profile 'reporting')."))
+        #expect(try await session.screen().contains { $0.contains("error: no token for https://staging.example.org: nothing was sent") })
+        try await session.typeLine("\\connect")
+        let listed = try await session.waitFor { $0.suffix(4).map { $0.trimmingCharacters(in: .whitespaces) } == ["default", "remote", "* reporting", "cbq(reporting)>"] }
+        let screen = try await session.screen()
+        #expect(listed, "\(screen)")
+        try await session.typeLine("\\connect default")
+        #expect(try await session.waitForText("Now querying \(guide.baseURL) (profile 'default')."))
+        try await session.typeLine("SELECT COUNT(*) AS notes FROM attachments.notes WHERE note_type IS NULL;")
+        #expect(try await session.waitForText("notes"))
+        #expect(try await session.waitForPrompt("cbq(default)>"))
+        await guide.stop()
+        await drf.stop()
     }
 }
