@@ -172,7 +172,8 @@ extension ConfigFile.Profile {
         for (key, value) in settings {
             guard let spec = ConfigFile.keys.first(where: { $0.key == key }), run || !spec.run else { continue }
             if namesTarget, key == "region" || key == "base_url" { continue }
-            let option = "--" + key.replacing("_", with: "-")
+            // A profile's token file comes after $CASEBOOK_TOKEN; --token-file, before it.
+            let option = key == "token_file" ? "--profile-token-file" : "--" + key.replacing("_", with: "-")
             if spec.flag {
                 if key == "read_only" || key == "confirm" {
                     if value == "true" { arguments.append(option) }

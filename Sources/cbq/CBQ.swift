@@ -109,7 +109,7 @@ struct CBQ: AsyncParsableCommand {
         // wrote); a second Ctrl-C ends cbq at once.
         if !interactive { ScriptInterrupts.install() }
 
-        var chosen = try target.target(tokenFile: runOptions.tokenFile)
+        var chosen = try target.target(tokenFile: runOptions.chosenTokenFile())
         chosen.tokenCommand = runOptions.tokenCommand
         chosen.oauth = runOptions.oauthClient
         var server: SandboxServer?

@@ -17,7 +17,7 @@ enum Connector {
     /// Options that say where queries go and as whom, with a value, and without.
     static let targetOptions: Set<String> = [
         "--profile", "--region", "--base-url", "--dialect", "--comparisons", "--page-param", "--page-size", "--max-page-size",
-        "--total-path", "--token-file", "--token-command", "--token-url", "--client-id", "--client-secret-file",
+        "--total-path", "--token-file", "--profile-token-file", "--token-command", "--token-url", "--client-id", "--client-secret-file",
         "--client-secret-command", "--sandbox-latency-ms", "--resource-type",
     ]
     static let targetFlags: Set<String> = [
@@ -54,7 +54,7 @@ enum Connector {
             throw ShellFailure(SysExit.usage, "profile '\(name)': \(CBQ.message(for: error))")
         }
         guard let command = parsed as? CBQ else { throw ShellFailure(SysExit.usage, "profile '\(name)' cannot be used here") }
-        var target = try command.target.makeTarget(tokenFile: command.runOptions.tokenFile)
+        var target = try command.target.makeTarget(tokenFile: command.runOptions.chosenTokenFile())
         target.tokenCommand = command.runOptions.tokenCommand
         target.oauth = command.runOptions.oauthClient
         let options: PlannerOptions

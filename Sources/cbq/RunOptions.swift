@@ -14,6 +14,10 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the bearer token from this file (else $CASEBOOK_TOKEN).", valueName: "path"))
     var tokenFile: String?
 
+    /// A profile's `token_file`: after `$CASEBOOK_TOKEN`, where `--token-file` is before it.
+    @Option(name: .customLong("profile-token-file"), help: .hidden)
+    var profileTokenFile: String?
+
     @Option(name: .customLong("token-command"),
             help: ArgumentHelp("Run this command (with /bin/sh) for the token, again after a 401, as git runs credential helpers.",
                                valueName: "command"))
@@ -81,6 +85,14 @@ struct RunOptions: ParsableArguments {
         if clientSecretFile != nil && tokenURL == nil { throw ValidationError("--client-secret-file goes with --token-url and --client-id") }
         if clientSecretCommand != nil && tokenURL == nil { throw ValidationError("--client-secret-command goes with --token-url and --client-id") }
         if clientSecretCommand != nil && clientSecretFile != nil { throw ValidationError("give --client-secret-file or --client-secret-command, not both") }
+    }
+
+    /// The token file to read: `--token-file`, else a profile's `token_file` unless
+    /// `$CASEBOOK_TOKEN` is set (which then counts, as the order of sources says).
+    func chosenTokenFile(environment: (String) -> String? = TokenPolicy.processEnvironment) -> String? {
+        if let tokenFile { return tokenFile }
+        if let token = environment("CASEBOOK_TOKEN"), !token.trimming(.whitespace).isEmpty { return nil }
+        return profileTokenFile
     }
 
     /// The OAuth client, when --token-url and --client-id are given.

@@ -30,7 +30,7 @@ struct ProfileTests {
         let staging = try #require(file.profiles["staging"])
         #expect(staging.arguments(run: true, home: "/home/ada") == [
             "--base-url=https://staging.example.org", "--dialect=drf", "--format=csv", "--no-include", "--page-size=50",
-            "--read-only", "--token-file=/home/ada/.config/cbq/staging-token",
+            "--read-only", "--profile-token-file=/home/ada/.config/cbq/staging-token",
         ])
         // translate and explain take the target's options only.
         #expect(staging.arguments(run: false, home: "/home/ada") == [

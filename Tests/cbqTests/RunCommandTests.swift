@@ -150,6 +150,27 @@ struct RunCommandTests {
         #expect(table.stdout.contains("dialect      profiles.odd.dialect  profile odd"))
     }
 
+    /// Token sources, in order: --token-file, $CASEBOOK_TOKEN, then the profile's token_file.
+    @Test func aProfilesTokenFileComesAfterTheEnvironment() async throws {
+        let server = try await SandboxServer.start()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("cbq/config.toml")
+        try "[profiles.default]\nbase_url = \"\(server.baseURL)\"\ntoken_file = \"/nonexistent/token\"\n".write(to: file, atomically: true, encoding: .utf8)
+        chmod(file.path, 0o600)
+        let token = folder.appendingPathComponent("token")
+        try "from-file\n".write(to: token, atomically: true, encoding: .utf8)
+        let query = ["-c", "SELECT COUNT(*) FROM cases.cases"]
+        let profileOnly = try await CLI.run(query, environment: ["XDG_CONFIG_HOME": folder.path, "CASEBOOK_TOKEN": ""])
+        #expect(profileOnly.status == 66 && profileOnly.stderr.contains("/nonexistent/token"), "\(profileOnly.stderr)")
+        let environment = try await CLI.run(query, environment: ["XDG_CONFIG_HOME": folder.path, "CASEBOOK_TOKEN": "from-environment"])
+        #expect(environment.status == 0 && environment.stdout.contains("600"), "\(environment.stderr)")
+        let flag = try await CLI.run(["--token-file", token.path] + query, environment: ["XDG_CONFIG_HOME": folder.path, "CASEBOOK_TOKEN": ""])
+        #expect(flag.status == 0 && flag.stdout.contains("600"), "\(flag.stderr)")
+        await server.stop()
+    }
+
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
         let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
                                         "-c", "SELECT COUNT(*) FROM attachments.notes"])
