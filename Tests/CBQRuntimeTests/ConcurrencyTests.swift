@@ -9,16 +9,20 @@ final class ProbeTransport: HTTPTransport {
     let pages: Int
     let withTotal: Bool
     let withLast: Bool
-    private let state = Mutex((inFlight: 0, most: 0, requests: 0))
+    /// A page answered only once this many requests have been made (or after 3 s).
+    let hold: (page: Int, untilRequests: Int)?
+    private let state = Mutex((inFlight: 0, most: 0, requests: 0, requestsWhenHeldPageWasAnswered: 0))
 
-    init(pages: Int, withTotal: Bool, withLast: Bool) {
+    init(pages: Int, withTotal: Bool, withLast: Bool, hold: (page: Int, untilRequests: Int)? = nil) {
         self.pages = pages
         self.withTotal = withTotal
         self.withLast = withLast
+        self.hold = hold
     }
 
     var mostInFlight: Int { state.withLock { $0.most } }
     var requests: Int { state.withLock { $0.requests } }
+    var requestsWhenHeldPageWasAnswered: Int { state.withLock { $0.requestsWhenHeldPageWasAnswered } }
 
     func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
         state.withLock { $0.inFlight += 1; $0.most = max($0.most, $0.inFlight); $0.requests += 1 }
@@ -26,6 +30,11 @@ final class ProbeTransport: HTTPTransport {
         try await Task.sleep(for: .milliseconds(15))
         let query = request.url.query ?? ""
         let number = query.split(separator: "&").first { $0.hasPrefix("page=") }.flatMap { Int($0.dropFirst(5)) } ?? 1
+        if let hold, hold.page == number {
+            let deadline = ContinuousClock.now + .seconds(3)
+            while requests < hold.untilRequests && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            state.withLock { $0.requestsWhenHeldPageWasAnswered = $0.requests }
+        }
         let base = "https://api.test/a/b?page%5Bsize%5D=2"
         var members: [JSONMember] = [JSONMember("data", .array((1...2).map { row in
             .object([JSONMember("type", "t"), JSONMember("id", .string("r\(number)-\(row)")), JSONMember("attributes", .object([]))])
@@ -68,6 +77,15 @@ struct ConcurrencyTests {
         let transport = ProbeTransport(pages: 10, withTotal: false, withLast: false)
         #expect(try await fetch(transport) == allIDs)
         #expect(transport.mostInFlight == 1)
+    }
+
+    /// A slow page does not stall the window: while page 2 is awaited, the requests after it
+    /// go on (up to two windows ahead of it), and every row still comes out in order.
+    @Test func aSlowPageDoesNotEmptyTheWindow() async throws {
+        let transport = ProbeTransport(pages: 20, withTotal: true, withLast: false, hold: (page: 2, untilRequests: 14))
+        #expect(try await fetch(transport) == (1...20).flatMap { page in ["r\(page)-1", "r\(page)-2"] })
+        #expect(transport.requestsWhenHeldPageWasAnswered >= 14, "requests launched while page 2 was awaited")
+        #expect(transport.mostInFlight <= 8)
     }
 
     @Test func theWindowRespectsTheRowCap() async throws {

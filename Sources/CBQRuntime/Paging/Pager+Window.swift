@@ -31,9 +31,12 @@ extension Pager {
         }
     }
 
-    /// Fetches `urls` with up to `concurrency` requests in flight and hands each answer to
-    /// `take` in the list's order (nil: a 404), until `take` says stop or the list ends; the
-    /// requests still in flight are then cancelled. Returns how many answers `take` was given.
+    /// Fetches `urls` with `concurrency` requests in flight at every moment (a new one starts
+    /// as soon as any finishes) and hands each answer to `take` in the list's order (nil: a
+    /// 404), until `take` says stop or the list ends; the requests still in flight are then
+    /// cancelled. Pages that arrive ahead of the one to take next wait for it; requests run
+    /// at most two windows ahead of it, so no more than that many pages are ever held. Returns
+    /// how many answers `take` was given.
     mutating func fetchInOrder(_ urls: [RequestURL],
                                _ take: (inout Pager, Int, FetchedPage?) throws -> Bool) async throws -> Int {
         guard !urls.isEmpty else { return 0 }
@@ -42,16 +45,23 @@ extension Pager {
         return try await withThrowingTaskGroup(of: (Int, FetchedPage?).self) { group in
             var nextToLaunch = 0
             var nextToTake = 0
+            var inFlight = 0
             var ready: [Int: FetchedPage?] = [:]
-            func launch() {
-                let index = nextToLaunch
-                let url = urls[index]
-                group.addTask { (index, try await fetcher.fetch(url, acceptNotFound: true)) }
-                nextToLaunch += 1
+            func refill() {
+                while nextToLaunch < urls.count, inFlight < window, nextToLaunch - nextToTake < 2 * window {
+                    let index = nextToLaunch
+                    let url = urls[index]
+                    group.addTask { (index, try await fetcher.fetch(url, acceptNotFound: true)) }
+                    nextToLaunch += 1
+                    inFlight += 1
+                }
             }
-            while nextToLaunch < urls.count && nextToLaunch - nextToTake < window { launch() }
+            refill()
             while let (index, page) = try await group.next() {
+                inFlight -= 1
                 ready[index] = page
+                // The next request leaves before this page's rows are handled.
+                refill()
                 while let entry = ready.removeValue(forKey: nextToTake) {
                     let goOn = try take(&self, nextToTake, entry)
                     nextToTake += 1
@@ -59,8 +69,8 @@ extension Pager {
                         group.cancelAll()
                         return nextToTake
                     }
-                    if nextToLaunch < urls.count { launch() }
                 }
+                refill()
             }
             return nextToTake
         }

@@ -21,7 +21,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
     public init(connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60)) {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .nanoseconds(connectTimeout.inNanoseconds))
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        // As many connections as requests in flight (--concurrency is at most 64): with fewer,
+        // requests queue for a connection and the window is smaller than it says.
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.decompression = .enabled(limit: .ratio(50))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.requestTimeout = requestTimeout
