@@ -154,7 +154,7 @@ struct CollectionQuery {
                 return (field, .like(LikePattern(lookup.pattern(value))))
             }
             if let filter = dialect.filterOperator(named: op), filter != .equal {
-                if value == "null", let isNull = dialect.isNull, let isNotNull = dialect.isNotNull, isNull.value == "null" {
+                if case .value(let null) = dialect.null, value == null, let isNull = dialect.isNull, let isNotNull = dialect.isNotNull {
                     throw APIError.badParameter(key, "null can only be tested for equality: \(isNull.parameter(field: field)) or \(isNotNull.parameter(field: field))")
                 }
                 return (field, ComparisonOperator(filter).map { .compare($0, value) } ?? .like(LikePattern(value)))

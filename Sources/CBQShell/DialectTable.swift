@@ -89,8 +89,7 @@ public enum DialectTable {
             dialect = Dialect(pageNumber: .pageNumber)
             dialect.operators = [:]
             dialect.like = .local
-            dialect.isNull = nil
-            dialect.isNotNull = nil
+            dialect.null = .parameters(isNull: nil, isNotNull: nil)
         }
         if let equal = try key("equal", field: true, op: false, example: "filter[{field}]") { dialect.equalKey = equal }
         if let op = try key("operator", field: true, op: true, example: "filter[{field}][{op}]") { dialect.operatorKey = op }
@@ -127,10 +126,24 @@ public enum DialectTable {
         if let value = table["in"] {
             if value.bool == false { dialect.inList = nil } else { dialect.inList = try text("in") }
         }
-        for (name, isNull) in [("null", true), ("not_null", false)] {
-            guard let value = table[name] else { continue }
-            let template = value.bool == false ? nil : try null(name, example: isNull ? "filter[{field}.isnull]=true" : "filter[{field}.isnull]=false")
-            if isNull { dialect.isNull = template } else { dialect.isNotNull = template }
+        // One of null and not_null given: both are the table's (one left out is local), never
+        // half a preset's spelling.
+        if table["null"] != nil || table["not_null"] != nil {
+            func template(_ name: String, example: String) throws(Failure) -> Dialect.ParameterTemplate? {
+                table[name]?.bool == false ? nil : try null(name, example: example)
+            }
+            dialect.null = .parameters(isNull: try template("null", example: "filter[{field}.isnull]=true"),
+                                       isNotNull: try template("not_null", example: "filter[{field}.isnull]=false"))
+        }
+        // A name means one thing: the server cannot read two operators from one spelling.
+        var names: [String: String] = [:]
+        var spelled: [(key: String, name: String)] = dialect.operators.sorted { $0.key.rawValue < $1.key.rawValue }.map { ("operators", $0.value) }
+        if case .pattern(let name) = dialect.like { spelled.append(("like", name)) }
+        if case .lookups(let lookups) = dialect.like { spelled += lookups.sorted { $0.key.rawValue < $1.key.rawValue }.map { ("like", $0.value) } }
+        if let inList = dialect.inList { spelled.append(("in", inList)) }
+        for (key, name) in spelled {
+            if let earlier = names[name] { throw fail(key, "spells '\(name)', which \(earlier) spells too", hint: "give each operator a name of its own") }
+            names[name] = key
         }
         if let page = try key("page_number", field: false, op: false, example: "page[number]") { dialect.pageNumberKey = page.description }
         if let size = try key("page_size", field: false, op: false, example: "page[size]") { dialect.pageSizeKey = size.description }

@@ -168,10 +168,15 @@ extension ConfigFile.Profile {
         let namesTarget = given.contains { argument in
             ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
         }
+        // So does a client secret's source (a profile's file and a typed command would clash).
+        let namesSecret = given.contains { argument in
+            ["--client-secret-file", "--client-secret-command"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
+        }
         var arguments: [String] = []
         for (key, value) in settings {
             guard let spec = ConfigFile.keys.first(where: { $0.key == key }), run || !spec.run else { continue }
             if namesTarget, key == "region" || key == "base_url" { continue }
+            if namesSecret, key == "client_secret_file" || key == "client_secret_command" { continue }
             // A profile's token file comes after $CASEBOOK_TOKEN; --token-file, before it.
             let option = key == "token_file" ? "--profile-token-file" : "--" + key.replacing("_", with: "-")
             if spec.flag {

@@ -5,13 +5,17 @@ import CBQRuntime
 /// as `cbq --profile NAME` (the command line's own options, less its target and credentials).
 public struct Connection: Sendable {
     public var profile: String
+    /// Every profile of the config file, as read for this one.
+    public var profiles: [String]
     public var target: Target
     public var plannerOptions: PlannerOptions
     public var execution: ExecutionOptions
     public var readOnly: Bool
 
-    public init(profile: String, target: Target, plannerOptions: PlannerOptions, execution: ExecutionOptions, readOnly: Bool) {
+    public init(profile: String, profiles: [String], target: Target, plannerOptions: PlannerOptions, execution: ExecutionOptions,
+                readOnly: Bool) {
         self.profile = profile
+        self.profiles = profiles
         self.target = target
         self.plannerOptions = plannerOptions
         self.execution = execution
@@ -54,6 +58,7 @@ extension Session {
         readOnly = connection.readOnly
         resolvedCredentials = credentials
         profile = connection.profile
+        catalog.profiles = connection.profiles
         catalog.forgetTypes()
         say("Now querying \(target.description) (profile '\(connection.profile)')" + (readOnly ? ", read-only." : "."))
     }

@@ -95,14 +95,18 @@ public final class Session: @unchecked Sendable {
     }
     public var compiler: Compiler { Compiler(planner: planner, console: console) }
 
-    /// Switches target (`\region`, `\base`); the next statement uses it.
+    /// Switches target (`\region`, `\base`); the next statement uses it. The command line's
+    /// credentials go along; a profile's stay with the profile's target (its token is for it).
     func retarget(_ target: Target) {
         var target = target
-        target.tokenFile = self.target.tokenFile
-        target.tokenCommand = self.target.tokenCommand
-        target.oauth = self.target.oauth
+        if profile == nil {
+            target.tokenFile = self.target.tokenFile
+            target.tokenCommand = self.target.tokenCommand
+            target.oauth = self.target.oauth
+        }
         target.dialect = self.target.dialect
         self.target = target
+        profile = nil
         resolvedCredentials = nil
     }
 

@@ -28,6 +28,12 @@ public struct Target: Sendable, Equatable {
     public var tokenCommand: String?
     /// OAuth 2.0 client credentials, used when none of those gives a token.
     public var oauth: OAuthClient?
+    /// `$CASEBOOK_TOKEN` is not read: a profile switched to with `\connect` names credentials
+    /// of its own, and the environment's token was for the target the shell started with.
+    public var ignoresEnvironmentToken = false
+
+    /// Whether this target names its own credentials (a token file, a command, OAuth).
+    public var hasOwnCredentials: Bool { tokenFile != nil || tokenCommand != nil || oauth != nil }
 
     public static func region(_ region: Region, dialect: Dialect = .guide, tokenFile: String? = nil) -> Target {
         Target(baseURL: region.baseURL, label: region.rawValue, description: "Casebook \(region.displayName), \(region.baseURL)",
@@ -88,7 +94,7 @@ public enum TokenPolicy {
         if let file = target.tokenFile {
             token = try SourceFiles.read(file).trimming(.whitespace)
             if token?.isEmpty == true { throw ShellFailure(SysExit.noPermission, "the token file '\(file)' is empty") }
-        } else if let value = environment("CASEBOOK_TOKEN")?.trimming(.whitespace), !value.isEmpty {
+        } else if !target.ignoresEnvironmentToken, let value = environment("CASEBOOK_TOKEN")?.trimming(.whitespace), !value.isEmpty {
             token = value
         }
         guard let url = RequestURL(target.baseURL) else { return FixedToken(token) }

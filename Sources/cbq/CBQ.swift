@@ -27,8 +27,10 @@ enum Entry {
         // The profile's options go before the command line's, which win (the last counts).
         if subcommand != "sandbox", subcommand != "help", !arguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
             do {
-                let profileArguments = try Profiles.arguments(for: arguments, run: subcommand == nil)
-                arguments.insert(contentsOf: profileArguments, at: subcommand == nil ? 0 : 1)
+                let chosen = try Profiles.arguments(for: arguments, run: subcommand == nil)
+                arguments.insert(contentsOf: chosen.arguments, at: subcommand == nil ? 0 : 1)
+                Connector.startupProfile = chosen.profile
+                Connector.profiles = chosen.profiles
             } catch {
                 Terminal.console.error(error)
                 exit(error.status)

@@ -3,8 +3,15 @@ import CBQShell
 
 /// The profile a command line asks for, as options.
 enum Profiles {
+    /// The options the profile in use becomes, its name, and every profile's name.
+    struct Chosen {
+        var arguments: [String] = []
+        var profile: String?
+        var profiles: [String] = []
+    }
+
     static func arguments(for arguments: [String], run: Bool, environment: (String) -> String? = TokenPolicy.processEnvironment)
-        throws(ShellFailure) -> [String]
+        throws(ShellFailure) -> Chosen
     {
         var explicit: String?
         for (index, argument) in arguments.enumerated() {
@@ -13,13 +20,12 @@ enum Profiles {
         }
         guard let path = ConfigFile.defaultPath(environment: environment), let file = try ConfigFile.load(path) else {
             if let explicit { throw ShellFailure(SysExit.usage, "no profile '\(explicit)': there is no config file", hint: "profiles live in $XDG_CONFIG_HOME/cbq/config.toml or ~/.config/cbq/config.toml") }
-            return []
+            return Chosen()
         }
-        Connector.profiles = file.profiles.keys.sorted()
-        guard let profile = try file.profile(explicit: explicit, environment: environment) else { return [] }
-        Connector.startupProfile = profile.name
+        let names = file.profiles.keys.sorted()
+        guard let profile = try file.profile(explicit: explicit, environment: environment) else { return Chosen(profiles: names) }
         if let dialect = profile.dialect { DefinedDialects.define("profiles.\(profile.name).dialect", dialect) }
-        return profile.arguments(run: run, home: environment("HOME"), given: arguments)
+        return Chosen(arguments: profile.arguments(run: run, home: environment("HOME"), given: arguments), profile: profile.name, profiles: names)
     }
 }
 

@@ -7,14 +7,15 @@ import CBQShell
 /// are left out (a token for one host must not follow the user to another); its output and
 /// safety options (`--format`, `--read-only`, `--dry-run`, …) stay.
 enum Connector {
-    /// The command line as typed, before a profile's options went in front of it; set once at
-    /// start, before anything runs concurrently.
+    /// The command line as typed, before a profile's options went in front of it; the config
+    /// file's profiles then, and the one in use. Set once at start, before anything runs
+    /// concurrently, and only read after.
     nonisolated(unsafe) static var commandLine: [String] = []
-    /// The config file's profiles, and the one in use at start.
     nonisolated(unsafe) static var profiles: [String] = []
     nonisolated(unsafe) static var startupProfile: String?
 
-    /// Options that say where queries go and as whom, with a value, and without.
+    /// Options that say where queries go, as whom, and how that server is spoken to (its
+    /// dialect, page sizes, fields and resource types), with a value, and without.
     static let targetOptions: Set<String> = [
         "--profile", "--region", "--base-url", "--dialect", "--comparisons", "--page-param", "--page-size", "--max-page-size",
         "--total-path", "--token-file", "--profile-token-file", "--token-command", "--token-url", "--client-id", "--client-secret-file",
@@ -46,7 +47,8 @@ enum Connector {
 
     static func connect(_ name: String) throws(ShellFailure) -> Connection {
         let given = withoutTarget(commandLine) + ["--profile", name]
-        let arguments = try Profiles.arguments(for: given, run: true) + given
+        let chosen = try Profiles.arguments(for: given, run: true)
+        let arguments = chosen.arguments + given
         let parsed: ParsableCommand
         do {
             parsed = try CBQ.parseAsRoot(arguments)
@@ -54,16 +56,19 @@ enum Connector {
             throw ShellFailure(SysExit.usage, "profile '\(name)': \(CBQ.message(for: error))")
         }
         guard let command = parsed as? CBQ else { throw ShellFailure(SysExit.usage, "profile '\(name)' cannot be used here") }
-        var target = try command.target.makeTarget(tokenFile: command.runOptions.chosenTokenFile())
+        var target = try command.target.makeTarget(tokenFile: command.runOptions.chosenTokenFile(environment: { _ in nil }))
         target.tokenCommand = command.runOptions.tokenCommand
         target.oauth = command.runOptions.oauthClient
+        // The environment's token was for the target the shell started with: a profile with
+        // credentials of its own uses them.
+        target.ignoresEnvironmentToken = target.hasOwnCredentials
         let options: PlannerOptions
         do {
             options = try command.target.plannerOptions(for: target)
         } catch {
             throw ShellFailure(SysExit.usage, "profile '\(name)': \(CBQ.message(for: error))")
         }
-        return Connection(profile: name, target: target, plannerOptions: options, execution: command.runOptions.executionOptions(),
-                          readOnly: command.runOptions.readOnly)
+        return Connection(profile: name, profiles: chosen.profiles, target: target, plannerOptions: options,
+                          execution: command.runOptions.executionOptions(), readOnly: command.runOptions.readOnly)
     }
 }

@@ -18,7 +18,7 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "Spellings of filters, pages and totals: guide (g, l, page), jsonapi (gt, lt, page[number]) or drf (Django REST framework JSON:API: filter[f.gte], isnull, in, page[number]); a profile's dialect table is profiles.NAME.dialect.")
     var dialect: DialectName = .guide
 
-    @Option(help: ArgumentHelp("Override the comparison spellings: g-l or gt-lt.", valueName: "spelling"))
+    @Option(help: ArgumentHelp("Override the comparison spellings: g-l, gt-lt or gt-gte (no not-equal).", valueName: "spelling"))
     var comparisons: Dialect.ComparisonSpelling?
 
     @Option(name: .customLong("page-param"), help: ArgumentHelp("Override the page-number parameter: page or page[number].", valueName: "name"))

@@ -50,6 +50,39 @@ struct DialectTests {
         #expect(Dialect.KeyTemplate("filter[{field}") == nil && Dialect.KeyTemplate("") == nil && Dialect.KeyTemplate("a]b") == nil)
     }
 
+    /// The guide's NULL is spelt with the dialect's own keys and not-equal: overriding either
+    /// changes it, and without a not-equal IS NOT NULL runs locally.
+    @Test func valueStyleNullFollowsTheKeysAndTheNotEqual() throws {
+        func plan(_ dialect: Dialect, _ condition: String) throws -> (url: String, local: [String]) {
+            var options = PlannerOptions()
+            options.dialect = dialect
+            let plan = try Planner(options).planSelect("SELECT * FROM people.people WHERE \(condition)")
+            return (plan.initialURLs()[0], plan.local.map(\.text))
+        }
+        #expect(try plan(.guide, "city IS NOT NULL").url == "https://api.casebook.net/people/people?filter[city][neq]=null&page[size]=100")
+        #expect(try plan(.jsonAPI, "city IS NULL").url == "https://api.casebook.net/people/people?filter[city]=null&page[size]=100")
+        var noNotEqual = Dialect.guide
+        noNotEqual.operators = Dialect.ComparisonSpelling.gtGte.operators
+        #expect(try plan(noNotEqual, "city IS NOT NULL").local == ["city IS NOT NULL"])
+        #expect(try plan(noNotEqual, "city IS NULL").url == "https://api.casebook.net/people/people?filter[city]=null&page[size]=100")
+        var dotted = Dialect.guide
+        dotted.operatorKey = try #require(Dialect.KeyTemplate("filter[{field}.{op}]"))
+        #expect(try plan(dotted, "city IS NOT NULL").url == "https://api.casebook.net/people/people?filter[city.neq]=null&page[size]=100")
+        // A value that is NULL's spelling is never sent as a value.
+        var none = Dialect.guide
+        none.null = .value("none")
+        #expect(try plan(none, "status = 'none' AND city = 'null'").local == ["status = 'none'", "city = 'null'"])
+        #expect(try plan(none, "status IS NULL").url == "https://api.casebook.net/people/people?filter[status]=none&page[size]=100")
+    }
+
+    @Test func aTemplateHasOnlyFieldAndOperatorHoles() {
+        #expect(Dialect.KeyTemplate("filter[{x}]") == nil && Dialect.KeyTemplate("filter[{field]") == nil && Dialect.KeyTemplate("filter[field}]") == nil)
+        let key = Dialect.KeyTemplate("filter[{field}][{op}]")!
+        // A field that holds a hole's name is only a field.
+        #expect(key.parameter(field: "{op}", op: "gt", values: ["1"]).formatted() == "filter[%7Bop%7D][gt]=1")
+        #expect(key.filling(op: "neq").description == "filter[{field}][neq]")
+    }
+
     @Test(arguments: [
         ("doe", LikeLookup.iexact, "doe"), ("%doe%", .icontains, "doe"), ("doe%", .istartswith, "doe"), ("%doe", .iendswith, "doe"),
     ])

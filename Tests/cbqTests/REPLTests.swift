@@ -144,6 +144,9 @@ struct REPLTests {
         var options = SandboxOptions()
         options.dialect = .drf
         let drf = try await SandboxServer.start(options: options)
+        var oauthOptions = SandboxOptions()
+        oauthOptions.requireOAuth = true
+        let oauth = try await SandboxServer.start(options: oauthOptions)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -161,6 +164,13 @@ struct REPLTests {
 
             [profiles.remote]
             base_url = "https://staging.example.org"
+            token_file = "/nonexistent/staging-token"
+
+            [profiles.tenant]
+            base_url = "\(oauth.baseURL)"
+            token_url = "\(oauth.baseURL)/oauth2/token"
+            client_id = "cbq-sandbox"
+            client_secret_command = "echo sandbox-secret"
             """.write(to: file, atomically: true, encoding: .utf8)
         chmod(file.path, 0o600)
         // A token given on the command line is for the target it starts with: it must not follow
@@ -168,7 +178,8 @@ struct REPLTests {
         let token = folder.appendingPathComponent("token")
         try "typed-token\n".write(to: token, atomically: true, encoding: .utf8)
         chmod(token.path, 0o600)
-        let session = try await TerminalSession.started(["--token-file", token.path], configFolder: folder, prompt: "cbq(default)>")
+        let session = try await TerminalSession.started(["--token-file", token.path], configFolder: folder,
+                                                        environment: ["CASEBOOK_TOKEN": "from-the-environment"], prompt: "cbq(default)>")
         try await session.typeLine("\\connect reporting")
         #expect(try await session.waitForText("Now querying \(drf.baseURL) (profile 'reporting'), read-only."))
         // The drf server reads only its own spelling of IS NULL: 657 rows, not 0.
@@ -179,9 +190,10 @@ struct REPLTests {
         #expect(try await session.waitForText("this session is read-only"))
         try await session.typeLine("\\connect remote")
         #expect(try await session.waitForText("Still querying \(drf.baseURL) (profile 'reporting')."))
-        #expect(try await session.screen().contains { $0.contains("error: no token for https://staging.example.org: nothing was sent") })
+        // Its own token file (missing), not the environment's token nor the typed one.
+        #expect(try await session.screen().contains { $0.contains("error: cannot read '/nonexistent/staging-token'") })
         try await session.typeLine("\\connect")
-        let listed = try await session.waitFor { $0.suffix(4).map { $0.trimmingCharacters(in: .whitespaces) } == ["default", "remote", "* reporting", "cbq(reporting)>"] }
+        let listed = try await session.waitFor { $0.suffix(5).map { $0.trimmingCharacters(in: .whitespaces) } == ["default", "remote", "* reporting", "tenant", "cbq(reporting)>"] }
         let screen = try await session.screen()
         #expect(listed, "\(screen)")
         try await session.typeLine("\\connect default")
@@ -189,7 +201,16 @@ struct REPLTests {
         try await session.typeLine("SELECT COUNT(*) AS notes FROM attachments.notes WHERE note_type IS NULL;")
         #expect(try await session.waitForText("notes"))
         #expect(try await session.waitForPrompt("cbq(default)>"))
+        // A profile with credentials of its own uses them, not $CASEBOOK_TOKEN (which this
+        // server, taking its own OAuth tokens only, would refuse).
+        try await session.typeLine("\\connect tenant")
+        try await session.typeLine("SELECT COUNT(*) AS providers FROM providers.providers;")
+        #expect(try await session.waitForText("    60"))
+        // Another target by hand leaves the profile, and its credentials, behind.
+        try await session.typeLine("\\base \(drf.baseURL)")
+        #expect(try await session.waitForPrompt("cbq(127.0.0.1)>"))
         await guide.stop()
         await drf.stop()
+        await oauth.stop()
     }
 }

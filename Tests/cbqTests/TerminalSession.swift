@@ -12,12 +12,13 @@ final class TerminalSession {
     ///   - stateFolder: `XDG_STATE_HOME` (the history file lives there); by default a new one,
     ///     removed with the session.
     ///   - inShell: run cbq from an interactive bash, which has job control (Ctrl-Z, `fg`).
-    private init(_ arguments: [String], stateFolder: URL?, inShell: Bool, configFolder: URL?) {
+    private init(_ arguments: [String], stateFolder: URL?, inShell: Bool, configFolder: URL?, environment: [String: String]) {
         self.stateFolder = stateFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("cbq-state-\(UUID().uuidString)")
         ownsStateFolder = stateFolder == nil
         // The config file is the test's, never the user's.
         let config = configFolder?.path ?? "/nonexistent/cbq-tests"
-        let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) XDG_CONFIG_HOME=\(Self.quote(config)) CBQ_PROFILE= TERM=xterm " + ([CLI.executable.path] + CLI.pinned(arguments)).map(Self.quote).joined(separator: " ")
+        let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value)) " }.joined()
+        let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) XDG_CONFIG_HOME=\(Self.quote(config)) CBQ_PROFILE= TERM=xterm " + variables + ([CLI.executable.path] + CLI.pinned(arguments)).map(Self.quote).joined(separator: " ")
         if inShell {
             script = "PS1='$ ' TERM=xterm exec bash --norc --noprofile -i"
             commandLine = command
@@ -45,9 +46,9 @@ final class TerminalSession {
     }
 
     /// A session whose first prompt has appeared (an error if it does not within 10 s).
-    static func started(_ arguments: [String], stateFolder: URL? = nil, configFolder: URL? = nil, prompt: String = "cbq(sandbox)>",
-                        inShell: Bool = false, width: Int = 100, height: Int = 40) async throws -> TerminalSession {
-        let session = TerminalSession(arguments, stateFolder: stateFolder, inShell: inShell, configFolder: configFolder)
+    static func started(_ arguments: [String], stateFolder: URL? = nil, configFolder: URL? = nil, environment: [String: String] = [:],
+                        prompt: String = "cbq(sandbox)>", inShell: Bool = false, width: Int = 100, height: Int = 40) async throws -> TerminalSession {
+        let session = TerminalSession(arguments, stateFolder: stateFolder, inShell: inShell, configFolder: configFolder, environment: environment)
         try FileManager.default.createDirectory(at: session.stateFolder, withIntermediateDirectories: true)
         try await session.tmux(["new-session", "-d", "-s", session.name, "-x", String(width), "-y", String(height), "sh", "-c", session.script])
         if let commandLine = session.commandLine {

@@ -44,11 +44,44 @@ public struct Dialect: Hashable, Sendable {
         public let parts: [String]
         public let description: String
 
-        /// Parses `name[sub][sub]`; nil when brackets do not balance or the name is empty.
+        /// Parses `name[sub][sub]`; nil when brackets do not balance, the name is empty, or a
+        /// hole is other than `{field}` and `{op}`.
         public init?(_ text: String) {
             guard let (name, subscripts) = KeyTemplate.split(text) else { return nil }
             parts = [name] + subscripts
             description = text
+            for part in parts {
+                var rest = Substring(part)
+                while let open = rest.firstIndex(of: "{") {
+                    guard let close = rest[open...].firstIndex(of: "}"),
+                          ["field", "op"].contains(rest[rest.index(after: open)..<close]) else { return nil }
+                    rest = rest[rest.index(after: close)...]
+                }
+                if rest.contains("}") { return nil }
+            }
+        }
+
+        private init(parts: [String]) {
+            self.parts = parts
+            description = parts[0] + parts.dropFirst().map { "[" + $0 + "]" }.joined()
+        }
+
+        /// This template with its `{op}` hole filled: `filter[{field}][neq]`.
+        public func filling(op: String) -> KeyTemplate {
+            KeyTemplate(parts: parts.map { KeyTemplate.fill($0, field: nil, op: op) })
+        }
+
+        /// `part` with its holes filled in one pass, so a field that contains `{op}` stays as it is.
+        private static func fill(_ part: String, field: String?, op: String?) -> String {
+            var text = ""
+            var rest = Substring(part)
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                text += rest[..<open]
+                let hole = rest[rest.index(after: open)..<close]
+                if hole == "field", let field { text += field } else if hole == "op", let op { text += op } else { text += rest[open...close] }
+                rest = rest[rest.index(after: close)...]
+            }
+            return text + rest
         }
 
         public var holdsField: Bool { parts.contains { $0.contains("{field}") } }
@@ -56,11 +89,7 @@ public struct Dialect: Hashable, Sendable {
 
         /// The parameter for `field` (and `op`), with `value`.
         public func parameter(field: String, op: String? = nil, values: [String]) -> QueryParameter {
-            let filled = parts.map { part in
-                var text = part.replacing("{field}", with: field)
-                if let op { text = text.replacing("{op}", with: op) }
-                return text
-            }
+            let filled = parts.map { KeyTemplate.fill($0, field: field, op: op) }
             return QueryParameter(filled[0], Array(filled.dropFirst()), values: values)
         }
 
@@ -71,7 +100,7 @@ public struct Dialect: Hashable, Sendable {
             guard given.count == parts.count else { return [] }
             var found: [[String: String]] = [[:]]
             for (template, text) in zip(parts, given) {
-                found = found.flatMap { bound in KeyTemplate.fill(Substring(template), Substring(text), bound) }
+                found = found.flatMap { bound in KeyTemplate.bind(Substring(template), Substring(text), bound) }
                 if found.isEmpty { return [] }
             }
             return found.map { ($0["field"], $0["op"]) }
@@ -79,7 +108,7 @@ public struct Dialect: Hashable, Sendable {
 
         /// The bindings of `template`'s holes that make it `text`, each hole non-empty and
         /// bound once across parts.
-        private static func fill(_ template: Substring, _ text: Substring, _ bound: [String: String]) -> [[String: String]] {
+        private static func bind(_ template: Substring, _ text: Substring, _ bound: [String: String]) -> [[String: String]] {
             guard let open = template.firstIndex(of: "{"), let close = template[open...].firstIndex(of: "}") else {
                 return template == text ? [bound] : []
             }
@@ -96,7 +125,7 @@ public struct Dialect: Hashable, Sendable {
                 if let earlier = bound[hole], earlier != value { continue }
                 var next = bound
                 next[hole] = value
-                results += fill(rest, tail[end...], next)
+                results += bind(rest, tail[end...], next)
             }
             return results
         }
@@ -130,6 +159,11 @@ public struct Dialect: Hashable, Sendable {
             value = String(text[text.index(after: equals)...])
         }
 
+        public init(key: KeyTemplate, value: String) {
+            self.key = key
+            self.value = value
+        }
+
         public func parameter(field: String) -> QueryParameter { key.parameter(field: field, values: [value]) }
         public var description: String { key.description + "=" + value }
     }
@@ -154,10 +188,42 @@ public struct Dialect: Hashable, Sendable {
     /// Each comparison's name in ``operatorKey``; one without a name is evaluated locally.
     public var operators: [FilterOperator: String]
     public var like = LikeStyle.pattern("like")
-    /// How `IS NULL` and `IS NOT NULL` are asked for; nil: evaluated locally. The guide's
-    /// `filter[f]=null` would be read as the text 'null' by django-filter, which has `isnull`.
-    public var isNull = ParameterTemplate("filter[{field}]=null")
-    public var isNotNull = ParameterTemplate("filter[{field}][neq]=null")
+    /// How `IS NULL` and `IS NOT NULL` are asked for. The guide's `filter[f]=null` would be
+    /// read as the text 'null' by django-filter, which has `isnull`.
+    public enum NullSpelling: Hashable, Sendable {
+        /// Equality and not-equal with this value: `filter[f]=null`, `filter[f][neq]=null`,
+        /// spelt with the dialect's own keys (IS NOT NULL is local without a not-equal).
+        case value(String)
+        /// Parameters of their own, `filter[{field}.isnull]=true`; nil: evaluated locally.
+        case parameters(isNull: ParameterTemplate?, isNotNull: ParameterTemplate?)
+    }
+    public var null = NullSpelling.value("null")
+
+    /// `IS NULL` as a whole parameter with a `{field}` hole, or nil when it is local.
+    public var isNull: ParameterTemplate? {
+        switch null {
+        case .value(let value): return ParameterTemplate(key: equalKey, value: value)
+        case .parameters(let isNull, _): return isNull
+        }
+    }
+
+    /// `IS NOT NULL`, likewise: with value-style NULL, the not-equal key (none without one).
+    public var isNotNull: ParameterTemplate? {
+        switch null {
+        case .value(let value): return filterName(.notEqual).map { ParameterTemplate(key: operatorKey.filling(op: $0), value: value) }
+        case .parameters(_, let isNotNull): return isNotNull
+        }
+    }
+
+    /// Whether the server would read `parameter` as a NULL test: a value that is NULL's own
+    /// spelling (`filter[status]=null`, or whatever a dialect table chose) cannot be sent as
+    /// a value.
+    public func asksForNull(_ parameter: QueryParameter) -> Bool {
+        [isNull, isNotNull].contains { template in
+            guard let template, parameter.values.joined(separator: ",").lowercased() == template.value.lowercased() else { return false }
+            return !template.key.matches(parameter.name, parameter.subscripts).isEmpty
+        }
+    }
     /// The operator that takes a comma list for IN (`in` in django-filter); nil: IN is local.
     public var inList: String?
     /// `page` or `page[number]`.
@@ -197,8 +263,8 @@ public struct Dialect: Hashable, Sendable {
         var dialect = Dialect(comparisons: .gtGte, pageNumber: .pageNumber)
         dialect.operatorKey = KeyTemplate("filter[{field}.{op}]")!
         dialect.like = .lookups(Dictionary(uniqueKeysWithValues: LikeLookup.allCases.map { ($0, $0.rawValue) }))
-        dialect.isNull = ParameterTemplate("filter[{field}.isnull]=true")
-        dialect.isNotNull = ParameterTemplate("filter[{field}.isnull]=false")
+        dialect.null = .parameters(isNull: ParameterTemplate("filter[{field}.isnull]=true"),
+                                   isNotNull: ParameterTemplate("filter[{field}.isnull]=false"))
         dialect.inList = "in"
         dialect.totalPath = ["meta", "pagination", "count"]
         dialect.pastEndIsNotFound = true
@@ -226,7 +292,9 @@ public struct Dialect: Hashable, Sendable {
     }
 
     public func filterParameter(_ field: String, _ op: FilterOperator, _ value: String) -> QueryParameter {
-        op == .equal ? equalKey.parameter(field: field, values: [value]) : lookupParameter(field, filterName(op)!, value)
+        guard op != .equal else { return equalKey.parameter(field: field, values: [value]) }
+        guard let name = filterName(op) else { preconditionFailure("\(op) is not a filter of this dialect: ask supports(_:) first") }
+        return lookupParameter(field, name, value)
     }
 
     /// `filter[f][lookup]=v` or `filter[f.lookup]=v`: the operator key with a name.
@@ -268,8 +336,6 @@ public enum FilterOperator: String, Hashable, Sendable, CaseIterable {
         (.lessOrEqual, .lessOrEqual, "le", "le", "lte"),
         (.like, nil, "like", "like", nil),
     ]
-
-    static let spellings = Dictionary(uniqueKeysWithValues: table.map { ($0.filter, (guide: $0.guide, gtLt: $0.gtLt, gtGte: $0.gtGte)) })
 
     /// The filter that performs a comparison.
     public init(_ comparison: ComparisonOperator) {

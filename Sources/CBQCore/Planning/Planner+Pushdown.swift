@@ -8,7 +8,12 @@ extension Planner {
         var used: [String: String] = [:]  // parameter name → the predicate that took it
         for conjunct in conjuncts {
             let text = source.slice(conjunct.range)
-            switch pushdown(conjunct) {
+            var result = pushdown(conjunct)
+            // A value that is NULL's own spelling would be read as a NULL test.
+            if case .success(let parameters) = result, !isNullTest(conjunct), let misread = parameters.first(where: options.dialect.asksForNull) {
+                result = .failure(Unpushable(text: "the API would read \(misread.formatted()) as a NULL test"))
+            }
+            switch result {
             case .success(let parameters):
                 if let clash = parameters.first(where: { used[$0.formattedName()] != nil }) {
                     let name = clash.formattedName()
@@ -26,6 +31,11 @@ extension Planner {
     }
 
     private struct Unpushable: Error { var text: String }
+
+    private func isNullTest(_ expression: Expression) -> Bool {
+        if case .isNull = expression.ungrouped { return true }
+        return false
+    }
 
     /// The query parameters expressing one conjunct, or why there are none.
     private func pushdown(_ expression: Expression) -> Result<[QueryParameter], Unpushable> {
