@@ -186,6 +186,7 @@ extension Session {
             output.flush()
         }
         for notice in summary.notices { console.note("note: " + notice) }
+        lastSummary = summary
         if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
             console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: join.sides[0].plan, in: source),
@@ -254,6 +255,7 @@ extension Session {
             output.flush()
         }
         for notice in summary.notices { console.note("note: " + notice) }
+        lastSummary = summary
         if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
             console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: plan, in: source),
@@ -335,6 +337,10 @@ extension Session {
         if summary.duplicates > 0 { requests += ", \(counted(summary.duplicates, "duplicate")) dropped" }
         lines.append(requests)
         lines.append("  received    \(counted(summary.rowsReceived, "row")) from the API; \(counted(summary.rowsEmitted, "row")) passed the local WHERE")
+        if let source = summary.pageCountSource { lines.append("  paging      the page count from \(source)") }
+        if summary.throttled > 0 {
+            lines.append("  throttled   \(summary.throttled) × 429/503; every request held \(fixed(summary.paused.inSeconds, 3)) s as the server asked")
+        }
         for stats in operators {
             let name = stats.name + String(repeating: " ", count: max(0, 10 - stats.name.count))
             lines.append("  \(name)  \(stats.rowsIn) in, \(stats.rowsOut) out, \(fixed(stats.time.inSeconds * 1000, 1)) ms")
@@ -349,11 +355,23 @@ extension Session {
         count < 10_240 ? "\(count) bytes" : count < 10_485_760 ? "\(count / 1024) KiB" : "\(fixed(Double(count) / 1_048_576, 1)) MiB"
     }
 
+    /// What `\timing` adds to a read's time: where the page count came from, and the waits a
+    /// server asked for (`page count from meta.pagination.count; 3 × 429, waited 4.0 s`).
+    static func timingNotes(_ summary: ExecutionSummary) -> String {
+        var notes: [String] = []
+        if let source = summary.pageCountSource { notes.append("page count from \(source)") }
+        if summary.throttled > 0 {
+            notes.append("\(summary.throttled) × 429/503, waited \(fixed(summary.paused.inSeconds, 1)) s")
+        }
+        return notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
+    }
+
     /// `50 rows, 1 request, 0.12 s`.
     public static func summaryLine(_ rows: Int, _ summary: ExecutionSummary, _ elapsed: Duration) -> String {
         var parts = [counted(rows, "row"), counted(summary.requests, "request")]
         if summary.retries > 0 { parts.append(counted(summary.retries, "retry", plural: "retries")) }
         if summary.duplicates > 0 { parts.append(counted(summary.duplicates, "duplicate") + " dropped") }
+        if summary.throttled > 0 { parts.append("\(summary.throttled) × 429/503, waited \(fixed(summary.paused.inSeconds, 1)) s") }
         parts.append(fixed(elapsed.inSeconds, 2) + " s")
         return parts.joined(separator: ", ")
     }

@@ -55,6 +55,8 @@ public final class Session: @unchecked Sendable {
     var reader: LineReader?
     var quitting = false
     var resultsWritten = 0
+    /// The last read's summary, for `\timing`.
+    var lastSummary: ExecutionSummary?
     /// ``credentials()`` for the current target, once found.
     var resolvedCredentials: (any CredentialsProvider)?
 
@@ -180,8 +182,11 @@ public final class Session: @unchecked Sendable {
     func runCancellably(_ source: SourceText) async {
         let started = ContinuousClock.now
         resultsWritten = 0  // a blank line separates the tables of one input, not of the session
+        lastSummary = nil
         _ = await runCancellably([source])
-        if timing { console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms") }
+        if timing {
+            console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms" + (lastSummary.map(Self.timingNotes) ?? ""))
+        }
     }
 
     /// Runs `sources` as ``run(_:)`` does, cancelling the statement running when Ctrl-C is

@@ -5,12 +5,15 @@ import Testing
 
 /// A server of `pages` numbered pages of two rows each, answering after a short delay and
 /// recording the most requests it ever had in flight at once.
-final class ProbeTransport: HTTPTransport {
+final class ProbeTransport: HTTPTransport, @unchecked Sendable {
     let pages: Int
     let withTotal: Bool
     let withLast: Bool
     /// A page answered only once this many requests have been made (or after 3 s).
     let hold: (page: Int, untilRequests: Int)?
+    /// Where meta keeps the total (with `withTotal`), and a total to claim instead of the true one.
+    var totalPath = ["total"]
+    var claimedTotal: Int?
     private let state = Mutex((inFlight: 0, most: 0, requests: 0, requestsWhenHeldPageWasAnswered: 0))
 
     init(pages: Int, withTotal: Bool, withLast: Bool, hold: (page: Int, untilRequests: Int)? = nil) {
@@ -43,7 +46,11 @@ final class ProbeTransport: HTTPTransport {
         if number < pages { links.append(JSONMember("next", .string("\(base)&page=\(number + 1)"))) }
         if withLast { links.append(JSONMember("last", .string("\(base)&page=\(pages)"))) }
         members.append(JSONMember("links", .object(links)))
-        if withTotal { members.append(JSONMember("meta", .object([JSONMember("total", .number(Double(pages * 2)))]))) }
+        if withTotal {
+            var value = JSONValue.number(Double(claimedTotal ?? pages * 2))
+            for name in totalPath.reversed() { value = .object([JSONMember(name, value)]) }
+            members.append(JSONMember("meta", value))
+        }
         return HTTPReply(status: 200, body: Array(JSONWriter.serialize(.object(members)).utf8))
     }
 }
@@ -51,10 +58,15 @@ final class ProbeTransport: HTTPTransport {
 @Suite(.timeLimit(.minutes(3)))
 struct ConcurrencyTests {
     private func fetch(_ transport: ProbeTransport, _ statement: String = "SELECT * FROM a.b") async throws -> [String] {
+        try await fetchWithSummary(transport, statement).ids
+    }
+
+    private func fetchWithSummary(_ transport: ProbeTransport, _ statement: String = "SELECT * FROM a.b") async throws
+        -> (ids: [String], summary: ExecutionSummary) {
         var planner = PlannerOptions()
         planner.defaultPageSize = 2
         planner.maxPageSize = 2  // so LIMIT cannot change page[size] either
-        return try await run(statement, baseURL: "https://api.test", transport: transport, plannerOptions: planner).ids
+        return try await run(statement, baseURL: "https://api.test", transport: transport, plannerOptions: planner)
     }
 
     private var allIDs: [String] { (1...10).flatMap { page in ["r\(page)-1", "r\(page)-2"] } }
@@ -86,6 +98,32 @@ struct ConcurrencyTests {
         #expect(try await fetch(transport) == (1...20).flatMap { page in ["r\(page)-1", "r\(page)-2"] })
         #expect(transport.requestsWhenHeldPageWasAnswered >= 14, "requests launched while page 2 was awaited")
         #expect(transport.mostInFlight <= 8)
+    }
+
+    /// A total where other servers keep it is found without --total-path, and sizes the window.
+    @Test(arguments: [["count"], ["total_count"], ["totalCount"], ["pagination", "count"], ["pagination", "total"], ["page", "total"]])
+    func aTotalWhereServersKeepItIsFound(path: [String]) async throws {
+        let transport = ProbeTransport(pages: 10, withTotal: true, withLast: false)
+        transport.totalPath = path
+        let (ids, summary) = try await fetchWithSummary(transport)
+        #expect(ids == allIDs)
+        #expect(transport.mostInFlight > 1, "the window was used")
+        #expect(transport.requests == 10)
+        #expect(summary.pageCountSource == "meta." + path.joined(separator: "."))
+    }
+
+    /// A found count that is short (a per-page count, say) ends the window on a full page that
+    /// links on: the pages after it are followed, and no row is lost.
+    @Test func aCountThatFallsShortIsFollowedPastItsEnd() async throws {
+        let transport = ProbeTransport(pages: 10, withTotal: true, withLast: false)
+        transport.totalPath = ["count"]
+        transport.claimedTotal = 8  // 4 pages of 2; there are 10
+        #expect(try await fetch(transport) == allIDs)
+        #expect(transport.requests == 10)
+        // The same with the dialect's own total: the collection grew while it was read.
+        let grown = ProbeTransport(pages: 10, withTotal: true, withLast: false)
+        grown.claimedTotal = 12
+        #expect(try await fetch(grown) == allIDs)
     }
 
     @Test func theWindowRespectsTheRowCap() async throws {

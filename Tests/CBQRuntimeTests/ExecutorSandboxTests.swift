@@ -102,6 +102,22 @@ struct ExecutorSandboxTests {
         }
     }
 
+    /// Every 25th request refused with Retry-After: 1, while a window of pages is in flight:
+    /// every row once, in order; the refusals counted, and every request held for the pause
+    /// (the wall time is the pause's, not one per refused request).
+    @Test func aWindowThatMeets429sGetsEveryRowOnce() async throws {
+        try await withSandbox({ $0.rateLimitEvery = 25; $0.retryAfterSeconds = 1 }) { server in
+            var planner = PlannerOptions()
+            planner.defaultPageSize = 20
+            planner.maxPageSize = 20
+            let (ids, summary) = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport, plannerOptions: planner)
+            #expect(ids == sandboxPeople.map(\.id))
+            #expect(summary.throttled >= 2)
+            #expect(summary.paused >= .seconds(1))
+            #expect(summary.requests == summary.pages + summary.throttled)
+        }
+    }
+
     @Test func retriesAfter503() async throws {
         try await withSandbox({ $0.failEvery = 3; $0.failureStatus = 503 }) { server in
             let (ids, summary) = try await run("SELECT * FROM people.people", baseURL: server.baseURL, transport: transport)

@@ -43,6 +43,14 @@ public struct ExecutionSummary: Sendable {
     public var truncation: String?
     /// Set when the total changed between pages: rows may be missing or repeated (also a notice).
     public var collectionChange: String?
+    /// Answers of 429 or 503: the server asked to slow down.
+    public var throttled = 0
+    /// How long every request was held because the server asked (`Retry-After`,
+    /// `RateLimit-Reset`): wall time, not summed over requests.
+    public var paused: Duration = .zero
+    /// Where the number of pages came from (`meta.total`, `meta.pagination.count`,
+    /// `links.last`), when the first page told it.
+    public var pageCountSource: String?
 
     public init() {}
 }
@@ -59,6 +67,9 @@ extension ExecutionSummary {
         sum.rowsEmitted += other.rowsEmitted
         sum.duplicates += other.duplicates
         sum.waited += other.waited
+        sum.throttled += other.throttled
+        sum.paused += other.paused
+        sum.pageCountSource = sum.pageCountSource ?? other.pageCountSource
         sum.requestTime += other.requestTime
         sum.notices += other.notices
         sum.truncation = sum.truncation ?? other.truncation
@@ -90,7 +101,8 @@ public struct Executor: Sendable {
 
     /// The sender for requests to `baseURL`'s origin.
     public func sender(for baseURL: String) -> RequestSender {
-        RequestSender(transport: transport, origin: RequestURL(baseURL)?.origin ?? baseURL, credentials: options.credentials, retry: options.retry)
+        RequestSender(transport: transport, origin: RequestURL(baseURL)?.origin ?? baseURL, credentials: options.credentials, retry: options.retry,
+                      throttle: Throttle(maximum: options.concurrency, longestPause: options.retry.maxRetryAfter, wallClock: options.retry.now))
     }
 
     /// - Parameter satisfied: asked between pages; true stops the fetch (a local LIMIT is met).
@@ -102,6 +114,8 @@ public struct Executor: Sendable {
         pager.strictFilterChecks = options.strictFilterChecks
         pager.satisfied = satisfied
         pager.included = included
-        return try await pager.run(emit)
+        var summary = try await pager.run(emit)
+        summary.paused = fetcher.sender.throttle?.paused ?? .zero
+        return summary
     }
 }

@@ -10,6 +10,8 @@ struct FetchedPage: Sendable {
     /// Waiting between attempts, and the whole time from sending to a filtered page.
     var waited: Duration = .zero
     var elapsed: Duration = .zero
+    /// Attempts answered 429 or 503.
+    var throttled = 0
     /// What was asked for, for errors about the answer.
     var url: RequestURL?
 }
@@ -28,6 +30,6 @@ struct PageFetcher: Sendable {
         if response.status == 404 { return nil }
         let document = try PageDecoder.decode(response.body, url: url)
         return FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts,
-                           waited: response.waited, elapsed: ContinuousClock.now - started, url: url)
+                           waited: response.waited, elapsed: ContinuousClock.now - started, throttled: response.throttled, url: url)
     }
 }

@@ -17,11 +17,8 @@ extension Pager {
         var current = first
         var seenURLs: Set<String> = [first.url.description]
         let total = topLevelTotal(first.page.document)
-        // How many pages there are, when the first page says: from meta's total, or from the
-        // page number of its `last` link.
-        let pageSize = max(1, plan.pageSize ?? 1)
-        let lastPage: Int? = total.map { ($0 + pageSize - 1) / pageSize }
-            ?? first.page.document.last.flatMap { first.url.resolve($0) }.flatMap { PageTemplate.pageNumber(in: $0, dialect: plan.dialect) }
+        // How many pages there are, when the first page says, and where it says so.
+        var lastPage = pageCount(first.page, url: first.url)?.pages
         var pageNumber = plan.startPage
 
         while !capReached {
@@ -51,11 +48,18 @@ extension Pager {
                 return
             }
             // With a known page count and numbered links, fetch the rest several pages at a time.
-            if let lastPage, concurrency > 1,
+            if let last = lastPage, concurrency > 1,
                let template = PageTemplate(next: nextURL, expectedPage: pageNumber + 1, dialect: plan.dialect),
                current.page.document.rows.count == plan.pageSize {
-                try await fetchWindow(from: pageNumber + 1, through: lastPage, expectedTotal: total, template: template, emit)
-                return
+                // A page count that fell short (the collection grew, or a count found in meta
+                // was not the server's total) ends on a full page that links to another: the
+                // pages after it are followed one by one.
+                guard let end = try await fetchWindow(from: pageNumber + 1, through: last, expectedTotal: total, template: template, emit) else { return }
+                for url in end.urls { seenURLs.insert(url.description) }
+                current = (end.page, end.url)
+                pageNumber = end.number
+                lastPage = nil
+                continue
             }
             guard let page = try await fetcher.fetch(nextURL, acceptNotFound: true) else {
                 notFound(page: pageNumber + 1)
@@ -100,6 +104,46 @@ extension Pager {
     }
 
     func topLevelTotal(_ document: IndexedDocument) -> Int? { Self.total(in: document, path: plan.totalPath) }
+
+    /// Where JSON:API servers keep a collection's total, after the dialect's (or
+    /// `--total-path`'s) place: these are only believed to size the window (COUNT(*) reads
+    /// the dialect's alone), and a count that falls short is caught at the window's end.
+    static let foundTotalPaths = [
+        ["meta", "total"], ["meta", "count"], ["meta", "total_count"], ["meta", "totalCount"],
+        ["meta", "pagination", "count"], ["meta", "pagination", "total"], ["meta", "page", "total"],
+    ]
+    /// Where they keep the number of pages.
+    static let foundPageCountPaths = [["meta", "pagination", "pages"], ["meta", "page", "totalPages"], ["meta", "page", "lastPage"]]
+
+    /// How many pages the collection has from the start page on, as the first page says: the
+    /// total where the dialect keeps it, else one where servers do, else a page count, else
+    /// the page number of `links.last`; with where it was found (for `explain analyze` and
+    /// the summary). A number the first page contradicts (a total below the rows already
+    /// seen) is no count.
+    mutating func pageCount(_ first: FetchedPage, url: RequestURL) -> (pages: Int, source: String)? {
+        let document = first.document
+        let size = max(1, plan.pageSize ?? 1)
+        let seenRows = (plan.startPage - 1) * size + document.rows.count
+        var found: (pages: Int, source: String)?
+        for path in [plan.totalPath] + Self.foundTotalPaths.filter({ $0 != plan.totalPath }) {
+            guard let total = Self.total(in: document, path: path), total >= seenRows else { continue }
+            found = ((total + size - 1) / size, path.joined(separator: "."))
+            break
+        }
+        if found == nil {
+            for path in Self.foundPageCountPaths {
+                guard let pages = Self.total(in: document, path: path), pages >= plan.startPage else { continue }
+                found = (pages, path.joined(separator: "."))
+                break
+            }
+        }
+        if found == nil, let last = document.last.flatMap({ url.resolve($0) }).flatMap({ PageTemplate.pageNumber(in: $0, dialect: plan.dialect) }),
+           last >= plan.startPage {
+            found = (last, "links.last")
+        }
+        summary.pageCountSource = found?.source
+        return found
+    }
 
     static func total(in document: IndexedDocument, path totalPath: [String]) -> Int? {
         // The plan's path starts at the document: ["meta", "total"].

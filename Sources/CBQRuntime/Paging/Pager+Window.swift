@@ -3,8 +3,18 @@ import CBQCore
 extension Pager {
     /// Fetches pages `firstPage`…`pageCount` with up to `concurrency` requests in flight,
     /// emitting in order, and no more pages than the row cap or `--max-pages` need.
+    /// Where a window ended on a page that may not be the last: full, and linking to another
+    /// (or with no links to say). The caller follows the pages after it.
+    struct WindowEnd {
+        var page: FetchedPage
+        var url: RequestURL
+        var number: Int
+        var urls: [RequestURL]
+    }
+
+    /// - Returns: where to go on when the page count fell short, else nil.
     mutating func fetchWindow(from firstPage: Int, through pageCount: Int, expectedTotal total: Int?, template: PageTemplate,
-                              _ emit: Executor.Emit) async throws {
+                              _ emit: Executor.Emit) async throws -> WindowEnd? {
         let size = plan.pageSize!
         var lastPage = pageCount
         if plan.local.isEmpty, let cap = plan.rowCap {
@@ -13,9 +23,10 @@ extension Pager {
         }
         lastPage = min(lastPage, plan.startPage - 1 + maxPages)
         let moreThanAllowed = pageCount > lastPage && !(plan.local.isEmpty && plan.rowCap != nil)
-        guard firstPage <= lastPage else { return }
+        guard firstPage <= lastPage else { return nil }
         let urls = (firstPage...lastPage).map { template.url(page: $0) }
         var endedAt404 = false
+        var lastTaken: FetchedPage?
         let taken = try await fetchInOrder(urls) { (pager, position, page) throws -> Bool in
             guard let page else {
                 pager.notFound(page: firstPage + position)
@@ -24,11 +35,22 @@ extension Pager {
             }
             pager.noteTotalChange(page.document, expected: total)
             try pager.consume(page, emit)
+            lastTaken = page
             return !pager.capReached && !page.document.rows.isEmpty
         }
-        if taken == urls.count, !endedAt404, moreThanAllowed, !capReached {
+        guard taken == urls.count, !endedAt404, !capReached else { return nil }
+        if moreThanAllowed {
             summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
+            return nil
         }
+        // The last page of the count: the end, unless it is full and says there is more.
+        guard lastPage == pageCount, let last = lastTaken, last.document.rows.count == plan.pageSize,
+              last.document.next != nil || !last.document.hasLinks else { return nil }
+        if summary.pages >= maxPages {
+            summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
+            return nil
+        }
+        return WindowEnd(page: last, url: urls[urls.count - 1], number: lastPage, urls: urls)
     }
 
     /// Fetches `urls` with `concurrency` requests in flight at every moment (a new one starts

@@ -67,6 +67,7 @@ struct Pager {
         summary.retries += page.attempts - 1
         summary.bytes += page.bytes
         summary.waited += page.waited
+        summary.throttled += page.throttled
         summary.requestTime += page.elapsed
         summary.rowsReceived += page.document.rows.count
         if let included, !page.document.included.isEmpty { try included(page.document.included) }

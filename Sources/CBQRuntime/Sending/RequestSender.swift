@@ -26,6 +26,8 @@ public struct APIResponse: Sendable {
     /// An earlier attempt may have reached the server and been acted on: its connection was
     /// lost after sending, or it was answered 5xx. (A 429 or a connection never made was not.)
     public var earlierAttemptMayHaveActed = false
+    /// Attempts answered 429 or 503: the server asked to slow down.
+    public var throttled = 0
 
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -47,13 +49,16 @@ public struct RequestSender: Sendable {
     public let origin: String
     public let credentials: any CredentialsProvider
     public let retry: RetryPolicy
+    /// The window requests share (several pages at once): nil sends each as it comes.
+    public let throttle: Throttle?
 
     public init(transport: any HTTPTransport, origin: String, credentials: any CredentialsProvider = FixedToken(nil),
-                retry: RetryPolicy = RetryPolicy()) {
+                retry: RetryPolicy = RetryPolicy(), throttle: Throttle? = nil) {
         self.transport = transport
         self.origin = origin
         self.credentials = credentials
         self.retry = retry
+        self.throttle = throttle
     }
 
     static let userAgent = "cbq/0.1"
@@ -68,14 +73,18 @@ public struct RequestSender: Sendable {
         var waited = Duration.zero
         var refreshed = false
         var mayHaveActed = false
+        var throttled = 0
         var token = request.url.origin == origin ? try await credentials.token(refresh: false) : nil
         while true {
             attempt += 1
             try Task.checkCancellation()
+            let ticket = try await throttle?.enter()
             let reply: HTTPReply
             do {
                 reply = try await transport.send(spec(request, token: token))
+                if let ticket { throttle?.leave(ticket, status: reply.status, headers: reply.headers) }
             } catch let error as TransportError {
+                if let ticket { throttle?.leave(ticket, status: 0, headers: []) }
                 guard attempt < retry.maxAttempts, retry.mayRepeat(request.method, after: .transport(error.kind)) else {
                     throw ExecutionError.transport(error, method: request.method.rawValue, url: request.url.description, attempts: attempt)
                 }
@@ -84,7 +93,11 @@ public struct RequestSender: Sendable {
                 try await Task.sleep(for: pause)
                 waited += pause
                 continue
+            } catch {
+                if let ticket { throttle?.leave(ticket, status: 0, headers: []) }
+                throw error
             }
+            if reply.status == 429 || reply.status == 503 { throttled += 1 }
             if reply.status == 401, let refused = token, !refreshed {
                 // The token may have expired since it was read: ask once more, and try once more
                 // if the provider has a different one.
@@ -101,6 +114,8 @@ public struct RequestSender: Sendable {
                 switch retry.pause(afterAttempt: attempt, retryAfter: retryAfter) {
                 case .wait(let pause):
                     if reply.status >= 500 { mayHaveActed = true }
+                    // The throttle holds every request for a Retry-After, this one included.
+                    if throttle != nil, retryAfter != nil, reply.status == 429 || reply.status == 503 { continue }
                     try await Task.sleep(for: pause)
                     waited += pause
                     continue
@@ -119,7 +134,7 @@ public struct RequestSender: Sendable {
                                          errors: errors, attempts: attempt)
             }
             return APIResponse(status: reply.status, headers: reply.headers, body: reply.body, attempts: attempt, waited: waited,
-                               earlierAttemptMayHaveActed: mayHaveActed)
+                               earlierAttemptMayHaveActed: mayHaveActed, throttled: throttled)
         }
     }
 
