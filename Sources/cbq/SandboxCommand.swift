@@ -30,7 +30,7 @@ struct SandboxCommand: AsyncParsableCommand {
                                                        valueName: "endpoint=n"))
     var rows: [String] = []
 
-    @Option(help: "Spellings it accepts: guide (g, l, page) or jsonapi (gt, lt, page[number]).")
+    @Option(help: "Spellings it accepts: guide (g, l, page), jsonapi (gt, lt, page[number]) or drf (filter[f.gte], isnull, in, page[number], meta.pagination.count, 404 past the end).")
     var dialect: DialectName = .guide
 
     @Option(name: .customLong("default-page-size"), help: "Rows per page without page[size].")

@@ -77,15 +77,33 @@ struct Pager {
         }
         try checkPushedFilters(page.document.rows)
         try checkPageWasHonoured(page)
-        var out: [RawRow] = []
-        out.reserveCapacity(page.passed.count)
-        for row in page.passed {
-            if capReached { break }
-            guard seen.insert(row.identityHash) else { summary.duplicates += 1; continue }
-            if skipped < plan.skipRows { skipped += 1; continue }
-            out.append(row)
-            summary.rowsEmitted += 1
+        // The page's rows go on as they are unless one is dropped (a duplicate, the offset,
+        // the cap): only then is a copy made, of the rows kept. Rows are read in place, as
+        // copying one touches the reference counts of its page and members.
+        var kept: [RawRow]?
+        page.passed.withUnsafeBufferPointer { rows in
+            for index in rows.indices {
+                let keep: Bool
+                if capReached {
+                    keep = false
+                } else if !seen.insert(rows[index].identityHash) {
+                    summary.duplicates += 1
+                    keep = false
+                } else if skipped < plan.skipRows {
+                    skipped += 1
+                    keep = false
+                } else {
+                    keep = true
+                    summary.rowsEmitted += 1
+                }
+                if keep {
+                    kept?.append(rows[index])
+                } else if kept == nil {
+                    kept = Array(rows[..<index])
+                }
+            }
         }
+        let out = kept ?? page.passed
         if !out.isEmpty, !isCount { try emit(out) }
         progress(summary)
     }
