@@ -77,6 +77,7 @@ struct DialectTests {
 
     @Test func aTemplateHasOnlyFieldAndOperatorHoles() {
         #expect(Dialect.KeyTemplate("filter[{x}]") == nil && Dialect.KeyTemplate("filter[{field]") == nil && Dialect.KeyTemplate("filter[field}]") == nil)
+        #expect(Dialect.KeyTemplate("filter[{field}][{field}]") == nil, "a hole appears once")
         let key = Dialect.KeyTemplate("filter[{field}][{op}]")!
         // A field that holds a hole's name is only a field.
         #expect(key.parameter(field: "{op}", op: "gt", values: ["1"]).formatted() == "filter[%7Bop%7D][gt]=1")

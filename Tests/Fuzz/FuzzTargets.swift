@@ -10,7 +10,7 @@ import Glibc
 #endif
 
 enum FuzzTarget: String {
-    case statements, json, pages
+    case statements, json, pages, templates
 
     static let current: FuzzTarget = {
         guard let name = getenv("CBQ_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
@@ -27,6 +27,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case .statements: fuzzStatements(bytes)
     case .json: fuzzJSON(bytes)
     case .pages: fuzzPages(bytes)
+    case .templates: fuzzTemplates(bytes)
     }
     return 0
 }
@@ -194,4 +195,23 @@ func fuzzPages(_ bytes: [UInt8]) {
             output.flush()
         }
     }
+}
+
+/// A dialect's key templates (config.toml's, matched by the sandbox against query keys): lines
+/// are a template, a key, a field and an operator. Whatever a template matches in a key fills
+/// back into exactly that key, and a filled template matches back to what filled it.
+func fuzzTemplates(_ bytes: [UInt8]) {
+    let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+    guard lines.count >= 2, let template = Dialect.KeyTemplate(lines[0]) else { return }
+    if let (name, subscripts) = Dialect.KeyTemplate.split(lines[1]) {
+        for match in template.matches(name, subscripts) {
+            let filled = template.parameter(field: match.field ?? "", op: match.op, values: ["v"])
+            precondition(filled.name == name && filled.subscripts == subscripts, "a match does not fill back into its key")
+        }
+    }
+    guard lines.count == 4, !lines[2].isEmpty, !lines[3].isEmpty else { return }
+    let parameter = template.parameter(field: lines[2], op: lines[3], values: ["v"])
+    let expected = (template.holdsField ? lines[2] : nil, template.holdsOperator ? lines[3] : nil)
+    precondition(template.matches(parameter.name, parameter.subscripts).contains { $0.field == expected.0 && $0.op == expected.1 },
+                 "a filled template does not match back")
 }

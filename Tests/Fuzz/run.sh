@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes cbq with libFuzzer and AddressSanitizer.
 #
-#   Tests/Fuzz/run.sh [SECONDS] [TARGET ...]     default: 60 seconds each of statements, json, pages
+#   Tests/Fuzz/run.sh [SECONDS] [TARGET ...]     default: 60 seconds each of statements, json, pages, templates
 #
 # SwiftPM cannot build libFuzzer targets, so this compiles copies of Sources/CBQCore and
 # Sources/CBQRuntime (without the HTTP transport) and Tests/Fuzz/FuzzTargets.swift into one binary
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(statements json pages)
+[ ${#targets[@]} -gt 0 ] || targets=(statements json pages templates)
 
 work=.build-fuzz
 mkdir -p "$work/src"

@@ -45,16 +45,19 @@ public struct Dialect: Hashable, Sendable {
         public let description: String
 
         /// Parses `name[sub][sub]`; nil when brackets do not balance, the name is empty, or a
-        /// hole is other than `{field}` and `{op}`.
+        /// hole is other than `{field}` and `{op}`, or appears twice (matching a key against
+        /// holes is then polynomial in the key's length with a small power, never worse).
         public init?(_ text: String) {
             guard let (name, subscripts) = KeyTemplate.split(text) else { return nil }
             parts = [name] + subscripts
             description = text
+            var holes: Set<Substring> = []
             for part in parts {
                 var rest = Substring(part)
                 while let open = rest.firstIndex(of: "{") {
-                    guard let close = rest[open...].firstIndex(of: "}"),
-                          ["field", "op"].contains(rest[rest.index(after: open)..<close]) else { return nil }
+                    guard let close = rest[open...].firstIndex(of: "}") else { return nil }
+                    let hole = rest[rest.index(after: open)..<close]
+                    guard ["field", "op"].contains(hole), holes.insert(hole).inserted else { return nil }
                     rest = rest[rest.index(after: close)...]
                 }
                 if rest.contains("}") { return nil }
