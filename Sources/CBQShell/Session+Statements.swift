@@ -186,8 +186,9 @@ extension Session {
             output.flush()
         }
         for notice in summary.notices { console.note("note: " + notice) }
-        lastSummary = summary
-        if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
+        lastSummary = (writer.rowCount, summary)
+        // With \timing on, its line says it all: one line per statement, as psql prints.
+        if showsProgress && !timing { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
             console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: join.sides[0].plan, in: source),
                                      label: "while running this statement", hint: "raise --max-pages, or narrow the query"), in: source)
@@ -255,8 +256,9 @@ extension Session {
             output.flush()
         }
         for notice in summary.notices { console.note("note: " + notice) }
-        lastSummary = summary
-        if showsProgress { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
+        lastSummary = (writer.rowCount, summary)
+        // With \timing on, its line says it all: one line per statement, as psql prints.
+        if showsProgress && !timing { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
             console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: plan, in: source),
                                      label: "while running this statement", hint: "raise --max-pages, or narrow the query"), in: source)
@@ -297,6 +299,10 @@ extension Session {
             diagnostic.range = range
             diagnostic.label = "sent as " + (plan.parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "sort")
             diagnostic.hint = Diagnostic.rejectedSort(sentAs: "", at: range).hint
+        } else if error.status == 401 {
+            diagnostic.hint = target.hasOwnCredentials || !(environment("CASEBOOK_TOKEN") ?? "").isEmpty
+                ? "the API refused the token: it may have expired or be for another tenant; renew it (--token-command and OAuth renew themselves)"
+                : "the API wants a token: export CASEBOOK_TOKEN=… or pass --token-file PATH (a `cbq sandbox` takes any token)"
         } else if error.status == 404, plan.target == .collection, let range = plan.endpointRange {
             let endpoint = "\(plan.service).\(plan.endpoint)"
             let known = Diagnostic.endpointNotFound(endpoint, among: KnownEndpoint.all.map(\.qualifiedName), at: range)
@@ -355,15 +361,16 @@ extension Session {
         count < 10_240 ? "\(count) bytes" : count < 10_485_760 ? "\(count / 1024) KiB" : "\(fixed(Double(count) / 1_048_576, 1)) MiB"
     }
 
-    /// What `\timing` adds to a read's time: where the page count came from, and the waits a
-    /// server asked for (`page count from meta.pagination.count; 3 × 429, waited 4.0 s`).
-    static func timingNotes(_ summary: ExecutionSummary) -> String {
-        var notes: [String] = []
+    /// What `\timing` adds to a read's time: its rows and requests, where the page count came
+    /// from, and the waits a server asked for (`200 rows, 3 requests; page count from
+    /// meta.pagination.count; 3 × 429/503, waited 4.0 s`).
+    static func timingNotes(_ rows: Int, _ summary: ExecutionSummary) -> String {
+        var notes = [counted(rows, "row") + ", " + counted(summary.requests, "request")]
         if let source = summary.pageCountSource { notes.append("page count from \(source)") }
         if summary.throttled > 0 {
             notes.append("\(summary.throttled) × 429/503, waited \(fixed(summary.paused.inSeconds, 1)) s")
         }
-        return notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
+        return " (" + notes.joined(separator: "; ") + ")"
     }
 
     /// `50 rows, 1 request, 0.12 s`.

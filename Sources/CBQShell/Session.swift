@@ -55,8 +55,8 @@ public final class Session: @unchecked Sendable {
     var reader: LineReader?
     var quitting = false
     var resultsWritten = 0
-    /// The last read's summary, for `\timing`.
-    var lastSummary: ExecutionSummary?
+    /// The last read's rows and summary, for `\timing`.
+    var lastSummary: (rows: Int, summary: ExecutionSummary)?
     /// ``credentials()`` for the current target, once found.
     var resolvedCredentials: (any CredentialsProvider)?
 
@@ -185,7 +185,7 @@ public final class Session: @unchecked Sendable {
         lastSummary = nil
         _ = await runCancellably([source])
         if timing {
-            console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms" + (lastSummary.map(Self.timingNotes) ?? ""))
+            console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms" + (lastSummary.map { Self.timingNotes($0.rows, $0.summary) } ?? ""))
         }
     }
 

@@ -58,18 +58,19 @@ struct CBQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cbq",
         abstract: "Query Casebook's JSON:API service with SQL.",
+        // Prose is one line a paragraph: ArgumentParser wraps it to the terminal, and a line
+        // break of our own would land mid-sentence. Examples stay short enough not to wrap.
         discussion: """
             Runs statements from -c, from script files, or from standard input, and prints the rows.
 
-              cbq --sandbox -c "SELECT first_name, last_name FROM people.people WHERE last_name LIKE 'Doe' LIMIT 5"
+              cbq --sandbox -c "SELECT first_name FROM people.people LIMIT 5"
               cbq --format csv report.cbq > report.csv
-              cbq translate "SELECT * FROM people.people WHERE last_name LIKE 'Doe'"
-              cbq explain   "SELECT * FROM people.people WHERE state IN ('CA', 'NY')"
-              cbq --dry-run -c "UPDATE people.people SET city = 'Boise' WHERE id = 'PER-00007'"
-              cbq sandbox   --port 8080
+              cbq translate "SELECT * FROM people.people WHERE city = 'Boise'"
+              cbq explain "SELECT * FROM people.people WHERE state IN ('CA', 'NY')"
+              cbq --dry-run -c "DELETE FROM attachments.notes WHERE id = 'NTE-1'"
+              cbq sandbox --port 8080
 
-            A real target needs a token: $CASEBOOK_TOKEN or --token-file (not the sandbox, nor a
-            loopback --base-url).
+            A real target needs a token: $CASEBOOK_TOKEN, --token-file, --token-command, OAuth client credentials or a profile's (cbq config shows which); the sandbox needs none.
 
             SUBCOMMANDS:
               translate   print the request URL(s) a statement compiles to
@@ -106,7 +107,12 @@ struct CBQ: AsyncParsableCommand {
         for path in files + scripts { sources.append(SourceText(try reporting { try SourceFiles.read(path) }, name: path)) }
         // No statements and a terminal: the interactive shell. Piped input runs as a script.
         let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput)
-        if sources.isEmpty && !interactive { sources.append(SourceText(SourceFiles.readStandardInput(), name: "<stdin>")) }
+        if sources.isEmpty && !interactive {
+            let input = SourceText(SourceFiles.readStandardInput(), name: "<stdin>")
+            // Empty input is nothing to do, as for psql and duckdb: no error, no token asked for.
+            if StatementSplitter.split(input).isEmpty { return }
+            sources.append(input)
+        }
         // In a script, Ctrl-C cancels the statement running (a write then reports which rows it
         // wrote); a second Ctrl-C ends cbq at once.
         if !interactive { ScriptInterrupts.install() }
@@ -141,7 +147,9 @@ struct CBQ: AsyncParsableCommand {
         // Scripts check the token before anything is sent: without one for a real target,
         // nothing is. (The shell checks it at each statement, so the session can still start.)
         var credentials: (any CredentialsProvider)?
-        if !interactive && !runOptions.sandbox {
+        // Nothing to run (`cbq < /dev/null`, a file of comments) needs no token.
+        let hasStatements = sources.contains { !StatementSplitter.split($0).isEmpty }
+        if !interactive && !runOptions.sandbox && hasStatements {
             do {
                 credentials = try TokenPolicy.credentials(for: chosen, transport: transport)
             } catch {

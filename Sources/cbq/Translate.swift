@@ -25,6 +25,15 @@ struct Translate: ParsableCommand {
     func run() throws {
         let plans = try compile(try input.source(), try target.plannerOptions())
         print(Compiler.urls(plans, wire: encoded, curl: curl).map { $0 + "\n" }.joined(), terminator: "")
+        // The URL alone would read as the whole query: say (on stderr, so pipes get URLs only)
+        // when conditions are evaluated by cbq rather than sent.
+        let local = plans.reduce(0) { count, plan in
+            if case .select(let read) = plan { return count + read.local.count }
+            return count
+        }
+        if local > 0 {
+            Terminal.console.note("note: \(local == 1 ? "1 condition runs" : "\(local) conditions run") here, not in the URL; `cbq explain` shows which")
+        }
     }
 }
 

@@ -97,6 +97,34 @@ struct InteractiveTests {
         #expect(shell.transport.sent.map(\.url.pathAndQuery) == ["/people/people?filter%5Bstate%5D=WA&page%5Bsize%5D=100"])
     }
 
+    /// With \timing on, one line per statement says the time, the rows and requests, and
+    /// where the page count came from: not a summary line too.
+    @Test func timingIsOneLine() async {
+        let shell = ShellHarness()
+        shell.session.showsProgress = true
+        await shell.type("\\timing on", "SELECT id FROM people.people ORDER BY id LIMIT 300;")
+        // The time on standard output, as psql has it; no summary line on standard error.
+        // (A progress line may show there on a slow machine; the summary line must not.)
+        #expect(!shell.errorText.contains("3 requests"), "\(shell.errorText)")
+        let timed = shell.output.split(separator: "\n").filter { $0.hasPrefix("Time: ") }
+        #expect(timed.count == 1)
+        #expect(timed.first?.hasSuffix(" ms (300 rows, 3 requests; page count from meta.total)") == true, "\(timed)")
+    }
+
+    /// A 401 says what to do: without a token, set one; with one, it was refused.
+    @Test func a401SaysWhatToDo() async throws {
+        var options = SandboxOptions()
+        options.requireOAuth = true
+        let transport = InProcessTransport(options: options, origin: "http://127.0.0.1:9")
+        let without = ShellHarness(target: try Target.base(url: "http://127.0.0.1:9"), environment: [:], transport: transport)
+        #expect(await without.run("SELECT id FROM people.people LIMIT 1") == SysExit.noPermission)
+        #expect(without.errorText.contains("hint: the API wants a token: export CASEBOOK_TOKEN=… or pass --token-file PATH (a `cbq sandbox` takes any token)"),
+                "\(without.errorText)")
+        let with = ShellHarness(target: try Target.base(url: "http://127.0.0.1:9"), environment: ["CASEBOOK_TOKEN": "made-up"], transport: transport)
+        #expect(await with.run("SELECT id FROM people.people LIMIT 1") == SysExit.noPermission)
+        #expect(with.errorText.contains("hint: the API refused the token: it may have expired or be for another tenant"))
+    }
+
     @Test func urlCurlAndExplainSendNothing() async {
         let shell = ShellHarness()
         await shell.type("\\url SELECT * FROM people.people WHERE last_name LIKE 'Doe'", "\\curl SELECT * FROM cases.cases LIMIT 1",

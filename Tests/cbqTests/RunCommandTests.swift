@@ -179,6 +179,14 @@ struct RunCommandTests {
         #expect(result.stdout == "")
     }
 
+    /// Empty input is nothing to do, as for psql and duckdb: exit 0, nothing said, no token asked for.
+    @Test func emptyInputIsNothingToDo() async throws {
+        for input in ["", "  -- a comment only\n"] {
+            let result = try await CLI.run([], stdin: input, environment: ["CASEBOOK_TOKEN": ""])
+            #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty, "\(result.stderr)")
+        }
+    }
+
     @Test func aRealTargetWithoutATokenSendsNothing() async throws {
         let result = try await CLI.run(["--base-url", "https://api.casebook.net", "-c", "SELECT * FROM people.people"], environment: ["CASEBOOK_TOKEN": ""])
         #expect(result.status == 77)

@@ -102,6 +102,15 @@ struct TranslateCommandTests {
         #expect(result.stderr.contains("error: no statement to run"))
     }
 
+    /// The URL alone would read as the whole query: stderr says that conditions run locally.
+    @Test func translateSaysWhenConditionsRunLocally() async throws {
+        let local = try await CLI.run(["translate", "SELECT * FROM people.people WHERE age > 3 AND lower(city) = 'x' OR state = 'WA'"])
+        #expect(local.status == 0 && local.stdout == "https://api.casebook.net/people/people?page[size]=100\n")
+        #expect(local.stderr == "note: 1 condition runs here, not in the URL; `cbq explain` shows which\n")
+        let pushed = try await CLI.run(["translate", "SELECT * FROM people.people WHERE age > 3"])
+        #expect(pushed.stderr.isEmpty)
+    }
+
     @Test func explainShowsWhatIsSentAndWhatIsEvaluatedLocally() async throws {
         let result = try await CLI.run(["explain", "SELECT first_name FROM people.people WHERE last_name LIKE 'Doe' AND state IN ('WA', 'OR') ORDER BY created_at DESC LIMIT 5"])
         #expect(result.status == 0)

@@ -18,7 +18,8 @@ extension Pager {
         var seenURLs: Set<String> = [first.url.description]
         let total = topLevelTotal(first.page.document)
         // How many pages there are, when the first page says, and where it says so.
-        var lastPage = pageCount(first.page, url: first.url)?.pages
+        let counted = pageCount(first.page, url: first.url)
+        var lastPage = counted?.pages
         var pageNumber = plan.startPage
 
         while !capReached {
@@ -54,6 +55,7 @@ extension Pager {
                 // A page count that fell short (the collection grew, or a count found in meta
                 // was not the server's total) ends on a full page that links to another: the
                 // pages after it are followed one by one.
+                summary.pageCountSource = counted?.source
                 guard let end = try await fetchWindow(from: pageNumber + 1, through: last, expectedTotal: total, template: template, emit) else { return }
                 for url in end.urls { seenURLs.insert(url.description) }
                 current = (end.page, end.url)
@@ -120,7 +122,7 @@ extension Pager {
     /// the page number of `links.last`; with where it was found (for `explain analyze` and
     /// the summary). A number the first page contradicts (a total below the rows already
     /// seen) is no count.
-    mutating func pageCount(_ first: FetchedPage, url: RequestURL) -> (pages: Int, source: String)? {
+    func pageCount(_ first: FetchedPage, url: RequestURL) -> (pages: Int, source: String)? {
         let document = first.document
         let size = max(1, plan.pageSize ?? 1)
         let seenRows = (plan.startPage - 1) * size + document.rows.count
@@ -141,7 +143,6 @@ extension Pager {
            last >= plan.startPage {
             found = (last, "links.last")
         }
-        summary.pageCountSource = found?.source
         return found
     }
 
