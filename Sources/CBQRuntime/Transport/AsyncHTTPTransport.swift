@@ -15,6 +15,9 @@ import NIOPosix
 public final class AsyncHTTPTransport: HTTPTransport {
     private let client: HTTPClient
     private let requestTimeout: Duration
+    /// One event-loop thread for every connection: it only moves bytes (pages are indexed on
+    /// the task pool), and a second one on a 2-core machine only adds thread hand-offs.
+    static let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     /// Larger bodies are refused: a page is tens of kilobytes.
     public static let maxBodySize = 256 << 20
 
@@ -25,7 +28,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         // requests queue for a connection and the window is smaller than it says.
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.decompression = .enabled(limit: .ratio(50))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = HTTPClient(eventLoopGroup: Self.eventLoop, configuration: configuration)
         self.requestTimeout = requestTimeout
     }
 
