@@ -46,6 +46,11 @@ struct ExpressionTests {
         ("CAST('42' AS INTEGER)", "42"), ("CAST(2.9 AS INTEGER)", "2"), ("CAST(-2.9 AS INT)", "-2"), ("CAST(5 AS TEXT)", "'5'"),
         ("CAST('yes' AS BOOLEAN)", "TRUE"), ("CAST('1.50' AS DECIMAL)", "1.50"),
         ("CAST('2025-03-04T10:15:00Z' AS DATE)", "'2025-03-04'"), ("CAST('2025-03-04' AS TIMESTAMP)", "'2025-03-04T00:00:00Z'"),
+        // Typed literals and `::`, PostgreSQL's spellings of CAST.
+        ("DATE '2025-01-01'", "'2025-01-01'"), ("TIMESTAMP '2025-01-01 10:00:00+02:00'", "'2025-01-01T08:00:00Z'"),
+        ("timestamptz '2025-01-29 23:59:59'", "'2025-01-29T23:59:59Z'"), ("'2025-01-29 23:59:59'::timestamp", "'2025-01-29T23:59:59Z'"),
+        ("'2025-03-04T10:15:00Z'::date", "'2025-03-04'"), ("'7'::integer + 1", "8"), ("'12'::integer::text", "'12'"),
+        ("-5::text", "'-5'"), ("(2 + 3)::text", "'5'"), ("DATE '2025-01-31' + INTERVAL '1 month'", "'2025-02-28'"),
         // Dates: UTC ISO 8601 text in and out.
         ("date('2025-03-04T23:15:00-02:00')", "'2025-03-05'"), ("extract(year FROM '2025-03-04')", "2025"),
         ("extract(dow FROM '2025-03-02')", "0"), ("extract(dow FROM '2025-03-04')", "2"), ("extract(hour FROM '2025-03-04T10:15:00Z')", "10"),
@@ -70,7 +75,8 @@ struct ExpressionTests {
         ("9223372036854775807 + 1", "integer overflow"), ("-9223372036854775807 - 2", "integer overflow"),
         ("4611686018427387904 * 2", "integer overflow"), ("1 / 0", "division by zero"), ("5 % 0", "division by zero"),
         ("1.5 / 0", "division by zero"), ("'abc' + 1", "'+' needs numbers, and this is the text 'abc'"),
-        ("CAST('abc' AS INTEGER)", "cannot CAST the text 'abc' AS INTEGER"), ("date('soon')", "date needs a date or timestamp, and this is the text 'soon'"),
+        ("CAST('abc' AS INTEGER)", "cannot CAST the text 'abc' AS INTEGER"), ("'abc'::integer", "cannot CAST the text 'abc' AS INTEGER"),
+        ("DATE 'soon'", "cannot CAST the text 'soon' AS DATE"), ("'1'::nope", "unknown type 'nope'"), ("date('soon')", "date needs a date or timestamp, and this is the text 'soon'"),
         ("lowr('A')", "unknown function 'lowr'"), ("lower('a', 'b')", "lower takes 1 argument, not 2"),
         ("INTERVAL '1 day'", "an INTERVAL can only be added to or subtracted from a date or timestamp"),
         ("date_trunc('fortnight', '2025-01-01')", "date_trunc: the unit must be one of second, minute, hour, day, week, month, quarter, year"),

@@ -2,6 +2,18 @@ import Testing
 @testable import CBQCore
 
 struct PlannerTests {
+    /// A typed literal is a value of its type, normalised as CAST normalises it, and sent so:
+    /// a timestamp with a space and an offset goes as the API's UTC form.
+    @Test func typedLiteralsAreSentNormalised() throws {
+        let plan = try Planner().planSelect("""
+            SELECT * FROM people.people WHERE created_at >= TIMESTAMP '2025-01-01 10:00:00+02:00'
+            AND created_at < '2025-01-29 23:59:59'::timestamp AND date_of_birth > DATE '1990-01-01'
+            """)
+        #expect(plan.initialURLs() == ["https://api.casebook.net/people/people?filter[created_at][ge]=2025-01-01T08:00:00Z"
+            + "&filter[created_at][l]=2025-01-29T23:59:59Z&filter[date_of_birth][g]=1990-01-01&page[size]=100"])
+        #expect(plan.local.isEmpty)
+    }
+
     private let base = "https://api.casebook.net"
 
     /// The guide's three examples, exactly as it writes them, plus the page size.

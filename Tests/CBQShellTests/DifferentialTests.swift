@@ -128,12 +128,15 @@ import Testing
         case .cases:
             return [Term("status = 'open'"), Term("status != 'closed'"), Term("closed_at IS NULL"), Term("county LIKE 'M%'"),
                     Term("opened_at >= '2024-01-01'"), Term("lower(case_type) LIKE '%care'"), Term("status IN ('open', 'pending')"),
-                    Term("extract(year FROM opened_at) = 2025", "CAST(strftime('%Y', opened_at) AS INTEGER) = 2025")]
+                    Term("extract(year FROM opened_at) = 2025", "CAST(strftime('%Y', opened_at) AS INTEGER) = 2025"),
+                    Term("opened_at >= DATE '2024-06-01'", "opened_at >= '2024-06-01'"), Term("opened_at < '2025-01-01'::date", "opened_at < '2025-01-01'")]
         default:
             return [Term("state = 'WA'"), Term("gender IN ('female', 'unknown')"), Term("middle_name IS NULL"), Term("last_name LIKE 'D%'"),
                     Term("date_of_birth >= '2000-01-01'"), Term("length(first_name) > 4"), Term("lower(city) LIKE 's%'"),
                     Term("city NOT IN ('Seattle', 'Portland')"), Term("date_of_birth BETWEEN '1980-01-01' AND '1999-12-31'"),
-                    Term("state = 'OR' OR state = 'CA'"), Term("NOT gender = 'male'")]
+                    Term("state = 'OR' OR state = 'CA'"), Term("NOT gender = 'male'"),
+                    Term("created_at >= TIMESTAMP '2025-01-01 10:00:00+02:00'", "created_at >= '2025-01-01T08:00:00Z'"),
+                    Term("date_of_birth < DATE '1990-06-15'", "date_of_birth < '1990-06-15'")]
         }
     }
 

@@ -42,6 +42,10 @@ public struct Lexer {
         case UInt8(ascii: "\""):
             return try quotedIdentifier(from: start)
         case UInt8(ascii: ":"):
+            if peek(1) == UInt8(ascii: ":") {
+                position += 2
+                return Token(.symbol(.cast), SourceRange(start, position), "::")
+            }
             return try parameter(from: start)
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try number(from: start)

@@ -199,15 +199,17 @@ extension Parser {
         return .binary(left, op, right, range: left.range.union(right.range))
     }
 
-    /// unary = "-" unary | primary ;
+    /// unary = "-" unary | postfix ;
+    /// postfix = primary { "::" identifier } ;
     ///
-    /// `-5` is folded into the literal -5, so it is sent to the API as written.
+    /// `-5` is folded into the literal -5, so it is sent to the API as written. `x::date` is
+    /// `CAST(x AS date)`, as in PostgreSQL, and binds tighter than the minus.
     private mutating func parseUnary(after context: String) throws(Diagnostic) -> Expression {
-        guard case .symbol(.minus) = current.kind else { return try parsePrimary(after: context) }
+        guard case .symbol(.minus) = current.kind else { return try parsePostfixCasts(try parsePrimary(after: context)) }
         let minus = advance()
         if current.kind == .number, current.range.start == minus.range.end {
             let number = advance()
-            return .literal(.number("-" + number.value), range: SourceRange(minus.range.start, number.range.end))
+            return try parsePostfixCasts(.literal(.number("-" + number.value), range: SourceRange(minus.range.start, number.range.end)))
         }
         try enter()
         defer { nesting -= 1 }
@@ -216,7 +218,7 @@ extension Parser {
         return .negate(operand, range: SourceRange(minus.range.start, operand.range.end))
     }
 
-    /// primary = literal | parameter | interval_literal | case_expression | cast_expression
+    /// primary = literal | parameter | interval_literal | typed_literal | case_expression | cast_expression
     ///         | extract_expression | function_call | special_value | exists_expression | column_reference
     ///         | "(" expression ")" ;
     /// exists_expression = "EXISTS" subquery ;
@@ -228,6 +230,7 @@ extension Parser {
         switch token.kind {
         case .identifier:
             if isWord("interval"), peek.kind == .string { return try parseInterval() }
+            if isWord("date") || isWord("timestamp") || isWord("timestamptz"), peek.kind == .string { return try parseTypedLiteral() }
             if case .symbol(.leftParen) = peek.kind {
                 if isWord("cast") { return try parseCast() }
                 if isWord("extract") { return try parseExtract() }
@@ -315,6 +318,34 @@ extension Parser {
         return .function(call)
     }
 
+    /// `value::type`, as often as written: each is a CAST.
+    private mutating func parsePostfixCasts(_ value: Expression) throws(Diagnostic) -> Expression {
+        var value = value
+        while case .symbol(.cast) = current.kind {
+            advance()
+            let type = try parseType(after: "'::'")
+            value = .cast(value, type, range: SourceRange(value.range.start, previous.range.end))
+        }
+        return value
+    }
+
+    /// typed_literal = ( "DATE" | "TIMESTAMP" | "TIMESTAMPTZ" ) string ;
+    ///
+    /// `DATE '2025-01-01'` is `CAST('2025-01-01' AS date)`.
+    private mutating func parseTypedLiteral() throws(Diagnostic) -> Expression {
+        let typeToken = advance()
+        let text = advance()
+        let type = SQLType(name: typeToken.value)!
+        return .cast(.literal(.string(text.value), range: text.range), type, range: SourceRange(typeToken.range.start, text.range.end))
+    }
+
+    /// A type's name, or an error naming the types there are.
+    private mutating func parseType(after context: String) throws(Diagnostic) -> SQLType {
+        let typeName = try parseIdentifier(after: context, expecting: "a type such as INTEGER or TEXT")
+        guard let type = SQLType(name: typeName.name) else { throw Diagnostic.unknownType(typeName.name, at: typeName.range) }
+        return type
+    }
+
     /// cast_expression = "CAST" "(" expression "AS" identifier ")" ;
     private mutating func parseCast() throws(Diagnostic) -> Expression {
         let start = advance().range.start
@@ -323,11 +354,8 @@ extension Parser {
         defer { nesting -= 1 }
         let value = try parseExpression(after: "'CAST('")
         try expect(.as, context: "the value to CAST", alternatives: [])
-        let typeName = try parseIdentifier(after: "'AS'", expecting: "a type such as INTEGER or TEXT")
-        guard let type = SQLType(name: typeName.name) else {
-            throw Diagnostic.unknownType(typeName.name, at: typeName.range)
-        }
-        try expect(.rightParen, after: "'\(typeName.name)'", hint: Diagnostic.Hint.closeParenthesis)
+        let type = try parseType(after: "'AS'")
+        try expect(.rightParen, after: "'\(previous.value)'", hint: Diagnostic.Hint.closeParenthesis)
         return .cast(value, type, range: SourceRange(start, previous.range.end))
     }
 

@@ -44,6 +44,8 @@ public enum Symbol: String, Hashable, Sendable, CaseIterable {
     case slash = "/"
     case percent = "%"
     case concatenate = "||"
+    /// PostgreSQL's cast: `'2025-01-01'::date`.
+    case cast = "::"
 }
 
 /// Reserved words. Function names (`COUNT`, `lower`, `CAST`, `extract`) are not: they are
