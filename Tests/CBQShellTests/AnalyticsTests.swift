@@ -44,6 +44,18 @@ struct AnalyticsTests {
         #expect(await ShellHarness().run("SELECT frist_name FROM people.people") == 65)
     }
 
+    /// `"Doe"` is a column name in SQL: one that no row has, and no column is near, is most
+    /// likely text written as in other languages, and the hint says how to write it.
+    @Test func aDoubleQuotedNameThatIsNoColumnSuggestsText() async {
+        let shell = ShellHarness()
+        #expect(await shell.run("SELECT first_name FROM people.people WHERE last_name = \"O'Doe\"") == 65)
+        #expect(shell.errorText.contains("column 'O'Doe' does not exist in people.people"))
+        #expect(shell.errorText.contains("hint: double quotes make a column name; for the text, write 'O''Doe'"))
+        let misspelt = ShellHarness()
+        #expect(await misspelt.run("SELECT \"frist_name\" FROM people.people") == 65)
+        #expect(misspelt.errorText.contains("did you mean 'first_name'?"))
+    }
+
     @Test func aColumnOnlyAFilterReadsIsNoErrorUnderSparseFieldsets() async {
         let shell = ShellHarness(format: .csv, sparseFieldsets: true)
         #expect(await shell.run("SELECT lower(first_name) AS f FROM people.people WHERE last_name = 'Doe' ORDER BY f LIMIT 2") == 0,

@@ -132,10 +132,13 @@ extension Diagnostic {
 
     /// After the first page: no row has this column.
     public static func unknownColumn(_ column: Identifier, endpoint: String, seen: [String]) -> Diagnostic {
-        Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,
-                   label: "no row of the first page has it",
-                   hint: Suggestion.closest(to: column.name, among: seen).map(didYouMean)
-                       ?? "SELECT * FROM \(endpoint) LIMIT 1 shows its columns")
+        // `"Doe"` is a name in SQL; psql users who meant the text get told so.
+        let doubleQuoted = column.table == nil && column.range.end - column.range.start == column.name.utf8.count + 2
+        return Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,
+                          label: "no row of the first page has it",
+                          hint: Suggestion.closest(to: column.name, among: seen).map(didYouMean)
+                              ?? (doubleQuoted ? "double quotes make a column name; for the text, write '\(column.name.replacing("'", with: "''"))'"
+                                               : "SELECT * FROM \(endpoint) LIMIT 1 shows its columns"))
     }
 
     /// A subquery outside WHERE (in the select list, ORDER BY, an ON condition).
