@@ -123,6 +123,10 @@ public struct MetaCommand: Sendable {
         },
         MetaCommand(name: "base", argument: .text(usage: "URL", optional: false), summary: "query another base URL") { $0.setBase($1) },
         MetaCommand(name: "connect", argument: .profile, summary: "switch to a profile of config.toml, or list them") { $0.connect($1) },
+        MetaCommand(name: "conninfo", argument: .none, summary: "the target, its dialect and where the token comes from") { session, _ in
+            session.showConnection()
+        },
+        MetaCommand(name: "echo", argument: .text(usage: "[text]", optional: true), summary: "print the text") { $0.say($1) },
         MetaCommand(name: "d", argument: .endpoint(optional: true), summary: "list endpoints, or the columns seen for one") { $0.describe($1) },
         MetaCommand(name: "history", argument: .none, summary: "list earlier statements") { session, _ in session.showHistory() },
     ]

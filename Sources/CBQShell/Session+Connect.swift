@@ -63,3 +63,34 @@ extension Session {
         say("Now querying \(target.description) (profile '\(connection.profile)')" + (readOnly ? ", read-only." : "."))
     }
 }
+
+extension Session {
+    /// `\conninfo`: where statements go, how that server is spoken to, and where the token
+    /// comes from: never the token or the secret.
+    func showConnection() {
+        var lines = ["Querying \(target.description)" + (profile.map { " (profile '\($0)')" } ?? "") + "."]
+        let dialect = Dialect.named.first { $0.dialect == target.dialect }?.name
+        let page = target.dialect.pageNumberParameter(2).formatted()
+        lines.append("Dialect: \(dialect ?? "a profile's own") (\(target.dialect.operatorKey.description.replacing("{field}", with: "f")), \(page), "
+                     + "the total at \(plannerOptions.totalPath?.joined(separator: ".") ?? target.dialect.totalPath.joined(separator: "."))).")
+        lines.append("Token: " + tokenSource() + ".")
+        var modes: [String] = []
+        if readOnly { modes.append("read-only") }
+        if dryRun { modes.append("dry run") }
+        if !modes.isEmpty { lines.append("Writes: " + modes.joined(separator: ", ") + ".") }
+        say(lines.joined(separator: "\n"))
+    }
+
+    /// Where the token comes from, in ``TokenPolicy``'s order.
+    private func tokenSource() -> String {
+        if target.isSandbox { return "none needed (the built-in sandbox)" }
+        if let file = target.tokenFile { return "the file \(file)" }
+        if !target.ignoresEnvironmentToken, !(environment("CASEBOOK_TOKEN") ?? "").trimming(.whitespace).isEmpty { return "$CASEBOOK_TOKEN" }
+        if target.tokenCommand != nil { return "the output of the token command (--token-command)" }
+        if let oauth = target.oauth {
+            let secret = oauth.secretFile.map { "the file \($0)" } ?? (oauth.secretCommand != nil ? "a command's output" : "$CASEBOOK_CLIENT_SECRET")
+            return "OAuth client credentials: client \(oauth.clientID) at \(oauth.tokenURL), its secret from \(secret)"
+        }
+        return RequestURL(target.baseURL)?.isLoopback == true ? "none (a loopback target may not need one)" : "none: statements will be refused until one is set"
+    }
+}

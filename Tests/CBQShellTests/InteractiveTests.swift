@@ -125,6 +125,29 @@ struct InteractiveTests {
         #expect(with.errorText.contains("hint: the API refused the token: it may have expired or be for another tenant"))
     }
 
+    /// `\conninfo` says where statements go, the dialect, and where the token comes from:
+    /// never the token, nor the secret.
+    @Test func conninfoNamesTheSourceNeverTheSecret() async throws {
+        let sandbox = ShellHarness()
+        await sandbox.type("\\conninfo", "\\echo done")
+        #expect(sandbox.output.hasPrefix("Querying the built-in sandbox at http://sandbox.test"))
+        #expect(sandbox.output.contains("Dialect: guide (filter[f][{op}], page=2, the total at meta.total)."))
+        #expect(sandbox.output.contains("Token: none needed (the built-in sandbox).\ndone\n"))
+        var target = try Target.base(url: "https://api.test", dialect: .drf)
+        let fromEnvironment = ShellHarness(target: target, environment: ["CASEBOOK_TOKEN": "tok-do-not-show"])
+        await fromEnvironment.type("\\conninfo")
+        #expect(fromEnvironment.output.contains("Dialect: drf (filter[f.{op}], page[number]=2, the total at meta.pagination.count)."))
+        #expect(fromEnvironment.output.contains("Token: $CASEBOOK_TOKEN."))
+        #expect(!fromEnvironment.output.contains("tok-do-not-show"))
+        target.oauth = OAuthClient(tokenURL: "https://api.test/oauth2/token", clientID: "cbq", secretCommand: "pass show secret")
+        let oauth = ShellHarness(target: target, environment: ["CASEBOOK_CLIENT_SECRET": "s3cret"])
+        oauth.session.readOnly = true
+        await oauth.type("\\conninfo")
+        #expect(oauth.output.contains("Token: OAuth client credentials: client cbq at https://api.test/oauth2/token, its secret from a command's output."))
+        #expect(oauth.output.contains("Writes: read-only."))
+        #expect(!oauth.output.contains("s3cret") && !oauth.output.contains("pass show"))
+    }
+
     @Test func urlCurlAndExplainSendNothing() async {
         let shell = ShellHarness()
         await shell.type("\\url SELECT * FROM people.people WHERE last_name LIKE 'Doe'", "\\curl SELECT * FROM cases.cases LIMIT 1",
