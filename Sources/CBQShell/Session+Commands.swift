@@ -38,7 +38,8 @@ extension Session {
     func quit() { quitting = true }
 
     func setExpanded(_ argument: String) {
-        expanded = argument.isEmpty ? (expanded == .off ? .on : .off) : Expanded(rawValue: argument.lowercased())!
+        // `\x` alone: records if they were not on (from the shell's `auto` too), else a table.
+        expanded = argument.isEmpty ? (expanded == .on ? .off : .on) : Expanded(rawValue: argument.lowercased())!
         say("Expanded display is \(expanded.rawValue).")
     }
 

@@ -124,6 +124,9 @@ public final class Session: @unchecked Sendable {
     public func runInteractive(_ reader: LineReader, banner: String? = nil) async -> Int32 {
         self.reader = reader
         quitting = false
+        // In the shell a result too wide for the terminal prints as records when a table would
+        // hide half its columns or more (`\x` turns it off).
+        expanded = .auto
         // The shell asks before a bulk write or a DELETE, on the line it reads from.
         confirmsWrites = true
         if confirm == nil { confirm = { [reader] question in await Self.ask(question, on: reader) } }

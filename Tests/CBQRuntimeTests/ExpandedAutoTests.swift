@@ -9,10 +9,10 @@ struct ExpandedAutoTests {
                                       [.text("NTE-2"), .text("Short")]]
 
     /// What the table renderer writes for `rows` on a terminal `width` cells wide.
-    static func render(_ rows: [[SQLValue]], width: Int) throws -> String {
+    static func render(_ rows: [[SQLValue]], width: Int, columns: [ResultColumn] = columns, auto: Bool = true) throws -> String {
         let sink = MemorySink()
         let output = OutputStream(sink)
-        let renderer = Renderers.make(.table, output: output, terminalWidth: width, allColumns: false, expandedAuto: true)
+        let renderer = Renderers.make(.table, output: output, terminalWidth: width, allColumns: false, expandedAuto: auto)
         renderer.begin(columns)
         for row in rows { renderer.write(.values(row)) }
         renderer.finish(rowCount: rows.count)
@@ -42,5 +42,34 @@ struct ExpandedAutoTests {
 
     @Test func noRowsGiveOneFooter() throws {
         #expect(try Self.render([], width: 10) == "(0 rows)\n")
+    }
+
+    static let wide = ["id", "first_name", "last_name", "city", "state", "created_at"].map { ResultColumn(name: $0, field: $0) }
+    static let wideRows: [[SQLValue]] = [["PER-1", "Zoë", "Nguyễn", "Boise", "ID", "2025-01-02T03:04:05Z"].map { SQLValue.text($0) },
+                                         ["PER-2", "Ada", "Lovelace", "Seattle", "WA", "2025-02-03T04:05:06Z"].map { SQLValue.text($0) }]
+
+    /// Too wide for the terminal: whole columns from both ends, one `…` for the rest, and a
+    /// footer that says how many are hidden (DuckDB's rule); no value is cut.
+    @Test func aWideTableKeepsWholeColumnsFromBothEnds() throws {
+        let output = try Self.render(Self.wideRows, width: 56, columns: Self.wide, auto: false)
+        #expect(output == "  id   | first_name | … | state |      created_at     \n"
+                        + "-------+------------+---+-------+----------------------\n"
+                        + " PER-1 | Zoë        | … | ID    | 2025-01-02T03:04:05Z\n"
+                        + " PER-2 | Ada        | … | WA    | 2025-02-03T04:05:06Z\n"
+                        + "(2 rows)\n"
+                        + "2 columns of 6 hidden (…); \\x shows every column\n")
+        for line in output.split(separator: "\n") { #expect(DisplayWidth.of(String(line)) <= 56) }
+        // With `\x auto`, hiding a third of the columns is still a table; half or more is records.
+        #expect(try Self.render(Self.wideRows, width: 56, columns: Self.wide, auto: true) == output)
+        #expect(try Self.render(Self.wideRows, width: 30, columns: Self.wide, auto: true).hasPrefix("-[ RECORD 1 ]"))
+    }
+
+    /// One column wider than the screen is the only thing cut.
+    @Test func aSingleColumnWiderThanTheScreenIsCut() throws {
+        let output = try Self.render(Self.rows, width: 30, auto: false)
+        #expect(output == "  id   | …\n-------+---\n NTE-1 | …\n NTE-2 | …\n(2 rows)\n1 column of 2 hidden (…); \\x shows every column\n")
+        let alone = try Self.render([[.text(String(repeating: "x", count: 40))]], width: 20, columns: [ResultColumn(name: "body", field: "body")], auto: false)
+        #expect(alone.split(separator: "\n").allSatisfy { DisplayWidth.of(String($0)) <= 20 })
+        #expect(alone.contains(" xxxxxxxxxxxxxxxxx…\n"))
     }
 }

@@ -51,7 +51,8 @@ struct REPLTests {
         try await session.press("Tab")
         #expect(try await session.waitFor { $0.last == "cbq(sandbox)> SELECT * FROM people.people" })
         try await session.typeLine(" LIMIT 1;")
-        #expect(try await session.waitForText("(1 row)"))
+        // Fifteen columns on 100 cells: records, as `\x auto` (the shell's default) prints them.
+        #expect(try await session.waitForText("-[ RECORD 1 ]"))
         #expect(try await session.waitForPrompt())
         try await session.type("SELECT * FROM people.people WHERE first_n")
         try await session.press("Tab")
@@ -135,6 +136,20 @@ struct REPLTests {
         let line = Array("cbq(sandbox)> EXPLAIN SELECT first_name FROM people.people WHERE last_name = 'Doe' AND first_name LIKE 'P%' AND city = 'x'")
         let rows = stride(from: 0, to: line.count, by: 50).map { String(line[$0..<min($0 + 50, line.count)]).trimmingCharacters(in: .whitespaces) }
         #expect(try await session.waitFor { screen in screen.suffix(rows.count).map { $0.trimmingCharacters(in: .whitespaces) } == rows })
+    }
+
+    /// `SELECT *` on an 80-column terminal: records by default (`\x auto`); with `\x off`, a
+    /// table of whole columns from both ends and a `…` for the rest, no line wrapped.
+    @Test func aWideSelectStarFitsEightyColumns() async throws {
+        let session = try await TerminalSession.started(["--sandbox"], width: 80)
+        try await session.typeLine("SELECT * FROM people.people LIMIT 2;")
+        #expect(try await session.waitForText("-[ RECORD 2 ]"))
+        try await session.typeLine("\\x off")
+        try await session.typeLine("SELECT * FROM people.people LIMIT 2;")
+        #expect(try await session.waitForText("11 columns of 15 hidden (…); \\x shows every column"))
+        let table = try await session.screen().filter { $0.contains(" | … | ") }
+        #expect(table.count == 3, "the header and two rows")
+        #expect(table.allSatisfy { $0.count <= 80 })
     }
 
     /// `\connect NAME` switches to another profile's target and dialect (the prompt says which),

@@ -1,9 +1,11 @@
 import CBQCore
 
 /// psql's aligned table: columns as wide as their widest cell (by display width: CJK counts two,
-/// combining marks none), numbers right-aligned, a row-count footer. On a terminal the table is
-/// fitted to its width: the widest columns shrink first, and cut values end with `…`. Rows are
-/// kept until the end, since widths depend on every row.
+/// combining marks none), numbers right-aligned, a row-count footer. On a terminal a table too
+/// wide keeps whole columns, as many as fit from both ends, with one `…` column for the rest
+/// and a footer saying how many are hidden (DuckDB's rule); a value is cut (ending in `…`) only
+/// when one column alone is wider than the screen. Rows are kept until the end, since widths
+/// depend on every row.
 ///
 ///      first_name | last_name | age
 ///     ------------+-----------+-----
@@ -43,43 +45,89 @@ final class TableRenderer: ResultRenderer {
     }
 
     func finish(rowCount: Int) {
+        var hidden = 0
         if !columns.isEmpty {
             var widths = columns.map { DisplayWidth.of($0.name) }
             for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
-            if let terminalWidth, verticalWhenTooWide, Self.lineWidth(widths) > terminalWidth {
-                // Exactly what `\x on` prints, footer included (only "(0 rows)").
-                let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
-                vertical.begin(columns)
-                for row in rows { vertical.write(.values(row.map { SQLValue.text($0) })) }
-                vertical.finish(rowCount: rowCount)
-                return
+            var shown = Array(columns.indices)
+            if let terminalWidth, Self.lineWidth(widths) > terminalWidth {
+                shown = Self.columnsThatFit(widths, into: terminalWidth)
+                hidden = columns.count - shown.count
+                // `\x auto`: records when a table would hide half the columns or more.
+                if verticalWhenTooWide, hidden * 2 >= columns.count {
+                    // Exactly what `\x on` prints, footer included (only "(0 rows)").
+                    let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
+                    vertical.begin(columns)
+                    for row in rows { vertical.write(.values(row.map { SQLValue.text($0) })) }
+                    vertical.finish(rowCount: rowCount)
+                    return
+                }
             }
-            if let terminalWidth { widths = Self.fit(widths, into: terminalWidth) }
-            // Header centred, as psql does.
-            output.write(" " + columns.enumerated().map { Cell.center(Cell.clean($0.element.name, limit: widths[$0.offset]), widths[$0.offset]) }
-                .joined(separator: " | ") + "\n")
-            output.write(widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "\n")
-            for row in rows {
+            // The hidden columns show as one `…` column where they were, between the first
+            // columns and the last (DuckDB's rule); a single column wider than the screen is cut.
+            let gap = shown.indices.dropFirst().first { shown[$0] != shown[$0 - 1] + 1 }
+            var layout: [Int?] = shown.map { $0 }
+            if let gap { layout.insert(nil, at: gap) } else if hidden > 0 { layout.append(nil) }
+            var cellWidths = layout.map { $0.map { widths[$0] } ?? 1 }
+            if let terminalWidth, Self.lineWidth(cellWidths) > terminalWidth { cellWidths = Self.fit(cellWidths, into: terminalWidth) }
+            func line(_ cell: (Int) -> String) {
                 output.write(byte: UInt8(ascii: " "))
-                for (index, full) in row.enumerated() {
-                    if index > 0 { output.write(" | ") }
-                    let cell = terminalWidth == nil ? full : Cell.clean(full, limit: widths[index])
-                    let padding = widths[index] - DisplayWidth.of(cell)
-                    let isLast = index == row.count - 1
-                    if numeric[index] { output.write(Cell.spaces(padding)) }
-                    output.write(cell)
-                    if !numeric[index] && !isLast { output.write(Cell.spaces(padding)) }
+                for (slot, column) in layout.enumerated() {
+                    if slot > 0 { output.write(" | ") }
+                    let full = column.map(cell) ?? "…"
+                    let width = cellWidths[slot]
+                    let text = DisplayWidth.of(full) > width ? Cell.clean(full, limit: width) : full
+                    let padding = width - DisplayWidth.of(text)
+                    let right = column.map { numeric[$0] } ?? false
+                    if right { output.write(Cell.spaces(padding)) }
+                    output.write(text)
+                    if !right && slot < layout.count - 1 { output.write(Cell.spaces(padding)) }
                 }
                 output.write(byte: 0x0A)
+            }
+            // Header centred, as psql does.
+            output.write(" " + layout.enumerated().map { slot, column in
+                Cell.center(column.map { Cell.clean(columns[$0].name, limit: cellWidths[slot]) } ?? "…", cellWidths[slot])
+            }.joined(separator: " | ") + "\n")
+            output.write(cellWidths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "\n")
+            for row in rows {
+                line { row[$0] }
                 output.flushIfNeeded()
             }
         }
         output.write("(\(counted(rowCount, "row")))\n")
+        if hidden > 0 {
+            output.write("\(counted(hidden, "column")) of \(columns.count) hidden (…); \\x shows every column\n")
+        }
     }
 
     /// The cells a row of these column widths takes, with one to spare: " a | b | c" has 3n-2
     /// cells of separators.
     static func lineWidth(_ widths: [Int]) -> Int { widths.reduce(0, +) + 3 * widths.count - 1 }
+
+    /// The columns to show, in order, when all of them would not fit `total` cells: taken
+    /// from both ends inwards (the first, the last, the second, the one before the last, …)
+    /// while they fit beside a one-cell `…` column for the rest; when one end's next column
+    /// does not fit, the other end goes on alone. At least the first column, cut if it must be.
+    static func columnsThatFit(_ widths: [Int], into total: Int) -> [Int] {
+        var front: [Int] = [], back: [Int] = []
+        var left = 0, right = widths.count - 1
+        var leftOpen = true, rightOpen = true
+        var takeLeft = true
+        func fits(_ candidate: [Int]) -> Bool {
+            lineWidth(candidate.map { widths[$0] } + (candidate.count < widths.count ? [1] : [])) <= total
+        }
+        while left <= right && (leftOpen || rightOpen) {
+            if takeLeft && leftOpen || !rightOpen {
+                if fits(front + [left] + back) { front.append(left); left += 1 } else { leftOpen = false }
+            } else {
+                if fits(front + [right] + back) { back.insert(right, at: 0); right -= 1 } else { rightOpen = false }
+            }
+            takeLeft.toggle()
+        }
+        let shown = front + back
+        return shown.isEmpty ? [0] : shown
+    }
 
     /// Narrows the widest columns, one cell at a time, until a row fits `total` cells; no column
     /// goes below 6 cells.
