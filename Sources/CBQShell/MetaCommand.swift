@@ -127,6 +127,12 @@ public struct MetaCommand: Sendable {
             session.showConnection()
         },
         MetaCommand(name: "echo", argument: .text(usage: "[text]", optional: true), summary: "print the text") { $0.say($1) },
+        MetaCommand(name: "g", argument: .file(optional: true), summary: "run the statement typed (or the last one), its results into FILE if given") {
+            await $0.go(nil, file: $1)
+        },
+        MetaCommand(name: "watch", argument: .text(usage: "[seconds]", optional: true), summary: "run the statement typed (or the last one) every 2 s, or as said, until Ctrl-C") {
+            await $0.watch(nil, argument: $1)
+        },
         MetaCommand(name: "d", argument: .endpoint(optional: true), summary: "list endpoints, or the columns seen for one") { $0.describe($1) },
         MetaCommand(name: "history", argument: .none, summary: "list earlier statements") { session, _ in session.showHistory() },
     ]

@@ -55,6 +55,8 @@ public final class Session: @unchecked Sendable {
     var reader: LineReader?
     var quitting = false
     var resultsWritten = 0
+    /// The last statement typed, for `\g` and `\watch` with nothing typed.
+    var lastStatement: String?
     /// The last read's rows and summary, for `\timing`.
     var lastSummary: (rows: Int, summary: ExecutionSummary)?
     /// ``credentials()`` for the current target, once found.
@@ -144,6 +146,14 @@ public final class Session: @unchecked Sendable {
                 buffer = ""
             case .line(let line):
                 let trimmed = line.trimming([" ", "\t"])
+                // `\g` and `\watch` after a statement typed without its `;` run that statement.
+                if !buffer.isEmpty, let (name, argument) = Self.bufferCommand(trimmed) {
+                    let statement = buffer
+                    buffer = ""
+                    reader.remember(statement + "\n" + trimmed)
+                    if name == "g" { await go(statement, file: argument) } else { await watch(statement, argument: argument) }
+                    continue
+                }
                 if buffer.isEmpty && trimmed.hasPrefix("\\") {
                     reader.remember(trimmed)
                     await perform(trimmed)
@@ -157,6 +167,7 @@ public final class Session: @unchecked Sendable {
                     reader.remember(buffer)
                     let statement = buffer
                     buffer = ""
+                    lastStatement = statement
                     await runCancellably(SourceText(statement, name: "<input>"))
                 }
             }
@@ -164,6 +175,14 @@ public final class Session: @unchecked Sendable {
         reader.save()
         finish()
         return 0
+    }
+
+    /// `\g [file]` or `\watch [seconds]`, as its name and argument; nil for any other line.
+    static func bufferCommand(_ line: String) -> (String, String)? {
+        for name in ["g", "watch"] where line == "\\" + name || line.hasPrefix("\\" + name + " ") {
+            return (name, String(line.dropFirst(name.count + 1)).trimming([" ", "\t", ";"]))
+        }
+        return nil
     }
 
     /// `y` or `yes` (any case) is yes; anything else, Ctrl-C and end of input are no.
@@ -183,13 +202,19 @@ public final class Session: @unchecked Sendable {
     /// Runs `source` so that Ctrl-C (``interruptRequested``) cancels it at once, and prints its
     /// time when `\timing` is on.
     func runCancellably(_ source: SourceText) async {
+        _ = await runCancellablyReturningStatus(source)
+    }
+
+    /// The same, with the status (`\watch` stops on an error or Ctrl-C).
+    func runCancellablyReturningStatus(_ source: SourceText) async -> Int32 {
         let started = ContinuousClock.now
         resultsWritten = 0  // a blank line separates the tables of one input, not of the session
         lastSummary = nil
-        _ = await runCancellably([source])
+        let status = await runCancellably([source])
         if timing {
             console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms" + (lastSummary.map { Self.timingNotes($0.rows, $0.summary) } ?? ""))
         }
+        return status
     }
 
     /// Runs `sources` as ``run(_:)`` does, cancelling the statement running when Ctrl-C is

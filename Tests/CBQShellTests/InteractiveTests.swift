@@ -148,6 +148,27 @@ struct InteractiveTests {
         #expect(!oauth.output.contains("s3cret") && !oauth.output.contains("pass show"))
     }
 
+    /// `\g` runs the statement typed without its `;` (or, with none, the last one), into a
+    /// file if given; `\watch` runs it again every so many seconds until Ctrl-C.
+    @Test func goAndWatch() async throws {
+        let shell = ShellHarness(format: .csv)
+        let path = "/tmp/cbq-g-\(UInt64.random(in: 0...UInt64.max)).csv"
+        defer { unlinkFile(path) }
+        await shell.type("\\g", "SELECT COUNT(*) AS n FROM cases.cases", "\\g", "\\g \(path)", "SELECT COUNT(*) AS m FROM providers.providers", "\\g \(path)")
+        #expect(shell.errorText == "error: \\g runs the statement being typed, or the last one: there is none yet\n")
+        // On the screen the first run only; the file holds the last.
+        #expect(shell.output.hasPrefix("n\r\n600\r\n") && shell.output.components(separatedBy: "600").count == 2 && !shell.output.contains("m\r\n"))
+        #expect(try readText(path) == "m\r\n60\r\n")
+        let watcher = ShellHarness(format: .csv)
+        let transport = watcher.transport
+        watcher.session.interruptRequested = { transport.sent.count >= 2 }
+        await watcher.type("SELECT COUNT(*) AS n FROM cases.cases", "\\watch 0.05", "\\watch soon")
+        #expect(transport.sent.count >= 2, "it ran again")
+        #expect(watcher.output.contains(" (every 0.05 s)\n"))
+        #expect(watcher.output.contains("n\r\n600\r\n"))
+        #expect(watcher.errorText.contains("error: \\watch takes a number of seconds, not 'soon'"))
+    }
+
     @Test func urlCurlAndExplainSendNothing() async {
         let shell = ShellHarness()
         await shell.type("\\url SELECT * FROM people.people WHERE last_name LIKE 'Doe'", "\\curl SELECT * FROM cases.cases LIMIT 1",

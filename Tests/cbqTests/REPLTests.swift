@@ -152,6 +152,18 @@ struct REPLTests {
         #expect(table.allSatisfy { $0.count <= 80 })
     }
 
+    /// `\watch` re-runs the statement typed until Ctrl-C, and the prompt comes back.
+    @Test func watchRepeatsUntilCtrlC() async throws {
+        let session = try await TerminalSession.started(["--sandbox"])
+        try await session.typeLine("SELECT COUNT(*) AS open_cases FROM cases.cases WHERE status = 'open'")
+        try await session.typeLine("\\watch 0.2")
+        #expect(try await session.waitFor { $0.filter { $0.hasSuffix("(every 0.2 s)") }.count >= 2 })
+        try await session.press("C-c")
+        #expect(try await session.waitForPrompt())
+        try await session.typeLine("\\echo still here")
+        #expect(try await session.waitForText("still here"))
+    }
+
     /// `\connect NAME` switches to another profile's target and dialect (the prompt says which),
     /// takes its read_only, lists the profiles, and stays put when the profile has no token.
     @Test func connectSwitchesProfiles() async throws {
