@@ -11,15 +11,18 @@ public final class Console: Sendable {
     /// source line and caret either way, under a `file:line:col: error: …` first line.
     public let errorsAreTerminal: Bool
     public let colors: Bool
+    /// The screen is a terminal that takes colour: a table's header is bold.
+    public let screenColors: Bool
     /// The screen's width in columns when it is a terminal (asked each time: it may be resized).
     public let screenWidth: @Sendable () -> Int?
 
     public init(screen: any ByteSink, errors: any ByteSink, errorsAreTerminal: Bool = false, colors: Bool = false,
-                screenWidth: @escaping @Sendable () -> Int? = { nil }) {
+                screenColors: Bool = false, screenWidth: @escaping @Sendable () -> Int? = { nil }) {
         self.screen = screen
         self.errors = errors
         self.errorsAreTerminal = errorsAreTerminal
         self.colors = colors
+        self.screenColors = screenColors
         self.screenWidth = screenWidth
     }
 
@@ -31,7 +34,7 @@ public final class Console: Sendable {
 
     /// `error: message` and `= hint: …`.
     public func error(_ message: String, hint: String? = nil) {
-        var text = "error: \(message)"
+        var text = (colors ? "\u{1B}[1;31merror\u{1B}[0m: " : "error: ") + message
         if let hint { text += "\n  = hint: \(hint)" }
         note(text)
     }

@@ -168,7 +168,8 @@ extension Session {
         do {
             writer = try ResultWriter(plan: outcome.query.plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
                                       terminalWidth: output.sink === console.screen ? console.screenWidth() : nil,
-                                      expandedAuto: expanded == .auto, maxLocalRows: options.maxLocalRows)
+                                      expandedAuto: expanded == .auto, bold: output.sink === console.screen && console.screenColors,
+                                      maxLocalRows: options.maxLocalRows)
             try writer.write(values: outcome.rows)
             try writer.finish(count: nil)
         } catch {
@@ -214,7 +215,7 @@ extension Session {
         do {
             writer = try ResultWriter(plan: plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
                                       terminalWidth: toScreen ? console.screenWidth() : nil, expandedAuto: expanded == .auto,
-                                      maxLocalRows: options.maxLocalRows)
+                                      bold: toScreen && console.screenColors, maxLocalRows: options.maxLocalRows)
         } catch {
             console.error(error, in: source)
             return SysExit.dataError

@@ -77,7 +77,8 @@ extension Session {
             try WriteExecutor.checkReturnedColumns(outcome.returned, of: returning)
             let writer = try ResultWriter(plan: returning, format: format, output: output,
                                           terminalWidth: output.sink === console.screen ? console.screenWidth() : nil,
-                                          expandedAuto: expanded == .auto, maxLocalRows: execution.maxLocalRows)
+                                          expandedAuto: expanded == .auto, bold: output.sink === console.screen && console.screenColors,
+                                          maxLocalRows: execution.maxLocalRows)
             try writer.write(outcome.returned)
             try writer.finish(count: nil)
             output.flush()

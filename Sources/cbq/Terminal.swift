@@ -23,8 +23,14 @@ enum Terminal {
     }
 
     /// Colour on a terminal, unless NO_COLOR is set (https://no-color.org).
-    static var colorsOnStandardError: Bool {
-        isInteractive(.standardError) && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("dumb")) != "dumb"
+    static var colorsOnStandardError: Bool { isInteractive(.standardError) && colorsAllowed }
+    static var colorsOnStandardOutput: Bool { isInteractive(.standardOutput) && colorsAllowed }
+
+    /// NO_COLOR unset (or empty, as the convention has it) and a terminal that is not dumb.
+    private static var colorsAllowed: Bool {
+        let noColor = getenv("NO_COLOR").map { String(cString: $0) } ?? ""
+        let term = getenv("TERM").map { String(cString: $0) } ?? "dumb"
+        return noColor.isEmpty && term != "dumb"
     }
 
     /// Columns of the terminal on standard output; nil when it is not a terminal.
@@ -52,7 +58,7 @@ enum Terminal {
     /// Standard output and standard error, as the shell writes to them.
     static let console = Console(screen: FileDescriptorSink.standardOutput, errors: FileDescriptorSink.standardError,
                                  errorsAreTerminal: isInteractive(.standardError), colors: colorsOnStandardError,
-                                 screenWidth: { Terminal.outputWidth })
+                                 screenColors: colorsOnStandardOutput, screenWidth: { Terminal.outputWidth })
 }
 
 extension ShellFailure {

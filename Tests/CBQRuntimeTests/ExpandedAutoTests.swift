@@ -9,10 +9,10 @@ struct ExpandedAutoTests {
                                       [.text("NTE-2"), .text("Short")]]
 
     /// What the table renderer writes for `rows` on a terminal `width` cells wide.
-    static func render(_ rows: [[SQLValue]], width: Int, columns: [ResultColumn] = columns, auto: Bool = true) throws -> String {
+    static func render(_ rows: [[SQLValue]], width: Int, columns: [ResultColumn] = columns, auto: Bool = true, bold: Bool = false) throws -> String {
         let sink = MemorySink()
         let output = OutputStream(sink)
-        let renderer = Renderers.make(.table, output: output, terminalWidth: width, allColumns: false, expandedAuto: auto)
+        let renderer = Renderers.make(.table, output: output, terminalWidth: width, allColumns: false, expandedAuto: auto, bold: bold)
         renderer.begin(columns)
         for row in rows { renderer.write(.values(row)) }
         renderer.finish(rowCount: rows.count)
@@ -71,5 +71,14 @@ struct ExpandedAutoTests {
         let alone = try Self.render([[.text(String(repeating: "x", count: 40))]], width: 20, columns: [ResultColumn(name: "body", field: "body")], auto: false)
         #expect(alone.split(separator: "\n").allSatisfy { DisplayWidth.of(String($0)) <= 20 })
         #expect(alone.contains(" xxxxxxxxxxxxxxxxx…\n"))
+    }
+
+    /// On a terminal that takes colour the header is bold; the padding stays outside the codes,
+    /// so columns line up as without them.
+    @Test func aBoldHeaderKeepsItsAlignment() throws {
+        let plain = try Self.render(Self.rows, width: 80)
+        let bold = try Self.render(Self.rows, width: 80, bold: true)
+        #expect(bold.hasPrefix("  \u{1B}[1mid\u{1B}[0m   |                  \u{1B}[1msubject\u{1B}[0m                 \n"))
+        #expect(bold.replacing("\u{1B}[1m", with: "").replacing("\u{1B}[0m", with: "") == plain)
     }
 }

@@ -169,6 +169,14 @@ struct InteractiveTests {
         #expect(watcher.errorText.contains("error: \\watch takes a number of seconds, not 'soon'"))
     }
 
+    @Test func errorsAreRedOnlyWithColour() {
+        let plain = MemorySink(), coloured = MemorySink()
+        Console(screen: MemorySink(), errors: plain).error("no statement", hint: "write one")
+        Console(screen: MemorySink(), errors: coloured, colors: true).error("no statement", hint: "write one")
+        #expect(plain.text == "error: no statement\n  = hint: write one\n")
+        #expect(coloured.text == "\u{1B}[1;31merror\u{1B}[0m: no statement\n  = hint: write one\n")
+    }
+
     @Test func urlCurlAndExplainSendNothing() async {
         let shell = ShellHarness()
         await shell.type("\\url SELECT * FROM people.people WHERE last_name LIKE 'Doe'", "\\curl SELECT * FROM cases.cases LIMIT 1",

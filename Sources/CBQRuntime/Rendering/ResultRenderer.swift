@@ -78,13 +78,13 @@ extension ResultRenderer {
 /// Makes the renderer for a format.
 public enum Renderers {
     public static func make(_ format: OutputFormat, output: OutputStream, terminalWidth: Int?, allColumns: Bool,
-                            expandedAuto: Bool = false) -> any ResultRenderer {
+                            expandedAuto: Bool = false, bold: Bool = false) -> any ResultRenderer {
         switch format {
         case .ndjson: return JSONRenderer(output: output, lines: true, allColumns: allColumns)
         case .json: return JSONRenderer(output: output, lines: false, allColumns: allColumns)
         case .csv: return CSVRenderer(output: output)
         case .markdown: return MarkdownRenderer(output: output)
-        case .table: return TableRenderer(output: output, terminalWidth: terminalWidth, verticalWhenTooWide: expandedAuto)
+        case .table: return TableRenderer(output: output, terminalWidth: terminalWidth, verticalWhenTooWide: expandedAuto, boldHeader: bold)
         case .vertical: return VerticalRenderer(output: output, maxValueWidth: terminalWidth.map { max(20, $0 - 24) })
         }
     }

@@ -16,10 +16,12 @@ public final class ResultWriter {
     /// - Parameter expandedAuto: for `table`, print rows vertically when the table is wider than
     ///   the terminal (psql's `\x auto`).
     /// - Parameter maxLocalRows: how many groups or rows a blocking local operator may hold.
+    /// - Parameter bold: the table's header in bold (a terminal that takes colour).
     public convenience init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
-                maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
+                bold: Bool = false, maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
         let columns = Self.columns(of: plan)
-        let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: columns == nil, expandedAuto: expandedAuto)
+        let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: columns == nil, expandedAuto: expandedAuto,
+                                      bold: bold)
         try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows)
     }
 

@@ -22,10 +22,14 @@ final class TableRenderer: ResultRenderer {
     /// `\x auto`: rows too wide for the terminal print as vertical records instead.
     private let verticalWhenTooWide: Bool
 
-    init(output: OutputStream, terminalWidth: Int?, verticalWhenTooWide: Bool = false) {
+    /// The column names in bold (ANSI), on a terminal that takes colour.
+    private let boldHeader: Bool
+
+    init(output: OutputStream, terminalWidth: Int?, verticalWhenTooWide: Bool = false, boldHeader: Bool = false) {
         self.output = output
         self.terminalWidth = terminalWidth
         self.verticalWhenTooWide = verticalWhenTooWide
+        self.boldHeader = boldHeader
     }
 
     func begin(_ columns: [ResultColumn]) {
@@ -87,7 +91,10 @@ final class TableRenderer: ResultRenderer {
             }
             // Header centred, as psql does.
             output.write(" " + layout.enumerated().map { slot, column in
-                Cell.center(column.map { Cell.clean(columns[$0].name, limit: cellWidths[slot]) } ?? "…", cellWidths[slot])
+                let name = column.map { Cell.clean(columns[$0].name, limit: cellWidths[slot]) } ?? "…"
+                let space = max(0, cellWidths[slot] - DisplayWidth.of(name))
+                let shown = boldHeader && column != nil ? "\u{1B}[1m" + name + "\u{1B}[0m" : name
+                return String(repeating: " ", count: space / 2) + shown + String(repeating: " ", count: space - space / 2)
             }.joined(separator: " | ") + "\n")
             output.write(cellWidths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "\n")
             for row in rows {
