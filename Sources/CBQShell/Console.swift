@@ -1,5 +1,6 @@
 import CBQCore
 import CBQRuntime
+import Synchronization
 
 /// Where the shell's text goes, and what kind of place that is: results and messages to the
 /// screen (standard output), errors, notes, progress and summaries to standard error. The
@@ -15,22 +16,40 @@ public final class Console: Sendable {
     public let screenColors: Bool
     /// The screen's width in columns when it is a terminal (asked each time: it may be resized).
     public let screenWidth: @Sendable () -> Int?
+    /// Its height in lines when it is a terminal, for the pager.
+    public let screenHeight: @Sendable () -> Int?
 
     public init(screen: any ByteSink, errors: any ByteSink, errorsAreTerminal: Bool = false, colors: Bool = false,
-                screenColors: Bool = false, screenWidth: @escaping @Sendable () -> Int? = { nil }) {
+                screenColors: Bool = false, screenWidth: @escaping @Sendable () -> Int? = { nil },
+                screenHeight: @escaping @Sendable () -> Int? = { nil }) {
         self.screen = screen
         self.errors = errors
         self.errorsAreTerminal = errorsAreTerminal
         self.colors = colors
         self.screenColors = screenColors
         self.screenWidth = screenWidth
+        self.screenHeight = screenHeight
     }
 
     /// A line (or lines) on the screen, unbuffered: meta-command output, the banner.
     public func say(_ text: String) { write(screen, text) }
 
-    /// A line on standard error, as it is.
-    public func note(_ text: String) { write(errors, text) }
+    /// A line on standard error, as it is; held while results are (``hold()``).
+    public func note(_ text: String) { write(held.withLock { $0 } ?? errors, text) }
+
+    /// While a statement's results are held for the pager, its notes and errors are held too,
+    /// so that they follow the results as they would without one. (Progress lines, written to
+    /// ``errors`` directly, stay live.)
+    private let held = Mutex<MemorySink?>(nil)
+
+    public func hold() { held.withLock { $0 = MemorySink() } }
+
+    /// Ends holding; what was held is written to standard error.
+    public func releaseHeld() {
+        guard let sink = held.withLock({ sink -> MemorySink? in defer { sink = nil }; return sink }) else { return }
+        let bytes = sink.data
+        if !bytes.isEmpty { _ = bytes.withUnsafeBytes { errors.write($0) } }
+    }
 
     /// `error: message` and `= hint: …`.
     public func error(_ message: String, hint: String? = nil) {

@@ -167,8 +167,8 @@ extension Session {
         let writer: ResultWriter
         do {
             writer = try ResultWriter(plan: outcome.query.plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
-                                      terminalWidth: output.sink === console.screen ? console.screenWidth() : nil,
-                                      expandedAuto: expanded == .auto, bold: output.sink === console.screen && console.screenColors,
+                                      terminalWidth: writesToScreen ? console.screenWidth() : nil,
+                                      expandedAuto: expanded == .auto, bold: writesToScreen && console.screenColors,
                                       maxLocalRows: options.maxLocalRows)
             try writer.write(values: outcome.rows)
             try writer.finish(count: nil)
@@ -209,7 +209,7 @@ extension Session {
         if let warning = plan.warning, showsProgress { console.note("note: " + warning) }
         var format = self.format
         if expanded == .on && format == .table { format = .vertical }
-        let toScreen = output.sink === console.screen
+        let toScreen = writesToScreen
         let writer: ResultWriter
         let discard = OutputStream(MemorySink(keeping: false))
         do {

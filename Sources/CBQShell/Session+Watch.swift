@@ -46,6 +46,8 @@ extension Session {
             return
         }
         lastStatement = statement
+        watching = true
+        defer { watching = false }
         while true {
             say("\(Self.wallClockText()) (every \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s)\n")
             let status = await runCancellablyReturningStatus(SourceText(statement, name: "<input>"))

@@ -76,8 +76,8 @@ extension Session {
         do {
             try WriteExecutor.checkReturnedColumns(outcome.returned, of: returning)
             let writer = try ResultWriter(plan: returning, format: format, output: output,
-                                          terminalWidth: output.sink === console.screen ? console.screenWidth() : nil,
-                                          expandedAuto: expanded == .auto, bold: output.sink === console.screen && console.screenColors,
+                                          terminalWidth: writesToScreen ? console.screenWidth() : nil,
+                                          expandedAuto: expanded == .auto, bold: writesToScreen && console.screenColors,
                                           maxLocalRows: execution.maxLocalRows)
             try writer.write(outcome.returned)
             try writer.finish(count: nil)

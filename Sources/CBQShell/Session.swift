@@ -55,6 +55,14 @@ public final class Session: @unchecked Sendable {
     var reader: LineReader?
     var quitting = false
     var resultsWritten = 0
+    /// `\pager`: results longer than the screen through `$PAGER` (`auto`), always, or never.
+    public var pager = PagerMode.auto
+    /// Runs a pager with the text; true once it ran (tests give one that keeps the text).
+    public var runPager: (String, [UInt8]) -> Bool = PagerProcess.run
+    /// Set while a statement's results are held for the pager: they are for the screen.
+    var heldForScreen = false
+    /// Set while `\watch` repeats a statement: no pager.
+    var watching = false
     /// The last statement typed, for `\g` and `\watch` with nothing typed.
     var lastStatement: String?
     /// The last read's rows and summary, for `\timing`.
@@ -210,7 +218,27 @@ public final class Session: @unchecked Sendable {
         let started = ContinuousClock.now
         resultsWritten = 0  // a blank line separates the tables of one input, not of the session
         lastSummary = nil
+        // In the shell, results are held and shown through the pager when they are long.
+        let held = pagesResults ? MemorySink() : nil
+        if let held {
+            output = OutputStream(held)
+            heldForScreen = true
+            console.hold()
+        }
         let status = await runCancellably([source])
+        if let held {
+            output.flush()
+            output = OutputStream(console.screen)
+            heldForScreen = false
+            // After Ctrl-C the user wants the prompt: what arrived prints as it is.
+            if status == SysExit.interrupted {
+                let bytes = held.data
+                _ = bytes.withUnsafeBytes { console.screen.write($0) }
+            } else {
+                showPaged(held.data)
+            }
+            console.releaseHeld()
+        }
         if timing {
             console.say("Time: \(fixed((ContinuousClock.now - started).inSeconds * 1000, 3)) ms" + (lastSummary.map { Self.timingNotes($0.rows, $0.summary) } ?? ""))
         }

@@ -41,6 +41,14 @@ enum Terminal {
         return 80
     }
 
+    /// Lines of the terminal on standard output; nil when it is not a terminal.
+    static var outputHeight: Int? {
+        guard isInteractive(.standardOutput) else { return nil }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
+        return 24
+    }
+
     /// Asks `question` on the controlling terminal (not standard input, which may be a script)
     /// and reads one line: `y` or `yes` is yes. Without a terminal the answer is no.
     static func ask(_ question: String) -> Bool {
@@ -58,7 +66,8 @@ enum Terminal {
     /// Standard output and standard error, as the shell writes to them.
     static let console = Console(screen: FileDescriptorSink.standardOutput, errors: FileDescriptorSink.standardError,
                                  errorsAreTerminal: isInteractive(.standardError), colors: colorsOnStandardError,
-                                 screenColors: colorsOnStandardOutput, screenWidth: { Terminal.outputWidth })
+                                 screenColors: colorsOnStandardOutput, screenWidth: { Terminal.outputWidth },
+                                 screenHeight: { Terminal.outputHeight })
 }
 
 extension ShellFailure {

@@ -177,6 +177,34 @@ struct InteractiveTests {
         #expect(coloured.text == "\u{1B}[1;31merror\u{1B}[0m: no statement\n  = hint: write one\n")
     }
 
+    /// In the shell, a result longer than the screen goes through the pager, then its notes;
+    /// a short one, `\pager off`, or an empty $PAGER print on the screen; `\pager on` pages all.
+    @Test func longResultsGoThroughThePager() async {
+        final class Paged: @unchecked Sendable { var runs: [(String, String)] = [] }
+        func shell(pager: String?) -> (ShellHarness, Paged) {
+            let shell = ShellHarness(format: .csv, environment: pager.map { ["PAGER": $0] } ?? [:], screenHeight: 10)
+            let paged = Paged()
+            shell.session.runPager = { command, bytes in
+                paged.runs.append((command, String(decoding: bytes, as: UTF8.self)))
+                return true
+            }
+            return (shell, paged)
+        }
+        let (long, paged) = shell(pager: nil)
+        await long.type("SELECT id FROM people.people ORDER BY id LIMIT 20;", "SELECT id FROM people.people ORDER BY id LIMIT 2;")
+        #expect(paged.runs.count == 1)
+        #expect(paged.runs.first?.0 == "less -SRFX")
+        #expect(paged.runs.first?.1.hasPrefix("id\r\nPER-00001\r\n") == true && paged.runs.first?.1.contains("PER-00020") == true)
+        #expect(!long.output.contains("PER-00020") && long.output.contains("id\r\nPER-00001\r\nPER-00002\r\n"))
+        let (chosen, chosenRuns) = shell(pager: "more")
+        await chosen.type("\\pager on", "SELECT id FROM people.people LIMIT 1;", "\\pager off", "SELECT id FROM people.people LIMIT 30;")
+        #expect(chosenRuns.runs.map(\.0) == ["more"])
+        #expect(chosen.output.contains("Pager usage is on.") && chosen.output.contains("PER-00030"))
+        let (none, noneRuns) = shell(pager: "")
+        await none.type("SELECT id FROM people.people LIMIT 30;")
+        #expect(noneRuns.runs.isEmpty && none.output.contains("PER-00030"))
+    }
+
     @Test func urlCurlAndExplainSendNothing() async {
         let shell = ShellHarness()
         await shell.type("\\url SELECT * FROM people.people WHERE last_name LIKE 'Doe'", "\\curl SELECT * FROM cases.cases LIMIT 1",

@@ -152,6 +152,20 @@ struct REPLTests {
         #expect(table.allSatisfy { $0.count <= 80 })
     }
 
+    /// A result longer than the screen goes through less (q ends it and the prompt comes
+    /// back); a short one prints as it is.
+    @Test func aLongResultGoesThroughThePager() async throws {
+        let session = try await TerminalSession.started(["--sandbox"], environment: ["PAGER": "less -SRFX"], height: 20)
+        try await session.typeLine("SELECT id, first_name FROM people.people ORDER BY id LIMIT 50;")
+        #expect(try await session.waitFor { $0.last?.hasPrefix(":") == true })
+        #expect(try await session.screen().contains { $0.hasPrefix(" PER-00001 ") })
+        try await session.press("q")
+        #expect(try await session.waitForPrompt())
+        try await session.typeLine("SELECT id FROM people.people ORDER BY id LIMIT 2;")
+        #expect(try await session.waitForText("(2 rows)"))
+        #expect(try await session.waitForPrompt())
+    }
+
     /// `\watch` re-runs the statement typed until Ctrl-C, and the prompt comes back.
     @Test func watchRepeatsUntilCtrlC() async throws {
         let session = try await TerminalSession.started(["--sandbox"])

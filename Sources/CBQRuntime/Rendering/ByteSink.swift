@@ -60,6 +60,9 @@ public final class MemorySink: ByteSink {
     /// Everything written so far, as UTF-8 text.
     public var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 
+    /// Everything written so far.
+    public var data: [UInt8] { bytes.withLock { $0 } }
+
     public func clear() { bytes.withLock { $0.removeAll() } }
 }
 
