@@ -1,4 +1,5 @@
 import CBQCore
+import CBQRuntime
 import Synchronization
 
 /// What the shell knows about endpoints and their columns: the guide's endpoints, the ones used
@@ -8,6 +9,9 @@ public final class Catalog: Sendable {
     private struct State {
         var endpoints = KnownEndpoint.all.map(\.qualifiedName)
         var columns: [String: [String]] = [:]
+        var kinds: [String: [String: ColumnKind]] = [:]
+        /// Rows the kinds were inferred from, per endpoint.
+        var rowsSeen: [String: Int] = [:]
         var types: [String: String] = [:]
         var profiles: [String] = []
     }
@@ -40,6 +44,40 @@ public final class Catalog: Sendable {
 
     public func learn(endpoint: String, type: String) {
         state.withLock { $0.types[endpoint] = type }
+    }
+
+    /// A column's kind, as the rows seen so far tell; nil for a column never seen.
+    public func kind(of column: String, in endpoint: String) -> ColumnKind? { state.withLock { $0.kinds[endpoint]?[column] } }
+
+    /// How many rows of an endpoint its columns' kinds come from.
+    public func rowsSeen(of endpoint: String) -> Int { state.withLock { $0.rowsSeen[endpoint] ?? 0 } }
+
+    /// Learns an endpoint's columns, their kinds and nulls from rows of it (a response's first
+    /// rows: enough to tell, cheap to read).
+    public func learn(endpoint: String, rows: ArraySlice<RawRow>) {
+        guard let first = rows.first else { return }
+        var seen: [String: ColumnKind] = [:]
+        for row in rows {
+            let bytes = row.page.bytes
+            seen["id", default: ColumnKind()].add(ColumnKind.of(bytes[row.id]) ?? .unknown)
+            for member in row.attributes {
+                var kind = seen[member.key, default: ColumnKind()]
+                if let value = ColumnKind.of(bytes[member.value]) { kind.add(value) } else { kind.nullSeen = true }
+                seen[member.key] = kind
+            }
+        }
+        learn(endpoint: endpoint, columns: first.columnNames)
+        state.withLock { state in
+            var known = state.kinds[endpoint] ?? [:]
+            for (column, kind) in seen {
+                var merged = known[column] ?? ColumnKind()
+                merged.add(kind.kind)
+                merged.nullSeen = merged.nullSeen || kind.nullSeen
+                known[column] = merged
+            }
+            state.kinds[endpoint] = known
+            state.rowsSeen[endpoint, default: 0] += rows.count
+        }
     }
 
     public func learn(endpoint: String, columns: [String]) {

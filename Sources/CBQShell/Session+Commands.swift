@@ -145,8 +145,47 @@ extension Session {
             return
         }
         let columns = catalog.columns(of: argument)
-        say(columns.isEmpty ? "No columns seen for \(argument) yet: run a query against it (SELECT * FROM \(argument) LIMIT 1)."
-            : "Columns of \(argument) seen so far:\n" + columns.map { "  " + $0 }.joined(separator: "\n"))
+        guard !columns.isEmpty else {
+            say("No columns seen for \(argument) yet: run a query against it (SELECT * FROM \(argument) LIMIT 1).")
+            return
+        }
+        // psql's \d: a table of the columns, their types and whether a null was seen, as far
+        // as the rows seen tell.
+        let rows = columns.map { column -> [String] in
+            let kind = catalog.kind(of: column, in: argument)
+            let type = kind.map { $0.kind == .unknown ? "" : $0.kind.rawValue } ?? ""
+            return [column, type, kind?.nullSeen == true ? "null seen" : ""]
+        }
+        let header = ["Column", "Type", "Nulls"]
+        let widths = (0..<3).map { index in max(DisplayWidth.of(header[index]), rows.map { DisplayWidth.of($0[index]) }.max() ?? 0) }
+        func padded(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text))) }
+        func line(_ cells: [String]) -> String {
+            var text = " " + cells.enumerated().map { index, cell in index == 2 ? cell : padded(cell, widths[index]) }.joined(separator: " | ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            return text
+        }
+        let seen = catalog.rowsSeen(of: argument)
+        var lines = ["Endpoint \(argument)" + (seen > 0 ? " (types from \(counted(seen, "row")) seen)" : "")]
+        lines.append(line(header))
+        lines.append(widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+"))
+        lines += rows.map(line)
+        say(lines.joined(separator: "\n"))
+    }
+
+    /// Reads up to 100 rows of each endpoint to learn its columns and their kinds, showing
+    /// nothing: for the built-in sandbox, whose schema is then known from the first prompt (and
+    /// `\d` and completion work before any query). Failures are ignored: the catalog stays as it was.
+    public func learnSchema(of endpoints: [String]) async {
+        var options = execution
+        guard let credentials = try? credentials() else { return }
+        options.credentials = credentials
+        let executor = Executor(transport: transport, options: options)
+        for endpoint in endpoints {
+            guard let plan = try? planner.planSelect("SELECT * FROM \(endpoint) LIMIT 100") else { continue }
+            var rows: [RawRow] = []
+            _ = try? await executor.run(plan) { rows += $0 }
+            catalog.learn(endpoint: endpoint, rows: rows[...])
+        }
     }
 
     func showHistory() {

@@ -228,8 +228,15 @@ extension Session {
         var type: String?
         let output = self.output
         do {
+            let catalog = self.catalog
+            let endpoint = "\(plan.service).\(plan.endpoint)"
             summary = try await executor.run(plan, progress: { progress.update($0) }, satisfied: { writer.isSatisfied }) { rows in
-                if columns == nil, let first = rows.first { columns = first.columnNames; type = first.typeText }
+                if columns == nil, let first = rows.first {
+                    columns = first.columnNames
+                    type = first.typeText
+                    // `\d` and completion learn the columns' kinds from the first rows.
+                    catalog.learn(endpoint: endpoint, rows: rows.prefix(100))
+                }
                 try writer.write(rows)
                 if output.isClosed { throw OutputClosed() }
             }

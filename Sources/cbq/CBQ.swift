@@ -183,6 +183,9 @@ struct CBQ: AsyncParsableCommand {
         }
         if !typedTarget { session.profile = Connector.startupProfile }
         if !interactive { session.interruptRequested = { ScriptInterrupts.wasInterrupted } }
+        // The built-in sandbox's endpoints are known from the first prompt: `\d` shows their
+        // columns and types, Tab completes them.
+        if interactive && runOptions.sandbox { await session.learnSchema(of: KnownEndpoint.all.map(\.qualifiedName)) }
         let status = interactive ? await Shell.run(session) : await session.runCancellably(sources)
         session.finish()
         await transport.shutdown()

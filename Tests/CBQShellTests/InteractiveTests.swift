@@ -222,7 +222,8 @@ struct InteractiveTests {
         #expect(shell.output.hasPrefix("Endpoints (the guide's, and those used this session):\n"
             + KnownEndpoint.all.map { "  " + $0.qualifiedName + "\n" }.joined()))
         #expect(shell.output.contains("No columns seen for providers.providers yet"))
-        #expect(shell.output.contains("Columns of providers.providers seen so far:\n  id\n  name\n"))
+        #expect(shell.output.contains("Endpoint providers.providers (types from 1 row seen)\n Column             | Type      | Nulls\n"))
+        #expect(shell.output.contains("\n licensed           | boolean   |\n license_expires_on | date      |\n"))
         #expect(shell.session.completer.candidates(word: "na", before: "SELECT * FROM providers.providers WHERE ") == .words(["name"]))
     }
 
@@ -262,5 +263,41 @@ struct InteractiveTests {
         let shell = ShellHarness()
         await shell.type("SELECT COUNT(*) FROM cases.cases;", "\\history")
         #expect(shell.output.hasSuffix("    1  SELECT COUNT(*) FROM cases.cases;\n    2  \\history\n\n"))
+    }
+}
+
+/// What `\d` knows: columns, their kinds and nulls, learned from rows.
+struct CatalogKindTests {
+    @Test(arguments: [
+        ("42", ColumnKind.Kind.integer), ("-1.50", .decimal), ("1e3", .decimal), ("true", .boolean), ("false", .boolean),
+        ("\"2025-01-02\"", .date), ("\"2025-01-02T03:04:05Z\"", .timestamp), ("\"2025-01-02 junk\"", .text), ("\"Ada\"", .text),
+        ("[1]", .json), ("{\"a\":1}", .json),
+    ])
+    func aValuesKind(json: String, kind: ColumnKind.Kind) {
+        #expect(ColumnKind.of(ArraySlice(Array(json.utf8))) == kind)
+    }
+
+    @Test func kindsWidenAndNullsAreNoted() {
+        var kind = ColumnKind()
+        kind.add(.integer)
+        kind.add(.decimal)
+        #expect(kind.kind == .decimal)
+        kind.add(.date)
+        #expect(kind.kind == .text)
+        var time = ColumnKind(kind: .date)
+        time.add(.timestamp)
+        #expect(time.kind == .timestamp)
+        #expect(ColumnKind.of(ArraySlice(Array("null".utf8))) == nil)
+    }
+
+    /// The sandbox's endpoints are learned before any query: `\d` shows types and nulls.
+    @Test func describeShowsTypesAndNulls() async {
+        let shell = ShellHarness()
+        await shell.session.learnSchema(of: ["cases.cases"])
+        await shell.type("\\d cases.cases", "\\d intake.reports")
+        #expect(shell.output.contains("Endpoint cases.cases (types from 100 rows seen)\n Column      | Type      | Nulls\n"))
+        #expect(shell.output.contains("\n opened_at   | date      |\n closed_at   | date      | null seen\n created_at  | timestamp |\n"))
+        #expect(shell.output.contains("No columns seen for intake.reports yet"))
+        #expect(shell.transport.sent.count == 1)
     }
 }

@@ -166,6 +166,17 @@ struct REPLTests {
         #expect(try await session.waitForPrompt())
     }
 
+    /// The built-in sandbox's schema is known from the first prompt: `\d` shows types, and Tab
+    /// completes a column before any query has run.
+    @Test func theSandboxSchemaIsKnownFromTheStart() async throws {
+        let session = try await TerminalSession.started(["--sandbox"], environment: ["PAGER": ""])
+        try await session.typeLine("\\d people.people")
+        #expect(try await session.waitForText(" date_of_birth      | date      |"))
+        try await session.type("SELECT first_n")
+        try await session.press("Tab")
+        #expect(try await session.waitFor { $0.last == "cbq(sandbox)> SELECT first_name" })
+    }
+
     /// `\watch` re-runs the statement typed until Ctrl-C, and the prompt comes back.
     @Test func watchRepeatsUntilCtrlC() async throws {
         let session = try await TerminalSession.started(["--sandbox"])
