@@ -44,6 +44,17 @@ public final class Console: Sendable {
 
     public func hold() { held.withLock { $0 = MemorySink() } }
 
+    /// Writes what was held so far and goes on holding: before a question, so that the notes
+    /// before it are read before it is answered.
+    public func showHeld() {
+        let bytes: [UInt8] = held.withLock { sink in
+            guard let current = sink else { return [] }
+            sink = MemorySink()
+            return current.data
+        }
+        if !bytes.isEmpty { _ = bytes.withUnsafeBytes { errors.write($0) } }
+    }
+
     /// Ends holding; what was held is written to standard error.
     public func releaseHeld() {
         guard let sink = held.withLock({ sink -> MemorySink? in defer { sink = nil }; return sink }) else { return }

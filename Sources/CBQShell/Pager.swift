@@ -35,11 +35,25 @@ public enum PagerProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
         posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+        // The pager gets the signals a program expects: none blocked (the task pool's threads
+        // block SIGINT), and SIGINT, SIGPIPE and the job-control ones at their defaults (cbq
+        // ignores SIGPIPE and catches SIGINT), so Ctrl-C, Ctrl-Z and resizing work in it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGPIPE, SIGTSTP, SIGTTOU, SIGTTIN, SIGWINCH, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let arguments = ["/bin/sh", "-c", command]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
-        let started = posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ)
+        let started = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
         close(pipeEnds[0])
         guard started == 0 else {
             close(pipeEnds[1])
@@ -51,6 +65,7 @@ public enum PagerProcess {
             var offset = 0
             while offset < buffer.count {
                 let written = write(pipeEnds[1], buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
                 if written <= 0 { break }
                 offset += written
             }

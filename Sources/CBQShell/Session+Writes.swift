@@ -37,6 +37,8 @@ extension Session {
         if count > 0, confirmsWrites, count > 1 || plan.verb == .delete {
             let question = "\(plan.verb.rawValue) \(counted(count, "row")) \(plan.verb.preposition) \(plan.table)? [y/N] "
             output.flush()
+            // Notes held for the pager come before the question, not after the answer.
+            console.showHeld()
             guard let confirm, await confirm(question) else {
                 console.error("\(plan.verb.rawValue) cancelled: nothing was sent")
                 return SysExit.interrupted

@@ -120,6 +120,11 @@ struct ConcurrencyTests {
         transport.claimedTotal = 8  // 4 pages of 2; there are 10
         #expect(try await fetch(transport) == allIDs)
         #expect(transport.requests == 10)
+        // A count that makes the full first page the last (a per-page count) is no count.
+        let perPage = ProbeTransport(pages: 10, withTotal: true, withLast: false)
+        perPage.totalPath = ["count"]
+        perPage.claimedTotal = 2
+        #expect(try await fetch(perPage) == allIDs)
         // The same with the dialect's own total: the collection grew while it was read.
         let grown = ProbeTransport(pages: 10, withTotal: true, withLast: false)
         grown.claimedTotal = 12

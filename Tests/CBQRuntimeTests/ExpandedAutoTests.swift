@@ -81,4 +81,12 @@ struct ExpandedAutoTests {
         #expect(bold.hasPrefix("  \u{1B}[1mid\u{1B}[0m   |                  \u{1B}[1msubject\u{1B}[0m                 \n"))
         #expect(bold.replacing("\u{1B}[1m", with: "").replacing("\u{1B}[0m", with: "") == plain)
     }
+
+    /// When the first column is too wide to show, the `…` stands first, where the hidden column is.
+    @Test func theEllipsisStandsWhereTheHiddenColumnsAre() {
+        #expect(TableRenderer.columnsThatFit([100, 5, 5], into: 30) == [1, 2])
+        let columns = ["note", "a", "b"].map { ResultColumn(name: $0, field: $0) }
+        let output = try? Self.render([[.text(String(repeating: "x", count: 100)), .text("1"), .text("2")]], width: 30, columns: columns, auto: false)
+        #expect(output?.hasPrefix(" … | a | b\n") == true, "\(output ?? "")")
+    }
 }

@@ -75,4 +75,24 @@ struct ThrottleTests {
         let again = try await throttle.enter()
         throttle.leave(again, status: 200, headers: [])
     }
+
+    /// A Retry-After the throttle cannot read is no pause for everyone: the refused request
+    /// backs off on its own, and is not sent again at once.
+    @Test func anUnreadableRetryAfterStillBacksOff() async throws {
+        final class Refusing: HTTPTransport, @unchecked Sendable {
+            var sent = 0
+            func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
+                sent += 1
+                if sent == 1 { return HTTPReply(status: 429, headers: [("Retry-After", "1.5")], body: []) }
+                return HTTPReply(status: 200, body: Array(#"{"data":[]}"#.utf8))
+            }
+        }
+        var retry = RetryPolicy()
+        retry.baseDelay = .milliseconds(20)
+        let transport = Refusing()
+        let sender = RequestSender(transport: transport, origin: "https://api.test:443", retry: retry, throttle: Throttle(maximum: 4))
+        let response = try await sender.send(APIRequest(.get, RequestURL("https://api.test/a/b")!))
+        #expect(response.status == 200 && response.throttled == 1)
+        #expect(response.waited >= .milliseconds(10), "backed off")
+    }
 }

@@ -49,6 +49,9 @@ extension Pager {
                 return
             }
             // With a known page count and numbered links, fetch the rest several pages at a time.
+            // A count that makes this page the last, while it is full and links on, is no
+            // count (a per-page `meta.count`, say): the pages are followed one by one.
+            if let last = lastPage, last <= pageNumber { lastPage = nil }
             if let last = lastPage, concurrency > 1,
                let template = PageTemplate(next: nextURL, expectedPage: pageNumber + 1, dialect: plan.dialect),
                current.page.document.rows.count == plan.pageSize {

@@ -71,7 +71,7 @@ final class TableRenderer: ResultRenderer {
             // columns and the last (DuckDB's rule); a single column wider than the screen is cut.
             let gap = shown.indices.dropFirst().first { shown[$0] != shown[$0 - 1] + 1 }
             var layout: [Int?] = shown.map { $0 }
-            if let gap { layout.insert(nil, at: gap) } else if hidden > 0 { layout.append(nil) }
+            if let gap { layout.insert(nil, at: gap) } else if hidden > 0 { layout.insert(nil, at: shown.first == 0 ? layout.count : 0) }
             var cellWidths = layout.map { $0.map { widths[$0] } ?? 1 }
             if let terminalWidth, Self.lineWidth(cellWidths) > terminalWidth { cellWidths = Self.fit(cellWidths, into: terminalWidth) }
             func line(_ cell: (Int) -> String) {
@@ -115,7 +115,7 @@ final class TableRenderer: ResultRenderer {
     /// The columns to show, in order, when all of them would not fit `total` cells: taken
     /// from both ends inwards (the first, the last, the second, the one before the last, …)
     /// while they fit beside a one-cell `…` column for the rest; when one end's next column
-    /// does not fit, the other end goes on alone. At least the first column, cut if it must be.
+    /// does not fit, the other end goes on alone. When none fits, the first column alone, cut.
     static func columnsThatFit(_ widths: [Int], into total: Int) -> [Int] {
         var front: [Int] = [], back: [Int] = []
         var left = 0, right = widths.count - 1

@@ -114,8 +114,10 @@ public struct RequestSender: Sendable {
                 switch retry.pause(afterAttempt: attempt, retryAfter: retryAfter) {
                 case .wait(let pause):
                     if reply.status >= 500 { mayHaveActed = true }
-                    // The throttle holds every request for a Retry-After, this one included.
-                    if throttle != nil, retryAfter != nil, reply.status == 429 || reply.status == 503 { continue }
+                    // The throttle holds every request for a Retry-After it could read, this one
+                    // included; one it could not read gets the backoff here.
+                    if throttle != nil, reply.status == 429 || reply.status == 503,
+                       let retryAfter, RetryPolicy.retryAfterSeconds(retryAfter, now: retry.now()) != nil { continue }
                     try await Task.sleep(for: pause)
                     waited += pause
                     continue
