@@ -49,6 +49,14 @@ public final class Catalog: Sendable {
     /// A column's kind, as the rows seen so far tell; nil for a column never seen.
     public func kind(of column: String, in endpoint: String) -> ColumnKind? { state.withLock { $0.kinds[endpoint]?[column] } }
 
+    /// The columns whose values were all timestamps, by endpoint: the planner reads a string
+    /// compared with one as a timestamp.
+    public var timestampColumns: [String: Set<String>] {
+        state.withLock { state in
+            state.kinds.mapValues { kinds in Set(kinds.filter { $0.value.kind == .timestamp }.map(\.key)) }.filter { !$0.value.isEmpty }
+        }
+    }
+
     /// How many rows of an endpoint its columns' kinds come from.
     public func rowsSeen(of endpoint: String) -> Int { state.withLock { $0.rowsSeen[endpoint] ?? 0 } }
 

@@ -103,6 +103,8 @@ public final class Session: @unchecked Sendable {
         if let clock { options.now = clock() }
         // A type the API showed for an endpoint is what a write sends, unless --resource-type says.
         options.resourceTypes.merge(catalog.types) { given, _ in given }
+        // Columns the catalog saw holding timestamps: strings compared with them are timestamps.
+        options.timestampColumns = catalog.timestampColumns
         return Planner(options)
     }
     public var compiler: Compiler { Compiler(planner: planner, console: console) }

@@ -2,6 +2,30 @@ import Testing
 @testable import CBQCore
 
 struct PlannerTests {
+    /// With the catalog's word that a column holds timestamps, a string compared with it is a
+    /// timestamp: sent in the API's form, and an error when it is none; other columns keep text.
+    @Test func stringsComparedWithTimestampColumnsAreTimestamps() throws {
+        var options = PlannerOptions()
+        options.timestampColumns = ["people.people": ["created_at"]]
+        let plan = try Planner(options).planSelect("""
+            SELECT * FROM people.people WHERE created_at BETWEEN '2025-01-01 00:00:00' AND '2025-01-29 23:59:59'
+            AND '2025-01-01' <= created_at AND city = '2025-01-01 00:00:00' AND created_at IN ('2025-03-01 10:00:00+01:00')
+            """)
+        #expect(plan.initialURLs() == ["https://api.casebook.net/people/people?filter[created_at][ge]=2025-01-01T00:00:00Z"
+            + "&filter[created_at][le]=2025-01-29T23:59:59Z&filter[city]=2025-01-01%2000:00:00&page[size]=100"])
+        #expect(plan.local.map(\.text) == ["'2025-01-01' <= created_at", "created_at IN ('2025-03-01 10:00:00+01:00')"])
+        #expect(throws: Diagnostic.self) { try Planner(options).planSelect("SELECT * FROM people.people WHERE created_at > 'soon'") }
+        do {
+            _ = try Planner(options).planSelect("SELECT * FROM people.people WHERE created_at > 'soon'")
+        } catch {
+            #expect(error.message == "'soon' is not a timestamp, and created_at holds timestamps")
+            #expect(error.range == SourceRange(47, 53))
+        }
+        // Without the catalog's word, nothing changes.
+        #expect(try Planner().planSelect("SELECT * FROM people.people WHERE created_at > '2025-01-01 00:00:00'").initialURLs()
+            == ["https://api.casebook.net/people/people?filter[created_at][g]=2025-01-01%2000:00:00&page[size]=100"])
+    }
+
     /// A typed literal is a value of its type, normalised as CAST normalises it, and sent so:
     /// a timestamp with a space and an offset goes as the API's UTC form.
     @Test func typedLiteralsAreSentNormalised() throws {

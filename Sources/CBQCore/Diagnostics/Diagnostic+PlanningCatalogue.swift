@@ -1,6 +1,13 @@
 /// The planner's messages: statements that parse but cannot be planned (see
 /// `Diagnostic+Catalogue.swift` for the style).
 extension Diagnostic {
+    /// A string compared with a column the catalog saw holding timestamps, that is no timestamp.
+    static func notATimestamp(_ text: String, column: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "'\(text)' is not a timestamp, and \(column) holds timestamps", at: range,
+                   label: "compared with \(column)",
+                   hint: "write a date or a time, e.g. '2025-01-29', '2025-01-29 23:59:59' or '2025-01-29T23:59:59Z' (UTC unless it has an offset)")
+    }
+
     // MARK: - Planning
 
     static func expectedSelect(at range: SourceRange) -> Diagnostic {

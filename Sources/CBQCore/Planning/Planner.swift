@@ -24,6 +24,10 @@ public struct PlannerOptions: Hashable, Sendable {
     /// The JSON:API resource type of an endpoint's resources, by `service.endpoint`, where it
     /// is not the endpoint's name: learned from a read's `type`, or `--resource-type`.
     public var resourceTypes: [String: String] = [:]
+    /// The columns whose values are timestamps, by `service.endpoint`, as the shell's catalog
+    /// learned them: a string compared with one is read as a timestamp and sent in the API's
+    /// form (`'2025-01-29 23:59:59'` as `2025-01-29T23:59:59Z`), never compared as text.
+    public var timestampColumns: [String: Set<String>] = [:]
 
     public init() {}
 }
@@ -91,6 +95,9 @@ public struct Planner: Sendable {
         var select = try prepare(statement)
         try Self.checkQualifiers(select, names: [select.source.correlationName])
         select = try Self.unqualifiedStatement(select)
+        if let columns = options.timestampColumns["\(select.source.service.name).\(select.source.endpoint.name)"], !columns.isEmpty {
+            select.filter = try select.filter.map { (filter) throws(Diagnostic) in try normalisingTimestamps(filter, columns: columns) }
+        }
         let filter = select.filter
         if let filter {
             try rejectNullComparisons(filter, source: source)
@@ -136,6 +143,48 @@ public struct Planner: Sendable {
         }
         if options.sparseFieldsets { plan.fields = sparseFields(for: plan) }
         return plan
+    }
+
+    // MARK: - Timestamps
+
+    /// `filter` with each string compared with a timestamp column read as a timestamp: a
+    /// space for `T`, an offset moved to UTC, a bare date its midnight UTC (as CAST reads them).
+    /// A string that is no timestamp is an error at it, not a text comparison that silently
+    /// differs (`'2025-01-01 00:00:00'` sorts before `'2025-01-01T…'` as text).
+    func normalisingTimestamps(_ filter: Expression, columns: Set<String>) throws(Diagnostic) -> Expression {
+        func isTimestampColumn(_ expression: Expression) -> Bool {
+            if case .column(let column) = expression.ungrouped, column.table == nil, columns.contains(column.name) { return true }
+            return false
+        }
+        func name(_ expression: Expression) -> String {
+            if case .column(let column) = expression.ungrouped { return column.name }
+            return ""
+        }
+        func normalised(_ expression: Expression, for column: String) throws(Diagnostic) -> Expression {
+            guard case .literal(.string(let text), let range) = expression.ungrouped else { return expression }
+            do {
+                return try fold(.cast(expression, .timestamp, range: range))
+            } catch {
+                throw Diagnostic.notATimestamp(text, column: column, at: range)
+            }
+        }
+        return try filter.rewritten { (node) throws(Diagnostic) -> Expression? in
+            switch node {
+            case .comparison(let left, let op, let right, let range):
+                if isTimestampColumn(left) { return .comparison(left, op, try normalised(right, for: name(left)), range: range) }
+                if isTimestampColumn(right) { return .comparison(try normalised(left, for: name(right)), op, right, range: range) }
+                return nil
+            case .between(let value, let low, let high, let negated, let range) where isTimestampColumn(value):
+                return .between(value, low: try normalised(low, for: name(value)), high: try normalised(high, for: name(value)),
+                                negated: negated, range: range)
+            case .inList(let value, let items, let negated, let range) where isTimestampColumn(value):
+                var normalisedItems: [Expression] = []
+                for item in items { normalisedItems.append(try normalised(item, for: name(value))) }
+                return .inList(value, normalisedItems, negated: negated, range: range)
+            default:
+                return nil
+            }
+        }
     }
 
     // MARK: - Parameters and constants
