@@ -46,6 +46,59 @@ public final class Catalog: Sendable {
         state.withLock { $0.types[endpoint] = type }
     }
 
+    /// What the catalog knows, as JSON, for ``CatalogCache``: per endpoint its columns in order,
+    /// their kinds and nulls, the rows they came from, and the resource type.
+    public func snapshot() -> JSONValue {
+        state.withLock { state in
+            var endpoints: [JSONMember] = []
+            for (endpoint, columns) in state.columns.sorted(by: { $0.key < $1.key }) {
+                let kinds = state.kinds[endpoint] ?? [:]
+                var members = [JSONMember("columns", .array(columns.map { .string($0) })),
+                               JSONMember("kinds", .object(columns.compactMap { column in
+                                   kinds[column].map { JSONMember(column, .object([JSONMember("kind", .string($0.kind.rawValue)),
+                                                                                      JSONMember("nulls", .bool($0.nullSeen))])) }
+                               })),
+                               JSONMember("rows", .number(Double(state.rowsSeen[endpoint] ?? 0)))]
+                if let type = state.types[endpoint] { members.append(JSONMember("type", .string(type))) }
+                endpoints.append(JSONMember(endpoint, .object(members)))
+            }
+            return .object([JSONMember("version", .number(1)), JSONMember("endpoints", .object(endpoints))])
+        }
+    }
+
+    /// Takes what a ``snapshot()`` held (a cache from an earlier session); what this session
+    /// learns is added to it.
+    public func restore(_ value: JSONValue) {
+        guard value["version"] == .number(1), case .object(let endpoints)? = value["endpoints"] else { return }
+        for member in endpoints {
+            guard case .array(let names)? = member.value["columns"] else { continue }
+            let columns = names.compactMap(\.stringValue)
+            learn(endpoint: member.key, columns: columns)
+            state.withLock { state in
+                if case .object(let kinds)? = member.value["kinds"] {
+                    var known = state.kinds[member.key] ?? [:]
+                    for kind in kinds {
+                        guard let name = kind.value["kind"]?.stringValue, let parsed = ColumnKind.Kind(rawValue: name) else { continue }
+                        known[kind.key] = ColumnKind(kind: parsed, nullSeen: kind.value["nulls"] == .bool(true))
+                    }
+                    state.kinds[member.key] = known
+                }
+                if case .number(let rows)? = member.value["rows"], rows >= 0, rows < 1e9 { state.rowsSeen[member.key] = Int(rows) }
+                if let type = member.value["type"]?.stringValue { state.types[member.key] = type }
+            }
+        }
+    }
+
+    /// Forgets every endpoint's columns and kinds (another target's catalog comes in).
+    public func forgetColumns() {
+        state.withLock { state in
+            state.columns = [:]
+            state.kinds = [:]
+            state.rowsSeen = [:]
+            state.types = [:]
+        }
+    }
+
     /// A column's kind, as the rows seen so far tell; nil for a column never seen.
     public func kind(of column: String, in endpoint: String) -> ColumnKind? { state.withLock { $0.kinds[endpoint]?[column] } }
 

@@ -60,6 +60,7 @@ extension Session {
         profile = connection.profile
         catalog.profiles = connection.profiles
         catalog.forgetTypes()
+        if catalogPath != nil { useCatalogCache(for: target) }
         say("Now querying \(target.description) (profile '\(connection.profile)')" + (readOnly ? ", read-only." : "."))
     }
 }

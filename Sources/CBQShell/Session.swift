@@ -59,6 +59,19 @@ public final class Session: @unchecked Sendable {
     public var pager = PagerMode.auto
     /// Runs a pager with the text; true once it ran (tests give one that keeps the text).
     public var runPager: (String, [UInt8]) -> Bool = PagerProcess.run
+    /// Where the catalog of this target is kept between sessions (``CatalogCache``); nil for
+    /// none (the sandbox, whose schema is read at start).
+    public var catalogPath: String?
+
+    /// Keeps the catalog for `target` between sessions: loads what an earlier one learned, and
+    /// saves at the end. Another target's catalog is saved first and forgotten.
+    public func useCatalogCache(for target: Target) {
+        if let catalogPath { CatalogCache.save(catalog, to: catalogPath) }
+        catalog.forgetColumns()
+        catalogPath = target.isSandbox ? nil : CatalogCache.path(for: target.baseURL, environment: environment)
+        if let catalogPath { CatalogCache.load(catalogPath, into: catalog) }
+    }
+
     /// Set while a statement's results are held for the pager: they are for the screen.
     var heldForScreen = false
     /// Set while `\watch` repeats a statement: no pager.
@@ -122,6 +135,7 @@ public final class Session: @unchecked Sendable {
         self.target = target
         profile = nil
         resolvedCredentials = nil
+        if catalogPath != nil { useCatalogCache(for: target) }
     }
 
     func setParameter(_ name: String, _ value: Literal?) {
@@ -203,6 +217,7 @@ public final class Session: @unchecked Sendable {
 
     /// Flushes results and closes a `\o` file; results go to the screen again.
     public func finish() {
+        if let catalogPath { CatalogCache.save(catalog, to: catalogPath) }
         output.flush()
         if let redirectedDescriptor { closeDescriptor(redirectedDescriptor) }
         redirectedDescriptor = nil

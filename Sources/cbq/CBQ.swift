@@ -186,6 +186,8 @@ struct CBQ: AsyncParsableCommand {
         // The built-in sandbox's endpoints are known from the first prompt: `\d` shows their
         // columns and types, Tab completes them.
         if interactive && runOptions.sandbox { await session.learnSchema(of: KnownEndpoint.all.map(\.qualifiedName)) }
+        // Any other target's catalog is kept between sessions (column names and kinds only).
+        if !runOptions.sandbox { session.useCatalogCache(for: chosen) }
         let status = interactive ? await Shell.run(session) : await session.runCancellably(sources)
         session.finish()
         await transport.shutdown()

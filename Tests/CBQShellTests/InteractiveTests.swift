@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CBQCore
 import CBQRuntime
 import CBQSandbox
@@ -288,6 +291,28 @@ struct CatalogKindTests {
         time.add(.timestamp)
         #expect(time.kind == .timestamp)
         #expect(ColumnKind.of(ArraySlice(Array("null".utf8))) == nil)
+    }
+
+    /// The cache keeps what the catalog learned, owner-only, and gives it back.
+    @Test func theCatalogCacheRoundTrips() async throws {
+        let shell = ShellHarness()
+        await shell.session.learnSchema(of: ["cases.cases"])
+        shell.session.catalog.learn(endpoint: "cases.cases", type: "case")
+        let folder = "/tmp/cbq-cache-\(UInt64.random(in: 0...UInt64.max))"
+        let path = try #require(CatalogCache.path(for: "https://api.casebook.net", environment: { $0 == "XDG_CACHE_HOME" ? folder : nil }))
+        #expect(path == folder + "/cbq/catalog/api.casebook.net.json")
+        CatalogCache.save(shell.session.catalog, to: path)
+        var status = stat()
+        #expect(stat(path, &status) == 0 && status.st_mode & 0o777 == 0o600)
+        let restored = Catalog()
+        CatalogCache.load(path, into: restored)
+        #expect(restored.columns(of: "cases.cases") == shell.session.catalog.columns(of: "cases.cases"))
+        #expect(restored.kind(of: "closed_at", in: "cases.cases") == ColumnKind(kind: .date, nullSeen: true))
+        #expect(restored.rowsSeen(of: "cases.cases") == 100 && restored.types["cases.cases"] == "case")
+        #expect(restored.timestampColumns["cases.cases"] == ["created_at", "updated_at"])
+        CatalogCache.load("/nonexistent/x.json", into: restored)  // nothing there: nothing changes
+        #expect(restored.columns(of: "cases.cases").count == 12)
+        unlinkFile(path)
     }
 
     /// The sandbox's endpoints are learned before any query: `\d` shows types and nulls.

@@ -177,6 +177,29 @@ struct REPLTests {
         #expect(try await session.waitFor { $0.last == "cbq(sandbox)> SELECT first_name" })
     }
 
+    /// A real target's catalog is kept between sessions: a new one completes a column, and
+    /// `\d` shows its type, before its first query.
+    @Test func theCatalogOfAnEarlierSessionIsKnownInTheNext() async throws {
+        let server = try await SandboxServer.start()
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let environment = ["XDG_CACHE_HOME": cache.path, "CASEBOOK_TOKEN": "any", "PAGER": ""]
+        let first = try await TerminalSession.started(["--base-url", server.baseURL], environment: environment, prompt: "cbq(127.0.0.1)>")
+        try await first.typeLine("SELECT id FROM cases.cases LIMIT 1;")
+        #expect(try await first.waitForText("(1 row)"))
+        try await first.typeLine("\\q")
+        #expect(try await first.waitForText("[exited 0]"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("cbq/catalog").path)
+        #expect(files.count == 1)
+        let second = try await TerminalSession.started(["--base-url", server.baseURL], environment: environment, prompt: "cbq(127.0.0.1)>")
+        try await second.typeLine("\\d cases.cases")
+        #expect(try await second.waitForText(" opened_at   | date      |"))
+        try await second.type("SELECT case_ty")
+        try await second.press("Tab")
+        #expect(try await second.waitFor { $0.last == "cbq(127.0.0.1)> SELECT case_type" })
+        await server.stop()
+    }
+
     /// `\watch` re-runs the statement typed until Ctrl-C, and the prompt comes back.
     @Test func watchRepeatsUntilCtrlC() async throws {
         let session = try await TerminalSession.started(["--sandbox"])

@@ -18,7 +18,8 @@ final class TerminalSession {
         // The config file is the test's, never the user's.
         let config = configFolder?.path ?? "/nonexistent/cbq-tests"
         let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value)) " }.joined()
-        let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) XDG_CONFIG_HOME=\(Self.quote(config)) CBQ_PROFILE= TERM=xterm " + variables + ([CLI.executable.path] + CLI.pinned(arguments)).map(Self.quote).joined(separator: " ")
+        let cache = environment["XDG_CACHE_HOME"] == nil ? "XDG_CACHE_HOME=\(Self.quote(self.stateFolder.path)) " : ""
+        let command = "XDG_STATE_HOME=\(Self.quote(self.stateFolder.path)) XDG_CONFIG_HOME=\(Self.quote(config)) CBQ_PROFILE= TERM=xterm " + cache + variables + ([CLI.executable.path] + CLI.pinned(arguments)).map(Self.quote).joined(separator: " ")
         if inShell {
             script = "PS1='$ ' TERM=xterm exec bash --norc --noprofile -i"
             commandLine = command
