@@ -32,3 +32,14 @@ struct CLI {
         return arguments
     }
 }
+
+/// A config folder (`XDG_CONFIG_HOME`) holding `cbq/config.toml` with `text`, owner-only, as
+/// cbq requires; the caller removes the folder.
+func configFolder(_ text: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("cbq/config.toml")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    chmod(file.path, 0o600)
+    return folder
+}

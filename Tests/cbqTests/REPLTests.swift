@@ -222,11 +222,7 @@ struct REPLTests {
         var oauthOptions = SandboxOptions()
         oauthOptions.requireOAuth = true
         let oauth = try await SandboxServer.start(options: oauthOptions)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("cbq/config.toml")
-        try """
+        let folder = try configFolder("""
             [profiles.default]
             base_url = "\(guide.baseURL)"
             token_command = "echo any-token"
@@ -246,8 +242,8 @@ struct REPLTests {
             token_url = "\(oauth.baseURL)/oauth2/token"
             client_id = "cbq-sandbox"
             client_secret_command = "echo sandbox-secret"
-            """.write(to: file, atomically: true, encoding: .utf8)
-        chmod(file.path, 0o600)
+            """)
+        defer { try? FileManager.default.removeItem(at: folder) }
         // A token given on the command line is for the target it starts with: it must not follow
         // the user to another profile's host.
         let token = folder.appendingPathComponent("token")

@@ -101,11 +101,7 @@ struct RunCommandTests {
     /// A profile's options, overridden by the command line's; `--profile` wins over
     /// `$CBQ_PROFILE`, which wins over `default`.
     @Test func profilesAndTheirOrder() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("cbq/config.toml")
-        try """
+        let folder = try configFolder("""
             [profiles.default]
             page_size = 50
 
@@ -121,8 +117,8 @@ struct RunCommandTests {
             page_size = "per_page"
             max_page_size = 40
             total = "meta.found"
-            """.write(to: file, atomically: true, encoding: .utf8)
-        chmod(file.path, 0o600)
+            """)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let environment = ["XDG_CONFIG_HOME": folder.path]
         let query = "SELECT id FROM people.people WHERE age > 1"
         func translated(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> String {
@@ -153,12 +149,8 @@ struct RunCommandTests {
     /// Token sources, in order: --token-file, $CASEBOOK_TOKEN, then the profile's token_file.
     @Test func aProfilesTokenFileComesAfterTheEnvironment() async throws {
         let server = try await SandboxServer.start()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cbq"), withIntermediateDirectories: true)
+        let folder = try configFolder("[profiles.default]\nbase_url = \"\(server.baseURL)\"\ntoken_file = \"/nonexistent/token\"\n")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("cbq/config.toml")
-        try "[profiles.default]\nbase_url = \"\(server.baseURL)\"\ntoken_file = \"/nonexistent/token\"\n".write(to: file, atomically: true, encoding: .utf8)
-        chmod(file.path, 0o600)
         let token = folder.appendingPathComponent("token")
         try "from-file\n".write(to: token, atomically: true, encoding: .utf8)
         let query = ["-c", "SELECT COUNT(*) FROM cases.cases"]
