@@ -114,6 +114,7 @@ struct ExecutorSandboxTests {
             #expect(ids == sandboxPeople.map(\.id))
             #expect(summary.throttled >= 2)
             #expect(summary.paused >= .seconds(1))
+            #expect(summary.waited >= summary.paused, "each held request counts its wait")
             #expect(summary.requests == summary.pages + summary.throttled)
         }
     }

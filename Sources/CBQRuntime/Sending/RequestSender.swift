@@ -79,12 +79,13 @@ public struct RequestSender: Sendable {
             attempt += 1
             try Task.checkCancellation()
             let ticket = try await throttle?.enter()
+            if let ticket { waited += ticket.waited }  // a pause the server asked of every request
             let reply: HTTPReply
             do {
                 reply = try await transport.send(spec(request, token: token))
-                if let ticket { throttle?.leave(ticket, status: reply.status, headers: reply.headers) }
+                if let ticket { throttle?.leave(ticket, answer: reply) }
             } catch let error as TransportError {
-                if let ticket { throttle?.leave(ticket, status: 0, headers: []) }
+                if let ticket { throttle?.leave(ticket, answer: nil) }
                 guard attempt < retry.maxAttempts, retry.mayRepeat(request.method, after: .transport(error.kind)) else {
                     throw ExecutionError.transport(error, method: request.method.rawValue, url: request.url.description, attempts: attempt)
                 }
@@ -94,7 +95,7 @@ public struct RequestSender: Sendable {
                 waited += pause
                 continue
             } catch {
-                if let ticket { throttle?.leave(ticket, status: 0, headers: []) }
+                if let ticket { throttle?.leave(ticket, answer: nil) }
                 throw error
             }
             if reply.status == 429 || reply.status == 503 { throttled += 1 }

@@ -14,7 +14,7 @@ import Synchronization
 ///
 ///     let ticket = try await throttle.enter()      // a slot, after any pause
 ///     … send …
-///     throttle.leave(ticket, status: 429, headers: headers)
+///     throttle.leave(ticket, answer: reply)          // nil when no answer came
 public final class Throttle: Sendable {
     /// One request's place in the window.
     public struct Ticket: Sendable {
@@ -91,16 +91,18 @@ public final class Throttle: Sendable {
         return Ticket(sentAt: .now, waited: waited)
     }
 
-    /// Gives the place back, after learning from the answer (`status` 0: no answer).
-    public func leave(_ ticket: Ticket, status: Int, headers: [(name: String, value: String)]) {
+    /// Gives the place back, after learning from the answer (nil: none came).
+    public func leave(_ ticket: Ticket, answer: HTTPReply?) {
         let now = ContinuousClock.now
+        let status = answer?.status ?? 0
+        func header(_ name: String) -> String? { answer?.header(name) }
         state.withLock { state in
             if status == 429 || status == 503 {
                 if state.lastCut.map({ ticket.sentAt > $0 }) ?? true {
                     state.limit = max(1, state.limit / 2)
                     state.lastCut = now
                 }
-                if let value = Self.header("Retry-After", in: headers),
+                if let value = header("Retry-After"),
                    let seconds = RetryPolicy.retryAfterSeconds(value, now: wallClock()) {
                     state.pause(from: now, until: now + min(.seconds(seconds), longestPause))
                 }
@@ -109,10 +111,10 @@ public final class Throttle: Sendable {
             }
             // A server that says how many requests it has left: never more in flight than that,
             // and none at all until the reset when it has none.
-            if let remaining = (Self.header("RateLimit-Remaining", in: headers) ?? Self.header("X-RateLimit-Remaining", in: headers))
+            if let remaining = (header("RateLimit-Remaining") ?? header("X-RateLimit-Remaining"))
                 .flatMap({ Int($0.trimming(.whitespace)) }), remaining >= 0 {
                 state.limit = max(1, min(state.limit, remaining))
-                if remaining == 0, let reset = (Self.header("RateLimit-Reset", in: headers) ?? Self.header("X-RateLimit-Reset", in: headers))
+                if remaining == 0, let reset = (header("RateLimit-Reset") ?? header("X-RateLimit-Reset"))
                     .flatMap({ Self.resetSeconds($0, now: wallClock()) }) {
                     state.pause(from: now, until: now + min(.seconds(reset), longestPause))
                 }
@@ -158,10 +160,6 @@ public final class Throttle: Sendable {
             return state.admit()
         }
         for waiter in admitted { waiter.resume(returning: true) }
-    }
-
-    private static func header(_ name: String, in headers: [(name: String, value: String)]) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// `RateLimit-Reset`: seconds from now, or (as some servers send `X-RateLimit-Reset`) a
