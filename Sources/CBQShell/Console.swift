@@ -46,20 +46,18 @@ public final class Console: Sendable {
 
     /// Writes what was held so far and goes on holding: before a question, so that the notes
     /// before it are read before it is answered.
-    public func showHeld() {
-        let bytes: [UInt8] = held.withLock { sink in
-            guard let current = sink else { return [] }
-            sink = MemorySink()
-            return current.data
-        }
-        if !bytes.isEmpty { _ = bytes.withUnsafeBytes { errors.write($0) } }
-    }
+    public func showHeld() { writeHeld(goOnHolding: true) }
 
     /// Ends holding; what was held is written to standard error.
-    public func releaseHeld() {
-        guard let sink = held.withLock({ sink -> MemorySink? in defer { sink = nil }; return sink }) else { return }
-        let bytes = sink.data
-        if !bytes.isEmpty { _ = bytes.withUnsafeBytes { errors.write($0) } }
+    public func releaseHeld() { writeHeld(goOnHolding: false) }
+
+    private func writeHeld(goOnHolding: Bool) {
+        let sink = held.withLock { sink -> MemorySink? in
+            defer { sink = goOnHolding && sink != nil ? MemorySink() : nil }
+            return sink
+        }
+        guard let bytes = sink?.data, !bytes.isEmpty else { return }
+        _ = bytes.withUnsafeBytes { errors.write($0) }
     }
 
     /// `error: message` and `= hint: …`.

@@ -50,7 +50,7 @@ extension Session {
         defer { watching = false }
         while true {
             say("\(Self.wallClockText()) (every \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s)\n")
-            let status = await runCancellablyReturningStatus(SourceText(statement, name: "<input>"))
+            let status = await runCancellably(SourceText(statement, name: "<input>"))
             if status != 0 { return }  // an error, or Ctrl-C during the statement
             // Wait, watching for Ctrl-C.
             let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

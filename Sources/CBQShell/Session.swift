@@ -226,12 +226,9 @@ public final class Session: @unchecked Sendable {
 
     /// Runs `source` so that Ctrl-C (``interruptRequested``) cancels it at once, and prints its
     /// time when `\timing` is on.
-    func runCancellably(_ source: SourceText) async {
-        _ = await runCancellablyReturningStatus(source)
-    }
-
-    /// The same, with the status (`\watch` stops on an error or Ctrl-C).
-    func runCancellablyReturningStatus(_ source: SourceText) async -> Int32 {
+    /// Returns the status (`\watch` stops on an error or Ctrl-C).
+    @discardableResult
+    func runCancellably(_ source: SourceText) async -> Int32 {
         let started = ContinuousClock.now
         resultsWritten = 0  // a blank line separates the tables of one input, not of the session
         lastSummary = nil
