@@ -150,26 +150,22 @@ extension Session {
             return
         }
         // psql's \d: a table of the columns, their types and whether a null was seen, as far
-        // as the rows seen tell.
-        let rows = columns.map { column -> [String] in
+        // as the rows seen tell, in the shell's own table format.
+        let rows = columns.map { column -> [SQLValue] in
             let kind = catalog.kind(of: column, in: argument)
             let type = kind.map { $0.kind == .unknown ? "" : $0.kind.rawValue } ?? ""
-            return [column, type, kind?.nullSeen == true ? "null seen" : ""]
+            return [.text(column), .text(type), .text(kind?.nullSeen == true ? "null seen" : "")]
         }
-        let header = ["Column", "Type", "Nulls"]
-        let widths = (0..<3).map { index in max(DisplayWidth.of(header[index]), rows.map { DisplayWidth.of($0[index]) }.max() ?? 0) }
-        func padded(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text))) }
-        func line(_ cells: [String]) -> String {
-            var text = " " + cells.enumerated().map { index, cell in index == 2 ? cell : padded(cell, widths[index]) }.joined(separator: " | ")
-            while text.hasSuffix(" ") { text.removeLast() }
-            return text
-        }
+        let sink = MemorySink()
+        let table = OutputStream(sink)
+        let renderer = Renderers.make(.table, output: table, terminalWidth: console.screenWidth(), allColumns: false,
+                                      bold: console.screenColors)
+        renderer.begin(["Column", "Type", "Nulls"].map { ResultColumn(name: $0, field: $0) })
+        for row in rows { renderer.write(.values(row)) }
+        renderer.finish(rowCount: rows.count)
+        table.flush()
         let seen = catalog.rowsSeen(of: argument)
-        var lines = ["Endpoint \(argument)" + (seen > 0 ? " (types from \(counted(seen, "row")) seen)" : "")]
-        lines.append(line(header))
-        lines.append(widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+"))
-        lines += rows.map(line)
-        say(lines.joined(separator: "\n"))
+        say("Endpoint \(argument)" + (seen > 0 ? " (types from \(counted(seen, "row")) seen)" : "") + "\n" + sink.text)
     }
 
     /// Reads up to 100 rows of each endpoint to learn its columns and their kinds, showing
