@@ -89,4 +89,51 @@ struct ExpandedAutoTests {
         let output = try? Self.render([[.text(String(repeating: "x", count: 100)), .text("1"), .text("2")]], width: 30, columns: columns, auto: false)
         #expect(output?.hasPrefix(" … | a | b\n") == true, "\(output ?? "")")
     }
+
+    /// A table renderer with a small sample, fed `rows`; what it had written before `finish`
+    /// and in all.
+    static func stream(_ rows: [[SQLValue]], sample: Int, width: Int?, auto: Bool = false) -> (beforeFinish: String, all: String) {
+        let sink = MemorySink()
+        let output = OutputStream(sink)
+        let renderer = TableRenderer(output: output, terminalWidth: width, verticalWhenTooWide: auto, sampleSize: sample)
+        renderer.begin(columns)
+        for row in rows { renderer.write(.values(row)) }
+        output.flush()
+        let before = sink.text
+        renderer.finish(rowCount: rows.count)
+        output.flush()
+        return (before, sink.text)
+    }
+
+    static let manyRows: [[SQLValue]] = (1...6).map { [.text("NTE-\($0)"), .text($0 == 5 ? "a much longer subject than the sample's" : "short \($0)")] }
+
+    /// Widths come from the first rows; the rest stream in that layout, so rows are written
+    /// before the result ends (memory stays flat), and a later, wider value is cut on a
+    /// terminal, with a footer that counts it.
+    @Test func aTableStreamsAfterItsSample() {
+        let (before, all) = Self.stream(Self.manyRows, sample: 2, width: 80)
+        #expect(before == "  id   | subject\n-------+---------\n NTE-1 | short 1\n NTE-2 | short 2\n NTE-3 | short 3\n NTE-4 | short 4\n"
+                        + " NTE-5 | a much…\n NTE-6 | short 6\n")
+        #expect(all == before + "(6 rows)\n1 value after the first 2 rows cut to their column's width (…); \\x shows them whole\n")
+        // Fewer rows than the sample: laid out at the end, from every row, nothing cut.
+        let (none, whole) = Self.stream(Self.manyRows, sample: 10, width: 80)
+        #expect(none.isEmpty)
+        #expect(whole.contains(" NTE-5 | a much longer subject than the sample's\n"))
+        #expect(!whole.contains("cut"))
+    }
+
+    /// Off a terminal nothing is lost to the layout: a later, wider value is written whole.
+    @Test func offATerminalALaterWideValueIsWrittenWhole() {
+        let (_, all) = Self.stream(Self.manyRows, sample: 2, width: nil)
+        #expect(all.contains(" NTE-5 | a much longer subject than the sample's\n"))
+        #expect(all.hasSuffix(" NTE-6 | short 6\n(6 rows)\n"))
+    }
+
+    /// `\x auto` decides on the sample; the rows after it stream as records too.
+    @Test func recordsChosenFromTheSampleStream() {
+        let wide: [[SQLValue]] = (1...4).map { [.text("NTE-\($0)"), .text(String(repeating: "w", count: 40))] }
+        let (before, all) = Self.stream(wide, sample: 2, width: 30, auto: true)
+        #expect(before.components(separatedBy: "-[ RECORD").count - 1 == 4)
+        #expect(all.hasSuffix("id      | NTE-4\nsubject | wwwwwwwwwwwwwwwwwww…\n"))
+    }
 }

@@ -3,9 +3,6 @@ import CBQCore
 /// Output formats, as `--format` and `\format` name them.
 public enum OutputFormat: String, CaseIterable, Sendable {
     case table, vertical, json, ndjson, csv, markdown
-
-    /// Formats that write each row as it arrives, keeping memory flat.
-    public var streams: Bool { self != .table && self != .vertical }
 }
 
 /// The result's columns: the name shown, and the field read from a row (`id` is the resource id).

@@ -4,8 +4,12 @@ import CBQCore
 /// combining marks none), numbers right-aligned, a row-count footer. On a terminal a table too
 /// wide keeps whole columns, as many as fit from both ends, with one `…` column for the rest
 /// and a footer saying how many are hidden (DuckDB's rule); a value is cut (ending in `…`) only
-/// when one column alone is wider than the screen. Rows are kept until the end, since widths
-/// depend on every row.
+/// when one column alone is wider than the screen.
+///
+/// Widths come from the first ``sampleSize`` rows; after them the table streams, so memory
+/// stays flat however many rows come. A later value wider than its column is cut on a terminal
+/// (and the footer counts those), and written whole, out of line, anywhere else: text in a
+/// file is never lost to a layout.
 ///
 ///      first_name | last_name | age
 ///     ------------+-----------+-----
@@ -16,8 +20,10 @@ final class TableRenderer: ResultRenderer {
     /// The terminal's width; nil when output is not a terminal (nothing is cut).
     private let terminalWidth: Int?
     private var columns: [ResultColumn] = []
-    private var rows: [[String]] = []
+    /// Rows held until the sample is full (then the layout is fixed and they are written).
+    private var held: [[String]] = []
     private var numeric: [Bool] = []
+    private let sampleSize: Int
 
     /// `\x auto`: rows too wide for the terminal print as vertical records instead.
     private let verticalWhenTooWide: Bool
@@ -25,11 +31,25 @@ final class TableRenderer: ResultRenderer {
     /// The column names in bold (ANSI), on a terminal that takes colour.
     private let boldHeader: Bool
 
-    init(output: OutputStream, terminalWidth: Int?, verticalWhenTooWide: Bool = false, boldHeader: Bool = false) {
+    /// Once the sample is laid out: where each shown slot's column is (nil: the `…` column),
+    /// and each slot's width.
+    private var layout: [Int?] = []
+    private var cellWidths: [Int] = []
+    /// Each column's widest cell in the sample.
+    private var sampledWidths: [Int] = []
+    private var laidOut = false
+    private var hidden = 0
+    /// After the sample, when the layout chose records (`\x auto`): the rest go there too.
+    private var vertical: VerticalRenderer?
+    /// Values after the sample cut to their column's width (on a terminal).
+    private var cutAfterSample = 0
+
+    init(output: OutputStream, terminalWidth: Int?, verticalWhenTooWide: Bool = false, boldHeader: Bool = false, sampleSize: Int = 1_000) {
         self.output = output
         self.terminalWidth = terminalWidth
         self.verticalWhenTooWide = verticalWhenTooWide
         self.boldHeader = boldHeader
+        self.sampleSize = max(1, sampleSize)
     }
 
     func begin(_ columns: [ResultColumn]) {
@@ -38,74 +58,105 @@ final class TableRenderer: ResultRenderer {
     }
 
     func write(_ row: ResultRow) {
+        if let vertical {
+            vertical.write(row)
+            return
+        }
         var cells: [String] = []
         cells.reserveCapacity(columns.count)
         for (index, column) in columns.enumerated() {
             let (text, isNumber) = row.cell(column, at: index)
-            if let text, !isNumber, !text.isEmpty { numeric[index] = false }
+            if !laidOut, let text, !isNumber, !text.isEmpty { numeric[index] = false }
             cells.append(Cell.clean(text ?? "", limit: nil))
         }
-        rows.append(cells)
+        if laidOut {
+            line(cells)
+            output.flushIfNeeded()
+            return
+        }
+        held.append(cells)
+        if held.count >= sampleSize { layOut() }
     }
 
     func finish(rowCount: Int) {
-        var hidden = 0
-        if !columns.isEmpty {
-            var widths = columns.map { DisplayWidth.of($0.name) }
-            for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
-            var shown = Array(columns.indices)
-            if let terminalWidth, Self.lineWidth(widths) > terminalWidth {
-                shown = Self.columnsThatFit(widths, into: terminalWidth)
-                hidden = columns.count - shown.count
-                // `\x auto`: records when a table would hide half the columns or more.
-                if verticalWhenTooWide, hidden * 2 >= columns.count {
-                    // Exactly what `\x on` prints, footer included (only "(0 rows)").
-                    let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
-                    vertical.begin(columns)
-                    for row in rows { vertical.write(.values(row.map { SQLValue.text($0) })) }
-                    vertical.finish(rowCount: rowCount)
-                    return
-                }
-            }
-            // The hidden columns show as one `…` column where they were, between the first
-            // columns and the last (DuckDB's rule); a single column wider than the screen is cut.
-            let gap = shown.indices.dropFirst().first { shown[$0] != shown[$0 - 1] + 1 }
-            var layout: [Int?] = shown.map { $0 }
-            if let gap { layout.insert(nil, at: gap) } else if hidden > 0 { layout.insert(nil, at: shown.first == 0 ? layout.count : 0) }
-            var cellWidths = layout.map { $0.map { widths[$0] } ?? 1 }
-            if let terminalWidth, Self.lineWidth(cellWidths) > terminalWidth { cellWidths = Self.fit(cellWidths, into: terminalWidth) }
-            func line(_ cell: (Int) -> String) {
-                output.write(byte: UInt8(ascii: " "))
-                for (slot, column) in layout.enumerated() {
-                    if slot > 0 { output.write(" | ") }
-                    let full = column.map(cell) ?? "…"
-                    let width = cellWidths[slot]
-                    let text = DisplayWidth.of(full) > width ? Cell.clean(full, limit: width) : full
-                    let padding = width - DisplayWidth.of(text)
-                    let right = column.map { numeric[$0] } ?? false
-                    if right { output.write(Cell.spaces(padding)) }
-                    output.write(text)
-                    if !right && slot < layout.count - 1 { output.write(Cell.spaces(padding)) }
-                }
-                output.write(byte: 0x0A)
-            }
-            // Header centred, as psql does.
-            output.write(" " + layout.enumerated().map { slot, column in
-                let name = column.map { Cell.clean(columns[$0].name, limit: cellWidths[slot]) } ?? "…"
-                let space = max(0, cellWidths[slot] - DisplayWidth.of(name))
-                let shown = boldHeader && column != nil ? "\u{1B}[1m" + name + "\u{1B}[0m" : name
-                return String(repeating: " ", count: space / 2) + shown + String(repeating: " ", count: space - space / 2)
-            }.joined(separator: " | ") + "\n")
-            output.write(cellWidths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "\n")
-            for row in rows {
-                line { row[$0] }
-                output.flushIfNeeded()
-            }
+        if !laidOut { layOut() }
+        if let vertical {
+            vertical.finish(rowCount: rowCount)
+            return
         }
         output.write("(\(counted(rowCount, "row")))\n")
         if hidden > 0 {
             output.write("\(counted(hidden, "column")) of \(columns.count) hidden (…); \\x shows every column\n")
         }
+        if cutAfterSample > 0 {
+            output.write("\(counted(cutAfterSample, "value")) after the first \(sampleSize) rows cut to their column's width (…); \\x shows them whole\n")
+        }
+    }
+
+    /// Fixes the columns' widths from the rows held, writes the header and those rows.
+    private func layOut() {
+        laidOut = true
+        defer { held = [] }
+        guard !columns.isEmpty else { return }
+        var widths = columns.map { DisplayWidth.of($0.name) }
+        for row in held { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
+        sampledWidths = widths
+        var shown = Array(columns.indices)
+        if let terminalWidth, Self.lineWidth(widths) > terminalWidth {
+            shown = Self.columnsThatFit(widths, into: terminalWidth)
+            hidden = columns.count - shown.count
+            // `\x auto`: records when a table would hide half the columns or more.
+            if verticalWhenTooWide, hidden * 2 >= columns.count {
+                // Exactly what `\x on` prints, footer included (only "(0 rows)").
+                let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
+                vertical.begin(columns)
+                for row in held { vertical.write(.values(row.map { SQLValue.text($0) })) }
+                self.vertical = vertical
+                return
+            }
+        }
+        // The hidden columns show as one `…` column where they were, between the first
+        // columns and the last (DuckDB's rule); a single column wider than the screen is cut.
+        let gap = shown.indices.dropFirst().first { shown[$0] != shown[$0 - 1] + 1 }
+        layout = shown.map { $0 }
+        if let gap { layout.insert(nil, at: gap) } else if hidden > 0 { layout.insert(nil, at: shown.first == 0 ? layout.count : 0) }
+        cellWidths = layout.map { $0.map { widths[$0] } ?? 1 }
+        if let terminalWidth, Self.lineWidth(cellWidths) > terminalWidth { cellWidths = Self.fit(cellWidths, into: terminalWidth) }
+        // Header centred, as psql does.
+        output.write(" " + layout.enumerated().map { slot, column in
+            let name = column.map { Cell.clean(columns[$0].name, limit: cellWidths[slot]) } ?? "…"
+            let space = max(0, cellWidths[slot] - DisplayWidth.of(name))
+            let shown = boldHeader && column != nil ? "\u{1B}[1m" + name + "\u{1B}[0m" : name
+            return String(repeating: " ", count: space / 2) + shown + String(repeating: " ", count: space - space / 2)
+        }.joined(separator: " | ") + "\n")
+        output.write(cellWidths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "\n")
+        for row in held {
+            line(row, streaming: false)
+            output.flushIfNeeded()
+        }
+    }
+
+    /// One row in the fixed layout.
+    private func line(_ row: [String], streaming: Bool = true) {
+        output.write(byte: UInt8(ascii: " "))
+        for (slot, column) in layout.enumerated() {
+            if slot > 0 { output.write(" | ") }
+            let full = column.map { row[$0] } ?? "…"
+            let width = cellWidths[slot]
+            var text = full
+            let fullWidth = DisplayWidth.of(full)
+            if fullWidth > width, terminalWidth != nil {
+                text = Cell.clean(full, limit: width)
+                // A value wider than every one in the sample (not one cut to fit the screen).
+                if streaming, let column, fullWidth > sampledWidths[column] { cutAfterSample += 1 }
+            }
+            let padding = width - DisplayWidth.of(text)
+            let right = column.map { numeric[$0] } ?? false
+            if right { output.write(Cell.spaces(padding)) }
+            output.write(text)
+            if !right && slot < layout.count - 1 { output.write(Cell.spaces(padding)) }
+        }
+        output.write(byte: 0x0A)
     }
 
     /// The cells a row of these column widths takes, with one to spare: " a | b | c" has 3n-2
