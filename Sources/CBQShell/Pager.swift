@@ -5,6 +5,7 @@ import Darwin
 #endif
 import CBQCore
 import CBQRuntime
+import Synchronization
 
 /// psql's pager: in the shell, a result longer than the screen goes through `$PAGER` (else
 /// `less -SRFX`: long lines scroll sideways, colour passes, a result that fits one screen is
@@ -17,7 +18,14 @@ public enum PagerMode: String, Sendable, CaseIterable {
     case auto
 }
 
-/// Runs a pager with text on its standard input and waits for it to end.
+/// A pager that was started, reading what is written to it; ``close()`` ends its input and
+/// waits for it to be quit; ``stop()`` ends it (Ctrl-C in cbq: the user wants the prompt).
+public protocol PagerPipe: ByteSink {
+    func close()
+    func stop()
+}
+
+/// Starts the pager command as a child reading a pipe.
 public enum PagerProcess {
     /// The command to run: `$PAGER` when set (empty: none), else `less -SRFX`.
     public static func command(environment: (String) -> String?) -> String? {
@@ -25,11 +33,13 @@ public enum PagerProcess {
         return "less -SRFX"
     }
 
-    /// Runs `command` with `/bin/sh -c`, writes `bytes` to it and waits; false when it could
-    /// not be started (the caller then writes to the screen).
-    public static func run(_ command: String, _ bytes: [UInt8]) -> Bool {
+    /// Starts `command` with `/bin/sh -c`; nil when its program is not found or it could not
+    /// be started (the caller then writes to the screen). The program is looked up first,
+    /// because the text written before a shell reports 127 would be lost with it.
+    public static func start(_ command: String, environment: (String) -> String?) -> (any PagerPipe)? {
+        guard isRunnable(command, path: environment("PATH") ?? "/usr/bin:/bin") else { return nil }
         var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { return false }
+        guard pipe(&pipeEnds) == 0 else { return nil }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -50,32 +60,126 @@ public enum PagerProcess {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let arguments = ["/bin/sh", "-c", command]
+        // A plain command runs in the shell's place (`exec`), so that ``PagerPipe/stop()``
+        // reaches the pager itself, not only the shell that started it.
+        let plain = !command.contains { "|&;<>()$`\\\"'*?[#~{}\n".contains($0) }
+        let arguments = ["/bin/sh", "-c", plain ? "exec " + command : command]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let started = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
-        close(pipeEnds[0])
+        closeDescriptor(pipeEnds[0])
         guard started == 0 else {
-            close(pipeEnds[1])
-            return false
+            closeDescriptor(pipeEnds[1])
+            return nil
         }
-        // A pager that quits early (q) closes the pipe: the rest is not wanted (EPIPE, which
-        // cbq ignores, ends the writing).
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(pipeEnds[1], buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
-            }
+        return Child(pid: pid, input: pipeEnds[1])
+    }
+
+    /// Whether the command's program (its first word not an assignment) is on `path` or is a
+    /// path to an executable.
+    static func isRunnable(_ command: String, path: String) -> Bool {
+        guard let program = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first(where: { !$0.contains("=") }) else { return true }
+        if program.contains("/") { return access(String(program), X_OK) == 0 }
+        return path.split(separator: ":").contains { access("\($0)/\(program)", X_OK) == 0 }
+    }
+
+    /// The pager's process and the write end of its input.
+    final class Child: PagerPipe {
+        private let pid: pid_t
+        private let input: FileDescriptorSink
+
+        init(pid: pid_t, input: Int32) {
+            self.pid = pid
+            self.input = FileDescriptorSink(input)
         }
-        close(pipeEnds[1])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // 127: the shell found no such command; the text was not shown.
-        let exitedWith127 = (status & 0x7f) == 0 && (status >> 8) & 0xff == 127
-        return !exitedWith127
+
+        /// False once the pager has quit (q): the rest is not wanted (EPIPE, which cbq ignores).
+        func write(_ bytes: UnsafeRawBufferPointer) -> Bool { input.write(bytes) }
+
+        /// less leaves the terminal as it found it on SIGTERM, the rows it showed on the screen.
+        func stop() { kill(pid, SIGTERM) }
+
+        func close() {
+            closeDescriptor(input.descriptor)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+}
+
+/// A statement's results on their way to the screen in the shell: held while they fit on one
+/// screen, then, once longer (or at once with `\pager on`), piped to the pager as they come,
+/// so that a long result is never held whole and shows as soon as a screen of it is there.
+final class PagedScreen: ByteSink {
+    private struct State {
+        var held: [UInt8] = []
+        var lines = 0
+        var pager: (any PagerPipe)?
+        /// The pager could not start (or Ctrl-C came before it did): the rest goes to the screen.
+        var direct = false
+    }
+
+    private let state = Mutex(State())
+    /// The pager once started, and whether Ctrl-C came, apart from ``state``: a write blocked
+    /// on a full pipe holds that lock.
+    private let running = Mutex<(pager: (any PagerPipe)?, interrupted: Bool)>((nil, false))
+    private let screen: any ByteSink
+    /// Lines that go to the pager: a screen less the prompt's line (0: every result).
+    private let threshold: Int
+    private let startPager: @Sendable () -> (any PagerPipe)?
+
+    init(screen: any ByteSink, threshold: Int, startPager: @escaping @Sendable () -> (any PagerPipe)?) {
+        self.screen = screen
+        self.threshold = threshold
+        self.startPager = startPager
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        state.withLock { state in
+            if let pager = state.pager { return pager.write(bytes) }
+            if state.direct { return screen.write(bytes) }
+            state.held.append(contentsOf: bytes)
+            state.lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            return state.lines >= max(1, threshold) ? release(&state, toPager: true) : true
+        }
+    }
+
+    /// Writes what is held: to a pager started now (the screen when it cannot start), or to
+    /// the screen.
+    private func release(_ state: inout State, toPager: Bool) -> Bool {
+        let held = state.held
+        state.held = []
+        let started = !toPager ? nil : running.withLock { running -> (any PagerPipe)? in
+            guard !running.interrupted else { return nil }
+            running.pager = startPager()
+            return running.pager
+        }
+        if let pager = started {
+            state.pager = pager
+            return held.withUnsafeBytes { pager.write($0) }
+        }
+        state.direct = true
+        return held.withUnsafeBytes { screen.write($0) }
+    }
+
+    /// Ctrl-C: the pager is ended, so that a write waiting on it returns and the prompt comes.
+    func interrupt() {
+        running.withLock { running in
+            running.interrupted = true
+            running.pager?.stop()
+        }
+    }
+
+    /// Ends the result: what is still held goes to the screen (through the pager when it is
+    /// on for every result, unless `interrupted`: then the user wants the prompt), and a
+    /// pager that was started is waited for. True when a pager ran.
+    func finish(interrupted: Bool) -> Bool {
+        state.withLock { state in
+            if state.pager == nil && !state.held.isEmpty { _ = release(&state, toPager: threshold == 0 && !interrupted) }
+            guard let pager = state.pager else { return false }
+            pager.close()
+            return true
+        }
     }
 }
 
@@ -89,23 +193,19 @@ extension Session {
         say("Pager usage is \(pager.rawValue).")
     }
 
-    /// Whether this statement's results are held, to go through the pager after it: in the
-    /// shell, to a terminal, with a pager to run, and not under `\watch` (whose runs scroll by).
+    /// Whether this statement's results go through ``PagedScreen``: in the shell, to a
+    /// terminal, with a pager to run, and not under `\watch` (whose runs scroll by).
     var pagesResults: Bool {
         pager != .off && !watching && reader != nil && output.sink === console.screen && !heldForScreen && console.screenHeight() != nil
             && PagerProcess.command(environment: environment) != nil
     }
 
-    /// Shows `held` (a statement's results): through the pager when it is on, or when the text
-    /// has more lines than the screen; else, or when the pager cannot start, on the screen.
-    func showPaged(_ held: [UInt8]) {
-        guard !held.isEmpty else { return }
-        let lines = held.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        let height = console.screenHeight() ?? Int.max
-        if pager == .on || lines >= height - 1, let command = PagerProcess.command(environment: environment), runPager(command, held) {
-            resetInterrupt()
-            return
-        }
-        _ = held.withUnsafeBytes { console.screen.write($0) }
+    /// The screen for one statement's results, paging them when they are long.
+    func pagedScreen() -> PagedScreen? {
+        guard pagesResults, let command = PagerProcess.command(environment: environment) else { return nil }
+        let threshold = pager == .on ? 0 : max(1, (console.screenHeight() ?? Int.max) - 1)
+        let environment = environment
+        let start = startPager ?? { PagerProcess.start($0, environment: environment) }
+        return PagedScreen(screen: console.screen, threshold: threshold) { start(command) }
     }
 }

@@ -227,6 +227,8 @@ extension Session {
         var columns: [String]?
         var type: String?
         let output = self.output
+        // On the screen (or in the pager) each page shows as it comes, not each 64 KiB.
+        let flushesEachPage = writesToScreen
         do {
             let catalog = self.catalog
             let endpoint = "\(plan.service).\(plan.endpoint)"
@@ -238,6 +240,7 @@ extension Session {
                     catalog.learn(endpoint: endpoint, rows: rows.prefix(100))
                 }
                 try writer.write(rows)
+                if flushesEachPage { output.flush() }
                 if output.isClosed { throw OutputClosed() }
             }
             try writer.finish(count: summary?.count)

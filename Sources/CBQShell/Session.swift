@@ -57,8 +57,8 @@ public final class Session: @unchecked Sendable {
     var resultsWritten = 0
     /// `\pager`: results longer than the screen through `$PAGER` (`auto`), always, or never.
     public var pager = PagerMode.auto
-    /// Runs a pager with the text; true once it ran (tests give one that keeps the text).
-    public var runPager: (String, [UInt8]) -> Bool = PagerProcess.run
+    /// Starts the pager command (tests give one that keeps the text).
+    public var startPager: (@Sendable (String) -> (any PagerPipe)?)?
     /// Where the catalog of this target is kept between sessions (``CatalogCache``); nil for
     /// none (the sandbox, whose schema is read at start).
     public var catalogPath: String?
@@ -232,25 +232,20 @@ public final class Session: @unchecked Sendable {
         let started = ContinuousClock.now
         resultsWritten = 0  // a blank line separates the tables of one input, not of the session
         lastSummary = nil
-        // In the shell, results are held and shown through the pager when they are long.
-        let held = pagesResults ? MemorySink() : nil
-        if let held {
-            output = OutputStream(held)
+        // In the shell, results longer than the screen go through the pager; the notes wait
+        // for the end, to follow the results as they would without one.
+        let paged = pagedScreen()
+        if let paged {
+            output = OutputStream(paged)
             heldForScreen = true
             console.hold()
         }
-        let status = await runCancellably([source])
-        if let held {
+        let status = await runCancellably([source], onInterrupt: { paged?.interrupt() })
+        if let paged {
             output.flush()
             output = OutputStream(console.screen)
             heldForScreen = false
-            // After Ctrl-C the user wants the prompt: what arrived prints as it is.
-            if status == SysExit.interrupted {
-                let bytes = held.data
-                _ = bytes.withUnsafeBytes { console.screen.write($0) }
-            } else {
-                showPaged(held.data)
-            }
+            if paged.finish(interrupted: status == SysExit.interrupted) { resetInterrupt() }
             console.releaseHeld()
         }
         if timing {
@@ -262,13 +257,17 @@ public final class Session: @unchecked Sendable {
     /// Runs `sources` as ``run(_:)`` does, cancelling the statement running when Ctrl-C is
     /// pressed (``interruptRequested``): a read shows what it has, a write says which rows it
     /// wrote. Scripts and `-c` run this way too.
-    public func runCancellably(_ sources: [SourceText]) async -> Int32 {
+    public func runCancellably(_ sources: [SourceText], onInterrupt: @escaping @Sendable () -> Void = {}) async -> Int32 {
         resetInterrupt()
         let task = Task { await self.run(sources) }
         let interruptRequested = self.interruptRequested
         let watcher = Task {
             while !Task.isCancelled {
-                if interruptRequested() { task.cancel(); return }
+                if interruptRequested() {
+                    task.cancel()
+                    onInterrupt()
+                    return
+                }
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }

@@ -183,29 +183,74 @@ struct InteractiveTests {
     /// In the shell, a result longer than the screen goes through the pager, then its notes;
     /// a short one, `\pager off`, or an empty $PAGER print on the screen; `\pager on` pages all.
     @Test func longResultsGoThroughThePager() async {
-        final class Paged: @unchecked Sendable { var runs: [(String, String)] = [] }
+        final class Paged: @unchecked Sendable { var runs: [(command: String, text: String)] = [] }
+        final class FakePager: PagerPipe, @unchecked Sendable {
+            let paged: Paged
+            let command: String
+            var bytes: [UInt8] = []
+            init(_ paged: Paged, _ command: String) { self.paged = paged; self.command = command }
+            func write(_ bytes: UnsafeRawBufferPointer) -> Bool { self.bytes += bytes; return true }
+            func close() { paged.runs.append((command, String(decoding: bytes, as: UTF8.self))) }
+            func stop() {}
+        }
         func shell(pager: String?) -> (ShellHarness, Paged) {
             let shell = ShellHarness(format: .csv, environment: pager.map { ["PAGER": $0] } ?? [:], screenHeight: 10)
             let paged = Paged()
-            shell.session.runPager = { command, bytes in
-                paged.runs.append((command, String(decoding: bytes, as: UTF8.self)))
-                return true
-            }
+            shell.session.startPager = { FakePager(paged, $0) }
             return (shell, paged)
         }
         let (long, paged) = shell(pager: nil)
         await long.type("SELECT id FROM people.people ORDER BY id LIMIT 20;", "SELECT id FROM people.people ORDER BY id LIMIT 2;")
         #expect(paged.runs.count == 1)
-        #expect(paged.runs.first?.0 == "less -SRFX")
-        #expect(paged.runs.first?.1.hasPrefix("id\r\nPER-00001\r\n") == true && paged.runs.first?.1.contains("PER-00020") == true)
+        #expect(paged.runs.first?.command == "less -SRFX")
+        #expect(paged.runs.first?.text.hasPrefix("id\r\nPER-00001\r\n") == true && paged.runs.first?.text.contains("PER-00020") == true)
         #expect(!long.output.contains("PER-00020") && long.output.contains("id\r\nPER-00001\r\nPER-00002\r\n"))
         let (chosen, chosenRuns) = shell(pager: "more")
         await chosen.type("\\pager on", "SELECT id FROM people.people LIMIT 1;", "\\pager off", "SELECT id FROM people.people LIMIT 30;")
-        #expect(chosenRuns.runs.map(\.0) == ["more"])
+        #expect(chosenRuns.runs.map(\.command) == ["more"])
         #expect(chosen.output.contains("Pager usage is on.") && chosen.output.contains("PER-00030"))
         let (none, noneRuns) = shell(pager: "")
         await none.type("SELECT id FROM people.people LIMIT 30;")
         #expect(noneRuns.runs.isEmpty && none.output.contains("PER-00030"))
+    }
+
+    /// A long result reaches the pager as it comes: the pager starts once a screen is there
+    /// and the rest is written to it, not held (the screen here is 10 lines).
+    @Test func thePagedScreenStreamsOnceAScreenIsFull() {
+        final class Pipe: PagerPipe, @unchecked Sendable {
+            var bytes: [UInt8] = []
+            var closed = false
+            func write(_ bytes: UnsafeRawBufferPointer) -> Bool { self.bytes += bytes; return true }
+            func close() { closed = true }
+            func stop() {}
+        }
+        let screen = MemorySink()
+        let pipe = Pipe()
+        nonisolated(unsafe) var starts = 0
+        let paged = PagedScreen(screen: screen, threshold: 9) { starts += 1; return pipe }
+        for line in 1...8 { _ = paged.write("line \(line)\n") }
+        #expect(starts == 0 && pipe.bytes.isEmpty)
+        _ = paged.write("line 9\n")
+        #expect(starts == 1 && String(decoding: pipe.bytes, as: UTF8.self).hasSuffix("line 9\n"))
+        _ = paged.write("line 10\n")
+        #expect(String(decoding: pipe.bytes, as: UTF8.self).hasSuffix("line 9\nline 10\n"))
+        #expect(paged.finish(interrupted: false) && pipe.closed && screen.text.isEmpty)
+        // A short one goes to the screen; a pager that cannot start leaves the screen too.
+        let short = PagedScreen(screen: screen, threshold: 9) { nil }
+        _ = short.write("a\n")
+        #expect(!short.finish(interrupted: false) && screen.text == "a\n")
+        let failing = PagedScreen(screen: screen, threshold: 1) { nil }
+        _ = failing.write("b\n")
+        _ = failing.write("c\n")
+        #expect(!failing.finish(interrupted: false) && screen.text == "a\nb\nc\n")
+    }
+
+    /// A pager whose program is not there is not started (its 127 would lose the text).
+    @Test func aPagerThatIsNotThereIsNotStarted() {
+        #expect(!PagerProcess.isRunnable("no-such-pager-cbq -R", path: "/usr/bin:/bin"))
+        #expect(PagerProcess.isRunnable("LESS=R sh -c cat", path: "/usr/bin:/bin"))
+        #expect(PagerProcess.isRunnable("/bin/cat", path: ""))
+        #expect(!PagerProcess.isRunnable("/nonexistent/less", path: "/usr/bin:/bin"))
     }
 
     @Test func urlCurlAndExplainSendNothing() async {

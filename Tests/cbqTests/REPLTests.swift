@@ -166,6 +166,23 @@ struct REPLTests {
         #expect(try await session.waitForPrompt())
     }
 
+    /// A long result streams into less while it is fetched; Ctrl-C then ends the statement and
+    /// the pager, and the prompt comes back at once.
+    @Test func ctrlCEndsAPagerThatIsShowingAStreamingResult() async throws {
+        let session = try await TerminalSession.started(["--sandbox", "--sandbox-latency-ms", "600", "--concurrency", "1", "--format", "csv"],
+                                                        environment: ["PAGER": "less -SRFX"], height: 20)
+        try await session.typeLine("SELECT id FROM people.people;")  // 12 pages of 100, 0.6 s each
+        #expect(try await session.waitFor(timeout: 5) { $0.last?.hasPrefix(":") == true }, "less shows the first pages before the last arrives")
+        try await Task.sleep(for: .milliseconds(200))  // less has set up its terminal and signals
+        let pressed = Date()
+        try await session.press("C-c")
+        #expect(try await session.waitFor(timeout: 1.5) { $0.last?.trimmingCharacters(in: .whitespaces) == "cbq(sandbox)>" })
+        #expect(Date().timeIntervalSince(pressed) < 1.5)
+        #expect(try await session.waitForText("are a partial result"))
+        try await session.typeLine("SELECT COUNT(*) FROM cases.cases;")
+        #expect(try await session.waitForText("600"), "the terminal is the shell's again")
+    }
+
     /// The built-in sandbox's schema is known from the first prompt: `\d` shows types, and Tab
     /// completes a column before any query has run.
     @Test func theSandboxSchemaIsKnownFromTheStart() async throws {
