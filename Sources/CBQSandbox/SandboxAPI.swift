@@ -241,6 +241,7 @@ public final class SandboxAPI: Sendable {
     private func list(_ endpoint: SandboxData.Endpoint, query: String, collectionURL: String) throws(APIError) -> SandboxResponse {
         // A copy-on-write snapshot: the lock is held only to take it.
         let collection = state.withLock { $0.collections[endpoint.path]! }
+        try rejectFilters(in: query)
         let query = try CollectionQuery(query: withoutIgnoredParameters(query), endpoint: endpoint, attributes: Set(collection.attributeNames),
                                         options: options)
         let positions = query.positions(in: collection.attributeNames, relationships: SandboxData.relationships(of: endpoint))
@@ -306,6 +307,18 @@ public final class SandboxAPI: Sendable {
             if options.ignoresPageNumber, key == options.dialect.pageNumberKey { return false }
             return options.ignoredFilters.isDisjoint(with: CollectionQuery.fields(filteredBy: key, dialect: options.dialect))
         }.joined(separator: "&")
+    }
+
+    /// A 400 naming the first filter on a field this server is told to refuse
+    /// (``SandboxOptions/rejectedFilters``), as a server that does not filter by it says so.
+    private func rejectFilters(in query: String) throws(APIError) {
+        guard !options.rejectedFilters.isEmpty else { return }
+        for pair in query.split(separator: "&") {
+            let key = PercentEncoding.decode(pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0], plusIsSpace: true) ?? ""
+            if let field = CollectionQuery.fields(filteredBy: key, dialect: options.dialect).first(where: options.rejectedFilters.contains) {
+                throw APIError.badParameter(key, "filtering by '\(field)' is not supported")
+            }
+        }
     }
 
     /// `,"included":[…]`: each distinct resource the page's resources name by the relationships

@@ -39,6 +39,9 @@ public struct SandboxOptions: Sendable {
     /// Filters on these fields are dropped unread, as a server that does not know them may do
     /// (`--ignore-filter state`): it answers every row.
     public var ignoredFilters: Set<String> = []
+    /// Filters on these fields are answered 400 naming the parameter, as a server that does
+    /// not filter by them says (`--reject-filter state`).
+    public var rejectedFilters: Set<String> = []
     /// The page number is dropped unread (`--ignore-page`): every page is the first.
     public var ignoresPageNumber = false
     /// OAuth clients the token endpoint (`POST /oauth2/token`, client credentials) knows: id → secret.

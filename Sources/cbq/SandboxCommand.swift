@@ -61,6 +61,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("ignore-filter"), help: ArgumentHelp("Drop filters on this field unread, answering every row (repeatable).", valueName: "field"))
     var ignoredFilters: [String] = []
 
+    @Option(name: .customLong("reject-filter"), help: ArgumentHelp("Answer filters on this field with 400 naming the parameter (repeatable).", valueName: "field"))
+    var rejectedFilters: [String] = []
+
     @Flag(name: .customLong("ignore-page"), help: "Drop the page number unread: every page is the first.")
     var ignorePage = false
 
@@ -118,6 +121,7 @@ struct SandboxCommand: AsyncParsableCommand {
         options.acceptsIDLists = idLists
         options.acceptsClientIDs = clientIDs
         options.ignoredFilters = Set(ignoredFilters)
+        options.rejectedFilters = Set(rejectedFilters)
         options.ignoresPageNumber = ignorePage
         options.requireOAuth = requireOAuth
         options.redirectsToTrailingSlash = trailingSlashRedirect
