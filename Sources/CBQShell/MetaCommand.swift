@@ -135,7 +135,13 @@ public struct MetaCommand: Sendable {
         MetaCommand(name: "watch", argument: .text(usage: "[seconds]", optional: true), summary: "run the statement typed (or the last one) every 2 s, or as said, until Ctrl-C") {
             await $0.watch(nil, argument: $1)
         },
-        MetaCommand(name: "d", argument: .endpoint(optional: true), summary: "list endpoints, or the columns seen for one") { $0.describe($1) },
+        MetaCommand(name: "d", argument: .endpoint(optional: true), summary: "list endpoints, or the columns and types of one") { $0.describe($1) },
+        MetaCommand(name: "d+", argument: .endpoint(optional: true), summary: "as \\d, with where each fact came from and when") {
+            $0.describe($1, verbose: true)
+        },
+        MetaCommand(name: "refresh", argument: .endpoint(optional: true), summary: "learn an endpoint's columns anew (one request), or every known one's") {
+            await $0.refresh($1)
+        },
         MetaCommand(name: "history", argument: .none, summary: "list earlier statements") { session, _ in session.showHistory() },
     ]
 

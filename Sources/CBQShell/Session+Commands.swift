@@ -139,51 +139,6 @@ extension Session {
         say("Now querying \(target.baseURL)")
     }
 
-    func describe(_ argument: String) {
-        if argument.isEmpty {
-            say("Endpoints (the guide's, and those used this session):\n" + catalog.endpoints.map { "  " + $0 }.joined(separator: "\n"))
-            return
-        }
-        let columns = catalog.columns(of: argument)
-        guard !columns.isEmpty else {
-            say("No columns seen for \(argument) yet: run a query against it (SELECT * FROM \(argument) LIMIT 1).")
-            return
-        }
-        // psql's \d: a table of the columns, their types and whether a null was seen, as far
-        // as the rows seen tell, in the shell's own table format.
-        let rows = columns.map { column -> [SQLValue] in
-            let kind = catalog.kind(of: column, in: argument)
-            let type = kind.map { $0.kind == .unknown ? "" : $0.kind.rawValue } ?? ""
-            return [.text(column), .text(type), .text(kind?.nullSeen == true ? "null seen" : "")]
-        }
-        let sink = MemorySink()
-        let table = OutputStream(sink)
-        let renderer = Renderers.make(.table, output: table, terminalWidth: console.screenWidth(), allColumns: false,
-                                      bold: console.screenColors)
-        renderer.begin(["Column", "Type", "Nulls"].map { ResultColumn(name: $0, field: $0) })
-        for row in rows { renderer.write(.values(row)) }
-        renderer.finish(rowCount: rows.count)
-        table.flush()
-        let seen = catalog.rowsSeen(of: argument)
-        say("Endpoint \(argument)" + (seen > 0 ? " (types from \(counted(seen, "row")) seen)" : "") + "\n" + sink.text)
-    }
-
-    /// Reads up to 100 rows of each endpoint to learn its columns and their kinds, showing
-    /// nothing: for the built-in sandbox, whose schema is then known from the first prompt (and
-    /// `\d` and completion work before any query). Failures are ignored: the catalog stays as it was.
-    public func learnSchema(of endpoints: [String]) async {
-        var options = execution
-        guard let credentials = try? credentials() else { return }
-        options.credentials = credentials
-        let executor = Executor(transport: transport, options: options)
-        for endpoint in endpoints {
-            guard let plan = try? planner.planSelect("SELECT * FROM \(endpoint) LIMIT 100") else { continue }
-            var rows: [RawRow] = []
-            _ = try? await executor.run(plan) { rows += $0 }
-            catalog.learn(endpoint: endpoint, rows: rows[...])
-        }
-    }
-
     func showHistory() {
         let entries = reader?.entries ?? []
         say(entries.enumerated().map { "\(String($0.offset + 1).leftPadded(5))  \($0.element)" }.joined(separator: "\n"))
@@ -195,3 +150,6 @@ func closeDescriptor(_ descriptor: Int32) { close(descriptor) }
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
+
+/// Seconds since the epoch, by the system's clock.
+func systemSeconds() -> Int { time(nil) }

@@ -207,6 +207,11 @@ extension Session {
     private func read(_ plan: RequestPlan, source: SourceText, analyze: Bool, spent: ExecutionSummary, executor: Executor) async -> Int32 {
         let options = executor.options
         if let warning = plan.warning, showsProgress { console.note("note: " + warning) }
+        // A condition cbq evaluates because the server refused its filter before: said every
+        // time, as it costs every page of the endpoint.
+        for predicate in plan.local where predicate.reason.hasPrefix(Planner.refusedBefore) {
+            console.note("note: cbq evaluates \(predicate.text) itself: \(predicate.reason)")
+        }
         var format = self.format
         if expanded == .on && format == .table { format = .vertical }
         let toScreen = writesToScreen
@@ -229,6 +234,7 @@ extension Session {
         let output = self.output
         // On the screen (or in the pager) each page shows as it comes, not each 64 KiB.
         let flushesEachPage = writesToScreen
+        let learnedAt = catalogTime
         do {
             let catalog = self.catalog
             let endpoint = "\(plan.service).\(plan.endpoint)"
@@ -237,7 +243,7 @@ extension Session {
                     columns = first.columnNames
                     type = first.typeText
                     // `\d` and completion learn the columns' kinds from the first rows.
-                    catalog.learn(endpoint: endpoint, rows: rows.prefix(100))
+                    catalog.learn(endpoint: endpoint, rows: rows.prefix(100), whole: plan.fields == nil, from: "a query", at: learnedAt)
                 }
                 try writer.write(rows)
                 if flushesEachPage { output.flush() }
@@ -260,6 +266,10 @@ extension Session {
         output.flush()
 
         guard var summary, failure == nil else { return report(failure!, plan: plan, source: source, rowsShown: writer.rowCount) }
+        // A total with no filter sent is the endpoint's: `\d` lists it.
+        if let total = summary.total, plan.pushed.isEmpty, plan.target == .collection {
+            catalog.learn(endpoint: "\(plan.service).\(plan.endpoint)", total: total, at: learnedAt)
+        }
         summary = spent.adding(summary)
         if analyze {
             output.write(plan.explanation() + "\n\n" + Self.analysis(summary, rows: writer.rowCount, operators: writer.operatorStats,
@@ -306,6 +316,13 @@ extension Session {
             diagnostic.range = predicate.range
             diagnostic.label = "sent as " + predicate.parameters.map { $0.formatted() }.joined(separator: "&")
             diagnostic.hint = Diagnostic.rejectedParameter("", sentAs: "", at: predicate.range).hint
+            // A filter the server refuses is remembered: later plans evaluate it locally.
+            if error.status == 400 {
+                let endpoint = "\(plan.service).\(plan.endpoint)"
+                let refused = predicate.parameters.map { $0.formattedName() }.filter { blamed.contains($0) }
+                for name in refused { catalog.reject(endpoint: endpoint, parameter: name, at: catalogTime) }
+                diagnostic.hint = (diagnostic.hint ?? "") + "; until \\refresh \(endpoint), cbq evaluates this condition itself"
+            }
         } else if blamed.contains("sort"), let range = plan.orderRange {
             diagnostic.range = range
             diagnostic.label = "sent as " + (plan.parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "sort")

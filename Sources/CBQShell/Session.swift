@@ -111,6 +111,11 @@ public final class Session: @unchecked Sendable {
     /// (`--now`, tests).
     public var clock: (@Sendable () -> Instant)?
 
+    /// When the catalog learns a fact (the system's clock; tests pin it). Not ``clock``, which
+    /// is what `now()` reads, once per statement.
+    public var catalogClock: @Sendable () -> Instant = { Instant(seconds: systemSeconds()) }
+    var catalogTime: Instant { catalogClock() }
+
     public var planner: Planner {
         var options = target.plannerOptions(plannerOptions)
         if let clock { options.now = clock() }
@@ -118,6 +123,11 @@ public final class Session: @unchecked Sendable {
         options.resourceTypes.merge(catalog.types) { given, _ in given }
         // Columns the catalog saw holding timestamps: strings compared with them are timestamps.
         options.timestampColumns = catalog.timestampColumns
+        // In the shell, endpoints whose every column is known: another is an error before
+        // sending (`\refresh` is at hand if the API has added one). Scripts check the first
+        // page's rows instead, so that a stale cache on one machine never fails a script.
+        if reader != nil { options.knownColumns = catalog.knownColumns }
+        options.rejectedFilters = catalog.rejectedFilters
         return Planner(options)
     }
     public var compiler: Compiler { Compiler(planner: planner, console: console) }

@@ -20,6 +20,12 @@ enum Entry {
         if arguments.count > 2, arguments[0] == "--profile", Subcommands.names.contains(arguments[2]) {
             arguments = [arguments[2], "--profile", arguments[1]] + arguments.dropFirst(3)
         }
+        // `cbq describe svc.ep …` runs as the main command, with its target options.
+        if arguments.first == "describe" {
+            arguments[0] = "--describe-endpoints"
+        } else if arguments.count > 2, arguments[0] == "--profile", arguments[2] == "describe" {
+            arguments[2] = "--describe-endpoints"
+        }
         if arguments.first == "config" {
             exit(ConfigCommand.run(Array(arguments.dropFirst())))
         }
@@ -77,6 +83,7 @@ struct CBQ: AsyncParsableCommand {
               explain     show how a statement will run
               sandbox     run the built-in Casebook-like API
               config      print the settings in effect and where each comes from
+              describe    ask the API for one page of an endpoint; print its columns and types
             (cbq help SUBCOMMAND for their options)
             """,
         version: "0.1.0"
@@ -91,6 +98,10 @@ struct CBQ: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Script files to run, in order.", valueName: "script.cbq"))
     var scripts: [String] = []
 
+    /// `cbq describe svc.ep …` (the entry point's spelling): the arguments are endpoints.
+    @Flag(name: .customLong("describe-endpoints"), help: .hidden)
+    var describesEndpoints = false
+
     @OptionGroup var target: TargetOptions
     @OptionGroup var runOptions: RunOptions
 
@@ -103,11 +114,14 @@ struct CBQ: AsyncParsableCommand {
     func run() async throws {
         // A closed pipe (`cbq … | head`) must end output quietly, not kill the process mid-write.
         signal(SIGPIPE, SIG_IGN)
+        if describesEndpoints && (scripts.isEmpty || !commands.isEmpty || !files.isEmpty) {
+            throw ValidationError("cbq describe takes endpoints (e.g. cbq describe people.people), not -c or -f")
+        }
         var sources = commands.map { SourceText($0, name: "<query>") }
-        for path in files + scripts { sources.append(SourceText(try reporting { try SourceFiles.read(path) }, name: path)) }
+        for path in describesEndpoints ? [] : files + scripts { sources.append(SourceText(try reporting { try SourceFiles.read(path) }, name: path)) }
         // No statements and a terminal: the interactive shell. Piped input runs as a script.
-        let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput)
-        if sources.isEmpty && !interactive {
+        let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput) && !describesEndpoints
+        if sources.isEmpty && !interactive && !describesEndpoints {
             let input = SourceText(SourceFiles.readStandardInput(), name: "<stdin>")
             // Empty input is nothing to do, as for psql and duckdb: no error, no token asked for.
             if StatementSplitter.split(input).isEmpty { return }
@@ -148,7 +162,7 @@ struct CBQ: AsyncParsableCommand {
         // nothing is. (The shell checks it at each statement, so the session can still start.)
         var credentials: (any CredentialsProvider)?
         // Nothing to run (`cbq < /dev/null`, a file of comments) needs no token.
-        let hasStatements = sources.contains { !StatementSplitter.split($0).isEmpty }
+        let hasStatements = describesEndpoints || sources.contains { !StatementSplitter.split($0).isEmpty }
         if !interactive && !runOptions.sandbox && hasStatements {
             do {
                 credentials = try TokenPolicy.credentials(for: chosen, transport: transport)
@@ -188,7 +202,8 @@ struct CBQ: AsyncParsableCommand {
         if interactive && runOptions.sandbox { await session.learnSchema(of: KnownEndpoint.all.map(\.qualifiedName)) }
         // Any other target's catalog is kept between sessions (column names and kinds only).
         if !runOptions.sandbox { session.useCatalogCache(for: chosen) }
-        let status = interactive ? await Shell.run(session) : await session.runCancellably(sources)
+        let status = describesEndpoints ? await session.describeFromCommandLine(scripts)
+            : interactive ? await Shell.run(session) : await session.runCancellably(sources)
         session.finish()
         await transport.shutdown()
         await server?.stop()

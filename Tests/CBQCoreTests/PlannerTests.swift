@@ -26,6 +26,27 @@ struct PlannerTests {
             == ["https://api.casebook.net/people/people?filter[created_at][g]=2025-01-01%2000:00:00&page[size]=100"])
     }
 
+    /// With the catalog's columns of an endpoint, a column that is none of them is an error at
+    /// it, with a did-you-mean; a filter the server refused runs locally, saying why.
+    @Test func theCatalogsColumnsAndRefusedFiltersShapeThePlan() throws {
+        var options = PlannerOptions()
+        options.knownColumns = ["people.people": ["id", "first_name", "last_name", "state"]]
+        options.rejectedFilters = ["people.people": ["filter[state]"]]
+        do {
+            _ = try Planner(options).planSelect("SELECT frist_name FROM people.people")
+            Issue.record("an unknown column must be an error")
+        } catch {
+            #expect(error.message == "column 'frist_name' does not exist in people.people")
+            #expect(error.range == SourceRange(7, 17))
+            #expect(error.hint == "did you mean 'first_name'?")
+        }
+        let plan = try Planner(options).planSelect("SELECT first_name FROM people.people WHERE state = 'ID' AND last_name = 'Doe'")
+        #expect(plan.initialURLs() == ["https://api.casebook.net/people/people?filter[last_name]=Doe&page[size]=100"])
+        #expect(plan.local.map(\.reason) == ["the server answered 400 to filter[state] before (\\refresh people.people forgets that)"])
+        // Another endpoint, or none known: nothing checked.
+        #expect(throws: Never.self) { try Planner(options).planSelect("SELECT frist_name FROM cases.cases") }
+    }
+
     /// A typed literal is a value of its type, normalised as CAST normalises it, and sent so:
     /// a timestamp with a space and an offset goes as the API's UTC form.
     @Test func typedLiteralsAreSentNormalised() throws {

@@ -80,7 +80,7 @@ struct SessionTests {
             "  |",
             "1 | SELECT * FROM people.people WHERE last_name = 'Doe' AND shoe_size > 3",
             "  |                                                         ^^^^^^^^^^^^^ sent as filter[shoe_size][g]=3",
-            "  = hint: check the column name and operator; `cbq explain` shows every parameter",
+            "  = hint: check the column name and operator; `cbq explain` shows every parameter; until \\refresh people.people, cbq evaluates this condition itself",
         ])
         // The API's own words follow.
         #expect(lines.last?.contains("'shoe_size' is not an attribute of people") == true)

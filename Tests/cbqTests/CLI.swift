@@ -15,7 +15,8 @@ struct CLI {
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     executable: URL = CLI.executable) async throws -> ChildProcess.Result {
         // No user's config.toml or profile reaches a test unless it sets its own.
-        let isolated = ["XDG_CONFIG_HOME": "/nonexistent/cbq-tests", "XDG_CACHE_HOME": "/nonexistent/cbq-tests", "CBQ_PROFILE": ""]
+        // The cache folder cannot be made (not even by root, as under CI): no run learns from another's.
+        let isolated = ["XDG_CONFIG_HOME": "/nonexistent/cbq-tests", "XDG_CACHE_HOME": "/dev/null/cbq-tests", "CBQ_PROFILE": ""]
             .merging(environment) { $1 }
         return try await ChildProcess.run(executable, pinned(arguments), stdin: stdin, environment: isolated)
     }

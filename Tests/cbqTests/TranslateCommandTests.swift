@@ -10,6 +10,19 @@ struct TranslateCommandTests {
         #expect(result.stderr == "")
     }
 
+    /// `cbq describe` asks for one page of each endpoint and prints its columns and types.
+    @Test func describeAsksForOnePageAndPrintsTheColumns() async throws {
+        let result = try await CLI.run(["describe", "--sandbox", "people.people", "cases.cases"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("Endpoint people.people (type people; 1200 rows in all; types from 100 rows seen)\n"))
+        #expect(result.stdout.contains(" date_of_birth      | date      | \n"))
+        #expect(result.stdout.contains("Endpoint cases.cases (type cases; 600 rows in all"))
+        let missing = try await CLI.run(["describe", "--sandbox", "nope.nope"])
+        #expect(missing.status == 65 && missing.stderr.contains("404"))
+        let none = try await CLI.run(["describe", "--sandbox"])
+        #expect(none.status == 64 && none.stderr.contains("cbq describe takes endpoints"))
+    }
+
     @Test func encodedPrintsTheWireForm() async throws {
         let result = try await CLI.run(["translate", "--encoded", "--region", "ca", "SELECT * FROM people.people WHERE last_name LIKE 'Doe'"])
         #expect(result.stdout == "https://api.casebookca.net/people/people?filter%5Blast_name%5D%5Blike%5D=Doe&page%5Bsize%5D=100\n")

@@ -63,6 +63,7 @@ extension Planner {
             // The columns the statement reads of this side, for the check its rows have them.
             plan.readColumns = Self.readColumns(of: everyExpression).filter { $0.table == name && $0.name != "*" }
                 .map { Identifier(name: $0.name, range: $0.range) }
+            try checkKnownColumns(plan)
             var side = JoinPlan.Side(name: name, table: table, kind: position == 0 ? nil : select.joins[position - 1].kind, plan: plan)
             side.ownConditions = stripped
             if position > 0 {

@@ -13,6 +13,10 @@ extension Planner {
             if case .success(let parameters) = result, !isNullTest(conjunct), let misread = parameters.first(where: options.dialect.asksForNull) {
                 result = .failure(Unpushable(text: "the API would read \(misread.formatted()) as a NULL test"))
             }
+            let rejected = options.rejectedFilters["\(plan.service).\(plan.endpoint)"] ?? []
+            if case .success(let parameters) = result, let refused = parameters.first(where: { rejected.contains($0.formattedName()) }) {
+                result = .failure(Unpushable(text: Self.refusedBefore + "\(refused.formattedName()) before (\\refresh \(plan.service).\(plan.endpoint) forgets that)"))
+            }
             switch result {
             case .success(let parameters):
                 if let clash = parameters.first(where: { used[$0.formattedName()] != nil }) {
@@ -31,6 +35,9 @@ extension Planner {
     }
 
     private struct Unpushable: Error { var text: String }
+
+    /// How a local predicate's reason starts when the server refused its filter before.
+    public static let refusedBefore = "the server answered 400 to "
 
     private func isNullTest(_ expression: Expression) -> Bool {
         if case .isNull = expression.ungrouped { return true }

@@ -28,6 +28,12 @@ public struct PlannerOptions: Hashable, Sendable {
     /// learned them: a string compared with one is read as a timestamp and sent in the API's
     /// form (`'2025-01-29 23:59:59'` as `2025-01-29T23:59:59Z`), never compared as text.
     public var timestampColumns: [String: Set<String>] = [:]
+    /// Every column of an endpoint, by `service.endpoint`, where the catalog learned them from
+    /// whole rows: a statement reading another is an error before anything is sent.
+    public var knownColumns: [String: [String]] = [:]
+    /// Filter parameters (`filter[age][gt]`) an endpoint's server answered 400 for, by
+    /// `service.endpoint`: a condition that would send one is evaluated locally instead.
+    public var rejectedFilters: [String: Set<String>] = [:]
 
     public init() {}
 }
@@ -142,7 +148,20 @@ public struct Planner: Sendable {
             plan.pageSize = pageSize  // the start page and the rows to skip follow from it
         }
         if options.sparseFieldsets { plan.fields = sparseFields(for: plan) }
+        try checkKnownColumns(plan)
         return plan
+    }
+
+    /// With the endpoint's columns known, a column the statement reads that is not among them
+    /// is an error now, at the column, rather than after the first page. A column a pushed
+    /// `IS NULL` tests may be absent from rows, and is no error.
+    func checkKnownColumns(_ plan: RequestPlan) throws(Diagnostic) {
+        let endpoint = "\(plan.service).\(plan.endpoint)"
+        guard let known = options.knownColumns[endpoint], !known.isEmpty else { return }
+        let names = Set(known).union(["id"])
+        if let missing = plan.readColumns.first(where: { !names.contains($0.name) && !plan.mayBeAbsent.contains($0.name) }) {
+            throw Diagnostic.unknownCatalogColumn(missing, endpoint: endpoint, known: known)
+        }
     }
 
     // MARK: - Timestamps

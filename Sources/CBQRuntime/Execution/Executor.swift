@@ -51,6 +51,9 @@ public struct ExecutionSummary: Sendable {
     /// Where the number of pages came from (`meta.total`, `meta.pagination.count`,
     /// `links.last`), when the first page told it.
     public var pageCountSource: String?
+    /// The collection's total as the first page gave it, where the dialect (or `--total-path`)
+    /// keeps it: the rows matching the request's filters.
+    public var total: Int?
 
     public init() {}
 }
@@ -75,6 +78,7 @@ extension ExecutionSummary {
         sum.truncation = sum.truncation ?? other.truncation
         sum.collectionChange = sum.collectionChange ?? other.collectionChange
         sum.count = other.count ?? count
+        sum.total = other.total ?? total
         return sum
     }
 }

@@ -8,6 +8,7 @@ extension Pager {
         let first = try await firstPage()
         let base = RequestURL(plan.baseURL)!
         try consume(first.page, emit)
+        summary.total = topLevelTotal(first.page.document)
         // A total under a filter on a relationship is the server's word that it filtered: the
         // rows are counted instead, each page checked (``checkRelationshipFilters``).
         if plan.countsFromTotal, !filtersOnRelationships(first.page.document.rows), let total = topLevelTotal(first.page.document) {
