@@ -106,6 +106,9 @@ public struct MetaCommand: Sendable {
                     summary: "table, vertical, json, ndjson, csv or markdown") { $0.setFormat($1) },
         MetaCommand(name: "pager", argument: .choice(PagerMode.allCases.map(\.rawValue), optional: true),
                     summary: "results longer than the screen through $PAGER (auto), always or never") { $0.setPager($1) },
+        MetaCommand(name: "pset", argument: .text(usage: "null [TEXT]", optional: false), summary: "how NULL shows in tables and records (blank, or dim NULL on a colour terminal)") {
+            $0.pset($1)
+        },
         MetaCommand(name: "timing", argument: .choice(["on", "off"], optional: true), summary: "show how long each statement took") { $0.setTiming($1) },
         MetaCommand(name: "dryrun", argument: .choice(["on", "off"], optional: true),
                     summary: "print INSERT, UPDATE and DELETE requests instead of sending them") { $0.setDryRun($1) },

@@ -37,6 +37,22 @@ extension Session {
 
     func quit() { quitting = true }
 
+    /// `\pset null [TEXT]`: psql's spelling for how NULL shows in tables and records (the
+    /// text may be quoted: `\pset null '(null)'`); alone, what it is. The other `\pset`
+    /// options have commands of their own.
+    func pset(_ argument: String) {
+        let option = String(argument.prefix { $0 != " " && $0 != "\t" })
+        guard option.lowercased() == "null" else {
+            console.error("\\pset takes null, not '\(option)'", hint: "\\format sets the format, \\x the expanded display, \\pager the pager")
+            return
+        }
+        var text = String(argument.dropFirst(option.count)).trimming([" ", "\t"])
+        if text.count >= 2, text.hasPrefix("'"), text.hasSuffix("'") { text = String(text.dropFirst().dropLast()).replacing("''", with: "'") }
+        if !text.isEmpty || argument.count > option.count { nullText = text }
+        let shown = nullText ?? (console.screenColors ? "NULL" : "")
+        say("Null display is \"\(shown)\"" + (nullText == nil && console.screenColors ? " (dim)." : "."))
+    }
+
     func setExpanded(_ argument: String) {
         // `\x` alone: records if they were not on (from the shell's `auto` too), else a table.
         expanded = argument.isEmpty ? (expanded == .on ? .off : .on) : Expanded(rawValue: argument.lowercased())!

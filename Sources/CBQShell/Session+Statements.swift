@@ -168,7 +168,7 @@ extension Session {
         do {
             writer = try ResultWriter(plan: outcome.query.plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
                                       terminalWidth: writesToScreen ? console.screenWidth() : nil,
-                                      expandedAuto: expanded == .auto, bold: writesToScreen && console.screenColors,
+                                      expandedAuto: expanded == .auto, bold: writesToScreen && console.screenColors, nulls: nullDisplay,
                                       maxLocalRows: options.maxLocalRows)
             try writer.write(values: outcome.rows)
             try writer.finish(count: nil)
@@ -220,7 +220,7 @@ extension Session {
         do {
             writer = try ResultWriter(plan: plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
                                       terminalWidth: toScreen ? console.screenWidth() : nil, expandedAuto: expanded == .auto,
-                                      bold: toScreen && console.screenColors, maxLocalRows: options.maxLocalRows)
+                                      bold: toScreen && console.screenColors, nulls: nullDisplay, maxLocalRows: options.maxLocalRows)
         } catch {
             console.error(error, in: source)
             return SysExit.dataError

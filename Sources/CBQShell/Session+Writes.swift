@@ -79,7 +79,7 @@ extension Session {
             try WriteExecutor.checkReturnedColumns(outcome.returned, of: returning)
             let writer = try ResultWriter(plan: returning, format: format, output: output,
                                           terminalWidth: writesToScreen ? console.screenWidth() : nil,
-                                          expandedAuto: expanded == .auto, bold: writesToScreen && console.screenColors,
+                                          expandedAuto: expanded == .auto, bold: writesToScreen && console.screenColors, nulls: nullDisplay,
                                           maxLocalRows: execution.maxLocalRows)
             try writer.write(outcome.returned)
             try writer.finish(count: nil)

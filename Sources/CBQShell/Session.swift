@@ -106,6 +106,16 @@ public final class Session: @unchecked Sendable {
     public var prompt: String { "cbq(\(profile ?? target.label))> " }
     public static let continuationPrompt = "      -> "
 
+    /// `\pset null TEXT`: how tables and records show NULL; nil for the default (blank, or a
+    /// dim `NULL` on a screen that takes colour).
+    public var nullText: String?
+
+    /// NULL as this statement's table shows it: dim on a screen that takes colour.
+    var nullDisplay: NullDisplay {
+        let colour = writesToScreen && console.screenColors
+        return NullDisplay(text: nullText ?? (colour ? "NULL" : ""), dim: colour)
+    }
+
     /// The clock `now()` reads, asked once per source (a script's statements share one
     /// time, each typed statement reads it anew); nil keeps ``PlannerOptions/now`` as given
     /// (`--now`, tests).

@@ -214,6 +214,22 @@ struct InteractiveTests {
         #expect(noneRuns.runs.isEmpty && none.output.contains("PER-00030"))
     }
 
+    /// NULL in a table: blank by default, dim `NULL` on a colour screen (padding outside the
+    /// codes, so columns line up), or `\pset null`'s text; other formats keep their own NULL.
+    @Test func nullShowsAsPsetSaysAndDimOnAColourScreen() async {
+        let query = "SELECT id, middle_name FROM people.people WHERE middle_name IS NULL ORDER BY id LIMIT 2;"
+        let plain = ShellHarness()
+        await plain.type(query, "\\pset null '(null)'", query, "\\format csv", query, "\\pset", "\\pset border 2")
+        #expect(plain.output.contains("\n PER-00002 | \n"), "\(plain.output)")
+        #expect(plain.output.contains("Null display is \"(null)\"."))
+        #expect(plain.output.contains("\n PER-00002 | (null)\n"))
+        #expect(plain.output.contains("\nPER-00002,\r\n"), "csv keeps an empty field")
+        #expect(plain.errorText.contains("\\pset needs a null [TEXT]") && plain.errorText.contains("\\pset takes null, not 'border'"))
+        let colour = ShellHarness(screenColors: true)
+        await colour.type(query)
+        #expect(colour.output.contains("\n PER-00002 | \u{1B}[2mNULL\u{1B}[0m\n"), "\(colour.output)")
+    }
+
     /// A long result reaches the pager as it comes: the pager starts once a screen is there
     /// and the rest is written to it, not held (the screen here is 10 lines).
     @Test func thePagedScreenStreamsOnceAScreenIsFull() {

@@ -53,9 +53,9 @@ struct ShellHarness {
          parameters: [String: Literal] = [:], environment: [String: String] = [:], maxPages: Int = 10_000,
          maxLocalRows: Int = 1_000_000, now: String = "2026-12-01T09:30:00Z", sparseFieldsets: Bool = false,
          resourceTypes: [String: String] = [:], concurrency: Int = 8, transport shared: InProcessTransport? = nil,
-         screenHeight: Int? = nil) {
+         screenHeight: Int? = nil, screenColors: Bool = false) {
         transport = shared ?? InProcessTransport(options: sandbox)
-        let console = Console(screen: screen, errors: errors, errorsAreTerminal: terminal, screenHeight: { screenHeight })
+        let console = Console(screen: screen, errors: errors, errorsAreTerminal: terminal, screenColors: screenColors, screenHeight: { screenHeight })
         var plannerOptions = PlannerOptions()
         plannerOptions.parameters = parameters
         plannerOptions.now = Instant(now)!

@@ -72,17 +72,32 @@ extension ResultRenderer {
     public var rowEncoder: (@Sendable (RawRow) -> [UInt8])? { nil }
 }
 
+/// How a table or records show NULL: psql's `\pset null` text, dim on a terminal that takes
+/// colour (as DuckDB shows it). Other formats keep NULL as their own (empty, `null`).
+public struct NullDisplay: Sendable, Equatable {
+    public var text: String
+    public var dim: Bool
+
+    public init(text: String = "", dim: Bool = false) {
+        self.text = text
+        self.dim = dim
+    }
+
+    /// The text as written: dim when asked, the padding outside the codes.
+    func shown(_ text: String) -> String { dim && !text.isEmpty ? "\u{1B}[2m" + text + "\u{1B}[0m" : text }
+}
+
 /// Makes the renderer for a format.
 public enum Renderers {
     public static func make(_ format: OutputFormat, output: OutputStream, terminalWidth: Int?, allColumns: Bool,
-                            expandedAuto: Bool = false, bold: Bool = false) -> any ResultRenderer {
+                            expandedAuto: Bool = false, bold: Bool = false, nulls: NullDisplay = NullDisplay()) -> any ResultRenderer {
         switch format {
         case .ndjson: return JSONRenderer(output: output, lines: true, allColumns: allColumns)
         case .json: return JSONRenderer(output: output, lines: false, allColumns: allColumns)
         case .csv: return CSVRenderer(output: output)
         case .markdown: return MarkdownRenderer(output: output)
-        case .table: return TableRenderer(output: output, terminalWidth: terminalWidth, verticalWhenTooWide: expandedAuto, boldHeader: bold)
-        case .vertical: return VerticalRenderer(output: output, maxValueWidth: terminalWidth.map { max(20, $0 - 24) })
+        case .table: return TableRenderer(output: output, terminalWidth: terminalWidth, verticalWhenTooWide: expandedAuto, boldHeader: bold, nulls: nulls)
+        case .vertical: return VerticalRenderer(output: output, maxValueWidth: terminalWidth.map { max(20, $0 - 24) }, nulls: nulls)
         }
     }
 }

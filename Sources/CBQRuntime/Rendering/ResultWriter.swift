@@ -17,11 +17,12 @@ public final class ResultWriter {
     ///   the terminal (psql's `\x auto`).
     /// - Parameter maxLocalRows: how many groups or rows a blocking local operator may hold.
     /// - Parameter bold: the table's header in bold (a terminal that takes colour).
+    /// - Parameter nulls: how a table or records show NULL.
     public convenience init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
-                bold: Bool = false, maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
+                bold: Bool = false, nulls: NullDisplay = NullDisplay(), maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
         let columns = Self.columns(of: plan)
         let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: columns == nil, expandedAuto: expandedAuto,
-                                      bold: bold)
+                                      bold: bold, nulls: nulls)
         try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows)
     }
 

@@ -20,9 +20,13 @@ final class TableRenderer: ResultRenderer {
     /// The terminal's width; nil when output is not a terminal (nothing is cut).
     private let terminalWidth: Int?
     private var columns: [ResultColumn] = []
-    /// Rows held until the sample is full (then the layout is fixed and they are written).
-    private var held: [[String]] = []
+    /// Rows held until the sample is full (then the layout is fixed and they are written);
+    /// nil for NULL.
+    private var held: [[String?]] = []
+    /// Columns whose values in the sample are all numbers (right-aligned); one of only NULLs
+    /// is not.
     private var numeric: [Bool] = []
+    private var sawNumber: [Bool] = []
     private let sampleSize: Int
 
     /// `\x auto`: rows too wide for the terminal print as vertical records instead.
@@ -44,8 +48,12 @@ final class TableRenderer: ResultRenderer {
     /// Values after the sample cut to their column's width (on a terminal).
     private var cutAfterSample = 0
 
-    init(output: OutputStream, terminalWidth: Int?, verticalWhenTooWide: Bool = false, boldHeader: Bool = false, sampleSize: Int = 1_000) {
+    private let nulls: NullDisplay
+
+    init(output: OutputStream, terminalWidth: Int?, verticalWhenTooWide: Bool = false, boldHeader: Bool = false, nulls: NullDisplay = NullDisplay(),
+         sampleSize: Int = 1_000) {
         self.output = output
+        self.nulls = nulls
         self.terminalWidth = terminalWidth
         self.verticalWhenTooWide = verticalWhenTooWide
         self.boldHeader = boldHeader
@@ -55,6 +63,7 @@ final class TableRenderer: ResultRenderer {
     func begin(_ columns: [ResultColumn]) {
         self.columns = columns
         numeric = Array(repeating: true, count: columns.count)
+        sawNumber = Array(repeating: false, count: columns.count)
     }
 
     func write(_ row: ResultRow) {
@@ -62,12 +71,14 @@ final class TableRenderer: ResultRenderer {
             vertical.write(row)
             return
         }
-        var cells: [String] = []
+        var cells: [String?] = []
         cells.reserveCapacity(columns.count)
         for (index, column) in columns.enumerated() {
             let (text, isNumber) = row.cell(column, at: index)
-            if !laidOut, let text, !isNumber, !text.isEmpty { numeric[index] = false }
-            cells.append(Cell.clean(text ?? "", limit: nil))
+            if !laidOut, let text, !text.isEmpty {
+                if isNumber { sawNumber[index] = true } else { numeric[index] = false }
+            }
+            cells.append(text.map { Cell.clean($0, limit: nil) })
         }
         if laidOut {
             line(cells)
@@ -99,8 +110,9 @@ final class TableRenderer: ResultRenderer {
         defer { held = [] }
         guard !columns.isEmpty else { return }
         var widths = columns.map { DisplayWidth.of($0.name) }
-        for row in held { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) } }
+        for row in held { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell ?? nulls.text)) } }
         sampledWidths = widths
+        numeric = zip(numeric, sawNumber).map { $0 && $1 }
         var shown = Array(columns.indices)
         if let terminalWidth, Self.lineWidth(widths) > terminalWidth {
             shown = Self.columnsThatFit(widths, into: terminalWidth)
@@ -108,9 +120,9 @@ final class TableRenderer: ResultRenderer {
             // `\x auto`: records when a table would hide half the columns or more.
             if verticalWhenTooWide, hidden * 2 >= columns.count {
                 // Exactly what `\x on` prints, footer included (only "(0 rows)").
-                let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24))
+                let vertical = VerticalRenderer(output: output, maxValueWidth: max(20, terminalWidth - 24), nulls: nulls)
                 vertical.begin(columns)
-                for row in held { vertical.write(.values(row.map { SQLValue.text($0) })) }
+                for row in held { vertical.write(row) }
                 self.vertical = vertical
                 return
             }
@@ -137,11 +149,12 @@ final class TableRenderer: ResultRenderer {
     }
 
     /// One row in the fixed layout.
-    private func line(_ row: [String], streaming: Bool = true) {
+    private func line(_ row: [String?], streaming: Bool = true) {
         output.write(byte: UInt8(ascii: " "))
         for (slot, column) in layout.enumerated() {
             if slot > 0 { output.write(" | ") }
-            let full = column.map { row[$0] } ?? "…"
+            let isNull = column.map { row[$0] == nil } ?? false
+            let full = column.map { row[$0] ?? nulls.text } ?? "…"
             let width = cellWidths[slot]
             var text = full
             let fullWidth = DisplayWidth.of(full)
@@ -153,7 +166,7 @@ final class TableRenderer: ResultRenderer {
             let padding = width - DisplayWidth.of(text)
             let right = column.map { numeric[$0] } ?? false
             if right { output.write(Cell.spaces(padding)) }
-            output.write(text)
+            output.write(isNull ? nulls.shown(text) : text)
             if !right && slot < layout.count - 1 { output.write(Cell.spaces(padding)) }
         }
         output.write(byte: 0x0A)

@@ -7,10 +7,12 @@ final class VerticalRenderer: ResultRenderer {
     private var columns: [ResultColumn] = []
     private var nameWidth = 0
     private var count = 0
+    private let nulls: NullDisplay
 
-    init(output: OutputStream, maxValueWidth: Int?) {
+    init(output: OutputStream, maxValueWidth: Int?, nulls: NullDisplay = NullDisplay()) {
         self.output = output
         self.maxValueWidth = maxValueWidth
+        self.nulls = nulls
     }
 
     func begin(_ columns: [ResultColumn]) {
@@ -19,8 +21,13 @@ final class VerticalRenderer: ResultRenderer {
     }
 
     func write(_ row: ResultRow) {
+        write(columns.enumerated().map { row.text($0.element, at: $0.offset) })
+    }
+
+    /// A record of cells, nil for NULL.
+    func write(_ cells: [String?]) {
         count += 1
-        let values = columns.enumerated().map { Cell.clean(row.text($0.element, at: $0.offset) ?? "", limit: maxValueWidth) }
+        let values = cells.map { Cell.clean($0 ?? nulls.text, limit: maxValueWidth) }
         let valueWidth = values.map { DisplayWidth.of($0) }.max() ?? 0
         // psql marks where the name column ends: -[ RECORD 1 ]-+-------
         let title = "-[ RECORD \(count) ]"
@@ -30,7 +37,7 @@ final class VerticalRenderer: ResultRenderer {
             output.write(title + String(repeating: "-", count: max(1, nameWidth + valueWidth + 3 - title.count)) + "\n")
         }
         for (index, column) in columns.enumerated() {
-            output.write(Cell.padRight(column.name, nameWidth) + " | " + values[index] + "\n")
+            output.write(Cell.padRight(column.name, nameWidth) + " | " + (cells[index] == nil ? nulls.shown(values[index]) : values[index]) + "\n")
         }
         output.flushIfNeeded()
     }
