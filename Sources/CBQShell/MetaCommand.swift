@@ -138,6 +138,9 @@ public struct MetaCommand: Sendable {
         MetaCommand(name: "watch", argument: .text(usage: "[seconds]", optional: true), summary: "run the statement typed (or the last one) every 2 s, or as said, until Ctrl-C") {
             await $0.watch(nil, argument: $1)
         },
+        MetaCommand(name: "e", argument: .none, summary: "edit the statement typed (or the last one) in $EDITOR, then run it") { session, _ in
+            await session.editAndRun(nil)
+        },
         MetaCommand(name: "d", argument: .endpoint(optional: true), summary: "list endpoints, or the columns and types of one") { $0.describe($1) },
         MetaCommand(name: "d+", argument: .endpoint(optional: true), summary: "as \\d, with where each fact came from and when") {
             $0.describe($1, verbose: true)

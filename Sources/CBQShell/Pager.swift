@@ -40,12 +40,27 @@ public enum PagerProcess {
         guard isRunnable(command, path: environment("PATH") ?? "/usr/bin:/bin") else { return nil }
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { return nil }
+        // A plain command runs in the shell's place (`exec`), so that ``PagerPipe/stop()``
+        // reaches the pager itself, not only the shell that started it.
+        let plain = !command.contains { "|&;<>()$`\\\"'*?[#~{}\n".contains($0) }
+        let pid = spawnShell(plain ? "exec " + command : command, input: pipeEnds[0], closing: pipeEnds[1])
+        closeDescriptor(pipeEnds[0])
+        guard let pid else {
+            closeDescriptor(pipeEnds[1])
+            return nil
+        }
+        return Child(pid: pid, input: pipeEnds[1])
+    }
+
+    /// Starts `/bin/sh -c script` (with `arguments` as `$1`…) on the terminal, its standard
+    /// input `input` when given; nil when it could not be started.
+    static func spawnShell(_ script: String, arguments: [String] = [], input: Int32? = nil, closing: Int32? = nil) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
-        posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
-        // The pager gets the signals a program expects: none blocked (the task pool's threads
+        if let input { posix_spawn_file_actions_adddup2(&actions, input, 0) }
+        if let closing { posix_spawn_file_actions_addclose(&actions, closing) }
+        // The child gets the signals a program expects: none blocked (the task pool's threads
         // block SIGINT), and SIGINT, SIGPIPE and the job-control ones at their defaults (cbq
         // ignores SIGPIPE and catches SIGINT), so Ctrl-C, Ctrl-Z and resizing work in it.
         var attributes = posix_spawnattr_t()
@@ -60,19 +75,17 @@ public enum PagerProcess {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        // A plain command runs in the shell's place (`exec`), so that ``PagerPipe/stop()``
-        // reaches the pager itself, not only the shell that started it.
-        let plain = !command.contains { "|&;<>()$`\\\"'*?[#~{}\n".contains($0) }
-        let arguments = ["/bin/sh", "-c", plain ? "exec " + command : command]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        var argv: [UnsafeMutablePointer<CChar>?] = (["/bin/sh", "-c", script, "sh"] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
-        let started = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)
-        closeDescriptor(pipeEnds[0])
-        guard started == 0 else {
-            closeDescriptor(pipeEnds[1])
-            return nil
-        }
-        return Child(pid: pid, input: pipeEnds[1])
+        return posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ) == 0 ? pid : nil
+    }
+
+    /// Waits for a child to end; its exit status, or nil when a signal ended it.
+    @discardableResult
+    static func wait(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
     }
 
     /// Whether the command's program (its first word not an assignment) is on `path` or is a
@@ -101,8 +114,7 @@ public enum PagerProcess {
 
         func close() {
             closeDescriptor(input.descriptor)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            PagerProcess.wait(pid)
         }
     }
 }

@@ -195,7 +195,11 @@ public final class Session: @unchecked Sendable {
                     let statement = buffer
                     buffer = ""
                     reader.remember(statement + "\n" + trimmed)
-                    if name == "g" { await go(statement, file: argument) } else { await watch(statement, argument: argument) }
+                    switch name {
+                    case "g": await go(statement, file: argument)
+                    case "e": await editAndRun(statement)
+                    default: await watch(statement, argument: argument)
+                    }
                     continue
                 }
                 if buffer.isEmpty && trimmed.hasPrefix("\\") {
@@ -221,9 +225,9 @@ public final class Session: @unchecked Sendable {
         return 0
     }
 
-    /// `\g [file]` or `\watch [seconds]`, as its name and argument; nil for any other line.
+    /// `\g [file]`, `\watch [seconds]` or `\e`, as its name and argument; nil for any other line.
     static func bufferCommand(_ line: String) -> (String, String)? {
-        for name in ["g", "watch"] where line == "\\" + name || line.hasPrefix("\\" + name + " ") {
+        for name in ["g", "watch", "e"] where line == "\\" + name || line.hasPrefix("\\" + name + " ") {
             return (name, String(line.dropFirst(name.count + 1)).trimming([" ", "\t", ";"]))
         }
         return nil

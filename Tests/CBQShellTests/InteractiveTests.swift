@@ -230,6 +230,23 @@ struct InteractiveTests {
         #expect(colour.output.contains("\n PER-00002 | \u{1B}[2mNULL\u{1B}[0m\n"), "\(colour.output)")
     }
 
+    /// `\e` puts the statement being typed (else the last one) in the editor, then runs what
+    /// was saved; an editor that fails runs nothing.
+    @Test func editRunsWhatTheEditorSaved() async {
+        let shell = ShellHarness(format: .csv, environment: ["EDITOR": "sed -i 's/LIMIT 1/LIMIT 3/'"])
+        await shell.type("SELECT id FROM people.people ORDER BY id LIMIT 1;", "\\e")
+        #expect(shell.output.contains("SELECT id FROM people.people ORDER BY id LIMIT 3;\nid\r\nPER-00001\r\nPER-00002\r\nPER-00003\r\n"),
+                "\(shell.output)\(shell.errorText)")
+        let typed = ShellHarness(format: .csv, environment: ["VISUAL": "sed -i 's/LIMIT 1/LIMIT 2/'", "EDITOR": "false"])
+        await typed.type("SELECT id FROM people.people", "ORDER BY id LIMIT 1", "\\e")
+        #expect(typed.output.contains("SELECT id FROM people.people\nORDER BY id LIMIT 2\nid\r\nPER-00001\r\nPER-00002\r\n"),
+                "\(typed.output)\(typed.errorText)")
+        let failing = ShellHarness(format: .csv, environment: ["EDITOR": "false"])
+        await failing.type("SELECT id FROM people.people LIMIT 1;", "\\e")
+        #expect(failing.errorText.contains("the editor 'false' exited with 1; nothing runs"))
+        #expect(failing.output.components(separatedBy: "PER-").count == 2, "the statement ran once, before \\e")
+    }
+
     /// A long result reaches the pager as it comes: the pager starts once a screen is there
     /// and the rest is written to it, not held (the screen here is 10 lines).
     @Test func thePagedScreenStreamsOnceAScreenIsFull() {
