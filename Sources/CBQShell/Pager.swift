@@ -40,10 +40,7 @@ public enum PagerProcess {
         guard isRunnable(command, path: environment("PATH") ?? "/usr/bin:/bin") else { return nil }
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { return nil }
-        // A plain command runs in the shell's place (`exec`), so that ``PagerPipe/stop()``
-        // reaches the pager itself, not only the shell that started it.
-        let plain = !command.contains { "|&;<>()$`\\\"'*?[#~{}\n".contains($0) }
-        let pid = spawnShell(plain ? "exec " + command : command, input: pipeEnds[0], closing: pipeEnds[1])
+        let pid = spawnShell(execForm(of: command) ?? command, input: pipeEnds[0], closing: pipeEnds[1])
         closeDescriptor(pipeEnds[0])
         guard let pid else {
             closeDescriptor(pipeEnds[1])
@@ -88,6 +85,17 @@ public enum PagerProcess {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
     }
 
+    /// A plain command (words, no shell syntax) as one that runs in the shell's place: its
+    /// leading assignments, then `exec` (`LESS=R exec less -S`), so that ``PagerPipe/stop()``
+    /// reaches the pager itself, not only the shell that started it. Nil for any other.
+    static func execForm(of command: String) -> String? {
+        guard !command.contains(where: { "|&;<>()$`\\\"'*?[#~{}\n".contains($0) }) else { return nil }
+        let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let assignments = words.prefix { $0.contains("=") }
+        guard assignments.count < words.count else { return nil }
+        return (assignments + ["exec"] + words.dropFirst(assignments.count)).joined(separator: " ")
+    }
+
     /// Whether the command's program (its first word not an assignment) is on `path` or is a
     /// path to an executable.
     static func isRunnable(_ command: String, path: String) -> Bool {
@@ -120,8 +128,10 @@ public enum PagerProcess {
 }
 
 /// A statement's results on their way to the screen in the shell: held while they fit on one
-/// screen, then, once longer (or at once with `\pager on`), piped to the pager as they come,
+/// screen, then, once longer (or at once with `\\pager on`), piped to the pager as they come,
 /// so that a long result is never held whole and shows as soon as a screen of it is there.
+/// A pager command that is not a plain program (a pipe, quotes) could not be stopped by Ctrl-C
+/// mid-fetch, so its result is held and paged at the end instead, as psql does.
 final class PagedScreen: ByteSink {
     private struct State {
         var held: [UInt8] = []
@@ -138,13 +148,19 @@ final class PagedScreen: ByteSink {
     private let screen: any ByteSink
     /// Lines that go to the pager: a screen less the prompt's line (0: every result).
     private let threshold: Int
+    /// Whether the pager starts mid-result (a plain command), or only at the end.
+    private let streams: Bool
     private let startPager: @Sendable () -> (any PagerPipe)?
 
-    init(screen: any ByteSink, threshold: Int, startPager: @escaping @Sendable () -> (any PagerPipe)?) {
+    init(screen: any ByteSink, threshold: Int, streams: Bool = true, startPager: @escaping @Sendable () -> (any PagerPipe)?) {
         self.screen = screen
         self.threshold = threshold
+        self.streams = streams
         self.startPager = startPager
     }
+
+    /// Whether a pager is showing this result (the progress line then keeps quiet).
+    var isPaging: Bool { running.withLock { $0.pager != nil } }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         state.withLock { state in
@@ -152,7 +168,7 @@ final class PagedScreen: ByteSink {
             if state.direct { return screen.write(bytes) }
             state.held.append(contentsOf: bytes)
             state.lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            return state.lines >= max(1, threshold) ? release(&state, toPager: true) : true
+            return streams && state.lines >= max(1, threshold) ? release(&state, toPager: true) : true
         }
     }
 
@@ -182,12 +198,21 @@ final class PagedScreen: ByteSink {
         }
     }
 
-    /// Ends the result: what is still held goes to the screen (through the pager when it is
-    /// on for every result, unless `interrupted`: then the user wants the prompt), and a
-    /// pager that was started is waited for. True when a pager ran.
+    /// Ends one statement's result: what is still held goes to the screen, or through the
+    /// pager when it is longer than the screen or the pager is on for every result (unless
+    /// `interrupted`: then the user wants the prompt); a pager that was started is waited for.
+    /// The next result starts afresh. True when a pager ran.
+    @discardableResult
     func finish(interrupted: Bool) -> Bool {
         state.withLock { state in
-            if state.pager == nil && !state.held.isEmpty { _ = release(&state, toPager: threshold == 0 && !interrupted) }
+            defer {
+                state = State()
+                running.withLock { $0 = (nil, false) }
+            }
+            if state.pager == nil && !state.held.isEmpty {
+                let long = threshold == 0 || state.lines >= max(1, threshold)
+                _ = release(&state, toPager: long && !interrupted)
+            }
             guard let pager = state.pager else { return false }
             pager.close()
             return true
@@ -218,6 +243,6 @@ extension Session {
         let threshold = pager == .on ? 0 : max(1, (console.screenHeight() ?? Int.max) - 1)
         let environment = environment
         let start = startPager ?? { PagerProcess.start($0, environment: environment) }
-        return PagedScreen(screen: console.screen, threshold: threshold) { start(command) }
+        return PagedScreen(screen: console.screen, threshold: threshold, streams: PagerProcess.execForm(of: command) != nil) { start(command) }
     }
 }

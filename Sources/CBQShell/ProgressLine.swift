@@ -10,9 +10,13 @@ final class ProgressLine: Sendable {
     private let started = ContinuousClock.now
     private let shown = Mutex(false)
 
-    init(enabled: Bool, errors: any ByteSink) {
+    /// True while the progress must not show (a pager has the screen).
+    private let quiet: @Sendable () -> Bool
+
+    init(enabled: Bool, errors: any ByteSink, quiet: @escaping @Sendable () -> Bool = { false }) {
         self.enabled = enabled
         self.errors = errors
+        self.quiet = quiet
     }
 
     func update(_ summary: ExecutionSummary) {
@@ -25,7 +29,7 @@ final class ProgressLine: Sendable {
     }
 
     private func show(_ text: String) {
-        guard enabled else { return }
+        guard enabled, !quiet() else { return }
         let elapsed = ContinuousClock.now - started
         guard elapsed > .seconds(1) else { return }
         shown.withLock { $0 = true }

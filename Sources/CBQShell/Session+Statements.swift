@@ -27,9 +27,19 @@ extension Session {
         for statement in statements {
             var result = SysExit.dataError
             if let plan = compiler.compile(statement, in: source) { result = await execute(plan, source: source) }
+            endPagedResult()
             guard record(result, in: &status), !output.isClosed else { return false }
         }
         return true
+    }
+
+    /// In the shell, ends a statement's paged result: its pager is waited for, and the next
+    /// statement writes afresh (quitting one statement's pager does not silence the next).
+    func endPagedResult() {
+        guard let paged = currentPagedScreen else { return }
+        output.flush()
+        paged.finish(interrupted: false)
+        output = OutputStream(paged)
     }
 
     /// Keeps the first failure; whether to go on after `result`.
@@ -225,7 +235,8 @@ extension Session {
             console.error(error, in: source)
             return SysExit.dataError
         }
-        let progress = ProgressLine(enabled: showsProgress, errors: console.errors)
+        let paged = currentPagedScreen
+        let progress = ProgressLine(enabled: showsProgress, errors: console.errors, quiet: { paged?.isPaging ?? false })
         let started = ContinuousClock.now
         var summary: ExecutionSummary?
         var failure: (any Error)?

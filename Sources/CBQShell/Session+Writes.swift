@@ -36,8 +36,9 @@ extension Session {
         }
         if count > 0, confirmsWrites, count > 1 || plan.verb == .delete {
             let question = "\(plan.verb.rawValue) \(counted(count, "row")) \(plan.verb.preposition) \(plan.table)? [y/N] "
-            output.flush()
-            // Notes held for the pager come before the question, not after the answer.
+            // Results paged so far are seen (the pager quit) and the notes held for it come
+            // before the question, not after the answer.
+            endPagedResult()
             console.showHeld()
             guard let confirm, await confirm(question) else {
                 console.error("\(plan.verb.rawValue) cancelled: nothing was sent")

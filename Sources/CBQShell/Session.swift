@@ -74,6 +74,9 @@ public final class Session: @unchecked Sendable {
 
     /// Set while a statement's results are held for the pager: they are for the screen.
     var heldForScreen = false
+    /// The pager's screen of the input running, if its results are paged: each statement's
+    /// result is paged on its own (``endPagedResult()``).
+    var currentPagedScreen: PagedScreen?
     /// Set while `\watch` repeats a statement: no pager.
     var watching = false
     /// The last statement typed, for `\g` and `\watch` with nothing typed.
@@ -133,11 +136,14 @@ public final class Session: @unchecked Sendable {
         options.resourceTypes.merge(catalog.types) { given, _ in given }
         // Columns the catalog saw holding timestamps: strings compared with them are timestamps.
         options.timestampColumns = catalog.timestampColumns
-        // In the shell, endpoints whose every column is known: another is an error before
-        // sending (`\refresh` is at hand if the API has added one). Scripts check the first
-        // page's rows instead, so that a stale cache on one machine never fails a script.
-        if reader != nil { options.knownColumns = catalog.knownColumns }
-        options.rejectedFilters = catalog.rejectedFilters
+        // In the shell, the columns known of each endpoint (a misspelt one is an error before
+        // sending) and the filters a server refused (evaluated locally), with `\refresh` at hand.
+        // Scripts keep to the server's answers, so that a stale cache on one machine never
+        // changes how a script runs.
+        if reader != nil {
+            options.knownColumns = catalog.knownColumns
+            options.rejectedFilters = catalog.rejectedFilters
+        }
         return Planner(options)
     }
     public var compiler: Compiler { Compiler(planner: planner, console: console) }
@@ -262,6 +268,7 @@ public final class Session: @unchecked Sendable {
         if let paged {
             output = OutputStream(paged)
             heldForScreen = true
+            currentPagedScreen = paged
             console.hold()
         }
         let status = await runCancellably([source], onInterrupt: { paged?.interrupt() })
@@ -269,6 +276,7 @@ public final class Session: @unchecked Sendable {
             output.flush()
             output = OutputStream(console.screen)
             heldForScreen = false
+            currentPagedScreen = nil
             if paged.finish(interrupted: status == SysExit.interrupted) { resetInterrupt() }
             console.releaseHeld()
         }

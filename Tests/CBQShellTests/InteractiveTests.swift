@@ -278,6 +278,50 @@ struct InteractiveTests {
         #expect(!failing.finish(interrupted: false) && screen.text == "a\nb\nc\n")
     }
 
+    /// A plain pager command runs in the shell's place (after its assignments), so Ctrl-C can
+    /// stop it; one with shell syntax is not streamed into, but paged at the end.
+    @Test func aPlainPagerRunsInTheShellsPlace() {
+        #expect(PagerProcess.execForm(of: "less -SRFX") == "exec less -SRFX")
+        #expect(PagerProcess.execForm(of: "LESS=R less -S") == "LESS=R exec less -S")
+        #expect(PagerProcess.execForm(of: "LESS=R") == nil)
+        #expect(PagerProcess.execForm(of: "less | cat") == nil && PagerProcess.execForm(of: "less '-S'") == nil)
+        final class Pipe: PagerPipe, @unchecked Sendable {
+            var bytes: [UInt8] = []
+            func write(_ bytes: UnsafeRawBufferPointer) -> Bool { self.bytes += bytes; return true }
+            func close() {}
+            func stop() {}
+        }
+        let pipe = Pipe()
+        let screen = MemorySink()
+        let atTheEnd = PagedScreen(screen: screen, threshold: 2, streams: false) { pipe }
+        for line in 1...5 { _ = atTheEnd.write("line \(line)\n") }
+        #expect(pipe.bytes.isEmpty, "held until the result ends")
+        #expect(atTheEnd.finish(interrupted: false) && String(decoding: pipe.bytes, as: UTF8.self).hasSuffix("line 5\n") && screen.text.isEmpty)
+        // The next statement's result starts afresh: short, so on the screen.
+        _ = atTheEnd.write("short\n")
+        #expect(!atTheEnd.finish(interrupted: false) && screen.text == "short\n")
+    }
+
+    /// Each statement of a line is paged on its own: quitting the first one's pager does not
+    /// silence the second.
+    @Test func eachStatementIsPagedOnItsOwn() async {
+        final class Quitting: PagerPipe, @unchecked Sendable {
+            let log: Log
+            var bytes: [UInt8] = []
+            init(_ log: Log) { self.log = log }
+            func write(_ bytes: UnsafeRawBufferPointer) -> Bool { self.bytes += bytes; return false }  // q at once
+            func close() { log.pages.append(String(decoding: bytes, as: UTF8.self)) }
+            func stop() {}
+        }
+        final class Log: @unchecked Sendable { var pages: [String] = [] }
+        let log = Log()
+        let shell = ShellHarness(format: .csv, screenHeight: 10)
+        shell.session.startPager = { _ in Quitting(log) }
+        await shell.type("SELECT id FROM people.people ORDER BY id LIMIT 20; SELECT id FROM cases.cases ORDER BY id LIMIT 2;")
+        #expect(log.pages.count == 1 && log.pages[0].hasPrefix("id\r\nPER-00001"))
+        #expect(shell.output.contains("id\r\nCAS-00001\r\nCAS-00002\r\n"), "\(shell.output)")
+    }
+
     /// A pager whose program is not there is not started (its 127 would lose the text).
     @Test func aPagerThatIsNotThereIsNotStarted() {
         #expect(!PagerProcess.isRunnable("no-such-pager-cbq -R", path: "/usr/bin:/bin"))

@@ -141,14 +141,12 @@ extension Diagnostic {
                                                : "SELECT * FROM \(endpoint) LIMIT 1 shows its columns"))
     }
 
-    /// Before sending: the catalog knows the endpoint's columns, and this is none of them.
-    public static func unknownCatalogColumn(_ column: Identifier, endpoint: String, known: [String]) -> Diagnostic {
-        let doubleQuoted = column.table == nil && column.range.end - column.range.start == column.name.utf8.count + 2
-        return Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,
-                          label: "not among its \(known.count) columns (\\d \(endpoint) lists them)",
-                          hint: Suggestion.closest(to: column.name, among: known).map(didYouMean)
-                              ?? (doubleQuoted ? "double quotes make a column name; for the text, write '\(column.name.replacing("'", with: "''"))'"
-                                               : "if the API has added it since, \\refresh \(endpoint) learns its columns again"))
+    /// Before sending: the catalog knows the endpoint's columns, and this one is a misspelling
+    /// of one of them.
+    public static func unknownCatalogColumn(_ column: Identifier, endpoint: String, near: String, known: Int) -> Diagnostic {
+        Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,
+                   label: "not among its \(known) columns (\\d \(endpoint) lists them)",
+                   hint: didYouMean(near) + " (\\refresh \(endpoint) if the API has added '\(column.name)' since)")
     }
 
     /// A subquery outside WHERE (in the select list, ORDER BY, an ON condition).

@@ -152,15 +152,17 @@ public struct Planner: Sendable {
         return plan
     }
 
-    /// With the endpoint's columns known, a column the statement reads that is not among them
-    /// is an error now, at the column, rather than after the first page. A column a pushed
-    /// `IS NULL` tests may be absent from rows, and is no error.
+    /// With the endpoint's columns known, a misspelt column (one a known column is near) is an
+    /// error now, at the column, rather than after the first page. Any other unknown name goes
+    /// to the first page's check: a server may leave null attributes out of every row cbq has
+    /// seen, so the catalog cannot say such a column does not exist.
     func checkKnownColumns(_ plan: RequestPlan) throws(Diagnostic) {
         let endpoint = "\(plan.service).\(plan.endpoint)"
         guard let known = options.knownColumns[endpoint], !known.isEmpty else { return }
         let names = Set(known).union(["id"])
-        if let missing = plan.readColumns.first(where: { !names.contains($0.name) && !plan.mayBeAbsent.contains($0.name) }) {
-            throw Diagnostic.unknownCatalogColumn(missing, endpoint: endpoint, known: known)
+        for column in plan.readColumns where !names.contains(column.name) && !plan.mayBeAbsent.contains(column.name) {
+            guard let near = Suggestion.closest(to: column.name, among: known) else { continue }
+            throw Diagnostic.unknownCatalogColumn(column, endpoint: endpoint, near: near, known: known.count)
         }
     }
 
