@@ -16,7 +16,7 @@ struct PagerTests {
         options.defaultPageSize = pageSize
         let plan = try Planner(options).planSelect(statement)
         let sender = RequestSender(transport: transport, origin: "https://api.test:443", credentials: FixedToken("t"), retry: fastOptions().retry)
-        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(plan.localFilter)),
+        let pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(plan.localFilter)),
                           maxPages: maxPages, concurrency: concurrency, progress: { _ in })
         var ids: [String] = []
         let summary = try await pager.run { rows in ids += rows.map(\.idText) }
@@ -126,7 +126,7 @@ struct ServerNumberTests {
         options.baseURL = "https://api.test"
         let plan = try Planner(options).planSelect("SELECT COUNT(*) FROM a.b")
         let sender = RequestSender(transport: transport, origin: "https://api.test:443", credentials: FixedToken("t"))
-        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(nil)), maxPages: 5, concurrency: 4,
+        let pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(nil)), maxPages: 5, concurrency: 4,
                           progress: { _ in })
         let summary = try await pager.run { _ in }
         // Without a usable total, COUNT(*) counts the rows it read.

@@ -90,7 +90,7 @@ struct RelationshipFilterCheckTests {
         options.baseURL = "https://api.test"
         let plan = try Planner(options).planSelect("SELECT * FROM a.b WHERE person = 'P-1'")
         let sender = RequestSender(transport: transport, origin: "https://api.test:443", credentials: FixedToken("t"), retry: fastOptions().retry)
-        var pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(plan.localFilter)),
+        let pager = Pager(plan: plan, fetcher: PageFetcher(sender: sender, filter: try LocalFilter(plan.localFilter)),
                           maxPages: 10, concurrency: 1, progress: { _ in })
         var ids: [String] = []
         _ = try await pager.run { rows in ids += rows.map(\.idText) }

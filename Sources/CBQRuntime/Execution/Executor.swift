@@ -114,7 +114,7 @@ public struct Executor: Sendable {
     public func run(_ plan: RequestPlan, progress: @escaping Progress = { _ in }, satisfied: @escaping () -> Bool = { false },
                     included: (([RawRow]) throws -> Void)? = nil, emit: Emit) async throws -> ExecutionSummary {
         let fetcher = PageFetcher(sender: sender(for: plan.baseURL), filter: try LocalFilter(plan.localFilter))
-        var pager = Pager(plan: plan, fetcher: fetcher, maxPages: options.maxPages, concurrency: options.concurrency, progress: progress)
+        let pager = Pager(plan: plan, fetcher: fetcher, maxPages: options.maxPages, concurrency: options.concurrency, progress: progress)
         pager.strictFilterChecks = options.strictFilterChecks
         pager.satisfied = satisfied
         pager.included = included

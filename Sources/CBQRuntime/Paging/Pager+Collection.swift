@@ -4,7 +4,7 @@ extension Pager {
     /// A collection: the first page, then `links.next` (same origin only) or page numbers, or,
     /// when the first page tells the page count and its next link is a plain page number, the
     /// rest through a concurrent window.
-    mutating func fetchCollection(_ emit: Executor.Emit) async throws {
+    func fetchCollection(_ emit: Executor.Emit) async throws {
         let first = try await firstPage()
         let base = RequestURL(plan.baseURL)!
         try consume(first.page, emit)
@@ -80,7 +80,7 @@ extension Pager {
 
     /// The first page; a 400 blaming the page size halves it and tries again. Only the page
     /// size changes: the plan works out the start page and the rows to skip from it.
-    private mutating func firstPage() async throws -> (page: FetchedPage, url: RequestURL) {
+    private func firstPage() async throws -> (page: FetchedPage, url: RequestURL) {
         while true {
             let url = RequestURL(plan.url(page: plan.startPage, style: .wire))!
             do {
@@ -163,7 +163,7 @@ extension Pager {
 
     static let largestTotal = 9_007_199_254_740_992.0
 
-    mutating func noteTotalChange(_ document: IndexedDocument, expected: Int?) {
+    func noteTotalChange(_ document: IndexedDocument, expected: Int?) {
         if let expected, let now = topLevelTotal(document), now != expected, summary.collectionChange == nil {
             let change = "the collection changed while it was read (total \(expected), then \(now)); rows may be missing or repeated"
             summary.collectionChange = change

@@ -13,7 +13,7 @@ extension Pager {
     }
 
     /// - Returns: where to go on when the page count fell short, else nil.
-    mutating func fetchWindow(from firstPage: Int, through pageCount: Int, expectedTotal total: Int?, template: PageTemplate,
+    func fetchWindow(from firstPage: Int, through pageCount: Int, expectedTotal total: Int?, template: PageTemplate,
                               _ emit: Executor.Emit) async throws -> WindowEnd? {
         let size = plan.pageSize!
         var lastPage = pageCount
@@ -59,8 +59,8 @@ extension Pager {
     /// cancelled. Pages that arrive ahead of the one to take next wait for it; requests run
     /// at most two windows ahead of it, so no more than that many pages are ever held. Returns
     /// how many answers `take` was given.
-    mutating func fetchInOrder(_ urls: [RequestURL],
-                               _ take: (inout Pager, Int, FetchedPage?) throws -> Bool) async throws -> Int {
+    func fetchInOrder(_ urls: [RequestURL],
+                               _ take: (Pager, Int, FetchedPage?) throws -> Bool) async throws -> Int {
         guard !urls.isEmpty else { return 0 }
         let fetcher = self.fetcher
         let window = max(1, concurrency)
@@ -85,7 +85,7 @@ extension Pager {
                 // The next request leaves before this page's rows are handled.
                 refill()
                 while let entry = ready.removeValue(forKey: nextToTake) {
-                    let goOn = try take(&self, nextToTake, entry)
+                    let goOn = try take(self, nextToTake, entry)
                     nextToTake += 1
                     guard goOn, nextToTake < urls.count else {
                         group.cancelAll()

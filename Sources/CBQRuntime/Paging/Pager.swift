@@ -8,7 +8,7 @@ import CBQCore
 /// ``PageDecoder`` and the ``LocalFilter``. The page formula is the plan's own
 /// (``RequestPlan/startPage`` and ``RequestPlan/skipRows``), so halving a page size the API
 /// rejected changes only ``RequestPlan/pageSize``.
-struct Pager {
+final class Pager {
     var plan: RequestPlan
     let fetcher: PageFetcher
     let maxPages: Int
@@ -40,7 +40,7 @@ struct Pager {
     }
 
     /// Fetches what the plan needs and returns what happened.
-    mutating func run(_ emit: Executor.Emit) async throws -> ExecutionSummary {
+    func run(_ emit: Executor.Emit) async throws -> ExecutionSummary {
         if plan.rowCap == 0 { return summary }
         switch plan.target {
         case .resources: try await fetchResources(emit)
@@ -61,7 +61,7 @@ struct Pager {
     }
 
     /// Takes a page's rows in order: de-duplicates, skips the offset, caps, emits.
-    mutating func consume(_ page: FetchedPage, _ emit: Executor.Emit) throws {
+    func consume(_ page: FetchedPage, _ emit: Executor.Emit) throws {
         summary.pages += 1
         summary.requests += page.attempts
         summary.retries += page.attempts - 1
@@ -131,7 +131,7 @@ struct Pager {
     /// A row is judged only by the columns it holds: an attribute left out (a server may omit
     /// nulls; a sparse fieldset omits what was not asked for) says nothing; nor does a
     /// relationship that is links-only (read as NULL), or a to-many's array.
-    private mutating func checkPushedFilters(_ rows: [RawRow]) throws {
+    private func checkPushedFilters(_ rows: [RawRow]) throws {
         guard !plan.pushed.isEmpty, !rows.isEmpty else { return }
         for (index, predicate) in plan.pushed.enumerated() {
             guard let expression = predicate.expression else { continue }
@@ -186,7 +186,7 @@ struct Pager {
     /// A later page whose rows all came on the first page, or on the page before it, is the
     /// server answering a page number it ignored: the result would repeat rows and miss the
     /// rest, so it is an error naming the parameter (never rows silently dropped as repeats).
-    private mutating func checkPageWasHonoured(_ page: FetchedPage) throws {
+    private func checkPageWasHonoured(_ page: FetchedPage) throws {
         let rows = page.document.rows
         guard plan.target == .collection, !rows.isEmpty else { return }
         let identities = Set(rows.map(\.identityHash))
@@ -223,7 +223,7 @@ struct Pager {
     }
 
     /// A request answered 404 where the data may end: counted, and said.
-    mutating func notFound(page number: Int?) {
+    func notFound(page number: Int?) {
         summary.requests += 1
         if let number { summary.notices.append("page \(number) answered 404; taken as the end of the data") }
     }
@@ -232,7 +232,7 @@ struct Pager {
 
     /// `GET …/endpoint/<id>` for each id, `concurrency` at a time, rows in id order; a 404 is a
     /// resource that does not exist. `--max-pages` bounds the requests as it bounds pages.
-    private mutating func fetchResources(_ emit: Executor.Emit) async throws {
+    private func fetchResources(_ emit: Executor.Emit) async throws {
         var urls: [RequestURL] = []
         for url in plan.initialURLs(style: .wire) {
             guard let requestURL = RequestURL(url) else { throw ExecutionError.malformed("not a URL", url: url) }
