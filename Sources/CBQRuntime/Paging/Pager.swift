@@ -28,8 +28,8 @@ final class Pager {
     /// (`filter[person]`, which the guide does not promise, or any other) would pass every row.
     private var pushedChecks: [Int: LocalFilter] = [:]
     /// The identities of the first page's rows, and of the page before the current one.
-    private var firstPageIdentities: Set<UInt64>?
-    private var previousPageIdentities: Set<UInt64> = []
+    private var firstPageIdentities: [UInt64]?
+    private var previousPageIdentities: [UInt64] = []
 
     init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
         self.plan = plan
@@ -81,6 +81,9 @@ final class Pager {
         // the cap): only then is a copy made, of the rows kept. Rows are read in place, as
         // copying one touches the reference counts of its page and members.
         var kept: [RawRow]?
+        // Read once: `plan.skipRows` is computed, and reading it through the class in the
+        // loop copied the whole plan for every row.
+        let skipRows = plan.skipRows
         page.passed.withUnsafeBufferPointer { rows in
             for index in rows.indices {
                 let keep: Bool
@@ -89,7 +92,7 @@ final class Pager {
                 } else if !seen.insert(rows[index].identityHash) {
                     summary.duplicates += 1
                     keep = false
-                } else if skipped < plan.skipRows {
+                } else if skipped < skipRows {
                     skipped += 1
                     keep = false
                 } else {
@@ -189,9 +192,10 @@ final class Pager {
     private func checkPageWasHonoured(_ page: FetchedPage) throws {
         let rows = page.document.rows
         guard plan.target == .collection, !rows.isEmpty else { return }
-        let identities = Set(rows.map(\.identityHash))
+        // Identities are hashes already: sorted arrays compare them without hashing again.
+        let identities = rows.map(\.identityHash).sorted()
         if let earlier = firstPageIdentities {
-            if identities.isSubset(of: earlier) || identities.isSubset(of: previousPageIdentities) {
+            if Self.isSubset(identities, of: earlier) || Self.isSubset(identities, of: previousPageIdentities) {
                 let asked = page.url.map { PercentEncoding.decode($0.description) ?? $0.description } ?? "page \(summary.pages)"
                 throw Diagnostic.ignoredPage(asked, page: summary.pages, parameter: plan.dialect.pageNumberParameter(2).formattedName(),
                                              at: SourceRange(plan.statementRange.start, plan.statementRange.start + 6))
@@ -200,6 +204,16 @@ final class Pager {
             firstPageIdentities = identities
         }
         previousPageIdentities = identities
+    }
+
+    /// Whether every element of sorted `part` is in sorted `whole`: one merge-walk.
+    static func isSubset(_ part: [UInt64], of whole: [UInt64]) -> Bool {
+        var index = 0
+        for element in part {
+            while index < whole.count && whole[index] < element { index += 1 }
+            guard index < whole.count, whole[index] == element else { return false }
+        }
+        return true
     }
 
     static func checkColumns(_ rows: [RawRow], of plan: RequestPlan) throws {
