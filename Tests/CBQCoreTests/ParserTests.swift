@@ -27,6 +27,17 @@ struct ParserTests {
         #expect(select.offset == .literal(10, range: SourceRange(164, 166)))
     }
 
+    /// OFFSET may come before LIMIT, as PostgreSQL takes them; each once.
+    @Test func offsetBeforeLimit() throws {
+        let select = try parse("SELECT id FROM a.b ORDER BY id OFFSET 130 LIMIT 5")
+        #expect(select.limit == .literal(5, range: SourceRange(48, 49)))
+        #expect(select.offset == .literal(130, range: SourceRange(38, 41)))
+        #expect(try Planner().planSelect("SELECT id FROM people.people OFFSET 130 LIMIT 5").initialURLs()
+            == Planner().planSelect("SELECT id FROM people.people LIMIT 5 OFFSET 130").initialURLs())
+        #expect(throws: Diagnostic.self) { try parse("SELECT id FROM a.b LIMIT 5 OFFSET 1 LIMIT 2") }
+        #expect(throws: Diagnostic.self) { try parse("SELECT id FROM a.b OFFSET 1 LIMIT 2 OFFSET 3") }
+    }
+
     @Test func selectStarAndCount() throws {
         #expect(try parse("SELECT * FROM a.b").items == .all(range: SourceRange(7, 8)))
         guard case .items(let count) = try parse("SELECT COUNT(*) FROM a.b").items,

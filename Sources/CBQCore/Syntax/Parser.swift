@@ -115,8 +115,8 @@ public struct Parser {
     }
 
     /// select_statement = "SELECT" [ "DISTINCT" ] select_list "FROM" table_reference { join_clause }
-    ///                    [ where_clause ] [ group_clause ] [ having_clause ] [ order_clause ] [ limit_clause ]
-    ///                    [ offset_clause ] ;
+    ///                    [ where_clause ] [ group_clause ] [ having_clause ] [ order_clause ] [ limit_offset ] ;
+    /// limit_offset = limit_clause [ offset_clause ] | offset_clause [ limit_clause ] ;
     mutating func parseSelectStatement() throws(Diagnostic) -> SelectStatement {
         let start = try expect(.select, context: "the start of a statement", alternatives: [.explain]).range.start
         let distinct = accept(.distinct)
@@ -132,8 +132,14 @@ public struct Parser {
         if check(.group) { statement.grouping = try parseGroupClause() }
         if accept(.having) { statement.having = try parseHavingClause() }
         if check(.order) { statement.ordering = try parseOrderClause() }
-        if accept(.limit) { statement.limit = try parseCount(after: "LIMIT") }
-        if accept(.offset) { statement.offset = try parseCount(after: "OFFSET") }
+        // Either order, as PostgreSQL takes them.
+        if accept(.limit) {
+            statement.limit = try parseCount(after: "LIMIT")
+            if accept(.offset) { statement.offset = try parseCount(after: "OFFSET") }
+        } else if accept(.offset) {
+            statement.offset = try parseCount(after: "OFFSET")
+            if accept(.limit) { statement.limit = try parseCount(after: "LIMIT") }
+        }
         statement.range.end = previous.range.end
         return statement
     }
