@@ -67,3 +67,32 @@ struct JSONAgreementTests {
         #expect(accepted > 100)
     }
 }
+
+/// `SELECT *` as NDJSON copies a row's members in one piece only when the server wrote them
+/// with nothing between; any other page is written member by member, to the same text.
+struct AllColumnsRenderingTests {
+    static func ndjson(_ body: String) throws -> String {
+        let document = try PageIndexer.index(Array(body.utf8))
+        let sink = MemorySink()
+        let output = OutputStream(sink)
+        let renderer = Renderers.make(.ndjson, output: output, terminalWidth: nil, allColumns: true)
+        renderer.begin([])
+        for row in document.rows { renderer.write(.raw(row)) }
+        renderer.finish(rowCount: document.rows.count)
+        output.flush()
+        return sink.text
+    }
+
+    @Test func membersAreWrittenAsTheServerSpeltThemWhateverItsSpacing() throws {
+        let compact = #"{"data":[{"type":"p","id":"1","attributes":{"a":1,"b":"x,\"y\":2","c":{"d":[1,2]},"e":null}}]}"#
+        let spaced = "{\"data\":[{\"type\":\"p\",\"id\":\"1\",\"attributes\":{ \"a\" : 1,\n  \"b\":\"x,\\\"y\\\":2\" ,\"c\":{\"d\":[1,2]},\"e\":null }}]}"
+        let expected = #"{"id":"1","a":1,"b":"x,\"y\":2","c":{"d":[1,2]},"e":null}"# + "\n"
+        #expect(try Self.ndjson(compact) == expected)
+        #expect(try Self.ndjson(spaced) == expected)
+        // An attribute named id (escaped or not) is left out: the row has one id.
+        let withID = #"{"data":[{"type":"p","id":"1","attributes":{"a":1,"\u0069d":"2","b":2}}]}"#
+        #expect(try Self.ndjson(withID) == #"{"id":"1","a":1,"b":2}"# + "\n")
+        let empty = #"{"data":[{"type":"p","id":"1","attributes":{}}]}"#
+        #expect(try Self.ndjson(empty) == #"{"id":"1"}"# + "\n")
+    }
+}

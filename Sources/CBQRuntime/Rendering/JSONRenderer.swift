@@ -100,6 +100,14 @@ final class JSONRenderer: ResultRenderer {
                 buffer.append(UInt8(ascii: "{"))
                 buffer.append(contentsOf: idKey)
                 buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[raw.id]))
+                // The server's own bytes for all the members at once, when they are exactly
+                // `"k":v,"k":v` (no white space between, no `id` among them): one copy a row.
+                if let span = compactSpan(page, members) {
+                    buffer.append(UInt8(ascii: ","))
+                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[span]))
+                    buffer.append(UInt8(ascii: "}"))
+                    return
+                }
                 for index in members.indices {
                     let keyRange = members[index].keyRange
                     if isIDKey(page, keyRange) || (escapes(page, keyRange) && members[index].key == "id") { continue }
@@ -111,6 +119,20 @@ final class JSONRenderer: ResultRenderer {
                 buffer.append(UInt8(ascii: "}"))
             }
         }
+    }
+
+    /// The range from the first member's name to the last one's value when the members fill
+    /// it with nothing but one `:` each and one `,` between, and none is named `id`.
+    @inline(__always)
+    private static func compactSpan(_ page: UnsafeBufferPointer<UInt8>, _ members: UnsafeBufferPointer<RawMember>) -> Range<Int>? {
+        guard let first = members.first, let last = members.last else { return nil }
+        var length = -1
+        for member in members {
+            if isIDKey(page, member.keyRange) || escapes(page, member.keyRange) { return nil }
+            length += member.keyRange.count + member.value.count + 2
+        }
+        let span = first.keyRange.lowerBound..<last.value.upperBound
+        return span.count == length ? span : nil
     }
 
     /// Whether a member's name holds an escape (`"\\u0069d"` is `id` too).
