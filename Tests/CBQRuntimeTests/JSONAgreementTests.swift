@@ -92,6 +92,13 @@ struct AllColumnsRenderingTests {
         // An attribute named id (escaped or not) is left out: the row has one id.
         let withID = #"{"data":[{"type":"p","id":"1","attributes":{"a":1,"\u0069d":"2","b":2}}]}"#
         #expect(try Self.ndjson(withID) == #"{"id":"1","a":1,"b":2}"# + "\n")
+        // The fuzzer's find: relationships are members too, after the attributes, and their
+        // values are not beside their names. Spaced, the same page goes member by member.
+        let related = #"{"data":[{"type":"cases","id":"C-1","attributes":{"status":"open","n":1},"relationships":{"person":{"data":{"type":"people","id":"PER-1"}},"notes":{"data":[{"type":"notes","id":"N-1"}]}}},"#
+            + #"{"type":"cases","id":"C-2","relationships":{"person":{"data":{"id":"PER-2","type":"people"}}},"attributes":{"status":"closed","n":2}}]}"#
+        let relatedSpaced = related.replacing(#""n":"#, with: #""n" : "#)
+        #expect(try Self.ndjson(related) == Self.ndjson(relatedSpaced))
+        #expect(try Self.ndjson(related).hasPrefix(#"{"id":"C-1","status":"open","n":1,"person":"PER-1","notes":"#))
         let empty = #"{"data":[{"type":"p","id":"1","attributes":{}}]}"#
         #expect(try Self.ndjson(empty) == #"{"id":"1"}"# + "\n")
     }

@@ -100,15 +100,18 @@ final class JSONRenderer: ResultRenderer {
                 buffer.append(UInt8(ascii: "{"))
                 buffer.append(contentsOf: idKey)
                 buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[raw.id]))
-                // The server's own bytes for all the members at once, when they are exactly
-                // `"k":v,"k":v` (no white space between, no `id` among them): one copy a row.
-                if let span = compactSpan(page, members) {
+                // The attributes come first, then the relationships (whose values are not
+                // where their names are). The server's own bytes for all the attributes at once,
+                // when they are exactly `"k":v,"k":v` (no white space between, no `id` among
+                // them): one copy a row.
+                var from = 0
+                let attributeCount = members.firstIndex { $0.isRelationship } ?? members.count
+                if let span = compactSpan(page, UnsafeBufferPointer(rebasing: members[..<attributeCount])) {
                     buffer.append(UInt8(ascii: ","))
                     buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[span]))
-                    buffer.append(UInt8(ascii: "}"))
-                    return
+                    from = attributeCount
                 }
-                for index in members.indices {
+                for index in members.indices[from...] {
                     let keyRange = members[index].keyRange
                     if isIDKey(page, keyRange) || (escapes(page, keyRange) && members[index].key == "id") { continue }
                     buffer.append(UInt8(ascii: ","))
@@ -122,12 +125,16 @@ final class JSONRenderer: ResultRenderer {
     }
 
     /// The range from the first member's name to the last one's value when the members fill
-    /// it with nothing but one `:` each and one `,` between, and none is named `id`.
+    /// it with nothing but one `:` each and one `,` between, in order, and none is named `id`.
     @inline(__always)
     private static func compactSpan(_ page: UnsafeBufferPointer<UInt8>, _ members: UnsafeBufferPointer<RawMember>) -> Range<Int>? {
-        guard let first = members.first, let last = members.last else { return nil }
+        guard let first = members.first, let last = members.last, first.keyRange.lowerBound < last.value.upperBound else { return nil }
         var length = -1
+        var end = first.keyRange.lowerBound
         for member in members {
+            // Each member after the one before it, its value after its name.
+            guard member.keyRange.lowerBound >= end, member.value.lowerBound >= member.keyRange.upperBound else { return nil }
+            end = member.value.upperBound
             if isIDKey(page, member.keyRange) || escapes(page, member.keyRange) { return nil }
             length += member.keyRange.count + member.value.count + 2
         }
