@@ -29,13 +29,18 @@ final class InProcessTransport: HTTPTransport {
     }
 
     var sent: [HTTPRequestSpec] { log.withLock { $0 } }
+    /// When each request arrived, and the status it was answered.
+    private let timeline = Mutex<[(sent: ContinuousClock.Instant, status: Int)]>([])
+    var answers: [(sent: ContinuousClock.Instant, status: Int)] { timeline.withLock { $0 } }
 
     func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
         log.withLock { $0.append(request) }
+        let arrived = ContinuousClock.now
         let headers = Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         let target = rewrite?(request.url.pathAndQuery) ?? request.url.pathAndQuery
         let response = api.handle(SandboxRequest(method: request.method.rawValue, target: target, headers: headers,
                                                  body: request.body ?? []), baseURL: origin)
+        timeline.withLock { $0.append((arrived, response.status)) }
         if response.dropsConnection { throw TransportError(.reset, "the sandbox closed the connection without answering") }
         return HTTPReply(status: response.status, headers: response.headers, body: alter?(response.body) ?? response.body)
     }

@@ -46,7 +46,7 @@ public struct ExecutionSummary: Sendable {
     /// Answers of 429 or 503: the server asked to slow down.
     public var throttled = 0
     /// How long every request was held because the server asked (`Retry-After`,
-    /// `RateLimit-Reset`): wall time, not summed over requests.
+    /// `RateLimit-Reset`): wall time, not summed over requests; the statement's so far.
     public var paused: Duration = .zero
     /// Where the number of pages came from (`meta.total`, `meta.pagination.count`,
     /// `links.last`), when the first page told it.
@@ -71,7 +71,9 @@ extension ExecutionSummary {
         sum.duplicates += other.duplicates
         sum.waited += other.waited
         sum.throttled += other.throttled
-        sum.paused += other.paused
+        // A summary's pauses are its statement's throttle's running total, the same one for
+        // every part of the statement: the later total holds the earlier.
+        sum.paused = max(paused, other.paused)
         sum.pageCountSource = sum.pageCountSource ?? other.pageCountSource
         sum.requestTime += other.requestTime
         sum.notices += other.notices
@@ -94,6 +96,10 @@ extension ExecutionSummary {
 public struct Executor: Sendable {
     public let transport: any HTTPTransport
     public let options: ExecutionOptions
+    /// One throttle per origin for everything this executor sends (a statement: its pages, a
+    /// join's sides and lookups, a write's requests), so that a 429 slows them all and
+    /// `--concurrency` bounds them together.
+    private let throttles = Throttles()
 
     public init(transport: any HTTPTransport, options: ExecutionOptions = ExecutionOptions()) {
         self.transport = transport
@@ -105,8 +111,12 @@ public struct Executor: Sendable {
 
     /// The sender for requests to `baseURL`'s origin.
     public func sender(for baseURL: String) -> RequestSender {
-        RequestSender(transport: transport, origin: RequestURL(baseURL)?.origin ?? baseURL, credentials: options.credentials, retry: options.retry,
-                      throttle: Throttle(maximum: options.concurrency, longestPause: options.retry.maxRetryAfter, wallClock: options.retry.now))
+        let origin = RequestURL(baseURL)?.origin ?? baseURL
+        let options = self.options
+        let throttle = throttles.throttle(for: origin) {
+            Throttle(maximum: options.concurrency, longestPause: options.retry.maxRetryAfter, wallClock: options.retry.now)
+        }
+        return RequestSender(transport: transport, origin: origin, credentials: options.credentials, retry: options.retry, throttle: throttle)
     }
 
     /// - Parameter satisfied: asked between pages; true stops the fetch (a local LIMIT is met).

@@ -169,3 +169,17 @@ public final class Throttle: Sendable {
         return number > 1_000_000_000 ? max(0, number - now) : number
     }
 }
+
+/// The throttles of one executor, by origin, made on first use.
+final class Throttles: Sendable {
+    private let byOrigin = Mutex<[String: Throttle]>([:])
+
+    func throttle(for origin: String, _ make: () -> Throttle) -> Throttle {
+        byOrigin.withLock { throttles in
+            if let known = throttles[origin] { return known }
+            let made = make()
+            throttles[origin] = made
+            return made
+        }
+    }
+}
