@@ -101,9 +101,6 @@ public final class Catalog: Sendable {
         state.withLock { state in state.facts.compactMapValues { $0.rejected.isEmpty ? nil : Set($0.rejected.keys) } }
     }
 
-    /// How many rows of an endpoint its columns' kinds come from.
-    public func rowsSeen(of endpoint: String) -> Int { state.withLock { $0.facts[endpoint]?.rowsSeen ?? 0 } }
-
     /// Learns an endpoint's columns, their kinds and nulls from rows of it (a response's first
     /// rows: enough to tell, cheap to read). `whole`: the rows carry every field (no sparse
     /// fieldsets), so the columns are the endpoint's.

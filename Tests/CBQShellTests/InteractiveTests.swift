@@ -430,7 +430,7 @@ struct CatalogKindTests {
         CatalogCache.load(path, into: restored)
         #expect(restored.columns(of: "cases.cases") == shell.session.catalog.columns(of: "cases.cases"))
         #expect(restored.kind(of: "closed_at", in: "cases.cases") == ColumnKind(kind: .date, nullSeen: true))
-        #expect(restored.rowsSeen(of: "cases.cases") == 100 && restored.types["cases.cases"] == "case")
+        #expect(restored.facts(of: "cases.cases")?.rowsSeen == 100 && restored.types["cases.cases"] == "case")
         #expect(restored.timestampColumns["cases.cases"] == ["created_at", "updated_at"])
         CatalogCache.load("/nonexistent/x.json", into: restored)  // nothing there: nothing changes
         #expect(restored.columns(of: "cases.cases").count == 12)

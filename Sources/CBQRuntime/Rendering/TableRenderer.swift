@@ -244,9 +244,4 @@ enum Cell {
         text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
     }
 
-    static func center(_ text: String, _ width: Int) -> String {
-        let space = max(0, width - DisplayWidth.of(text))
-        let left = space / 2
-        return String(repeating: " ", count: left) + text + String(repeating: " ", count: space - left)
-    }
 }
