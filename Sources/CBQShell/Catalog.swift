@@ -101,9 +101,9 @@ public final class Catalog: Sendable {
         state.withLock { state in state.facts.compactMapValues { $0.rejected.isEmpty ? nil : Set($0.rejected.keys) } }
     }
 
-    /// Learns an endpoint's columns, their kinds and nulls from rows of it (a response's first
-    /// rows: enough to tell, cheap to read). `whole`: the rows carry every field (no sparse
-    /// fieldsets), so the columns are the endpoint's.
+    /// Learns an endpoint's columns, their kinds and nulls, and its resource type from rows of
+    /// it (a response's first rows: enough to tell, cheap to read). `whole`: the rows carry
+    /// every field (no sparse fieldsets), so the columns are the endpoint's.
     public func learn(endpoint: String, rows: ArraySlice<RawRow>, whole: Bool, from source: String, at time: Instant) {
         guard !rows.isEmpty else { return }
         var seen: [String: ColumnKind] = [:]
@@ -127,6 +127,7 @@ public final class Catalog: Sendable {
                 facts.kinds[column] = merged
             }
             facts.rowsSeen += rows.count
+            if let type = rows.first?.typeText { facts.type = type }
             facts.complete = facts.complete || whole
             facts.learnedFrom = source
             facts.learnedAt = time

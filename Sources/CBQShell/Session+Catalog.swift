@@ -92,17 +92,16 @@ extension Session {
         }
     }
 
-    /// Reads one page of an endpoint (up to 100 rows, no filter) and learns from it: columns,
-    /// kinds, nulls, type and total. An error is reported at the endpoint's name.
-    private func learn(_ endpoint: String, from source: String, executor: Executor) async -> Int32 {
+    /// Reads one page of an endpoint (up to 100 rows, no filter) and learns from it anew:
+    /// columns, kinds, nulls, type and total. A failure leaves the catalog as it was; it is
+    /// reported at the endpoint's name when `reporting`.
+    private func learn(_ endpoint: String, from source: String, executor: Executor, reporting: Bool = true) async -> Int32 {
         let text = SourceText("SELECT * FROM \(endpoint) LIMIT 100", name: "\\refresh")
         let plan: RequestPlan
         do {
-            var options = planner.options
-            options.knownColumns = [:]
-            plan = try Planner(options).planSelect(text.text)
+            plan = try planner.planSelect(text.text)
         } catch {
-            console.error(error, in: text)
+            if reporting { console.error(error, in: text) }
             return SysExit.dataError
         }
         var rows: [RawRow] = []
@@ -110,12 +109,11 @@ extension Session {
             let summary = try await executor.run(plan) { rows += $0 }
             catalog.forget(endpoint: endpoint)
             catalog.learn(endpoint: endpoint, rows: rows[...], whole: true, from: source, at: catalogTime)
-            if let type = rows.first?.typeText { catalog.learn(endpoint: endpoint, type: type) }
             if let total = summary.total { catalog.learn(endpoint: endpoint, total: total, at: catalogTime) }
-            if rows.isEmpty { say("\(endpoint) has no rows: nothing to learn its columns from.") }
+            if rows.isEmpty && reporting { say("\(endpoint) has no rows: nothing to learn its columns from.") }
             return 0
         } catch {
-            return report(error, plan: plan, source: text, rowsShown: 0)
+            return reporting ? report(error, plan: plan, source: text, rowsShown: 0) : SysExit.dataError
         }
     }
 
@@ -127,14 +125,7 @@ extension Session {
         guard let credentials = try? credentials() else { return }
         options.credentials = credentials
         let executor = Executor(transport: transport, options: options)
-        for endpoint in endpoints {
-            guard let plan = try? planner.planSelect("SELECT * FROM \(endpoint) LIMIT 100") else { continue }
-            var rows: [RawRow] = []
-            guard let summary = try? await executor.run(plan, emit: { rows += $0 }) else { continue }
-            catalog.learn(endpoint: endpoint, rows: rows[...], whole: true, from: "the sandbox's schema", at: catalogTime)
-            if let type = rows.first?.typeText { catalog.learn(endpoint: endpoint, type: type) }
-            if let total = summary.total { catalog.learn(endpoint: endpoint, total: total, at: catalogTime) }
-        }
+        for endpoint in endpoints { _ = await learn(endpoint, from: "the sandbox's schema", executor: executor, reporting: false) }
     }
 
     /// `cbq describe svc.ep …`: learns each endpoint anew (one request each), keeps it in the

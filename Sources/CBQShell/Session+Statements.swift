@@ -240,8 +240,7 @@ extension Session {
         let started = ContinuousClock.now
         var summary: ExecutionSummary?
         var failure: (any Error)?
-        var columns: [String]?
-        var type: String?
+        var learned = false
         let output = self.output
         // On the screen (or in the pager) each page shows as it comes, not each 64 KiB.
         let flushesEachPage = writesToScreen
@@ -250,10 +249,9 @@ extension Session {
             let catalog = self.catalog
             let endpoint = "\(plan.service).\(plan.endpoint)"
             summary = try await executor.run(plan, progress: { progress.update($0) }, satisfied: { writer.isSatisfied }) { rows in
-                if columns == nil, let first = rows.first {
-                    columns = first.columnNames
-                    type = first.typeText
-                    // `\d` and completion learn the columns' kinds from the first rows.
+                if !learned, !rows.isEmpty {
+                    learned = true
+                    // `\d`, completion and writes learn the columns, kinds and type from the first rows.
                     catalog.learn(endpoint: endpoint, rows: rows.prefix(100), whole: plan.fields == nil, from: "a query", at: learnedAt)
                 }
                 try writer.write(rows)
@@ -268,9 +266,6 @@ extension Session {
             failure = error
         }
         progress.clear()
-        // Completion learns the endpoint's columns from the result.
-        if let columns { catalog.learn(endpoint: "\(plan.service).\(plan.endpoint)", columns: columns) }
-        if let type { catalog.learn(endpoint: "\(plan.service).\(plan.endpoint)", type: type) }
         // A failed query with rows shows them (closed properly: valid JSON, a footer); one that
         // failed before any row shows only its error.
         if failure != nil, writer.rowCount > 0 { writer.close() }
