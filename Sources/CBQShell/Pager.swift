@@ -168,9 +168,12 @@ final class PagedScreen: ByteSink {
             if state.direct { return screen.write(bytes) }
             state.held.append(contentsOf: bytes)
             state.lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            return streams && state.lines >= max(1, threshold) ? release(&state, toPager: true) : true
+            return streams && isLong(state.lines) ? release(&state, toPager: true) : true
         }
     }
+
+    /// Whether a result of `lines` lines goes through the pager.
+    private func isLong(_ lines: Int) -> Bool { threshold == 0 || lines >= threshold }
 
     /// Writes what is held: to a pager started now (the screen when it cannot start), or to
     /// the screen.
@@ -209,10 +212,7 @@ final class PagedScreen: ByteSink {
                 state = State()
                 running.withLock { $0 = (nil, false) }
             }
-            if state.pager == nil && !state.held.isEmpty {
-                let long = threshold == 0 || state.lines >= max(1, threshold)
-                _ = release(&state, toPager: long && !interrupted)
-            }
+            if state.pager == nil && !state.held.isEmpty { _ = release(&state, toPager: isLong(state.lines) && !interrupted) }
             guard let pager = state.pager else { return false }
             pager.close()
             return true
@@ -221,8 +221,8 @@ final class PagedScreen: ByteSink {
 }
 
 extension Session {
-    /// Results go to the screen: directly, or held for the pager.
-    var writesToScreen: Bool { heldForScreen || output.sink === console.screen }
+    /// Results go to the screen: directly, or through the pager.
+    var writesToScreen: Bool { output.sink === console.screen || (currentPagedScreen.map { output.sink === $0 } ?? false) }
 
     /// `\pager [on|off|auto]`.
     func setPager(_ argument: String) {
@@ -230,17 +230,12 @@ extension Session {
         say("Pager usage is \(pager.rawValue).")
     }
 
-    /// Whether this statement's results go through ``PagedScreen``: in the shell, to a
-    /// terminal, with a pager to run, and not under `\watch` (whose runs scroll by).
-    var pagesResults: Bool {
-        pager != .off && !watching && reader != nil && output.sink === console.screen && !heldForScreen && console.screenHeight() != nil
-            && PagerProcess.command(environment: environment) != nil
-    }
-
-    /// The screen for one statement's results, paging them when they are long.
+    /// The screen for one input's results, paging them when they are long: in the shell, to a
+    /// terminal, with a pager to run, and not under `\watch` (whose runs scroll by); nil else.
     func pagedScreen() -> PagedScreen? {
-        guard pagesResults, let command = PagerProcess.command(environment: environment) else { return nil }
-        let threshold = pager == .on ? 0 : max(1, (console.screenHeight() ?? Int.max) - 1)
+        guard pager != .off, !watching, reader != nil, output.sink === console.screen, let height = console.screenHeight(),
+              let command = PagerProcess.command(environment: environment) else { return nil }
+        let threshold = pager == .on ? 0 : max(1, height - 1)
         let environment = environment
         let start = startPager ?? { PagerProcess.start($0, environment: environment) }
         return PagedScreen(screen: console.screen, threshold: threshold, streams: PagerProcess.execForm(of: command) != nil) { start(command) }

@@ -72,8 +72,6 @@ public final class Session: @unchecked Sendable {
         if let catalogPath { CatalogCache.load(catalogPath, into: catalog) }
     }
 
-    /// Set while a statement's results are held for the pager: they are for the screen.
-    var heldForScreen = false
     /// The pager's screen of the input running, if its results are paged: each statement's
     /// result is paged on its own (``endPagedResult()``).
     var currentPagedScreen: PagedScreen?
@@ -267,7 +265,6 @@ public final class Session: @unchecked Sendable {
         let paged = pagedScreen()
         if let paged {
             output = OutputStream(paged)
-            heldForScreen = true
             currentPagedScreen = paged
             console.hold()
         }
@@ -275,7 +272,6 @@ public final class Session: @unchecked Sendable {
         if let paged {
             output.flush()
             output = OutputStream(console.screen)
-            heldForScreen = false
             currentPagedScreen = nil
             if paged.finish(interrupted: status == SysExit.interrupted) { resetInterrupt() }
             console.releaseHeld()
