@@ -46,11 +46,11 @@ extension Session {
         let editor = [environment("VISUAL"), environment("EDITOR")].compactMap { $0 }.first { !$0.trimming(.whitespace).isEmpty } ?? "vi"
         output.flush()
         // The editor's words may carry options (`code --wait`); the file is its last argument.
-        guard let pid = PagerProcess.spawnShell(editor + " \"$1\"", arguments: [path]) else {
+        guard let pid = ShellCommand.spawn(editor + " \"$1\"", arguments: [path]) else {
             console.error("cannot start the editor '\(editor)'", hint: "set $EDITOR")
             return nil
         }
-        let status = PagerProcess.wait(pid)
+        let status = ShellCommand.wait(pid)
         resetInterrupt()
         guard status == 0 else {
             console.error("the editor '\(editor)' " + (status.map { "exited with \($0)" } ?? "was stopped by a signal") + "; nothing runs")

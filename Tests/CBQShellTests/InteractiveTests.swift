@@ -281,10 +281,10 @@ struct InteractiveTests {
     /// A plain pager command runs in the shell's place (after its assignments), so Ctrl-C can
     /// stop it; one with shell syntax is not streamed into, but paged at the end.
     @Test func aPlainPagerRunsInTheShellsPlace() {
-        #expect(PagerProcess.execForm(of: "less -SRFX") == "exec less -SRFX")
-        #expect(PagerProcess.execForm(of: "LESS=R less -S") == "LESS=R exec less -S")
-        #expect(PagerProcess.execForm(of: "LESS=R") == nil)
-        #expect(PagerProcess.execForm(of: "less | cat") == nil && PagerProcess.execForm(of: "less '-S'") == nil)
+        #expect(ShellCommand.execForm(of: "less -SRFX") == "exec less -SRFX")
+        #expect(ShellCommand.execForm(of: "LESS=R less -S") == "LESS=R exec less -S")
+        #expect(ShellCommand.execForm(of: "LESS=R") == nil)
+        #expect(ShellCommand.execForm(of: "less | cat") == nil && ShellCommand.execForm(of: "less '-S'") == nil)
         final class Pipe: PagerPipe, @unchecked Sendable {
             var bytes: [UInt8] = []
             func write(_ bytes: UnsafeRawBufferPointer) -> Bool { self.bytes += bytes; return true }
@@ -324,10 +324,10 @@ struct InteractiveTests {
 
     /// A pager whose program is not there is not started (its 127 would lose the text).
     @Test func aPagerThatIsNotThereIsNotStarted() {
-        #expect(!PagerProcess.isRunnable("no-such-pager-cbq -R", path: "/usr/bin:/bin"))
-        #expect(PagerProcess.isRunnable("LESS=R sh -c cat", path: "/usr/bin:/bin"))
-        #expect(PagerProcess.isRunnable("/bin/cat", path: ""))
-        #expect(!PagerProcess.isRunnable("/nonexistent/less", path: "/usr/bin:/bin"))
+        #expect(!ShellCommand.isRunnable("no-such-pager-cbq -R", path: "/usr/bin:/bin"))
+        #expect(ShellCommand.isRunnable("LESS=R sh -c cat", path: "/usr/bin:/bin"))
+        #expect(ShellCommand.isRunnable("/bin/cat", path: ""))
+        #expect(!ShellCommand.isRunnable("/nonexistent/less", path: "/usr/bin:/bin"))
     }
 
     @Test func urlCurlAndExplainSendNothing() async {
