@@ -219,7 +219,7 @@ extension Session {
         if let warning = plan.warning, showsProgress { console.note("note: " + warning) }
         // A condition cbq evaluates because the server refused its filter before: said every
         // time, as it costs every page of the endpoint.
-        for predicate in plan.local where predicate.reason.hasPrefix(Planner.refusedBefore) {
+        for predicate in plan.local where predicate.refusedParameter != nil {
             console.note("note: cbq evaluates \(predicate.text) itself: \(predicate.reason)")
         }
         var format = self.format

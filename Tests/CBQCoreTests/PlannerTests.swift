@@ -43,6 +43,7 @@ struct PlannerTests {
         let plan = try Planner(options).planSelect("SELECT first_name FROM people.people WHERE state = 'ID' AND last_name = 'Doe'")
         #expect(plan.initialURLs() == ["https://api.casebook.net/people/people?filter[last_name]=Doe&page[size]=100"])
         #expect(plan.local.map(\.reason) == ["the server answered 400 to filter[state] before (\\refresh people.people forgets that)"])
+        #expect(plan.local.map(\.refusedParameter) == ["filter[state]"])
         // A name near none of them may be an attribute the server left out of every row seen
         // (null): the first page decides.
         #expect(throws: Never.self) { try Planner(options).planSelect("SELECT shoe_size FROM people.people") }

@@ -6,6 +6,7 @@ extension Planner {
     /// Sends each conjunct the API can express, in order; keeps the rest as local predicates.
     func distribute(_ conjuncts: [Expression], source: SourceText, into plan: inout RequestPlan) {
         var used: [String: String] = [:]  // parameter name → the predicate that took it
+        let refusedBefore = options.rejectedFilters["\(plan.service).\(plan.endpoint)"] ?? []
         for conjunct in conjuncts {
             let text = source.slice(conjunct.range)
             var result = pushdown(conjunct)
@@ -13,9 +14,10 @@ extension Planner {
             if case .success(let parameters) = result, !isNullTest(conjunct), let misread = parameters.first(where: options.dialect.asksForNull) {
                 result = .failure(Unpushable(text: "the API would read \(misread.formatted()) as a NULL test"))
             }
-            let rejected = options.rejectedFilters["\(plan.service).\(plan.endpoint)"] ?? []
-            if case .success(let parameters) = result, let refused = parameters.first(where: { rejected.contains($0.formattedName()) }) {
-                result = .failure(Unpushable(text: Self.refusedBefore + "\(refused.formattedName()) before (\\refresh \(plan.service).\(plan.endpoint) forgets that)"))
+            if case .success(let parameters) = result, let refused = parameters.first(where: { refusedBefore.contains($0.formattedName()) }) {
+                let name = refused.formattedName()
+                result = .failure(Unpushable(text: "the server answered 400 to \(name) before (\\refresh \(plan.service).\(plan.endpoint) forgets that)",
+                                             refusedParameter: name))
             }
             switch result {
             case .success(let parameters):
@@ -29,15 +31,15 @@ extension Planner {
                 plan.pushed.append(.init(text: text, range: conjunct.range, parameters: parameters, expression: conjunct))
                 if case .isNull(.column(let column), false, _) = conjunct.ungrouped { plan.mayBeAbsent.insert(column.name) }
             case .failure(let reason):
-                plan.local.append(.init(expression: conjunct, text: text, reason: reason.text))
+                plan.local.append(.init(expression: conjunct, text: text, reason: reason.text, refusedParameter: reason.refusedParameter))
             }
         }
     }
 
-    private struct Unpushable: Error { var text: String }
-
-    /// How a local predicate's reason starts when the server refused its filter before.
-    public static let refusedBefore = "the server answered 400 to "
+    private struct Unpushable: Error {
+        var text: String
+        var refusedParameter: String?
+    }
 
     private func isNullTest(_ expression: Expression) -> Bool {
         if case .isNull = expression.ungrouped { return true }

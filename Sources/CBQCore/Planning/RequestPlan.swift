@@ -37,11 +37,15 @@ public struct RequestPlan: Hashable, Sendable {
         public var expression: Expression
         public var text: String
         public var reason: String
+        /// The filter parameter the server answered 400 for before, when that is why cbq
+        /// evaluates this condition (``PlannerOptions/rejectedFilters``).
+        public var refusedParameter: String?
 
-        public init(expression: Expression, text: String, reason: String) {
+        public init(expression: Expression, text: String, reason: String, refusedParameter: String? = nil) {
             self.expression = expression
             self.text = text
             self.reason = reason
+            self.refusedParameter = refusedParameter
         }
     }
 
