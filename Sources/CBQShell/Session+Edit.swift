@@ -13,7 +13,7 @@ extension Session {
         let text = statement ?? lastStatement ?? ""
         guard let edited = edit(text) else { return }
         let trimmed = edited.trimming([" ", "\t", "\n", "\r"])
-        guard !trimmed.isEmpty, Parser.inputStatus(SourceText(trimmed)) != .empty else {
+        guard Parser.inputStatus(SourceText(trimmed)) != .empty else {
             say("Nothing to run.")
             return
         }

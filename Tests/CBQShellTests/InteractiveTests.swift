@@ -245,6 +245,10 @@ struct InteractiveTests {
         await failing.type("SELECT id FROM people.people LIMIT 1;", "\\e")
         #expect(failing.errorText.contains("the editor 'false' exited with 1; nothing runs"))
         #expect(failing.output.components(separatedBy: "PER-").count == 2, "the statement ran once, before \\e")
+        // An emptied file (or only a comment) runs nothing.
+        let emptied = ShellHarness(format: .csv, environment: ["EDITOR": "sed -i 's/.*/-- nothing/'"])
+        await emptied.type("SELECT id FROM people.people LIMIT 1;", "\\e")
+        #expect(emptied.output.contains("PER-00001\r\nNothing to run.\n") && emptied.output.components(separatedBy: "PER-").count == 2, "\(emptied.output)")
     }
 
     /// A long result reaches the pager as it comes: the pager starts once a screen is there
