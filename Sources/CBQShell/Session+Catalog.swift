@@ -41,7 +41,7 @@ extension Session {
             var lines: [String] = []
             if let from = facts.learnedFrom, let at = facts.learnedAt {
                 lines.append("Columns and types: from \(from), \(Self.shortTime(at))"
-                             + (facts.complete ? "; every column (a column not listed is an error before sending)" : "; from partial rows"))
+                             + (facts.complete ? "; every column (a misspelling of one is an error before sending)" : "; from partial rows"))
             } else {
                 lines.append("Columns: named by statements only (no rows read yet)")
             }

@@ -27,7 +27,7 @@ struct CatalogTests {
         #expect(output.contains(" intake.reports             |        |         |     \n"))
         #expect(output.contains("Endpoint people.people (type people; 1200 rows in all; types from 100 rows seen)\n"))
         #expect(output.contains(" created_at         | timestamp | \n"))
-        #expect(output.contains("Columns and types: from the sandbox's schema, 2026-12-01 09:30:00Z; every column"))
+        #expect(output.contains("Columns and types: from the sandbox's schema, 2026-12-01 09:30:00Z; every column (a misspelling of one is an error before sending)"))
         #expect(output.contains("Rows in all: 1200, from an unfiltered read, 2026-12-01 09:30:00Z"))
     }
 
