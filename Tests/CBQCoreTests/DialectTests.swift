@@ -50,6 +50,30 @@ struct DialectTests {
         #expect(Dialect.KeyTemplate("filter[{field}") == nil && Dialect.KeyTemplate("") == nil && Dialect.KeyTemplate("a]b") == nil)
     }
 
+    /// The templates fuzzer's finds: `{op}-{field}` filled with a field that starts with a
+    /// combining mark (which joins the `-` into one character), and a template whose `{` is
+    /// followed by one. Templates and keys are read scalar by scalar.
+    @Test func aFilledTemplateReadsBackWithUnusualCharacters() throws {
+        let key = try #require(Dialect.KeyTemplate("{op}-{field}"))
+        let text = String(decoding: [0xD9, 0x9D, 0x9E, 0x9E, 0x62] as [UInt8], as: UTF8.self)
+        for (field, op) in [(text, "le"), ("le--", text), ("a-b", "c-"), ("-", "-"), ("\u{0301}x", "e")] {
+            let parameter = key.parameter(field: field, op: op, values: ["v"])
+            #expect(key.matches(parameter.name, parameter.subscripts).contains { $0.field == field && $0.op == op }, "\(field) \(op)")
+        }
+        // A brace or bracket with a combining mark after it is still a brace or a bracket.
+        #expect(Dialect.KeyTemplate("f[{\u{07FD}ld={op}]") == nil)
+        #expect(Dialect.KeyTemplate("f[{op}\u{0301}]")?.holdsOperator == true)
+        #expect(Dialect.KeyTemplate.split("a[\u{0301}b]\u{0301}") == nil)
+        #expect(Dialect.KeyTemplate.split("a[\u{0301}b]").map { [$0.0] + $0.1 } == ["a", "\u{0301}b"])
+        let name = String(decoding: [0x96, 0x96, 0x96, 0x96, 0x6C, 0x65, 0x2D, 0x2D] as [UInt8], as: UTF8.self)
+        if let (base, subscripts) = Dialect.KeyTemplate.split(name) {
+            for match in key.matches(base, subscripts) {
+                let filled = key.parameter(field: match.field ?? "", op: match.op, values: ["v"])
+                #expect(filled.name == base && filled.subscripts == subscripts, "\(match)")
+            }
+        }
+    }
+
     /// The guide's NULL is spelt with the dialect's own keys and not-equal: overriding either
     /// changes it, and without a not-equal IS NOT NULL runs locally.
     @Test func valueStyleNullFollowsTheKeysAndTheNotEqual() throws {

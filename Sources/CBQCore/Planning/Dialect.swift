@@ -43,30 +43,42 @@ public struct Dialect: Hashable, Sendable {
         /// `filter` and `["{field}", "{op}"]`.
         public let parts: [String]
         public let description: String
+        /// The holes the parts hold: `field`, `op`, both or none.
+        private let holes: Set<String>
+
+        // Templates and keys are read scalar by scalar, never by characters: a `{`, `[` or
+        // `-` followed by a combining mark is one character, and would hide from a search.
 
         /// Parses `name[sub][sub]`; nil when brackets do not balance, the name is empty, or a
         /// hole is other than `{field}` and `{op}`, or appears twice (matching a key against
         /// holes is then polynomial in the key's length with a small power, never worse).
         public init?(_ text: String) {
-            guard let (name, subscripts) = KeyTemplate.split(text) else { return nil }
+            guard let (name, subscripts) = KeyTemplate.split(text), let holes = KeyTemplate.holes(in: [name] + subscripts) else { return nil }
             parts = [name] + subscripts
             description = text
-            var holes: Set<Substring> = []
-            for part in parts {
-                var rest = Substring(part)
-                while let open = rest.firstIndex(of: "{") {
-                    guard let close = rest[open...].firstIndex(of: "}") else { return nil }
-                    let hole = rest[rest.index(after: open)..<close]
-                    guard ["field", "op"].contains(hole), holes.insert(hole).inserted else { return nil }
-                    rest = rest[rest.index(after: close)...]
-                }
-                if rest.contains("}") { return nil }
-            }
+            self.holes = holes
         }
 
         private init(parts: [String]) {
             self.parts = parts
             description = parts[0] + parts.dropFirst().map { "[" + $0 + "]" }.joined()
+            holes = KeyTemplate.holes(in: parts) ?? []
+        }
+
+        /// The holes of `parts`; nil when one is unknown, repeated or unclosed.
+        private static func holes(in parts: [String]) -> Set<String>? {
+            var holes: Set<String> = []
+            for part in parts {
+                var rest = Substring(part).unicodeScalars
+                while let open = rest.firstIndex(of: "{") {
+                    guard let close = rest[open...].firstIndex(of: "}") else { return nil }
+                    let hole = String(Substring(rest[rest.index(after: open)..<close]))
+                    guard hole == "field" || hole == "op", holes.insert(hole).inserted else { return nil }
+                    rest = rest[rest.index(after: close)...]
+                }
+                if rest.contains("}") { return nil }
+            }
+            return holes
         }
 
         /// This template with its `{op}` hole filled: `filter[{field}][neq]`.
@@ -76,19 +88,26 @@ public struct Dialect: Hashable, Sendable {
 
         /// `part` with its holes filled in one pass, so a field that contains `{op}` stays as it is.
         private static func fill(_ part: String, field: String?, op: String?) -> String {
-            var text = ""
-            var rest = Substring(part)
+            var text = String.UnicodeScalarView()
+            var rest = Substring(part).unicodeScalars
             while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
                 text += rest[..<open]
-                let hole = rest[rest.index(after: open)..<close]
-                if hole == "field", let field { text += field } else if hole == "op", let op { text += op } else { text += rest[open...close] }
+                let hole = String(Substring(rest[rest.index(after: open)..<close]))
+                if hole == "field", let field {
+                    text += field.unicodeScalars
+                } else if hole == "op", let op {
+                    text += op.unicodeScalars
+                } else {
+                    text += rest[open...close]
+                }
                 rest = rest[rest.index(after: close)...]
             }
-            return text + rest
+            text += rest
+            return String(text)
         }
 
-        public var holdsField: Bool { parts.contains { $0.contains("{field}") } }
-        public var holdsOperator: Bool { parts.contains { $0.contains("{op}") } }
+        public var holdsField: Bool { holes.contains("field") }
+        public var holdsOperator: Bool { holes.contains("op") }
 
         /// The parameter for `field` (and `op`), with `value`.
         public func parameter(field: String, op: String? = nil, values: [String]) -> QueryParameter {
@@ -103,29 +122,31 @@ public struct Dialect: Hashable, Sendable {
             guard given.count == parts.count else { return [] }
             var found: [[String: String]] = [[:]]
             for (template, text) in zip(parts, given) {
-                found = found.flatMap { bound in KeyTemplate.bind(Substring(template), Substring(text), bound) }
+                found = found.flatMap { bound in KeyTemplate.bind(Substring(template).unicodeScalars, Substring(text).unicodeScalars, bound) }
                 if found.isEmpty { return [] }
             }
             return found.map { ($0["field"], $0["op"]) }
         }
 
         /// The bindings of `template`'s holes that make it `text`, each hole non-empty and
-        /// bound once across parts.
-        private static func bind(_ template: Substring, _ text: Substring, _ bound: [String: String]) -> [[String: String]] {
+        /// bound once across parts. Matched scalar by scalar, not by characters: a key's `-`
+        /// followed by a combining mark is one character, but the template's `-` is in it.
+        private static func bind(_ template: Substring.UnicodeScalarView, _ text: Substring.UnicodeScalarView,
+                                 _ bound: [String: String]) -> [[String: String]] {
             guard let open = template.firstIndex(of: "{"), let close = template[open...].firstIndex(of: "}") else {
-                return template == text ? [bound] : []
+                return template.elementsEqual(text) ? [bound] : []
             }
             let literal = template[..<open]
-            guard text.hasPrefix(literal) else { return [] }
-            let hole = String(template[template.index(after: open)..<close])
+            guard text.starts(with: literal) else { return [] }
+            let hole = String(Substring(template[template.index(after: open)..<close]))
             let rest = template[template.index(after: close)...]
             let tail = text.dropFirst(literal.count)
             var results: [[String: String]] = []
             var end = tail.startIndex
             while end < tail.endIndex {
                 end = tail.index(after: end)
-                let value = String(tail[..<end])
-                if let earlier = bound[hole], earlier != value { continue }
+                let value = String(Substring(tail[..<end]))
+                if let earlier = bound[hole], !earlier.unicodeScalars.elementsEqual(value.unicodeScalars) { continue }
                 var next = bound
                 next[hole] = value
                 results += bind(rest, tail[end...], next)
@@ -135,15 +156,16 @@ public struct Dialect: Hashable, Sendable {
 
         /// `filter[a][b]` → ("filter", ["a", "b"]); nil when brackets do not balance.
         public static func split(_ key: String) -> (String, [String])? {
-            guard let open = key.firstIndex(of: "[") else { return key.contains("]") || key.isEmpty ? nil : (key, []) }
-            let name = String(key[..<open])
+            let scalars = Substring(key).unicodeScalars
+            guard let open = scalars.firstIndex(of: "[") else { return scalars.contains("]") || key.isEmpty ? nil : (key, []) }
+            let name = String(Substring(scalars[..<open]))
             var subscripts: [String] = []
-            var rest = key[open...]
+            var rest = scalars[open...]
             while !rest.isEmpty {
                 guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return nil }
                 let inner = rest[rest.index(after: rest.startIndex)..<close]
                 if inner.contains("[") { return nil }
-                subscripts.append(String(inner))
+                subscripts.append(String(Substring(inner)))
                 rest = rest[rest.index(after: close)...]
             }
             return name.isEmpty ? nil : (name, subscripts)
