@@ -20,9 +20,34 @@ struct JSONScanner {
     func byte(at index: Int) -> UInt8 { bytes[index] }
 
     /// Whether two ranges hold the same bytes.
+    @inline(__always)
     func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
         guard a.count == b.count else { return false }
-        return memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
+        return Self.same(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count)
+    }
+
+    /// Whether a range holds exactly `text`'s bytes.
+    @inline(__always)
+    func sameBytes(_ range: Range<Int>, _ text: StaticString) -> Bool {
+        range.count == text.utf8CodeUnitCount && Self.same(bytes.baseAddress! + range.lowerBound, text.utf8Start, range.count)
+    }
+
+    /// Member names are short: up to 16 bytes are compared as two overlapping words, not by a
+    /// call to memcmp.
+    @inline(__always)
+    private static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        switch count {
+        case 8...16:
+            let tail = count - 8
+            return UnsafeRawPointer(a).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(b).loadUnaligned(as: UInt64.self)
+                && UnsafeRawPointer(a + tail).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(b + tail).loadUnaligned(as: UInt64.self)
+        case 4..<8:
+            let tail = count - 4
+            return UnsafeRawPointer(a).loadUnaligned(as: UInt32.self) == UnsafeRawPointer(b).loadUnaligned(as: UInt32.self)
+                && UnsafeRawPointer(a + tail).loadUnaligned(as: UInt32.self) == UnsafeRawPointer(b + tail).loadUnaligned(as: UInt32.self)
+        default:
+            return memcmp(a, b, count) == 0
+        }
     }
 
     var atEnd: Bool { position >= bytes.count }

@@ -30,22 +30,25 @@ public struct IndexedDocument: Sendable {
 /// error at a byte offset, never a partial result.
 public enum PageIndexer {
     public static func index(_ body: [UInt8]) throws(JSONParser.Error) -> IndexedDocument {
+        // Offsets are kept as 32-bit integers; a transport refuses bodies far smaller than this.
+        guard body.count < Int(Int32.max) / 2 else { throw JSONParser.Error(message: "a page larger than 1 GiB", offset: 0) }
         if let offset = UTF8Validation.firstInvalidByte(body) {
             throw JSONParser.Error(message: "invalid UTF-8", offset: offset)
         }
         let page = PageBuffer(body)
-        return try body.withUnsafeBufferPointer { (buffer) throws(JSONParser.Error) -> IndexedDocument in
-            try index(buffer, page: page)
+        var members: [PageMember] = []
+        let document = try body.withUnsafeBufferPointer { (buffer) throws(JSONParser.Error) -> IndexedDocument in
+            try index(buffer, page: page, members: &members)
         }
+        page.members = members
+        return document
     }
 
-    private static func index(_ buffer: UnsafeBufferPointer<UInt8>, page: PageBuffer) throws(JSONParser.Error) -> IndexedDocument {
+    private static func index(_ buffer: UnsafeBufferPointer<UInt8>, page: PageBuffer,
+                              members: inout [PageMember]) throws(JSONParser.Error) -> IndexedDocument {
         let body = page.bytes
         var scanner = JSONScanner(buffer)
         var document = IndexedDocument()
-        // Resources of a page list the same attributes in the same order: reuse the previous
-        // resource's key strings when their bytes match, instead of making 16 strings a row.
-        var previousKeys: [RawMember] = []
         scanner.skipWhitespace()
         try scanner.expect(UInt8(ascii: "{"), "expected a JSON object")
         try scanner.members { (scanner, key) throws(JSONParser.Error) in
@@ -54,13 +57,16 @@ public enum PageIndexer {
                 switch scanner.peek() {
                 case UInt8(ascii: "["):
                     document.isCollection = true
+                    // Resources of a page list the same attributes in the same order: a row's
+                    // names are compared with the previous row's, not decoded again.
+                    var previous: Range<Int>?
                     try scanner.elements { (scanner) throws(JSONParser.Error) in
-                        let row = try resource(&scanner, page, previousKeys: previousKeys)
-                        previousKeys = row.attributes
+                        let row = try resource(&scanner, page, &members, previous: previous)
+                        previous = row.memberRange
                         document.rows.append(row)
                     }
                 case UInt8(ascii: "{"):
-                    document.rows.append(try resource(&scanner, page, previousKeys: []))
+                    document.rows.append(try resource(&scanner, page, &members, previous: nil))
                 default:
                     let range = try scanner.skipValue()
                     guard scanner.isNull(range) else { throw scanner.error("'data' must be an array, an object or null") }
@@ -79,10 +85,10 @@ public enum PageIndexer {
                     guard scanner.isNull(range) else { throw scanner.error("'included' must be an array") }
                     return
                 }
-                var previous: [RawMember] = []
+                var previous: Range<Int>?
                 try scanner.elements { (scanner) throws(JSONParser.Error) in
-                    let row = try resource(&scanner, page, previousKeys: previous)
-                    previous = row.attributes
+                    let row = try resource(&scanner, page, &members, previous: previous)
+                    previous = row.memberRange
                     document.included.append(row)
                 }
             case "errors":
@@ -105,17 +111,44 @@ public enum PageIndexer {
         }
     }
 
-    private static func resource(_ scanner: inout JSONScanner, _ page: PageBuffer, previousKeys: [RawMember]) throws(JSONParser.Error) -> RawRow {
+    /// The members of a resource object that the indexer reads.
+    private enum ResourceMember { case type, id, attributes, relationships, other }
+
+    /// Which member a name is: its bytes compared in place (an escaped name is decoded).
+    @inline(__always)
+    private static func resourceMember(_ range: Range<Int>, _ scanner: JSONScanner) -> ResourceMember {
+        switch range.count {
+        case 4 where scanner.sameBytes(range, "\"id\""): return .id
+        case 6 where scanner.sameBytes(range, "\"type\""): return .type
+        case 12 where scanner.sameBytes(range, "\"attributes\""): return .attributes
+        case 15 where scanner.sameBytes(range, "\"relationships\""): return .relationships
+        default:
+            guard scanner.bytes[range].contains(UInt8(ascii: "\\")) else { return .other }
+            switch scanner.decodeKey(range) {
+            case "type": return .type
+            case "id": return .id
+            case "attributes": return .attributes
+            case "relationships": return .relationships
+            default: return .other
+            }
+        }
+    }
+
+    /// Indexes one resource object, appending its members to `members`.
+    /// - Parameter previous: the previous row's run of `members`, whose names this row's are
+    ///   compared with before any is decoded.
+    private static func resource(_ scanner: inout JSONScanner, _ page: PageBuffer, _ members: inout [PageMember],
+                                 previous: Range<Int>?) throws(JSONParser.Error) -> RawRow {
         let start = scanner.position
         guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("a resource must be an object") }
         scanner.advance()
         var type: Range<Int>?
         var id: Range<Int>?
-        var attributes: [RawMember] = []
-        var relationships: [RawMember] = []
-        try scanner.members { (scanner, key) throws(JSONParser.Error) in
-            switch key {
-            case "relationships":
+        let first = members.count
+        var relationships: [PageMember] = []
+        try scanner.rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
+            switch resourceMember(keyRange, scanner) {
+            case .relationships:
                 guard scanner.peek() == UInt8(ascii: "{") else {
                     let range = try scanner.skipValue()
                     // null, or `[]`: how some encoders write an empty map.
@@ -125,25 +158,26 @@ public enum PageIndexer {
                 scanner.advance()
                 try scanner.rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
                     let value = try relationship(&scanner, page)
-                    relationships.append(RawMember(key: scanner.decodeKey(keyRange), keyRange: keyRange, value: value, isRelationship: true))
+                    relationships.append(PageMember(name: keyRange, value: value, number: page.nameNumber(scanner.decodeKey(keyRange)),
+                                                    isRelationship: true))
                 }
-            case "type":
+            case .type:
                 type = try scanner.skipValue()
-            case "id":
+            case .id:
                 let range = try scanner.skipValue()
                 let first = scanner.byte(at: range.lowerBound)
                 guard first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || isDigitByte(first) else {
                     throw scanner.error("a resource id must be a string")
                 }
                 id = range
-            case "attributes":
+            case .attributes:
                 guard scanner.peek() == UInt8(ascii: "{") else {
                     let range = try scanner.skipValue()
                     if scanner.isNull(range) { return }
                     throw scanner.error("'attributes' must be an object")
                 }
                 scanner.advance()
-                attributes.reserveCapacity(max(16, previousKeys.count))
+                let attributesStart = members.count
                 // Repeated names: while a row repeats the previous row's names in order (which
                 // were unique), there is nothing to check; from the first name that differs,
                 // each name is checked against this row's names.
@@ -152,33 +186,39 @@ public enum PageIndexer {
                 var many: Set<String>?
                 defer { scanner.closeKeys(from: base) }
                 try scanner.rawMembers(checkingNames: false) { (scanner, keyRange) throws(JSONParser.Error) in
-                    let index = attributes.count
-                    let key: String
-                    if following, index < previousKeys.count, scanner.sameBytes(previousKeys[index].keyRange, keyRange) {
-                        key = previousKeys[index].key
+                    let index = members.count - attributesStart
+                    let number: UInt32
+                    if following, let previous, index < previous.count,
+                       case let earlier = members[previous.lowerBound + index], scanner.sameBytes(earlier.nameRange, keyRange) {
+                        number = earlier.number
                     } else {
                         if following {
                             following = false
-                            for earlier in attributes { try scanner.noteKey(earlier.keyRange, base: base, many: &many) }
+                            for earlier in members[attributesStart...] { try scanner.noteKey(earlier.nameRange, base: base, many: &many) }
                         }
                         try scanner.noteKey(keyRange, base: base, many: &many)
-                        key = scanner.decodeKey(keyRange)
+                        number = page.nameNumber(scanner.decodeKey(keyRange))
                     }
-                    attributes.append(RawMember(key: key, keyRange: keyRange, value: try scanner.skipValue()))
+                    members.append(PageMember(name: keyRange, value: try scanner.skipValue(), number: number))
                 }
-            default:
+            case .other:
                 _ = try scanner.skipValue()
             }
         }
         guard let id else { throw JSONParser.Error(message: "a resource without an id", offset: start) }
-        for member in relationships {
+        if !relationships.isEmpty {
             // JSON:API's fields share one namespace: a name that is both is a malformed page.
-            if member.key == "id" || member.key == "type" || attributes.contains(where: { $0.key == member.key }) {
-                throw JSONParser.Error(message: "'\(member.key)' is both an attribute (or id) and a relationship", offset: member.keyRange.lowerBound)
+            // One name has one number in a page, however it was escaped.
+            let attributes = members[first...]
+            for member in relationships {
+                let name = page.name(member.number)
+                if name == "id" || name == "type" || attributes.contains(where: { $0.number == member.number }) {
+                    throw JSONParser.Error(message: "'\(name)' is both an attribute (or id) and a relationship", offset: Int(member.nameStart))
+                }
+                members.append(member)
             }
-            attributes.append(member)
         }
-        return RawRow(page: page, type: type, id: id, attributes: attributes, span: start..<scanner.position)
+        return RawRow(page: page, type: type, id: id, members: first..<members.count, span: start..<scanner.position)
     }
 
     /// A relationship object's value as a column: a to-one's related id (as the page spells
@@ -246,14 +286,26 @@ public enum PageIndexer {
     }
 
     /// The resource at `span` of an indexed page, indexed again: how a held row (a sort keeps
-    /// only its bytes' span) becomes a row to render.
-    /// `like` is a row indexed before (its key strings are reused when the bytes match).
+    /// only its bytes' span) becomes a row to render. The row gets a buffer of its own over the
+    /// page's bytes (``PageBuffer/init(again:)``), so rows can be read again on several threads.
+    /// `like` is a row read again before: when it comes from the same page, its names are
+    /// compared with this row's before any is decoded.
     static func resource(in page: PageBuffer, at span: Range<Int>, like previous: RawRow? = nil) -> RawRow? {
-        page.bytes.withUnsafeBufferPointer { buffer in
+        let again = PageBuffer(again: page)
+        var members: [PageMember] = []
+        var previousRange: Range<Int>?
+        // Only a row of the same page: its names' offsets mean nothing in another page's bytes.
+        if let previous, previous.page.names === page.names {
+            members.append(contentsOf: previous.page.members[previous.memberRange])
+            previousRange = 0..<members.count
+        }
+        let row = page.bytes.withUnsafeBufferPointer { buffer -> RawRow? in
             var scanner = JSONScanner(buffer)
             scanner.position = span.lowerBound
-            return try? resource(&scanner, page, previousKeys: previous?.attributes ?? [])
+            return try? resource(&scanner, again, &members, previous: previousRange)
         }
+        again.members = members
+        return row
     }
 }
 

@@ -96,7 +96,8 @@ final class JSONRenderer: ResultRenderer {
     /// would touch a count shared by every thread's rows).
     private static func allColumnsObject(_ raw: RawRow, into buffer: inout [UInt8]) {
         raw.page.bytes.withUnsafeBufferPointer { page in
-            raw.attributes.withUnsafeBufferPointer { members in
+            raw.page.members.withUnsafeBufferPointer { pageMembers in
+                let members = UnsafeBufferPointer(rebasing: pageMembers[raw.memberRange])
                 buffer.append(UInt8(ascii: "{"))
                 buffer.append(contentsOf: idKey)
                 buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[raw.id]))
@@ -112,12 +113,12 @@ final class JSONRenderer: ResultRenderer {
                     from = attributeCount
                 }
                 for index in members.indices[from...] {
-                    let keyRange = members[index].keyRange
-                    if isIDKey(page, keyRange) || (escapes(page, keyRange) && members[index].key == "id") { continue }
+                    let keyRange = members[index].nameRange
+                    if isIDKey(page, keyRange) || (escapes(page, keyRange) && raw.page.name(members[index].number) == "id") { continue }
                     buffer.append(UInt8(ascii: ","))
                     buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[keyRange]))
                     buffer.append(UInt8(ascii: ":"))
-                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[members[index].value]))
+                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[members[index].valueRange]))
                 }
                 buffer.append(UInt8(ascii: "}"))
             }
@@ -127,18 +128,18 @@ final class JSONRenderer: ResultRenderer {
     /// The range from the first member's name to the last one's value when the members fill
     /// it with nothing but one `:` each and one `,` between, in order, and none is named `id`.
     @inline(__always)
-    private static func compactSpan(_ page: UnsafeBufferPointer<UInt8>, _ members: UnsafeBufferPointer<RawMember>) -> Range<Int>? {
-        guard let first = members.first, let last = members.last, first.keyRange.lowerBound < last.value.upperBound else { return nil }
+    private static func compactSpan(_ page: UnsafeBufferPointer<UInt8>, _ members: UnsafeBufferPointer<PageMember>) -> Range<Int>? {
+        guard let first = members.first, let last = members.last, first.nameRange.lowerBound < last.valueRange.upperBound else { return nil }
         var length = -1
-        var end = first.keyRange.lowerBound
+        var end = first.nameRange.lowerBound
         for member in members {
             // Each member after the one before it, its value after its name.
-            guard member.keyRange.lowerBound >= end, member.value.lowerBound >= member.keyRange.upperBound else { return nil }
-            end = member.value.upperBound
-            if isIDKey(page, member.keyRange) || escapes(page, member.keyRange) { return nil }
-            length += member.keyRange.count + member.value.count + 2
+            guard member.nameRange.lowerBound >= end, member.valueRange.lowerBound >= member.nameRange.upperBound else { return nil }
+            end = member.valueRange.upperBound
+            if isIDKey(page, member.nameRange) || escapes(page, member.nameRange) { return nil }
+            length += member.nameRange.count + member.valueRange.count + 2
         }
-        let span = first.keyRange.lowerBound..<last.value.upperBound
+        let span = first.nameRange.lowerBound..<last.valueRange.upperBound
         return span.count == length ? span : nil
     }
 
