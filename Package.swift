@@ -1,6 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Link flags of the release binary on Linux (see the `cbq` target).
+let staticRelease = [
+    "-static-stdlib",
+    "-lFoundation", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
+    "-lFoundationEssentials", "-lFoundationInternationalization",
+    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+]
+
 let package = Package(
     name: "cbq",
     platforms: [.macOS(.v15)],
@@ -69,9 +77,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // A release binary carries the Swift runtime and Foundation inside it: it starts
-            // without resolving them (about 0.015 s of CPU less a run) and maps about 4.5 MiB
-            // less, and it runs on a machine without the Swift toolchain.
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-lFoundation", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lFoundationEssentials", "-lFoundationInternationalization"], .when(platforms: [.linux], configuration: .release))]
+            // without resolving them (about 0.015 s of CPU less a run), maps about 4.5 MiB less,
+            // and runs on a machine without the Swift toolchain. The Foundation libraries are
+            // named because the modules were compiled against the shared Foundation, whose
+            // autolink entries leave them out. The toolchain's lld packs the 124,000 relative
+            // relocations (DT_RELR): 3 MiB of table a start no longer pages in, and the binary
+            // stays position-independent.
+            linkerSettings: [.unsafeFlags(staticRelease, .when(platforms: [.linux], configuration: .release))]
         ),
         // Micro-benchmarks of the pure paths (compile, evaluate), for comparing changes.
         .executableTarget(name: "cbq-bench", dependencies: ["CBQCore", "CBQRuntime", "CBQSandbox"]),
