@@ -2,13 +2,19 @@
 // changes (run a release build):
 //
 //   swift run -c release cbq-bench [iterations]
+//   swift run -c release cbq-bench page FILE [iterations]   (index FILE, a saved page, and write it as NDJSON)
 //
 // Prints one line per case: statements (or rows) per second and the time per item.
 import CBQCore
 import CBQRuntime
 import CBQSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
 
-let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
+let pageFile = CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "page" ? CommandLine.arguments[2] : nil
+let countArgument = pageFile == nil ? 1 : 3
+let iterations = CommandLine.arguments.count > countArgument ? Int(CommandLine.arguments[countArgument]) ?? 20_000 : 20_000
 
 func measure(_ name: String, items: Int, _ body: () throws -> Void) rethrows {
     let clock = ContinuousClock()
@@ -23,6 +29,17 @@ func measure(_ name: String, items: Int, _ body: () throws -> Void) rethrows {
 extension String {
     func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
     func leftPadding(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+// A saved page alone (`curl … > page.json`): what an export spends a page on, without the
+// network, for perf and for comparing one change at a time.
+if let pageFile {
+    let bytes = try Array(String(contentsOfFile: pageFile, encoding: .utf8).utf8)
+    let sink = OutputStream(FileDescriptorSink(-1))
+    let writer = try ResultWriter(plan: try Planner().planSelect("SELECT * FROM people.people"), format: .ndjson, output: sink, terminalWidth: nil)
+    measure("index (\(bytes.count / 1000) KB)", items: 1) { _ = try! PageIndexer.index(bytes) }
+    measure("index + NDJSON", items: 1) { try! writer.write(try! PageIndexer.index(bytes).rows); sink.flush() }
+    exit(0)
 }
 
 let short = "SELECT first_name, last_name FROM people.people WHERE last_name LIKE 'Doe' ORDER BY created_at DESC LIMIT 50"

@@ -14,6 +14,18 @@ struct FetchedPage: Sendable {
     var throttled = 0
     /// What was asked for, for errors about the answer.
     var url: RequestURL?
+    /// The identities (``RawRow/identityHash``) of `passed`, in order, and of all the document's
+    /// rows, sorted: made where the page is decoded, on any thread, so the pager, which takes
+    /// pages one at a time, only looks them up. Empty when not made (the pager makes them).
+    var identities: [UInt64] = []
+    var sortedIdentities: [UInt64] = []
+
+    /// Makes ``identities`` and ``sortedIdentities``.
+    mutating func identify() {
+        let all = document.rows.map(\.identityHash)
+        identities = passed.count == all.count ? all : passed.map(\.identityHash)
+        sortedIdentities = all.sorted()
+    }
 }
 
 /// The stages of one page, in order: send the GET (``RequestSender``), decode the document
@@ -29,7 +41,9 @@ struct PageFetcher: Sendable {
         let response = try await sender.send(APIRequest(.get, url), passing: acceptNotFound ? [404] : [])
         if response.status == 404 { return nil }
         let document = try PageDecoder.decode(response.body, url: url)
-        return FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts,
-                           waited: response.waited, elapsed: ContinuousClock.now - started, throttled: response.throttled, url: url)
+        var page = FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts,
+                               waited: response.waited, elapsed: ContinuousClock.now - started, throttled: response.throttled, url: url)
+        page.identify()
+        return page
     }
 }

@@ -76,6 +76,8 @@ final class Pager {
             try checkColumns(page.document.rows)
         }
         try checkPushedFilters(page.document.rows)
+        var page = page
+        if page.identities.count != page.passed.count || page.sortedIdentities.count != page.document.rows.count { page.identify() }
         try checkPageWasHonoured(page)
         // The page's rows go on as they are unless one is dropped (a duplicate, the offset,
         // the cap): only then is a copy made, of the rows kept. Rows are read in place, as
@@ -84,12 +86,12 @@ final class Pager {
         // Read once: `plan.skipRows` is computed, and reading it through the class in the
         // loop copied the whole plan for every row.
         let skipRows = plan.skipRows
-        page.passed.withUnsafeBufferPointer { rows in
-            for index in rows.indices {
+        page.identities.withUnsafeBufferPointer { identities in
+            for index in identities.indices {
                 let keep: Bool
                 if capReached {
                     keep = false
-                } else if !seen.insert(rows[index].identityHash) {
+                } else if !seen.insert(identities[index]) {
                     summary.duplicates += 1
                     keep = false
                 } else if skipped < skipRows {
@@ -100,9 +102,9 @@ final class Pager {
                     summary.rowsEmitted += 1
                 }
                 if keep {
-                    kept?.append(rows[index])
+                    kept?.append(page.passed[index])
                 } else if kept == nil {
-                    kept = Array(rows[..<index])
+                    kept = Array(page.passed[..<index])
                 }
             }
         }
@@ -193,7 +195,7 @@ final class Pager {
         let rows = page.document.rows
         guard plan.target == .collection, !rows.isEmpty else { return }
         // Identities are hashes already: sorted arrays compare them without hashing again.
-        let identities = rows.map(\.identityHash).sorted()
+        let identities = page.sortedIdentities
         if let earlier = firstPageIdentities {
             if Self.isSubset(identities, of: earlier) || Self.isSubset(identities, of: previousPageIdentities) {
                 let asked = page.url.map { PercentEncoding.decode($0.description) ?? $0.description } ?? "page \(summary.pages)"
