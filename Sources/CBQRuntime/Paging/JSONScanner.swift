@@ -99,7 +99,7 @@ struct JSONScanner {
         if peek() == UInt8(ascii: "}") { position += 1; return }
         let base = openKeys.count
         var manyKeys: Set<String>?
-        defer { openKeys.removeSubrange(base...) }
+        defer { if openKeys.count > base { openKeys.removeSubrange(base...) } }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -142,7 +142,7 @@ struct JSONScanner {
 
     /// Where the indexer's own name check keeps the names of the object it reads.
     var openKeyCount: Int { openKeys.count }
-    mutating func closeKeys(from base: Int) { openKeys.removeSubrange(base...) }
+    mutating func closeKeys(from base: Int) { if openKeys.count > base { openKeys.removeSubrange(base...) } }
 
     func duplicate(_ key: Range<Int>) -> JSONParser.Error {
         JSONParser.Error(message: "the member name \(decodeKey(key).prefix(40)) occurs twice in one object", offset: key.lowerBound)
@@ -190,9 +190,25 @@ struct JSONScanner {
     }
 
     /// Skips a string, checking escapes and control characters; returns its range with quotes.
+    ///
+    /// The loop over plain bytes is inlined where strings are read (most of a page's bytes are
+    /// in strings); an escape or a control character continues out of line.
+    @inline(__always)
     mutating func skipString() throws(JSONParser.Error) -> Range<Int> {
         let start = position
         position += 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") { position += 1; return start..<position }
+            if byte < 0x20 || byte == UInt8(ascii: "\\") { return try skipStringRest(from: start) }
+            position += 1
+        }
+        throw error("unterminated string")
+    }
+
+    /// The rest of a string from an escape or a control character at `position`.
+    @inline(never)
+    private mutating func skipStringRest(from start: Int) throws(JSONParser.Error) -> Range<Int> {
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") { position += 1; return start..<position }

@@ -112,7 +112,9 @@ public enum PageIndexer {
     }
 
     /// The members of a resource object that the indexer reads.
-    private enum ResourceMember { case type, id, attributes, relationships, other }
+    private enum ResourceMember: UInt8 {
+        case type = 1, id = 2, attributes = 4, relationships = 8, other = 0
+    }
 
     /// Which member a name is: its bytes compared in place (an escaped name is decoded).
     @inline(__always)
@@ -146,8 +148,21 @@ public enum PageIndexer {
         var id: Range<Int>?
         let first = members.count
         var relationships: [PageMember] = []
-        try scanner.rawMembers { (scanner, keyRange) throws(JSONParser.Error) in
-            switch resourceMember(keyRange, scanner) {
+        // A name given twice is an error: the four the indexer reads are told apart by a bit
+        // each, and only other names are compared.
+        var read: UInt8 = 0
+        let base = scanner.openKeyCount
+        var many: Set<String>?
+        defer { scanner.closeKeys(from: base) }
+        try scanner.rawMembers(checkingNames: false) { (scanner, keyRange) throws(JSONParser.Error) in
+            let member = resourceMember(keyRange, scanner)
+            if member == .other {
+                try scanner.noteKey(keyRange, base: base, many: &many)
+            } else {
+                guard read & member.rawValue == 0 else { throw scanner.duplicate(keyRange) }
+                read |= member.rawValue
+            }
+            switch member {
             case .relationships:
                 guard scanner.peek() == UInt8(ascii: "{") else {
                     let range = try scanner.skipValue()
@@ -199,7 +214,9 @@ public enum PageIndexer {
                         try scanner.noteKey(keyRange, base: base, many: &many)
                         number = page.nameNumber(scanner.decodeKey(keyRange))
                     }
-                    members.append(PageMember(name: keyRange, value: try scanner.skipValue(), number: number))
+                    // Most values are strings: their loop is inlined here (``JSONScanner/skipString()``).
+                    let value = scanner.peek() == UInt8(ascii: "\"") ? try scanner.skipString() : try scanner.skipValue()
+                    members.append(PageMember(name: keyRange, value: value, number: number))
                 }
             case .other:
                 _ = try scanner.skipValue()
