@@ -102,4 +102,26 @@ struct AllColumnsRenderingTests {
         let empty = #"{"data":[{"type":"p","id":"1","attributes":{}}]}"#
         #expect(try Self.ndjson(empty) == #"{"id":"1"}"# + "\n")
     }
+
+    /// A batch of rows from several pages, interleaved, is written as row by row would write it,
+    /// in NDJSON and in JSON (whose separators the batch writes too).
+    @Test(arguments: [OutputFormat.ndjson, .json])
+    func aBatchIsWrittenAsRowByRow(format: OutputFormat) throws {
+        let first = try PageIndexer.index(Array(#"{"data":[{"id":"1","attributes":{"a":1}},{"id":"2","attributes":{"a":2}}]}"#.utf8))
+        let second = try PageIndexer.index(Array(#"{"data":[{"id":"3","attributes":{ "b" : "x" }},{"id":"4","attributes":{"b":"y"}}]}"#.utf8))
+        let rows = [first.rows[0], second.rows[0], second.rows[1], first.rows[1]]
+        func render(_ write: (any ResultRenderer) -> Void) -> String {
+            let sink = MemorySink()
+            let output = OutputStream(sink)
+            let renderer = Renderers.make(format, output: output, terminalWidth: nil, allColumns: true)
+            renderer.begin([])
+            write(renderer)
+            renderer.finish(rowCount: rows.count)
+            output.flush()
+            return sink.text
+        }
+        let batched = render { $0.write(raw: Array(rows[..<1])); $0.write(raw: Array(rows[1...])) }
+        #expect(batched == render { renderer in for row in rows { renderer.write(.raw(row)) } })
+        #expect(batched.contains(#"{"id":"3","b":"x"}"#))
+    }
 }

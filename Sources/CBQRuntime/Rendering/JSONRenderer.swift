@@ -46,6 +46,40 @@ final class JSONRenderer: ResultRenderer {
         output.flushIfNeeded()
     }
 
+    /// `SELECT *`: a page's rows in one pass over the output buffer, the page's bytes and
+    /// members opened once for the rows that share them.
+    func write(raw rows: [RawRow]) {
+        guard allColumns else {
+            for row in rows { write(.raw(row)) }
+            return
+        }
+        output.withBuffer { buffer in
+            rows.withUnsafeBufferPointer { rows in
+                var first = 0
+                while first < rows.count {
+                    let page = rows[first].page
+                    var end = first + 1
+                    while end < rows.count, rows[end].page === page { end += 1 }
+                    page.bytes.withUnsafeBufferPointer { bytes in
+                        page.members.withUnsafeBufferPointer { members in
+                            for index in first..<end {
+                                if !lines { buffer.append(contentsOf: count == 0 ? Self.opening : Self.separator) }
+                                count += 1
+                                Self.allColumnsObject(rows[index], bytes, members, into: &buffer)
+                                if lines { buffer.append(0x0A) }
+                            }
+                        }
+                    }
+                    first = end
+                }
+            }
+        }
+        output.flushIfNeeded()
+    }
+
+    private static let opening = Array("[\n".utf8)
+    private static let separator = Array(",\n".utf8)
+
     /// `SELECT *` rows a sort holds are encoded when they arrive, so the sort keeps their
     /// output bytes (about the size of the page bytes, which it then need not keep) and
     /// writes them with a copy.
@@ -96,33 +130,40 @@ final class JSONRenderer: ResultRenderer {
     /// would touch a count shared by every thread's rows).
     private static func allColumnsObject(_ raw: RawRow, into buffer: inout [UInt8]) {
         raw.page.bytes.withUnsafeBufferPointer { page in
-            raw.page.members.withUnsafeBufferPointer { pageMembers in
-                let members = UnsafeBufferPointer(rebasing: pageMembers[raw.memberRange])
-                buffer.append(UInt8(ascii: "{"))
-                buffer.append(contentsOf: idKey)
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[raw.id]))
-                // The attributes come first, then the relationships (whose values are not
-                // where their names are). The server's own bytes for all the attributes at once,
-                // when they are exactly `"k":v,"k":v` (no white space between, no `id` among
-                // them): one copy a row.
-                var from = 0
-                let attributeCount = members.firstIndex { $0.isRelationship } ?? members.count
-                if let span = compactSpan(page, UnsafeBufferPointer(rebasing: members[..<attributeCount])) {
-                    buffer.append(UInt8(ascii: ","))
-                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[span]))
-                    from = attributeCount
-                }
-                for index in members.indices[from...] {
-                    let keyRange = members[index].nameRange
-                    if isIDKey(page, keyRange) || (escapes(page, keyRange) && raw.page.name(members[index].number) == "id") { continue }
-                    buffer.append(UInt8(ascii: ","))
-                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[keyRange]))
-                    buffer.append(UInt8(ascii: ":"))
-                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[members[index].valueRange]))
-                }
-                buffer.append(UInt8(ascii: "}"))
+            raw.page.members.withUnsafeBufferPointer { members in
+                allColumnsObject(raw, page, members, into: &buffer)
             }
         }
+    }
+
+    /// As above, with the row's page's bytes and members open.
+    @inline(__always)
+    private static func allColumnsObject(_ raw: RawRow, _ page: UnsafeBufferPointer<UInt8>, _ pageMembers: UnsafeBufferPointer<PageMember>,
+                                         into buffer: inout [UInt8]) {
+        let members = UnsafeBufferPointer(rebasing: pageMembers[raw.memberRange])
+        buffer.append(UInt8(ascii: "{"))
+        buffer.append(contentsOf: idKey)
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[raw.id]))
+        // The attributes come first, then the relationships (whose values are not
+        // where their names are). The server's own bytes for all the attributes at once,
+        // when they are exactly `"k":v,"k":v` (no white space between, no `id` among
+        // them): one copy a row.
+        var from = 0
+        let attributeCount = members.firstIndex { $0.isRelationship } ?? members.count
+        if let span = compactSpan(page, UnsafeBufferPointer(rebasing: members[..<attributeCount])) {
+            buffer.append(UInt8(ascii: ","))
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[span]))
+            from = attributeCount
+        }
+        for index in members.indices[from...] {
+            let keyRange = members[index].nameRange
+            if isIDKey(page, keyRange) || (escapes(page, keyRange) && raw.page.name(members[index].number) == "id") { continue }
+            buffer.append(UInt8(ascii: ","))
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[keyRange]))
+            buffer.append(UInt8(ascii: ":"))
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[members[index].valueRange]))
+        }
+        buffer.append(UInt8(ascii: "}"))
     }
 
     /// The range from the first member's name to the last one's value when the members fill

@@ -62,6 +62,8 @@ public enum ResultRow {
 public protocol ResultRenderer: AnyObject {
     func begin(_ columns: [ResultColumn])
     func write(_ row: ResultRow)
+    /// A page's raw rows, in order: one call a page where a renderer can do better than one a row.
+    func write(raw rows: [RawRow])
     func finish(rowCount: Int)
     /// How this renderer writes a raw row ahead of time, if it can: a sort then holds the
     /// bytes instead of the row's page.
@@ -70,6 +72,10 @@ public protocol ResultRenderer: AnyObject {
 
 extension ResultRenderer {
     public var rowEncoder: (@Sendable (RawRow) -> [UInt8])? { nil }
+
+    public func write(raw rows: [RawRow]) {
+        for row in rows { write(.raw(row)) }
+    }
 }
 
 /// How a table or records show NULL: psql's `\pset null` text, dim on a terminal that takes

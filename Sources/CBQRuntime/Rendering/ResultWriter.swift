@@ -76,7 +76,7 @@ public final class ResultWriter {
             return
         }
         start()
-        for row in rows { renderer.write(.raw(row)) }
+        renderer.write(raw: rows)
         rowCount += rows.count
     }
 
