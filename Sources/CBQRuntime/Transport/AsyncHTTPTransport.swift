@@ -46,7 +46,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         do {
             // The future-based call collects the body on the event loop and hands it over once;
             // the async body stream hands over every TCP read, which cost 4x the system time here.
-            let task = client.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: AsyncHTTPTransport.maxBodySize),
+            let task = client.execute(request: outgoing, delegate: BodyCollector(maxBodySize: AsyncHTTPTransport.maxBodySize),
                                       deadline: .now() + .nanoseconds(requestTimeout.inNanoseconds))
             // Cancelling the query (Ctrl-C) cancels the request on the wire, at once.
             let response = try await withTaskCancellationHandler {
@@ -54,8 +54,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
             } onCancel: {
                 task.cancel()
             }
-            return HTTPReply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                             body: response.body.map { Array(buffer: $0) } ?? [])
+            return HTTPReply(status: Int(response.head.status.code), headers: response.head.headers.map { ($0.name, $0.value) },
+                             body: response.body)
         } catch let error as HTTPClientError {
             switch error {
             case .connectTimeout: throw TransportError(.connect, "could not connect to \(request.url.host) in time")
@@ -64,9 +64,11 @@ public final class AsyncHTTPTransport: HTTPTransport {
             case .cancelled: throw CancellationError()
             default: throw TransportError(.other, "\(error)")
             }
-        } catch is ResponseAccumulator.ResponseTooBigError {
+        } catch is BodyCollector.TooLarge {
             throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
         } catch let error as CancellationError {
+            throw error
+        } catch let error as TransportError {
             throw error
         } catch let error as IOError where Self.neverConnected.contains(error.errnoCode) {
             // Refused or unreachable: no connection was made, so nothing was sent. (AsyncHTTPClient
@@ -97,5 +99,46 @@ public final class AsyncHTTPTransport: HTTPTransport {
     /// Closes every connection; call once at the end of a run.
     public func shutdown() async {
         try? await client.shutdown()
+    }
+}
+
+/// Collects a response into one array as its parts arrive: each part is copied once, where
+/// AsyncHTTPClient's ResponseAccumulator grew a buffer of its own that was then copied again.
+///
+/// AsyncHTTPClient calls a delegate on its task's event loop, one call at a time, so the state
+/// needs no lock; hence `@unchecked Sendable`.
+final class BodyCollector: HTTPClientResponseDelegate, @unchecked Sendable {
+    struct Response: Sendable {
+        var head: HTTPResponseHead
+        var body: [UInt8]
+    }
+
+    struct TooLarge: Error {}
+
+    private let maxBodySize: Int
+    private var head: HTTPResponseHead?
+    private var body: [UInt8] = []
+
+    init(maxBodySize: Int) { self.maxBodySize = maxBodySize }
+
+    func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        if let length = head.headers.first(name: "Content-Length").flatMap({ Int($0) }) {
+            guard length <= maxBodySize else { return task.eventLoop.makeFailedFuture(TooLarge()) }
+            // What the server announced, up to a few pages' worth: a claim is not an allocation.
+            body.reserveCapacity(min(max(length, 0), 4 << 20))
+        }
+        self.head = head
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        guard body.count + buffer.readableBytes <= maxBodySize else { return task.eventLoop.makeFailedFuture(TooLarge()) }
+        buffer.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Response>) throws -> Response {
+        guard let head else { throw TransportError(.reset, "the answer ended before its head") }
+        return Response(head: head, body: body)
     }
 }
