@@ -30,7 +30,7 @@ public struct APIResponse: Sendable {
     public var throttled = 0
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { sameHeaderName($0.name, name) }?.value
     }
 }
 

@@ -38,7 +38,24 @@ public struct HTTPReply: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { sameHeaderName($0.name, name) }?.value
+    }
+}
+
+/// Whether two header names are the same, ASCII letters compared without case (names are
+/// ASCII tokens): the throttle looks for its headers in every answer, and lowercasing both
+/// names of every pair made two strings a comparison.
+func sameHeaderName(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { a in
+        b.withUTF8 { b in
+            guard a.count == b.count else { return false }
+            for index in a.indices where a[index] != b[index] {
+                let lower = a[index] | 0x20
+                guard lower == b[index] | 0x20, lower >= UInt8(ascii: "a"), lower <= UInt8(ascii: "z") else { return false }
+            }
+            return true
+        }
     }
 }
 
