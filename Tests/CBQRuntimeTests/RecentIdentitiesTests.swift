@@ -1,8 +1,9 @@
 import Testing
 @testable import CBQRuntime
 
-/// The recent-identities table against the plain model it replaces (a `Set` and a ring):
-/// every insert must answer the same, through growth, wrap-around and backward-shift deletes.
+/// The recent identities against the plain model they replace (two `Set`s, the younger and
+/// the older generation): every insert must answer the same, through growth and turnover. And
+/// the promise the pager relies on: the last `generation` identities are always remembered.
 struct RecentIdentitiesTests {
     /// A small, seeded generator, so a failure repeats.
     struct XorShift: RandomNumberGenerator {
@@ -15,28 +16,24 @@ struct RecentIdentitiesTests {
         }
     }
 
-    @Test(arguments: [(capacity: 1, range: 3), (capacity: 50, range: 120), (capacity: 700, range: 2_000), (capacity: 5_000, range: 1 << 62)])
-    func answersAsASetAndARingWould(capacity: Int, range: UInt64) {
-        var random = XorShift(state: 0x9E37_79B9 &+ UInt64(capacity))
-        var table = RecentIdentities(capacity: capacity)
-        var ring: [UInt64] = []
-        var next = 0
-        var model: Set<UInt64> = []
+    @Test(arguments: [(generation: 1, range: 3), (generation: 50, range: 120), (generation: 700, range: 2_000), (generation: 5_000, range: 1 << 62)])
+    func answersAsTwoSetsWould(generation: Int, range: UInt64) {
+        var random = XorShift(state: 0x9E37_79B9 &+ UInt64(generation))
+        var table = RecentIdentities(generation: generation)
+        var younger: Set<UInt64> = []
+        var older: Set<UInt64> = []
         for step in 0..<60_000 {
             // Identity 0 and clustered values (multiples of the table sizes) on purpose.
             let roll = random.next()
             let identity = roll % 7 == 0 ? 0 : (roll % 5 == 0 ? (roll % 64) << 16 : random.next() % range)
             var expected = false
-            if !model.contains(identity) {
+            if !younger.contains(identity) && !older.contains(identity) {
                 expected = true
-                if ring.count < capacity {
-                    ring.append(identity)
-                } else {
-                    model.remove(ring[next])
-                    ring[next] = identity
-                    next = (next + 1) % capacity
+                younger.insert(identity)
+                if younger.count >= generation {
+                    older = younger
+                    younger = []
                 }
-                model.insert(identity)
             }
             let answered = table.insert(identity)
             guard answered == expected else {
@@ -44,6 +41,24 @@ struct RecentIdentitiesTests {
                 return
             }
         }
-        for identity in model { #expect(table.contains(identity)) }
+        for identity in younger.union(older) { #expect(table.contains(identity)) }
+    }
+
+    /// Whatever the turnover, each of the last `generation` distinct identities is still there.
+    @Test func theLastGenerationIsAlwaysRemembered() {
+        var table = RecentIdentities(generation: 1_000)
+        var random = XorShift(state: 7)
+        var recent: [UInt64] = []
+        for _ in 0..<25_000 {
+            let identity = random.next()
+            let inserted = table.insert(identity)
+            #expect(inserted)
+            recent.append(identity)
+            if recent.count > 1_000 { recent.removeFirst() }
+        }
+        for identity in recent {
+            let inserted = table.insert(identity)
+            #expect(!inserted)
+        }
     }
 }
