@@ -140,3 +140,16 @@ struct ServerNumberTests {
         _ = RetryPolicy().pause(afterAttempt: 1, retryAfter: value)
     }
 }
+
+/// The ignored-page check's subset test against `Set`'s, on pages that share some, all or none
+/// of their identities, in any order.
+struct PageSubsetTests {
+    @Test func answersAsSetsWould() {
+        var random = SeededGenerator(seed: 41)
+        for _ in 0..<2_000 {
+            let whole = (0..<random.int(0...12)).map { _ in UInt64(random.int(0...20)) }
+            let part = (0..<random.int(0...12)).map { _ in UInt64(random.int(0...20)) }
+            #expect(Pager.isSubset(part, of: whole) == Set(part).isSubset(of: Set(whole)), "\(part) of \(whole)")
+        }
+    }
+}

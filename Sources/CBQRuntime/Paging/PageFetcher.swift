@@ -14,17 +14,16 @@ struct FetchedPage: Sendable {
     var throttled = 0
     /// What was asked for, for errors about the answer.
     var url: RequestURL?
-    /// The identities (``RawRow/identityHash``) of `passed`, in order, and of all the document's
-    /// rows, sorted: made where the page is decoded, on any thread, so the pager, which takes
-    /// pages one at a time, only looks them up. Empty when not made (the pager makes them).
+    /// The identities (``RawRow/identityHash``) of `passed` and of all the document's rows, in
+    /// order: made where the page is decoded, on any thread, so the pager, which takes pages
+    /// one at a time, only looks them up. Empty when not made (the pager makes them).
     var identities: [UInt64] = []
-    var sortedIdentities: [UInt64] = []
+    var allIdentities: [UInt64] = []
 
-    /// Makes ``identities`` and ``sortedIdentities``.
+    /// Makes ``identities`` and ``allIdentities``.
     mutating func identify() {
-        let all = document.rows.map(\.identityHash)
-        identities = passed.count == all.count ? all : passed.map(\.identityHash)
-        sortedIdentities = all.sorted()
+        allIdentities = document.rows.map(\.identityHash)
+        identities = passed.count == allIdentities.count ? allIdentities : passed.map(\.identityHash)
     }
 }
 
