@@ -89,19 +89,39 @@ func fuzzStatements(_ bytes: [UInt8]) {
 
 /// The JSON parser against the page indexer. Oracles: the indexer never accepts what the
 /// parser rejects, and the other way round for a document of JSON:API's shape; every value
-/// the indexer finds decodes.
+/// the indexer finds decodes; each row's attributes are the parser's, name for name and value
+/// for value, and so are they when the row is read again (as a sort does) like the row before.
 func fuzzJSON(_ bytes: [UInt8]) {
     let parsed = try? JSONParser.parse(bytes)
     guard let document = try? PageIndexer.index(bytes) else {
         if let parsed, isJSONAPIShaped(parsed) { fatalError("the parser accepted a JSON:API document the indexer rejects") }
         return
     }
-    if parsed == nil { fatalError("the indexer accepted a document the parser rejects") }
+    guard let parsed else { fatalError("the indexer accepted a document the parser rejects") }
     for row in document.rows + document.included {
         if (try? JSONParser.parse(row.page.bytes, range: row.id)) == nil { fatalError("an id that does not decode") }
         for member in row.attributes where (try? JSONParser.parse(row.page.bytes, range: member.value)) == nil {
             fatalError("an attribute that does not decode: \(member.key)")
         }
+    }
+    guard case .array(let resources)? = parsed["data"], resources.count == document.rows.count else { return }
+    var previous: RawRow?
+    for (row, resource) in zip(document.rows, resources) {
+        let again = PageIndexer.resource(in: row.page, at: row.span, like: previous)
+        for read in [row, again] {
+            guard let read else { fatalError("a row that cannot be read again") }
+            guard case .object(let attributes)? = resource["attributes"] else {
+                if read.attributes.contains(where: { !$0.isRelationship }) { fatalError("attributes where the parser sees none") }
+                continue
+            }
+            if read.attributes.filter({ !$0.isRelationship }).map(\.key) != attributes.map(\.key) {
+                fatalError("attribute names differ from the parser's")
+            }
+            for attribute in attributes where read.value(attribute.key) != attribute.value && attribute.key != "id" {
+                fatalError("the value of \(attribute.key) differs from the parser's")
+            }
+        }
+        previous = again
     }
 }
 
