@@ -6,6 +6,28 @@ import Testing
 /// `.connect` (nothing was sent, so even a POST may be tried again).
 @Suite(.timeLimit(.minutes(1)))
 struct TransportTests {
+    /// The response collector refuses a body over the limit (announced by Content-Length)
+    /// and reads one under it whole.
+    @Test func aBodyOverTheLimitIsRefusedAndOneUnderItReadWhole() async throws {
+        try await withSandbox { server in
+            let url = try #require(RequestURL(server.baseURL + "/people/people?page%5Bsize%5D=100"))
+            let request = HTTPRequestSpec(method: .get, url: url, headers: [("Authorization", "Bearer x")], body: nil)
+            let small = AsyncHTTPTransport(maxBodySize: 1_000)
+            do {
+                let reply = try await small.send(request)
+                Issue.record("expected the body to be refused, got \(reply.status) with \(reply.body.count) bytes")
+            } catch let error as TransportError {
+                #expect(error.kind == .tooLarge)
+                #expect(error.message == "the response is larger than 1000 bytes")
+            }
+            await small.shutdown()
+            let reply = try await sharedTransport.send(request)
+            #expect(reply.status == 200)
+            #expect(reply.header("content-length").flatMap { Int($0) } == reply.body.count)
+            #expect(try PageIndexer.index(reply.body).rows.count == 100)
+        }
+    }
+
     @Test func headerNamesAreComparedWithoutCase() {
         let reply = HTTPReply(status: 200, headers: [("x-ratelimit-remaining", "7"), ("Retry-After", "2"), ("[", "a")], body: [])
         #expect(reply.header("X-RateLimit-Remaining") == "7")

@@ -20,8 +20,10 @@ public final class AsyncHTTPTransport: HTTPTransport {
     static let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     /// Larger bodies are refused: a page is tens of kilobytes.
     public static let maxBodySize = 256 << 20
+    private let maxBodySize: Int
 
-    public init(connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60)) {
+    public init(connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60), maxBodySize: Int = AsyncHTTPTransport.maxBodySize) {
+        self.maxBodySize = maxBodySize
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .nanoseconds(connectTimeout.inNanoseconds))
         // As many connections as requests in flight (--concurrency is at most 64): with fewer,
@@ -46,7 +48,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         do {
             // The future-based call collects the body on the event loop and hands it over once;
             // the async body stream hands over every TCP read, which cost 4x the system time here.
-            let task = client.execute(request: outgoing, delegate: BodyCollector(maxBodySize: AsyncHTTPTransport.maxBodySize),
+            let task = client.execute(request: outgoing, delegate: BodyCollector(maxBodySize: maxBodySize),
                                       deadline: .now() + .nanoseconds(requestTimeout.inNanoseconds))
             // Cancelling the query (Ctrl-C) cancels the request on the wire, at once.
             let response = try await withTaskCancellationHandler {
@@ -65,7 +67,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
             default: throw TransportError(.other, "\(error)")
             }
         } catch is BodyCollector.TooLarge {
-            throw TransportError(.tooLarge, "the response is larger than \(AsyncHTTPTransport.maxBodySize >> 20) MiB")
+            throw TransportError(.tooLarge, maxBodySize >= 1 << 20 ? "the response is larger than \(maxBodySize >> 20) MiB"
+                                                               : "the response is larger than \(maxBodySize) bytes")
         } catch let error as CancellationError {
             throw error
         } catch let error as TransportError {
