@@ -102,6 +102,18 @@ struct PagerTests {
         #expect(summary.duplicates == 1)
     }
 
+    /// A repeat is known by the identity of the row the local filter kept, not of the row at
+    /// its place in the page: page 1 keeps a2 and a3 of x1, a2, a3, and page 2 repeats a3.
+    @Test func aRepeatOfARowTheLocalFilterKeptIsDropped() async throws {
+        let transport = ScriptedTransport { url in
+            (url.query ?? "").contains("page=2") ? CBQRuntimeTests.page(["a3", "a4"], total: 5)
+                : CBQRuntimeTests.page(["x1", "a2", "a3"], next: "https://api.test/a/b?page=2", total: 5)
+        }
+        let (ids, summary) = try await page("SELECT * FROM a.b WHERE n LIKE 'a%' OR n = 'z'", transport: transport)  // local: OR is not sent
+        #expect(ids == ["a2", "a3", "a4"])
+        #expect(summary.duplicates == 1)
+    }
+
     @Test func maxPagesTruncatesTheWindowAndSaysSo() async throws {
         let transport = ScriptedTransport { Self.numbered.answer($0) }
         // A page size of 2 and a total of 20: the window opens after page 1, and stops at page 3.
