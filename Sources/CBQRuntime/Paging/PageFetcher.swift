@@ -3,8 +3,8 @@ import CBQCore
 /// One page after its stages: the document, the rows that passed the local predicates (before
 /// de-duplication, which needs page order), and what it cost.
 struct FetchedPage: Sendable {
-    var document: IndexedDocument
-    var passed: [RawRow]
+    let document: IndexedDocument
+    let passed: [RawRow]
     var bytes: Int
     var attempts: Int
     /// Waiting between attempts, and the whole time from sending to a filtered page.
@@ -15,14 +15,23 @@ struct FetchedPage: Sendable {
     /// What was asked for, for errors about the answer.
     var url: RequestURL?
     /// The identities (``RawRow/identityHash``) of `passed` and of all the document's rows, in
-    /// order: made where the page is decoded, on any thread, so the pager, which takes pages
-    /// one at a time, only looks them up. Empty when not made (the pager makes them).
-    var identities: [UInt64] = []
-    var allIdentities: [UInt64] = []
+    /// order: made with the page, where it is decoded (several pages at once), so the pager,
+    /// which takes pages one at a time, only looks them up.
+    let identities: [UInt64]
+    let allIdentities: [UInt64]
 
-    /// Makes ``identities`` and ``allIdentities``.
-    mutating func identify() {
+    init(document: IndexedDocument, passed: [RawRow], bytes: Int, attempts: Int, waited: Duration = .zero, elapsed: Duration = .zero,
+         throttled: Int = 0, url: RequestURL? = nil) {
+        self.document = document
+        self.passed = passed
+        self.bytes = bytes
+        self.attempts = attempts
+        self.waited = waited
+        self.elapsed = elapsed
+        self.throttled = throttled
+        self.url = url
         allIdentities = document.rows.map(\.identityHash)
+        // A local filter only removes rows: when it kept them all, they are the page's.
         identities = passed.count == allIdentities.count ? allIdentities : passed.map(\.identityHash)
     }
 }
@@ -40,9 +49,7 @@ struct PageFetcher: Sendable {
         let response = try await sender.send(APIRequest(.get, url), passing: acceptNotFound ? [404] : [])
         if response.status == 404 { return nil }
         let document = try PageDecoder.decode(response.body, url: url)
-        var page = FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts,
-                               waited: response.waited, elapsed: ContinuousClock.now - started, throttled: response.throttled, url: url)
-        page.identify()
-        return page
+        return FetchedPage(document: document, passed: try filter.apply(document.rows), bytes: response.body.count, attempts: response.attempts,
+                           waited: response.waited, elapsed: ContinuousClock.now - started, throttled: response.throttled, url: url)
     }
 }

@@ -76,8 +76,6 @@ final class Pager {
             try checkColumns(page.document.rows)
         }
         try checkPushedFilters(page.document.rows)
-        var page = page
-        if page.identities.count != page.passed.count || page.allIdentities.count != page.document.rows.count { page.identify() }
         try checkPageWasHonoured(page)
         // The page's rows go on as they are unless one is dropped (a duplicate, the offset,
         // the cap): only then is a copy made, of the rows kept. Rows are read in place, as
@@ -192,9 +190,8 @@ final class Pager {
     /// server answering a page number it ignored: the result would repeat rows and miss the
     /// rest, so it is an error naming the parameter (never rows silently dropped as repeats).
     private func checkPageWasHonoured(_ page: FetchedPage) throws {
-        let rows = page.document.rows
-        guard plan.target == .collection, !rows.isEmpty else { return }
         let identities = page.allIdentities
+        guard plan.target == .collection, !identities.isEmpty else { return }
         if let earlier = firstPageIdentities {
             if Self.isSubset(identities, of: earlier) || Self.isSubset(identities, of: previousPageIdentities) {
                 let asked = page.url.map { PercentEncoding.decode($0.description) ?? $0.description } ?? "page \(summary.pages)"
