@@ -33,17 +33,29 @@ final class JSONRenderer: ResultRenderer {
     private static let idKey = key("id")
 
     func write(_ row: ResultRow) {
-        if !lines { output.write(count == 0 ? "[\n" : ",\n") }
-        count += 1
         output.withBuffer { buffer in
+            beginObject(&buffer)
             if case .encoded(let bytes) = row {
                 buffer.append(contentsOf: bytes)
             } else {
                 object(row, into: &buffer)
             }
-            if lines { buffer.append(0x0A) }
+            endObject(&buffer)
         }
         output.flushIfNeeded()
+    }
+
+    /// What goes before a row's object: `[` or `,` in a JSON array.
+    @inline(__always)
+    private func beginObject(_ buffer: inout [UInt8]) {
+        if !lines { buffer.append(contentsOf: count == 0 ? Self.opening : Self.separator) }
+        count += 1
+    }
+
+    /// What goes after a row's object: a newline in NDJSON.
+    @inline(__always)
+    private func endObject(_ buffer: inout [UInt8]) {
+        if lines { buffer.append(0x0A) }
     }
 
     /// `SELECT *`: a page's rows in one pass over the output buffer, the page's bytes and
@@ -63,10 +75,9 @@ final class JSONRenderer: ResultRenderer {
                     page.bytes.withUnsafeBufferPointer { bytes in
                         page.members.withUnsafeBufferPointer { members in
                             for index in first..<end {
-                                if !lines { buffer.append(contentsOf: count == 0 ? Self.opening : Self.separator) }
-                                count += 1
+                                beginObject(&buffer)
                                 Self.allColumnsObject(rows[index], bytes, members, into: &buffer)
-                                if lines { buffer.append(0x0A) }
+                                endObject(&buffer)
                             }
                         }
                     }
