@@ -299,12 +299,14 @@ public final class SandboxAPI: Sendable {
     }
 
     /// The query string less what this server is told to ignore (``SandboxOptions/ignoredFilters``,
-    /// ``SandboxOptions/ignoresPageNumber``), read as a server that does not know them reads them: not at all.
+    /// ``SandboxOptions/ignoresPageNumber``, ``SandboxOptions/ignoresSort``), read as a server that does not
+    /// know them reads them: not at all.
     private func withoutIgnoredParameters(_ query: String) -> String {
-        guard !options.ignoredFilters.isEmpty || options.ignoresPageNumber else { return query }
+        guard !options.ignoredFilters.isEmpty || options.ignoresPageNumber || options.ignoresSort else { return query }
         return query.split(separator: "&").filter { pair in
             let key = PercentEncoding.decode(pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0], plusIsSpace: true) ?? ""
             if options.ignoresPageNumber, key == options.dialect.pageNumberKey { return false }
+            if options.ignoresSort, key == "sort" { return false }
             return options.ignoredFilters.isDisjoint(with: CollectionQuery.fields(filteredBy: key, dialect: options.dialect))
         }.joined(separator: "&")
     }

@@ -44,6 +44,8 @@ public struct SandboxOptions: Sendable {
     public var rejectedFilters: Set<String> = []
     /// The page number is dropped unread (`--ignore-page`): every page is the first.
     public var ignoresPageNumber = false
+    /// `sort` is dropped unread (`--ignore-sort`): rows come in id order, whatever was asked.
+    public var ignoresSort = false
     /// OAuth clients the token endpoint (`POST /oauth2/token`, client credentials) knows: id → secret.
     public var oauthClients: [String: String] = ["cbq-sandbox": "sandbox-secret"]
     /// Seconds an access token from the token endpoint lasts (`--token-lifetime`).

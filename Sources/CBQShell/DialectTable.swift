@@ -20,13 +20,14 @@ import TOMLKit
 ///     past_end = "404"
 ///     trailing_slash = false
 ///     include = false
+///     sort = true
 ///
 /// A key left out keeps the preset's spelling; without a preset, a filter left out is one the
 /// server cannot do, and runs locally, so a table never sends a filter its author did not write.
 public enum DialectTable {
     /// The keys a dialect table may hold, for errors' did-you-mean.
     public static let keys = ["preset", "equal", "operator", "operators", "like", "in", "null", "not_null", "page_number", "page_size",
-                              "max_page_size", "total", "past_end", "trailing_slash", "include", "id_lists"]
+                              "max_page_size", "total", "past_end", "trailing_slash", "include", "id_lists", "sort"]
     /// `operators`' keys: the comparisons a server names.
     static let operatorKeys: [(key: String, op: FilterOperator)] = [
         ("ne", .notEqual), ("gt", .greater), ("ge", .greaterOrEqual), ("lt", .less), ("le", .lessOrEqual),
@@ -169,6 +170,7 @@ public enum DialectTable {
         if let slash = try flag("trailing_slash") { dialect.trailingSlash = slash }
         if let include = try flag("include") { dialect.include = include }
         if let lists = try flag("id_lists") { dialect.idLists = lists }
+        if let sorts = try flag("sort") { dialect.sorts = sorts }
         return dialect
     }
 }

@@ -67,6 +67,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .customLong("ignore-page"), help: "Drop the page number unread: every page is the first.")
     var ignorePage = false
 
+    @Flag(name: .customLong("ignore-sort"), help: "Drop sort unread: rows come in id order whatever was asked.")
+    var ignoreSort = false
+
     @Flag(name: .customLong("trailing-slash-redirect"), help: "Answer a path without a trailing slash with 301 to the path with one, as Django does.")
     var trailingSlashRedirect = false
 
@@ -123,6 +126,7 @@ struct SandboxCommand: AsyncParsableCommand {
         options.ignoredFilters = Set(ignoredFilters)
         options.rejectedFilters = Set(rejectedFilters)
         options.ignoresPageNumber = ignorePage
+        options.ignoresSort = ignoreSort
         options.requireOAuth = requireOAuth
         options.redirectsToTrailingSlash = trailingSlashRedirect
         options.tokenLifetime = tokenLifetime

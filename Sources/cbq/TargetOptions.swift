@@ -38,6 +38,10 @@ struct TargetOptions: ParsableArguments {
           help: "The server reads filter[id]=a,b,c as any of those ids: a join looks up to 50 ids a request.")
     var idLists: Bool?
 
+    @Flag(name: .customLong("server-sort"), inversion: .prefixedNo,
+          help: "The server orders rows by sort=a,-b (the default; every page is checked). --no-server-sort: ORDER BY runs here, after every page is read.")
+    var serverSort: Bool?
+
     @Flag(name: .customLong("trailing-slash"), inversion: .prefixedNo,
           help: "The server's paths end with '/' (/people/people/), as Django's do.")
     var trailingSlash: Bool?
@@ -100,6 +104,7 @@ struct TargetOptions: ParsableArguments {
         if let pageParam { dialect.pageNumberKey = pageParam.rawValue }
         if let include { dialect.include = include }
         if let idLists { dialect.idLists = idLists }
+        if let serverSort { dialect.sorts = serverSort }
         if let trailingSlash { dialect.trailingSlash = trailingSlash }
         return dialect
     }

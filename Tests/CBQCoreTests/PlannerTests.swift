@@ -244,6 +244,44 @@ struct PlannerTests {
         #expect(try url("SELECT first_name FROM people.people", options: PlannerOptions()) == "\(base)/people/people?page[size]=100")
     }
 
+    /// A pushed sort's fields are asked for, though not shown: the pager checks the rows' order by them.
+    @Test func sparseFieldsetsNameTheSortsFields() throws {
+        var options = PlannerOptions()
+        options.sparseFieldsets = true
+        #expect(try url("SELECT first_name FROM people.people ORDER BY last_name DESC, created_at", options: options)
+                == "\(base)/people/people?sort=-last_name,created_at&fields[people]=first_name,last_name,created_at&page[size]=100")
+    }
+
+    /// A sorted page is at least ``Planner/sortedPageMinimum`` rows (a LIMIT 3's three rows
+    /// could look sorted by chance), but never more than the API allows; unsorted, it is the LIMIT.
+    @Test func aSortedPageIsLargeEnoughToCheckItsOrder() throws {
+        #expect(try url("SELECT * FROM people.people ORDER BY last_name LIMIT 3") == "\(base)/people/people?sort=last_name&page[size]=20")
+        #expect(try url("SELECT * FROM people.people ORDER BY last_name LIMIT 3 OFFSET 40")
+                == "\(base)/people/people?sort=last_name&page[size]=20&page=3")
+        #expect(try url("SELECT * FROM people.people ORDER BY last_name LIMIT 30") == "\(base)/people/people?sort=last_name&page[size]=30")
+        #expect(try url("SELECT * FROM people.people LIMIT 3") == "\(base)/people/people?page[size]=3")
+        var small = PlannerOptions()
+        small.maxPageSize = 10
+        #expect(try url("SELECT * FROM people.people ORDER BY last_name LIMIT 3", options: small)
+                == "\(base)/people/people?sort=last_name&page[size]=10")
+        let plan = try Planner().planSelect("SELECT * FROM people.people ORDER BY last_name LIMIT 3 OFFSET 45")
+        #expect(plan.rowCap == 3)
+        #expect((plan.startPage, plan.skipRows) == (3, 5))
+    }
+
+    /// A dialect whose server does not sort (`--no-server-sort`, `sort = false`) sends no
+    /// `sort=`: ORDER BY, and the LIMIT after it, run here.
+    @Test func aServerThatDoesNotSortGetsNoSort() throws {
+        var options = PlannerOptions()
+        options.dialect.sorts = false
+        let plan = try Planner(options).planSelect("SELECT id, last_name FROM people.people ORDER BY last_name DESC, id LIMIT 3")
+        #expect(plan.sort.isEmpty)
+        #expect(plan.initialURLs() == ["\(base)/people/people?page[size]=100"])
+        #expect(plan.rowCap == nil)
+        #expect(plan.localQuery?.sort.map(\.text) == ["last_name", "id"])
+        #expect(plan.localQuery?.limit == 3)
+    }
+
     @Test func baseURLs() throws {
         var options = PlannerOptions()
         options.baseURL = Region.ca.baseURL

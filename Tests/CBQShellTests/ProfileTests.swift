@@ -111,7 +111,7 @@ struct ProfileTests {
             include = false
 
             [profiles.fewer]
-            dialect = { preset = "drf", max_page_size = 50, like = false, include = true }
+            dialect = { preset = "drf", max_page_size = 50, like = false, include = true, sort = false }
 
             [profiles.bare.dialect]
             equal = "q[{field}]"
@@ -124,6 +124,7 @@ struct ProfileTests {
         fewer.maxPageSize = 50
         fewer.like = .local
         fewer.include = true
+        fewer.sorts = false
         #expect(file.profiles["fewer"]?.dialect == fewer)
         // Without a preset, nothing is pushed that the table does not spell.
         let bare = try #require(file.profiles["bare"]?.dialect)

@@ -8,11 +8,61 @@ import Testing
 /// The pager checks every answer: each against a sandbox that ignores that parameter.
 @Suite(.timeLimit(.minutes(1)))
 struct ServerCheckTests {
-    private func sandbox(ignoring filters: Set<String> = [], page: Bool = false) -> SandboxOptions {
+    private func sandbox(ignoring filters: Set<String> = [], page: Bool = false, sort: Bool = false) -> SandboxOptions {
         var options = SandboxOptions()
         options.ignoredFilters = filters
         options.ignoresPageNumber = page
+        options.ignoresSort = sort
         return options
+    }
+
+    /// A server that ignores `sort` answers in its own order (the sandbox's: by id): the rows,
+    /// and which rows a LIMIT keeps, would be wrong. Every row's order is checked, within a
+    /// page and across pages, and a LIMIT of three still reads a page of twenty to check.
+    @Test(arguments: [
+        ("SELECT id, last_name FROM people.people ORDER BY last_name DESC, id LIMIT 3", 1, "sort=-last_name,id"),
+        ("SELECT id, last_name FROM people.people ORDER BY last_name LIMIT 1", 8, "sort=last_name"),
+        ("SELECT id FROM people.people ORDER BY id DESC", 8, "sort=-id"),
+        ("SELECT id, status FROM cases.cases WHERE status = 'open' ORDER BY opened_at", 4, "sort=opened_at"),
+        ("SELECT * FROM people.people ORDER BY created_at DESC LIMIT 250", 8, "sort=-created_at"),
+    ])
+    func aSortTheServerIgnoredIsAnErrorNotItsOrder(statement: String, concurrency: Int, parameter: String) async {
+        let shell = ShellHarness(format: .csv, sandbox: sandbox(sort: true), concurrency: concurrency)
+        #expect(await shell.run(statement) == SysExit.dataError)
+        #expect(shell.output == "", "the first page is out of order: no row of it is shown")
+        #expect(shell.errorText.contains("error: the API returned rows out of the order \(parameter) asks for ("), "\(shell.errorText)")
+        #expect(shell.errorText.contains("sent as \(parameter)"))
+        #expect(shell.errorText.contains("--no-server-sort"))
+        // The same statement on a server that sorts answers, and with --no-server-sort the
+        // server that does not gives the same rows, sorted here.
+        let honest = ShellHarness(format: .csv, concurrency: concurrency)
+        #expect(await honest.run(statement) == 0)
+        #expect(honest.errorText == "")
+        var dialect = Dialect.guide
+        dialect.sorts = false
+        let local = ShellHarness(target: .sandbox(at: InProcessTransport.baseURL, dialect: dialect), format: .csv,
+                                 sandbox: sandbox(sort: true), concurrency: concurrency)
+        #expect(await local.run(statement) == 0)
+        #expect(local.output == honest.output && !honest.output.isEmpty)
+        #expect(!local.transport.sent.contains { $0.url.description.contains("sort=") })
+    }
+
+    /// A disorder that only shows across pages: every page sorted in itself, the pages not.
+    @Test func aSortIsCheckedAcrossPages() async {
+        var options = SandboxOptions()
+        options.ignoresSort = true
+        let pagesSortedAlone = InProcessTransport(options: options, alter: { body in
+            // Each page's rows sorted by id, descending: every page is in order, page two's first row is not.
+            guard var document = try? JSONParser.parse(body), case .object(var members) = document,
+                  let index = members.firstIndex(where: { $0.key == "data" }), case .array(let rows) = members[index].value else { return body }
+            members[index].value = .array(rows.reversed())
+            document = .object(members)
+            return Array(JSONWriter.serialize(document).utf8)
+        })
+        let shell = ShellHarness(format: .csv, transport: pagesSortedAlone)
+        #expect(await shell.run("SELECT id FROM people.people ORDER BY id DESC") == SysExit.dataError)
+        #expect(shell.errorText.contains("(PER-00001 came before PER-00200, but id DESC puts PER-00200 first)"), "\(shell.errorText)")
+        #expect(shell.output.split(separator: "\r\n").count == 101, "page one, in order, streamed; then the error")
     }
 
     @Test(arguments: [

@@ -133,7 +133,7 @@ struct TranslateCommandTests {
 
               sent to the API    last_name LIKE 'Doe'   filter[last_name][like]=Doe
               evaluated locally  state IN ('WA', 'OR')  the API has no IN filter
-              sort               created_at DESC        sort=-created_at
+              sort               created_at DESC        sort=-created_at (the rows' order is checked)
               page size          100                    whole pages: local predicates decide which rows count toward LIMIT
               row cap            5                      LIMIT
               columns            first_name
@@ -141,6 +141,15 @@ struct TranslateCommandTests {
             warning: 1 predicate is evaluated locally, not by the API: every page that matches the API's filters may be fetched until the LIMIT is reached
 
             """)
+    }
+
+    /// `--no-server-sort`: no `sort=`, every page (the sort and its LIMIT run here).
+    @Test func noServerSortSendsNoSort() async throws {
+        let statement = "SELECT id FROM people.people ORDER BY last_name DESC LIMIT 3"
+        #expect(try await CLI.run(["translate", statement]).stdout == "https://api.casebook.net/people/people?sort=-last_name&page[size]=20\n")
+        let local = try await CLI.run(["translate", "--no-server-sort", statement])
+        #expect(local.status == 0)
+        #expect(local.stdout == "https://api.casebook.net/people/people?page[size]=100\n")
     }
 
     @Test func explainStatementTranslatesLikeASelect() async throws {

@@ -55,6 +55,13 @@ extension Diagnostic {
                        + "or its links.next leads back to an earlier page")
     }
 
+    /// Two rows the API returned in an order its `sort=` cannot have put them in.
+    public static func ignoredSort(sentAs parameter: String, earlier: String, later: String, key: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API returned rows out of the order \(parameter) asks for (\(earlier) came before \(later), but \(key) puts \(later) first): "
+                   + "it may not sort by that field", at: range, label: "sent as \(parameter)",
+                   hint: "--no-server-sort makes cbq sort the rows itself, after reading them all (in a profile's dialect table: sort = false)")
+    }
+
     // MARK: - Shared wording
 
     /// "did you mean 'FROM'?", for a word one or two typos from one that fits.

@@ -144,6 +144,9 @@ enum Numeric {
 }
 
 extension SQLValue {
+    /// Text that is a number's spelling (`42`, `-0.50`, `1e3`), as that number; nil otherwise.
+    public static func numberFromText(_ text: String) -> SQLValue? { Numeric(text: text)?.value }
+
     var numeric: Numeric? {
         switch self {
         case .integer(let value): return .integer(value)

@@ -262,6 +262,10 @@ public struct Dialect: Hashable, Sendable {
     /// The server reads `filter[id]=a,b,c` as any of those ids, so a join looks up to 50 ids
     /// a request (`--id-lists`). Off unless said: the guide does not mention lists.
     public var idLists = false
+    /// The server orders a collection by `sort=a,-b`, as the guide says. When it does not
+    /// (`--no-server-sort`), ORDER BY runs here, after every page is read; when it does, cbq
+    /// checks that every page came in that order.
+    public var sorts = true
     /// Where a collection response keeps its total, unless `--total-path` says.
     public var totalPath = ["meta", "total"]
     /// A page past the end is a 404 (django-filter's "Invalid page."), not an empty page.

@@ -185,9 +185,10 @@ extension Planner {
         case .computed(let query) where query.outputs != nil: read = query.inputColumns
         default: return nil
         }
+        // The sort's fields too, though not shown: the rows' order is checked by them.
         var names: [String] = []
         var seen: Set<String> = ["id"]
-        for name in read + plan.local.flatMap(\.expression.columnNames) where seen.insert(name).inserted {
+        for name in read + plan.sort.map(\.field) + plan.local.flatMap(\.expression.columnNames) where seen.insert(name).inserted {
             names.append(name)
         }
         return names.isEmpty ? nil : QueryParameter("fields", [plan.endpoint], values: names)

@@ -141,7 +141,11 @@ public struct Planner: Sendable {
             let defaultPageSize = min(max(1, options.defaultPageSize), maxPageSize)
             let pageSize: Int
             if let cap = plan.rowCap, plan.local.isEmpty {
-                pageSize = min(max(1, cap), maxPageSize)
+                // A sorted page is read whole, however few rows the LIMIT keeps: the pager
+                // checks the server's order on every row, and three rows in the wrong order
+                // look sorted one time in six; twenty rows never do.
+                let checked = plan.sort.isEmpty ? 1 : Self.sortedPageMinimum
+                pageSize = min(max(1, cap, checked), maxPageSize)
             } else {
                 pageSize = defaultPageSize
             }
@@ -151,6 +155,10 @@ public struct Planner: Sendable {
         try checkKnownColumns(plan)
         return plan
     }
+
+    /// The fewest rows a page with a pushed sort asks for (when the API allows), so that a
+    /// server that ignored the sort cannot pass the order check by chance.
+    public static let sortedPageMinimum = 20
 
     /// With the endpoint's columns known, a misspelt column (one a known column is near) is an
     /// error now, at the column, rather than after the first page. Any other unknown name goes

@@ -52,6 +52,11 @@ public struct RequestPlan: Hashable, Sendable {
     public struct SortKey: Hashable, Sendable {
         public var field: String
         public var descending: Bool
+
+        public init(field: String, descending: Bool) {
+            self.field = field
+            self.descending = descending
+        }
     }
 
     /// The result's columns.

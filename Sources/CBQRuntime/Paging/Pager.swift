@@ -30,6 +30,8 @@ final class Pager {
     /// The identities of the first page's rows, and of the page before the current one.
     private var firstPageIdentities: [UInt64]?
     private var previousPageIdentities: [UInt64] = []
+    /// The order `sort=` asked for, checked on every row the API returns.
+    private var sortCheck: SortOrderCheck?
 
     init(plan: RequestPlan, fetcher: PageFetcher, maxPages: Int, concurrency: Int, progress: @escaping Executor.Progress) {
         self.plan = plan
@@ -37,6 +39,7 @@ final class Pager {
         self.maxPages = maxPages
         self.concurrency = concurrency
         self.progress = progress
+        sortCheck = plan.target == .collection ? SortOrderCheck(plan.sort) : nil
     }
 
     /// Fetches what the plan needs and returns what happened.
@@ -77,6 +80,7 @@ final class Pager {
         }
         try checkPushedFilters(page.document.rows)
         try checkPageWasHonoured(page)
+        try checkSortWasHonoured(page.document.rows)
         // The page's rows go on as they are unless one is dropped (a duplicate, the offset,
         // the cap): only then is a copy made, of the rows kept. Rows are read in place, as
         // copying one touches the reference counts of its page and members.
@@ -202,6 +206,16 @@ final class Pager {
             firstPageIdentities = identities
         }
         previousPageIdentities = identities
+    }
+
+    /// Rows out of the order `sort=` asked for mean the server ignored or misread it: an error at
+    /// the ORDER BY, never a result (or a LIMIT's rows) in the server's own order.
+    private func checkSortWasHonoured(_ rows: [RawRow]) throws {
+        guard sortCheck != nil, let disorder = sortCheck!.firstDisorder(in: rows) else { return }
+        let sentAs = plan.parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "sort"
+        throw Diagnostic.ignoredSort(sentAs: sentAs, earlier: disorder.earlier.idText, later: disorder.later.idText,
+                                     key: disorder.key.field + (disorder.key.descending ? " DESC" : ""),
+                                     at: plan.orderRange ?? SourceRange(plan.statementRange.start, plan.statementRange.start + 6))
     }
 
     /// Whether every element of `part` is in `whole`. A page the server honoured answers no

@@ -1,0 +1,121 @@
+import CBQCore
+import Testing
+@testable import CBQRuntime
+
+/// The check of a pushed sort: rows in an order no plausible server collation gives are found;
+/// rows a real server may give (case folded, natural numbers, times with offsets, NULLs first or
+/// last) never are.
+struct SortOrderCheckTests {
+    /// One page whose rows have attributes `a` and `b`, from JSON literals.
+    static func rows(_ values: [(a: String, b: String)]) -> [RawRow] {
+        let data = values.enumerated().map { index, value in
+            #"{"type":"t","id":"r\#(index)","attributes":{"a":\#(value.a),"b":\#(value.b)}}"#
+        }
+        return try! PageIndexer.index(Array(#"{"data":[\#(data.joined(separator: ","))]}"#.utf8)).rows
+    }
+
+    static func rows(_ values: [String]) -> [RawRow] { rows(values.map { ($0, "null") }) }
+
+    static func disorder(_ values: [String], descending: Bool = false) -> Bool {
+        var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: descending)])!
+        return check.firstDisorder(in: rows(values)) != nil
+    }
+
+    @Test(arguments: [
+        (#""apple""#, #""Banana""#), (#""Banana""#, #""apple""#),            // case folded, and bytes
+        (#""item 9""#, #""item 10""#), (#""item 10""#, #""item 9""#),        // natural, and bytes
+        (#""O'Brien""#, #""Obama""#), (#""Obama""#, #""O'Brien""#),          // punctuation ignored, and bytes
+        (#""de Souza""#, #""Dean""#), (#""Dean""#, #""de Souza""#),
+        (#""2025-01-01T10:00:00+02:00""#, #""2025-01-01T09:00:00Z""#),     // as times
+        (#""2025-01-01T00:00:00.5Z""#, #""2025-01-01T00:00:00Z""#),         // bytes ('.' before 'Z')
+        (#""2025-01-01T00:00:00Z""#, #""2025-01-01T00:00:00.5Z""#),         // as times
+        (#""10.00""#, #""9.50""#), (#""9.50""#, #""10.00""#),                // bytes, and as numbers
+        ("null", "1"), ("1", "null"), ("null", #""a""#),                     // NULLs first or last
+        (#""Émile""#, #""Ezra""#), (#""Ezra""#, #""Émile""#),                // accents: not judged
+        (#""doe""#, #""Doe""#), ("1", "1.0"), ("1", #""a""#), (#""a""#, "[1]"),
+    ])
+    func anOrderSomeServerGivesIsNoDisorder(earlier: String, later: String) {
+        #expect(!Self.disorder([earlier, later]), "\(earlier) before \(later)")
+        #expect(!Self.disorder([later, earlier], descending: true), "\(later) before \(earlier), descending")
+    }
+
+    @Test(arguments: [
+        (#""Young""#, #""Adams""#), ("3", "2"), ("2.5", "1"), ("10", "9.99"), ("true", "false"), (#""b""#, #""A""#),
+        (#""2025-02-01""#, #""2025-01-15""#), (#""PER-00011""#, #""PER-00006""#),
+    ])
+    func anOrderNoServerGivesIsADisorder(earlier: String, later: String) {
+        #expect(Self.disorder([earlier, later]), "\(earlier) before \(later)")
+        #expect(!Self.disorder([earlier, later], descending: true), "\(earlier) before \(later), descending")
+        #expect(!Self.disorder([later, earlier]))
+    }
+
+    @Test func laterKeysDecideOnlyWhereEarlierOnesTie() {
+        let keys = [RequestPlan.SortKey(field: "a", descending: false), RequestPlan.SortKey(field: "b", descending: true)]
+        func disorder(_ values: [(String, String)]) -> String? {
+            var check = SortOrderCheck(keys)!
+            return check.firstDisorder(in: Self.rows(values.map { (a: $0.0, b: $0.1) })).map { "\($0.earlier.idText)>\($0.later.idText) by \($0.key.field)" }
+        }
+        #expect(disorder([(#""x""#, "1"), (#""x""#, "2")]) == "r0>r1 by b")
+        #expect(disorder([(#""x""#, "2"), (#""x""#, "1"), (#""y""#, "5")]) == nil)
+        #expect(disorder([(#""x""#, "1"), (#""y""#, "2")]) == nil, "a decides; b says nothing")
+        #expect(disorder([(#""y""#, "1"), (#""x""#, "2")]) == "r0>r1 by a")
+        // Tied under case folding: b cannot be judged, as the server's a may have decided.
+        #expect(disorder([(#""x""#, "1"), (#""X""#, "2")]) == nil)
+        #expect(disorder([("null", "1"), ("null", "2")]) == "r0>r1 by b", "two NULLs tie")
+    }
+
+    @Test func theOrderIsCheckedAcrossPages() {
+        var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: false)])!
+        #expect(check.firstDisorder(in: Self.rows(["1", "2", "5"])) == nil)
+        #expect(check.firstDisorder(in: []) == nil, "an empty page keeps the last row")
+        let disorder = check.firstDisorder(in: Self.rows(["4", "6"]))
+        #expect(disorder.map { "\($0.earlier.idText)>\($0.later.idText)" } == "r2>r0", "page one's 5, then page two's 4")
+        #expect(SortOrderCheck([]) == nil)
+    }
+
+    /// Rows sorted by each collation a server may use, never a disorder; a shuffle of twenty
+    /// distinct words, always one (the check has no other way to be wrong).
+    @Test func sortedByAnyPlausibleCollationPassesAndAShuffleFails() {
+        var random = SplitMix(seed: 14)
+        let alphabet = Array("abcABC01 9'-.")
+        func word() -> String { String((0..<Int.random(in: 1...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
+        typealias Collation = (String, String) -> Bool
+        let collations: [(String, Collation)] = [
+            ("bytes", { ValueSemantics.compareBytes($0, $1) < 0 }),
+            ("case folded", { ValueSemantics.compareBytes($0.lowercased(), $1.lowercased()) < 0 }),
+            ("natural", { SortOrderCheck.naturalOrder($0, $1) < 0 }),
+        ]
+        for round in 0..<200 {
+            let words = (0..<30).map { _ in word() }
+            for (name, before) in collations {
+                for (descending, nullsFirst) in [(false, false), (false, true), (true, false), (true, true)] {
+                    var sorted = words.sorted { descending ? before($1, $0) : before($0, $1) }.map { "\"\(jsonEscaped($0))\"" }
+                    let nulls = Array(repeating: "null", count: round % 3)
+                    sorted = nullsFirst ? nulls + sorted : sorted + nulls
+                    #expect(!Self.disorder(sorted, descending: descending), "\(name), descending \(descending): \(sorted)")
+                }
+            }
+        }
+        for _ in 0..<200 {
+            var words = Set<String>()
+            while words.count < 20 { words.insert(String((0..<5).map { _ in "abcdefghij".randomElement(using: &random)! })) }
+            let shuffled = Array(words).shuffled(using: &random)
+            #expect(Self.disorder(shuffled.map { "\"\($0)\"" }))
+        }
+    }
+
+    private func jsonEscaped(_ text: String) -> String { text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") }
+}
+
+/// A seeded generator, so a failure is found again.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
