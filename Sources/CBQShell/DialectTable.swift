@@ -20,7 +20,7 @@ import TOMLKit
 ///     past_end = "404"
 ///     trailing_slash = false
 ///     include = false
-///     sort = true
+///     sort = "checked"
 ///
 /// A key left out keeps the preset's spelling; without a preset, a filter left out is one the
 /// server cannot do, and runs locally, so a table never sends a filter its author did not write.
@@ -170,7 +170,12 @@ public enum DialectTable {
         if let slash = try flag("trailing_slash") { dialect.trailingSlash = slash }
         if let include = try flag("include") { dialect.include = include }
         if let lists = try flag("id_lists") { dialect.idLists = lists }
-        if let sorts = try flag("sort") { dialect.sorts = sorts }
+        if let sort = try text("sort") {
+            guard let mode = Dialect.SortMode(rawValue: sort) else {
+                throw fail("sort", "is \"checked\", \"trusted\" or \"off\", not '\(sort)'")
+            }
+            dialect.sort = mode
+        }
         return dialect
     }
 }

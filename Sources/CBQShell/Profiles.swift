@@ -45,7 +45,7 @@ public struct ConfigFile: Sendable {
     public static let keys: [(key: String, run: Bool, flag: Bool)] = [
         ("region", false, false), ("base_url", false, false), ("dialect", false, false), ("comparisons", false, false),
         ("page_param", false, false), ("page_size", false, false), ("max_page_size", false, false), ("total_path", false, false),
-        ("include", false, true), ("id_lists", false, true), ("server_sort", false, true), ("trailing_slash", false, true), ("fields", false, true),
+        ("include", false, true), ("id_lists", false, true), ("server_sort", false, false), ("trailing_slash", false, true), ("fields", false, true),
         ("token_file", true, false), ("token_command", true, false), ("token_url", true, false), ("client_id", true, false),
         ("client_secret_file", true, false), ("client_secret_command", true, false), ("format", true, false), ("concurrency", true, false), ("retries", true, false),
         ("max_pages", true, false), ("max_local_rows", true, false), ("timeout", true, false), ("connect_timeout", true, false),

@@ -38,9 +38,10 @@ struct TargetOptions: ParsableArguments {
           help: "The server reads filter[id]=a,b,c as any of those ids: a join looks up to 50 ids a request.")
     var idLists: Bool?
 
-    @Flag(name: .customLong("server-sort"), inversion: .prefixedNo,
-          help: "The server orders rows by sort=a,-b (the default; every page is checked). --no-server-sort: ORDER BY runs here, after every page is read.")
-    var serverSort: Bool?
+    @Option(name: .customLong("server-sort"),
+            help: ArgumentHelp("ORDER BY as sort=a,-b with every row's place checked (checked, the default), taken unchecked (trusted), or run here after every page is read (off).",
+                               valueName: "checked|trusted|off"))
+    var serverSort: Dialect.SortMode?
 
     @Flag(name: .customLong("trailing-slash"), inversion: .prefixedNo,
           help: "The server's paths end with '/' (/people/people/), as Django's do.")
@@ -104,7 +105,7 @@ struct TargetOptions: ParsableArguments {
         if let pageParam { dialect.pageNumberKey = pageParam.rawValue }
         if let include { dialect.include = include }
         if let idLists { dialect.idLists = idLists }
-        if let serverSort { dialect.sorts = serverSort }
+        if let serverSort { dialect.sort = serverSort }
         if let trailingSlash { dialect.trailingSlash = trailingSlash }
         return dialect
     }
@@ -196,3 +197,5 @@ struct DialectName: ExpressibleByArgument {
 extension Region: ExpressibleByArgument {}
 extension Dialect.ComparisonSpelling: ExpressibleByArgument {}
 extension Dialect.PageNumberSpelling: ExpressibleByArgument {}
+
+extension Dialect.SortMode: ExpressibleByArgument {}

@@ -269,11 +269,11 @@ struct PlannerTests {
         #expect((plan.startPage, plan.skipRows) == (3, 5))
     }
 
-    /// A dialect whose server does not sort (`--no-server-sort`, `sort = false`) sends no
+    /// A dialect whose server does not sort (`--server-sort off`, `sort = "off"`) sends no
     /// `sort=`: ORDER BY, and the LIMIT after it, run here.
     @Test func aServerThatDoesNotSortGetsNoSort() throws {
         var options = PlannerOptions()
-        options.dialect.sorts = false
+        options.dialect.sort = .off
         let plan = try Planner(options).planSelect("SELECT id, last_name FROM people.people ORDER BY last_name DESC, id LIMIT 3")
         #expect(plan.sort.isEmpty)
         #expect(plan.initialURLs() == ["\(base)/people/people?page[size]=100"])

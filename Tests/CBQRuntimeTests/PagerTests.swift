@@ -64,6 +64,38 @@ struct PagerTests {
         #expect(transport.sent.map(\.url) == ["https://api.test/a/b?page%5Bsize%5D=2&page=3"])
     }
 
+    /// Rows added while a sorted read goes on push page one's last rows onto page two: they are
+    /// repeats, printed once, and not neighbours of page two's rows in the sort's check.
+    @Test func rowsPushedOntoTheNextPageAreNoDisorder() async throws {
+        let transport = ScriptedTransport { url in
+            (url.query ?? "").contains("page=2")
+                ? CBQRuntimeTests.page(["z7", "z6", "z5", "z4"])
+                : CBQRuntimeTests.page(["z9", "z8", "z7", "z6"], next: "https://api.test/a/b?sort=-n&page%5Bsize%5D=4&page=2")
+        }
+        let (ids, summary) = try await page("SELECT * FROM a.b ORDER BY n DESC", concurrency: 1, pageSize: 4, transport: transport)
+        #expect(ids == ["z9", "z8", "z7", "z6", "z5", "z4"])
+        #expect(summary.duplicates == 2)
+        // The same second page with a row out of order is still found.
+        let disordered = ScriptedTransport { url in
+            (url.query ?? "").contains("page=2")
+                ? CBQRuntimeTests.page(["z7", "z6", "z3", "z4"])
+                : CBQRuntimeTests.page(["z9", "z8", "z7", "z6"], next: "https://api.test/a/b?sort=-n&page%5Bsize%5D=4&page=2")
+        }
+        await #expect(throws: Diagnostic.self) { _ = try await page("SELECT * FROM a.b ORDER BY n DESC", concurrency: 1, pageSize: 4, transport: disordered) }
+    }
+
+    /// Where the sort's values are text cbq cannot compare as a server's locale may (beyond
+    /// ASCII), the rows come as the server sent them, and a notice says the order is its.
+    @Test func anOrderThatCannotBeCheckedIsSaidToBeTheServers() async throws {
+        let transport = ScriptedTransport { _ in CBQRuntimeTests.page(["李", "山田", "佐藤", "王"]) }
+        let (ids, summary) = try await page("SELECT * FROM a.b ORDER BY n", transport: transport)
+        #expect(ids == ["李", "山田", "佐藤", "王"])
+        #expect(summary.notices.contains("the order of 2 of 3 neighbouring rows could not be checked "
+                                         + "(text beyond ASCII, nested values, numbers next to text): they are in the server's order"))
+        let ascii = ScriptedTransport { _ in CBQRuntimeTests.page(["a", "b", "c", "王"]) }
+        #expect(try await page("SELECT * FROM a.b ORDER BY n", transport: ascii).summary.notices.isEmpty)
+    }
+
     @Test func aHalvedPageSizeMovesTheStartPageByThePlansFormula() async throws {
         let transport = ScriptedTransport { url in
             let query = url.query ?? ""

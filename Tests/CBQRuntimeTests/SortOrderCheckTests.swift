@@ -1,4 +1,5 @@
 import CBQCore
+import Foundation
 import Testing
 @testable import CBQRuntime
 
@@ -26,6 +27,11 @@ struct SortOrderCheckTests {
         (#""item 9""#, #""item 10""#), (#""item 10""#, #""item 9""#),        // natural, and bytes
         (#""O'Brien""#, #""Obama""#), (#""Obama""#, #""O'Brien""#),          // punctuation ignored, and bytes
         (#""de Souza""#, #""Dean""#), (#""Dean""#, #""de Souza""#),
+        (#""file_new""#, #""file1""#), (#""mary_smith""#, #""mary.jones""#), // ICU: '_' before digits and '.'
+        (#""c-sharp""#, #""c++""#),                                          // ICU: '-' before '+'
+        (#""joy""#, #""jo_smith""#),                                         // MySQL _general_ci: folded to upper case
+        (#""Unit-10""#, #""Unit 9""#), (#""item_10""#, #""item9""#),         // glibc: letters and digits only
+        (#""v2.9.12""#, #""v2.10.0""#),                                      // natural, runs ended by '.'
         (#""2025-01-01T10:00:00+02:00""#, #""2025-01-01T09:00:00Z""#),     // as times
         (#""2025-01-01T00:00:00.5Z""#, #""2025-01-01T00:00:00Z""#),         // bytes ('.' before 'Z')
         (#""2025-01-01T00:00:00Z""#, #""2025-01-01T00:00:00.5Z""#),         // as times
@@ -42,6 +48,8 @@ struct SortOrderCheckTests {
     @Test(arguments: [
         (#""Young""#, #""Adams""#), ("3", "2"), ("2.5", "1"), ("10", "9.99"), ("true", "false"), (#""b""#, #""A""#),
         (#""2025-02-01""#, #""2025-01-15""#), (#""PER-00011""#, #""PER-00006""#),
+        (#""Muñoz""#, #""Adams""#),                                          // decided before the 'ñ'
+        (#""medium""#, #""high""#),                                          // an enum by position: see trusted
     ])
     func anOrderNoServerGivesIsADisorder(earlier: String, later: String) {
         #expect(Self.disorder([earlier, later]), "\(earlier) before \(later)")
@@ -62,37 +70,82 @@ struct SortOrderCheckTests {
         // Tied under case folding: b cannot be judged, as the server's a may have decided.
         #expect(disorder([(#""x""#, "1"), (#""X""#, "2")]) == nil)
         #expect(disorder([("null", "1"), ("null", "2")]) == "r0>r1 by b", "two NULLs tie")
+        // Times and decimals may be shown rounded (milliseconds of microseconds): equal as sent
+        // is no tie where they are stored, and b says nothing.
+        #expect(disorder([(#""2025-01-01T10:00:00.123Z""#, "1"), (#""2025-01-01T10:00:00.123Z""#, "2")]) == nil)
+        #expect(disorder([("1.5", "1"), ("1.5", "2")]) == nil)
+        #expect(disorder([("7", "1"), ("7", "2")]) == "r0>r1 by b", "integers are exact")
     }
 
-    @Test func theOrderIsCheckedAcrossPages() {
+    /// A database puts NULLs all first or all last: a NULL between values is out of every order.
+    @Test func nullsBetweenValuesAreADisorder() {
+        func disorder(_ values: [String], descending: Bool = false) -> SortOrderCheck.Disorder? {
+            var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: descending)])!
+            return check.firstDisorder(in: Self.rows(values))
+        }
+        #expect(disorder(["null", "null", #""a""#, #""b""#]) == nil)
+        #expect(disorder([#""a""#, #""b""#, "null", "null"]) == nil)
+        #expect(disorder([#""b""#, #""a""#, "null"], descending: true) == nil)
+        let middle = disorder([#""b""#, "null", #""a""#])
+        #expect(middle?.nullBetweenValues == true && middle?.later.idText == "r2")
+        #expect(disorder(["null", #""a""#, "null"])?.nullBetweenValues == true)
+        #expect(disorder([#""a""#, "null", #""b""#])?.nullBetweenValues == true, "each pair is in some order; the NULL's place is in none")
+    }
+
+    @Test func theOrderIsCheckedAcrossPagesAndCounted() {
         var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: false)])!
         #expect(check.firstDisorder(in: Self.rows(["1", "2", "5"])) == nil)
         #expect(check.firstDisorder(in: []) == nil, "an empty page keeps the last row")
-        let disorder = check.firstDisorder(in: Self.rows(["4", "6"]))
+        let disorder = check.firstDisorder(in: Self.rows(["4", "6", "3", "7"]))
         #expect(disorder.map { "\($0.earlier.idText)>\($0.later.idText)" } == "r2>r0", "page one's 5, then page two's 4")
+        #expect(disorder?.count == 2 && disorder?.pairs == 4)
         #expect(SortOrderCheck([]) == nil)
     }
 
-    /// Rows sorted by each collation a server may use, never a disorder; a shuffle of twenty
-    /// distinct words, always one (the check has no other way to be wrong).
-    @Test func sortedByAnyPlausibleCollationPassesAndAShuffleFails() {
+    /// Rows that an earlier page had are skipped: with rows added at the top while a
+    /// `sort=-created_at` read goes on, page two starts with page one's last rows.
+    @Test func repeatsOfAnEarlierPageAreNotNeighbours() {
+        var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: true)])!
+        #expect(check.firstDisorder(in: Self.rows(["9", "8", "7", "6"])) == nil)
+        // Page two: 7 and 6 again (pushed on by two new rows), then 5 and 4. Its rows are
+        // numbered from r0 here, so the repeats are its first two.
+        #expect(check.firstDisorder(in: Self.rows(["7", "6", "5", "4"]), isRepeat: { $0 < 2 }) == nil)
+        var unaware = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: true)])!
+        _ = unaware.firstDisorder(in: Self.rows(["9", "8", "7", "6"]))
+        #expect(unaware.firstDisorder(in: Self.rows(["7", "6", "5", "4"])) != nil, "without the repeats known, 6 then 7 is out of order")
+    }
+
+    /// What could not be judged is counted, for the notice that the order is the server's.
+    @Test func pairsThatCannotBeJudgedAreCounted() {
+        var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: false)])!
+        #expect(check.firstDisorder(in: Self.rows([#""山田""#, #""李""#, #""佐藤""#, #""a""#, #""b""#])) == nil)
+        #expect((check.judged, check.unjudged) == (2, 2))
+    }
+
+    /// Words sorted by real collations (ICU's, through Foundation; natural order; MySQL's
+    /// `_general_ci`; bytes), with NULLs at either end: never a disorder. A shuffle of twenty
+    /// distinct words: always one.
+    @Test func sortedByRealCollationsPassesAndAShuffleFails() {
         var random = SplitMix(seed: 14)
-        let alphabet = Array("abcABC01 9'-.")
+        let alphabet = Array("abcABCxyzXYZ0129 '-._+,;:!?\"()[]{}@*/\\&#%`^<=>|~$")
         func word() -> String { String((0..<Int.random(in: 1...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
-        typealias Collation = (String, String) -> Bool
-        let collations: [(String, Collation)] = [
+        let english = Locale(identifier: "en_US")
+        let collations: [(String, (String, String) -> Bool)] = [
             ("bytes", { ValueSemantics.compareBytes($0, $1) < 0 }),
-            ("case folded", { ValueSemantics.compareBytes($0.lowercased(), $1.lowercased()) < 0 }),
-            ("natural", { SortOrderCheck.naturalOrder($0, $1) < 0 }),
+            ("ICU en_US", { $0.compare($1, options: [], range: nil, locale: english) == .orderedAscending }),
+            ("ICU numeric", { $0.localizedStandardCompare($1) == .orderedAscending }),
+            ("upper-case folded", { ValueSemantics.compareBytes($0.uppercased(), $1.uppercased()) < 0 }),
         ]
-        for round in 0..<200 {
+        for round in 0..<300 {
             let words = (0..<30).map { _ in word() }
             for (name, before) in collations {
                 for (descending, nullsFirst) in [(false, false), (false, true), (true, false), (true, true)] {
                     var sorted = words.sorted { descending ? before($1, $0) : before($0, $1) }.map { "\"\(jsonEscaped($0))\"" }
                     let nulls = Array(repeating: "null", count: round % 3)
                     sorted = nullsFirst ? nulls + sorted : sorted + nulls
-                    #expect(!Self.disorder(sorted, descending: descending), "\(name), descending \(descending): \(sorted)")
+                    var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: descending)])!
+                    let disorder = check.firstDisorder(in: Self.rows(sorted))
+                    #expect(disorder == nil, "\(name), descending \(descending): \(disorder.map { "\(sorted[Int($0.earlier.idText.dropFirst())!]) before \(sorted[Int($0.later.idText.dropFirst())!])" } ?? "")")
                 }
             }
         }

@@ -111,7 +111,7 @@ struct ProfileTests {
             include = false
 
             [profiles.fewer]
-            dialect = { preset = "drf", max_page_size = 50, like = false, include = true, sort = false }
+            dialect = { preset = "drf", max_page_size = 50, like = false, include = true, sort = "off" }
 
             [profiles.bare.dialect]
             equal = "q[{field}]"
@@ -124,7 +124,7 @@ struct ProfileTests {
         fewer.maxPageSize = 50
         fewer.like = .local
         fewer.include = true
-        fewer.sorts = false
+        fewer.sort = .off
         #expect(file.profiles["fewer"]?.dialect == fewer)
         // Without a preset, nothing is pushed that the table does not spell.
         let bare = try #require(file.profiles["bare"]?.dialect)

@@ -32,19 +32,31 @@ struct ServerCheckTests {
         #expect(shell.output == "", "the first page is out of order: no row of it is shown")
         #expect(shell.errorText.contains("error: the API returned rows out of the order \(parameter) asks for ("), "\(shell.errorText)")
         #expect(shell.errorText.contains("sent as \(parameter)"))
-        #expect(shell.errorText.contains("--no-server-sort"))
-        // The same statement on a server that sorts answers, and with --no-server-sort the
+        #expect(shell.errorText.contains("--server-sort off sorts here instead"))
+        // The same statement on a server that sorts answers, and with --server-sort off the
         // server that does not gives the same rows, sorted here.
         let honest = ShellHarness(format: .csv, concurrency: concurrency)
         #expect(await honest.run(statement) == 0)
         #expect(honest.errorText == "")
         var dialect = Dialect.guide
-        dialect.sorts = false
+        dialect.sort = .off
         let local = ShellHarness(target: .sandbox(at: InProcessTransport.baseURL, dialect: dialect), format: .csv,
                                  sandbox: sandbox(sort: true), concurrency: concurrency)
         #expect(await local.run(statement) == 0)
         #expect(local.output == honest.output && !honest.output.isEmpty)
         #expect(!local.transport.sent.contains { $0.url.description.contains("sort=") })
+    }
+
+    /// `--server-sort trusted` takes the server's order unchecked, as the user said to: for a
+    /// server that sorts by what the rows do not show. (Against one that ignores sort, that is
+    /// its own order: which is why it is not the default.)
+    @Test func aTrustedSortIsNotChecked() async {
+        var dialect = Dialect.guide
+        dialect.sort = .trusted
+        let shell = ShellHarness(target: .sandbox(at: InProcessTransport.baseURL, dialect: dialect), format: .csv, sandbox: sandbox(sort: true))
+        #expect(await shell.run("SELECT id FROM people.people ORDER BY id DESC LIMIT 3") == 0)
+        #expect(shell.output == "id\r\nPER-00001\r\nPER-00002\r\nPER-00003\r\n")
+        #expect(shell.transport.sent.map(\.url.description) == ["http://sandbox.test/people/people?sort=-id&page%5Bsize%5D=3"])
     }
 
     /// A disorder that only shows across pages: every page sorted in itself, the pages not.
@@ -61,7 +73,7 @@ struct ServerCheckTests {
         })
         let shell = ShellHarness(format: .csv, transport: pagesSortedAlone)
         #expect(await shell.run("SELECT id FROM people.people ORDER BY id DESC") == SysExit.dataError)
-        #expect(shell.errorText.contains("(PER-00001 came before PER-00200, but id DESC puts PER-00200 first)"), "\(shell.errorText)")
+        #expect(shell.errorText.contains("(PER-00001 came before PER-00200, but id DESC puts PER-00200 first; 1 of 100 neighbouring rows are out of order on that page)"), "\(shell.errorText)")
         #expect(shell.output.split(separator: "\r\n").count == 101, "page one, in order, streamed; then the error")
     }
 

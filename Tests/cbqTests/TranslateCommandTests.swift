@@ -143,13 +143,19 @@ struct TranslateCommandTests {
             """)
     }
 
-    /// `--no-server-sort`: no `sort=`, every page (the sort and its LIMIT run here).
+    /// `--server-sort off`: no `sort=`, every page (the sort and its LIMIT run here); `trusted`:
+    /// the LIMIT's page size, as nothing is checked.
     @Test func noServerSortSendsNoSort() async throws {
         let statement = "SELECT id FROM people.people ORDER BY last_name DESC LIMIT 3"
         #expect(try await CLI.run(["translate", statement]).stdout == "https://api.casebook.net/people/people?sort=-last_name&page[size]=20\n")
-        let local = try await CLI.run(["translate", "--no-server-sort", statement])
+        let local = try await CLI.run(["translate", "--server-sort", "off", statement])
         #expect(local.status == 0)
         #expect(local.stdout == "https://api.casebook.net/people/people?page[size]=100\n")
+        let trusted = try await CLI.run(["translate", "--server-sort", "trusted", statement])
+        #expect(trusted.stdout == "https://api.casebook.net/people/people?sort=-last_name&page[size]=3\n")
+        let wrong = try await CLI.run(["translate", "--server-sort", "maybe", statement])
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.contains("checked"))
     }
 
     @Test func explainStatementTranslatesLikeASelect() async throws {

@@ -55,11 +55,14 @@ extension Diagnostic {
                        + "or its links.next leads back to an earlier page")
     }
 
-    /// Two rows the API returned in an order its `sort=` cannot have put them in.
-    public static func ignoredSort(sentAs parameter: String, earlier: String, later: String, key: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "the API returned rows out of the order \(parameter) asks for (\(earlier) came before \(later), but \(key) puts \(later) first): "
-                   + "it may not sort by that field", at: range, label: "sent as \(parameter)",
-                   hint: "--no-server-sort makes cbq sort the rows itself, after reading them all (in a profile's dialect table: sort = false)")
+    /// Rows the API returned in an order its `sort=` cannot have put them in: `why` names the
+    /// first such pair; `count` of the page's `pairs` neighbouring rows are out of order.
+    public static func ignoredSort(sentAs parameter: String, why: String, count: Int, pairs: Int, at range: SourceRange) -> Diagnostic {
+        let share = "\(count) of \(pairs) neighbouring \(pairs == 1 ? "row is" : "rows are") out of order on that page"
+        return Diagnostic(.semantic, "the API returned rows out of the order \(parameter) asks for (\(why); \(share))", at: range,
+                          label: "sent as \(parameter)",
+                          hint: "--server-sort off sorts here instead, after reading every page; if the server sorts by what the rows "
+                              + "do not show (an enum's position, a related record's name), --server-sort trusted takes its order unchecked")
     }
 
     // MARK: - Shared wording

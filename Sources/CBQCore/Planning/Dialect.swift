@@ -262,10 +262,19 @@ public struct Dialect: Hashable, Sendable {
     /// The server reads `filter[id]=a,b,c` as any of those ids, so a join looks up to 50 ids
     /// a request (`--id-lists`). Off unless said: the guide does not mention lists.
     public var idLists = false
-    /// The server orders a collection by `sort=a,-b`, as the guide says. When it does not
-    /// (`--no-server-sort`), ORDER BY runs here, after every page is read; when it does, cbq
-    /// checks that every page came in that order.
-    public var sorts = true
+    /// Whether the server orders a collection by `sort=a,-b`, as the guide says, and whether
+    /// cbq checks the order it gives (`--server-sort`).
+    public var sort = SortMode.checked
+
+    public enum SortMode: String, Sendable, CaseIterable {
+        /// ORDER BY is sent as `sort=`, and every row's place in it is checked.
+        case checked
+        /// ORDER BY is sent as `sort=`, and the server's order taken unchecked: for a server
+        /// that sorts by something the rows do not show (an enum's position, a related name).
+        case trusted
+        /// No `sort=`: ORDER BY runs here, after every page is read.
+        case off
+    }
     /// Where a collection response keeps its total, unless `--total-path` says.
     public var totalPath = ["meta", "total"]
     /// A page past the end is a 404 (django-filter's "Invalid page."), not an empty page.

@@ -80,7 +80,7 @@ extension Planner {
             if let clause = select.limit ?? select.offset { throw Diagnostic.countWithLimitOrOffset(at: clause.range) }
             return Shape(projection: .count(name: outputs[0].name), pushedSort: [], limitIsLocal: false, readExpressions: readExpressions)
         }
-        let pushableSort = !local && options.dialect.sorts && !aggregated && !select.distinct && !(byID && !ordering.isEmpty) && ordering.allSatisfy { key in
+        let pushableSort = !local && options.dialect.sort != .off && !aggregated && !select.distinct && !(byID && !ordering.isEmpty) && ordering.allSatisfy { key in
             if case .column = key.expression.ungrouped, key.nullsFirst == nil { return true }
             return false
         }

@@ -144,7 +144,7 @@ public struct Planner: Sendable {
                 // A sorted page is read whole, however few rows the LIMIT keeps: the pager
                 // checks the server's order on every row, and three rows in the wrong order
                 // look sorted one time in six; twenty rows never do.
-                let checked = plan.sort.isEmpty ? 1 : Self.sortedPageMinimum
+                let checked = plan.sort.isEmpty || plan.dialect.sort != .checked ? 1 : Self.sortedPageMinimum
                 pageSize = min(max(1, cap, checked), maxPageSize)
             } else {
                 pageSize = defaultPageSize

@@ -66,12 +66,12 @@ extension RequestPlan {
         if !sort.isEmpty {
             let text = sort.map { $0.field + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
             let parameter = target == .collection ? parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "" : "(single resources: not sent)"
-            table.append(("sort", text, parameter + (target == .collection ? " (the rows' order is checked)" : "")))
+            table.append(("sort", text, parameter + (target != .collection ? "" : dialect.sort == .checked ? " (the rows' order is checked)" : " (the server's order, unchecked)")))
         }
         if let pageSize {
             var why = ""
             if let rowCap, local.isEmpty, pageSize == rowCap { why = "the LIMIT" }
-            else if let rowCap, local.isEmpty, !sort.isEmpty, pageSize > rowCap { why = "at least \(pageSize) rows, to check the sort" }
+            else if let rowCap, local.isEmpty, !sort.isEmpty, pageSize > rowCap, dialect.sort == .checked { why = "at least \(pageSize) rows, to check the sort" }
             else if rowCap != nil, !local.isEmpty { why = "whole pages: local predicates decide which rows count toward LIMIT" }
             table.append(("page size", String(pageSize), why))
         }

@@ -4,143 +4,232 @@ import CBQCore
 /// not know `sort` (or a field it cannot sort by) answers 200 with rows in its own order, and
 /// the result, and which rows a LIMIT keeps, would be wrong with exit 0.
 ///
-/// A server sorts as its database does, which need not be as cbq compares: text by a locale's
-/// collation (case and punctuation ignored at first, digits as numbers), timestamps as times
-/// whatever their offset, numbers kept as text compared as numbers, NULLs first or last. So two
-/// rows are out of order only when no such reading puts them in the order they came: the check
-/// may miss a server's disorder among rows it cannot judge, but never stops a sorted answer.
-/// Every pair of neighbouring rows is judged, across pages too (pages come here in order).
+/// A server sorts as its database does, which need not be as cbq compares, so two rows are out
+/// of order only when every ordering cbq knows a database to use puts them the other way
+/// (``TextOrderings``): text by bytes (PostgreSQL's "C"), without case (lower or upper folded,
+/// as MySQL's `_general_ci`), by ICU's and the Unicode collation's order of ASCII (punctuation,
+/// then digits, then letters, case ignored), by glibc's locales (letters and digits only), and
+/// naturally (runs of digits as numbers); numbers and times sent as text also as what they are.
+/// NULLs may come first or last but never between other values. A tie in a value that may be
+/// rounded for display (a time, a decimal) says nothing of the next key.
+///
+/// The order a server gives by something cbq cannot see (an enum's position, a related record's
+/// name, a locale's rules for letters beyond ASCII) can still look out of order here: the error
+/// says how many neighbouring rows disagree, and `--server-sort trusted` takes the server's word.
 struct SortOrderCheck {
     let keys: [RequestPlan.SortKey]
-    /// The last row of the previous page.
+    /// The last row checked, from this page or an earlier one.
     private var last: RawRow?
+    /// Where the first key's NULLs have come: a database puts them all first or all last, so
+    /// a value after NULLs that followed values, or a NULL after values that followed NULLs,
+    /// is out of every order.
+    private var nullsBeforeValues = false
+    private var sawValue = false
+    private var nullsAfterValues = false
+    /// Neighbouring rows whose order could be judged, and those that could not (text beyond
+    /// ASCII, nested values, a number next to text).
+    private(set) var judged = 0
+    private(set) var unjudged = 0
 
     init?(_ keys: [RequestPlan.SortKey]) {
         guard !keys.isEmpty else { return nil }
         self.keys = keys
     }
 
-    /// Two rows that came in an order that the sort cannot have put them in.
+    /// Two rows that came in an order that the sort cannot have put them in, and how many of
+    /// the page's neighbouring rows are out of order.
     struct Disorder {
         let earlier: RawRow
         let later: RawRow
         /// The key that tells them apart.
         let key: RequestPlan.SortKey
+        /// The first key's NULLs came between its values, where no database puts them.
+        let nullBetweenValues: Bool
+        let count: Int
+        let pairs: Int
     }
 
-    /// The first pair of neighbouring rows, from the previous page's last through `rows`, that
-    /// no reading of the sort puts in this order; nil when there is none.
-    mutating func firstDisorder(in rows: [RawRow]) -> Disorder? {
-        guard let lastOfPage = rows.last else { return nil }
-        defer { last = lastOfPage }
-        var earlier = last
-        for row in rows {
-            if let earlier, let key = disorderingKey(earlier, row) { return Disorder(earlier: earlier, later: row, key: key) }
-            earlier = row
+    /// The first pair of neighbouring rows, from the last row checked through `rows`, that no
+    /// ordering puts this way; nil when there is none. `isRepeat` says which rows an earlier
+    /// page already had: rows that moved to the next page as rows were added while it was read
+    /// are not its neighbours.
+    mutating func firstDisorder(in rows: [RawRow], isRepeat: (Int) -> Bool = { _ in false }) -> Disorder? {
+        var first: (earlier: RawRow, later: RawRow, key: RequestPlan.SortKey, nulls: Bool)?
+        var count = 0, pairs = 0
+        for (index, row) in rows.enumerated() where !isRepeat(index) {
+            defer { last = row }
+            let isNull = row.sqlValue(keys[0].field).isNull
+            let nullBetweenValues = isNull ? sawValue && nullsBeforeValues : nullsAfterValues
+            if isNull { if sawValue { nullsAfterValues = true } else { nullsBeforeValues = true } } else { sawValue = true }
+            guard let earlier = last else { continue }
+            pairs += 1
+            switch nullBetweenValues ? .outOfOrder(keys[0]) : judge(earlier, row) {
+            case .inOrder: judged += 1
+            case .unknown: unjudged += 1
+            case .outOfOrder(let key):
+                judged += 1
+                count += 1
+                if first == nil { first = (earlier, row, key, nullBetweenValues) }
+            }
         }
-        return nil
+        guard let first else { return nil }
+        return Disorder(earlier: first.earlier, later: first.later, key: first.key, nullBetweenValues: first.nulls, count: count, pairs: pairs)
     }
 
-    /// The key by which `later` should have come before `earlier`, if the keys say so for sure.
-    private func disorderingKey(_ earlier: RawRow, _ later: RawRow) -> RequestPlan.SortKey? {
+    enum Verdict { case inOrder, unknown, outOfOrder(RequestPlan.SortKey) }
+
+    /// Key by key: a tie goes on to the next key, anything else decides.
+    private func judge(_ earlier: RawRow, _ later: RawRow) -> Verdict {
         for key in keys {
             switch Self.judge(earlier.sqlValue(key.field), later.sqlValue(key.field), descending: key.descending) {
             case .tied: continue
-            case .inOrder: return nil
-            case .outOfOrder: return key
+            case .inOrder, .tiedAsShown: return .inOrder
+            case .unknown: return .unknown
+            case .outOfOrder: return .outOfOrder(key)
             }
         }
-        return nil
+        return .inOrder
     }
 
-    /// How two neighbouring values stand: `.outOfOrder` only when every plausible reading puts
-    /// the later one first; `.tied` when they are equal (the next key decides); `.inOrder`
-    /// otherwise, which includes orders only some readings give (then later keys say nothing).
-    enum Judgement { case inOrder, tied, outOfOrder }
+    /// How two neighbouring values stand: `.outOfOrder` only when every ordering puts the later
+    /// one first; `.tied` when they are equal and the next key decides; `.tiedAsShown` when
+    /// they are equal as sent but may differ where they are stored (a time or a decimal shown
+    /// rounded), so the next key says nothing; `.unknown` when no ordering can be told.
+    enum Judgement { case inOrder, tied, tiedAsShown, outOfOrder, unknown }
 
     static func judge(_ a: SQLValue, _ b: SQLValue, descending: Bool) -> Judgement {
         switch (a, b) {
         case (.null, .null): return .tied
-        // NULLs go first or last as the server's database places them.
-        case (.null, _), (_, .null), (.nested, _), (_, .nested): return .inOrder
+        // NULLs go first or last as the server's database places them (and never between values).
+        case (.null, _), (_, .null): return .inOrder
+        case (.nested, _), (_, .nested): return .unknown
         case (.text(let x), .text(let y)): return judgeText(x, y, descending: descending)
-        case (.boolean, .boolean), (.integer, .integer), (.integer, .decimal), (.integer, .real), (.decimal, .integer),
-             (.decimal, .decimal), (.decimal, .real), (.real, .integer), (.real, .decimal), (.real, .real):
+        case (.boolean, .boolean), (.integer, .integer):
             let order = SQLValue.order(a, b)
             return order == 0 ? .tied : (order > 0) != descending ? .outOfOrder : .inOrder
+        case (.integer, .decimal), (.integer, .real), (.decimal, .integer), (.decimal, .decimal), (.decimal, .real),
+             (.real, .integer), (.real, .decimal), (.real, .real):
+            let order = SQLValue.order(a, b)
+            return order == 0 ? .tiedAsShown : (order > 0) != descending ? .outOfOrder : .inOrder
         default:
-            return .inOrder
+            return .unknown
         }
     }
 
-    /// Text is out of order only when bytes, case-folded bytes and a natural reading (letters
-    /// and digits only, case-folded, runs of digits as numbers) all say so, and, when both are
-    /// numbers or both are times, those too. Non-ASCII text is not judged: accents and scripts
-    /// are where collations differ most. Bytes are asked first: rows a server sorted by them,
-    /// the usual case, cost one comparison a pair.
+    /// Bytes are asked first: rows a server sorted by them, the usual case, cost one comparison
+    /// a pair; only a pair they put the wrong way is read every other way.
     static func judgeText(_ x: String, _ y: String, descending: Bool) -> Judgement {
         let bytes = ValueSemantics.compareBytes(x, y)
-        if bytes == 0 { return .tied }
+        if bytes == 0 { return Instant(x) == nil ? .tied : .tiedAsShown }
         let wrongWay = descending ? -1 : 1
-        guard bytes == wrongWay, isASCII(x), isASCII(y) else { return .inOrder }
-        let readings: [() -> Int?] = [
-            { ValueSemantics.compareBytes(x.lowercased(), y.lowercased()) },
-            { naturalOrder(x, y) },
-            { SQLValue.numberFromText(x).flatMap { a in SQLValue.numberFromText(y).map { b in SQLValue.order(a, b) } } },
-            { Instant(x).flatMap { a in Instant(y).map { b in instantOrder(a, b) } } },
-        ]
-        for reading in readings {
-            // A reading that ties them, or puts them this way, could be the server's.
-            if let order = reading(), order.signum() != wrongWay { return .inOrder }
+        guard bytes == wrongWay else { return .inOrder }
+        var unknown = false
+        for reading in TextOrderings.readings(x, y) {
+            guard let order = reading() else { unknown = true; continue }
+            // An ordering that ties them, or puts them this way, could be the server's.
+            if order.signum() != wrongWay { return .inOrder }
         }
-        return .outOfOrder
+        return unknown ? .unknown : .outOfOrder
+    }
+}
+
+/// The orderings of text that databases use, each read over ASCII: nil when it meets a byte
+/// beyond ASCII before it can tell two strings apart (each database orders those its own way).
+enum TextOrderings {
+    /// Each ordering's answer, nil where it cannot tell; numbers and times only when both are.
+    static func readings(_ x: String, _ y: String) -> [() -> Int?] {
+        let a = Array(x.utf8), b = Array(y.utf8)
+        var readings: [() -> Int?] = [
+            { compare(a, b, weight: lower) },
+            { compare(a, b, weight: upper) },
+            { compare(a, b, weight: unicodeWeight) },
+            { compare(a, b, weight: { isAlphanumeric($0) ? lower($0) : nil }) },
+            { natural(a, b) },
+        ]
+        if let p = SQLValue.numberFromText(x), let q = SQLValue.numberFromText(y) { readings.append { SQLValue.order(p, q) } }
+        if let p = Instant(x), let q = Instant(y) { readings.append { instantOrder(p, q) } }
+        return readings
     }
 
-    private static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
-
-    /// Letters and digits only, without case, runs of digits by their value: `item 9` before
-    /// `Item 10`, `O'Brien` with `obrien`.
-    static func naturalOrder(_ x: String, _ y: String) -> Int {
-        let a = Array(x.utf8.lazy.filter(isAlphanumeric).map(lower)), b = Array(y.utf8.lazy.filter(isAlphanumeric).map(lower))
+    /// Compares two strings by each byte's weight (nil: the byte is ignored), nil when a byte
+    /// beyond ASCII comes before the first difference.
+    static func compare(_ a: [UInt8], _ b: [UInt8], weight: (UInt8) -> UInt8?) -> Int? {
         var i = 0, j = 0
-        while i < a.count, j < b.count {
-            if isDigit(a[i]), isDigit(b[j]) {
+        while true {
+            while i < a.count, a[i] < 0x80, weight(a[i]) == nil { i += 1 }
+            while j < b.count, b[j] < 0x80, weight(b[j]) == nil { j += 1 }
+            guard i < a.count, j < b.count else { return i < a.count ? 1 : j < b.count ? -1 : 0 }
+            guard a[i] < 0x80, b[j] < 0x80 else { return nil }
+            let p = weight(a[i])!, q = weight(b[j])!
+            if p != q { return p < q ? -1 : 1 }
+            i += 1
+            j += 1
+        }
+    }
+
+    /// The Unicode order (``unicodeWeight``) with runs of digits by their value, as ICU's
+    /// numeric collation (and JavaScript's `{numeric: true}`) gives it: `v2.9` before `v2.10`,
+    /// `item 9` before `Item 10`.
+    static func natural(_ a: [UInt8], _ b: [UInt8]) -> Int? {
+        var i = 0, j = 0
+        while true {
+            while i < a.count, a[i] < 0x80, unicodeWeight(a[i]) == nil { i += 1 }
+            while j < b.count, b[j] < 0x80, unicodeWeight(b[j]) == nil { j += 1 }
+            guard i < a.count, j < b.count else { return i < a.count ? 1 : j < b.count ? -1 : 0 }
+            guard a[i] < 0x80, b[j] < 0x80 else { return nil }
+            switch (isDigit(a[i]), isDigit(b[j])) {
+            case (true, true):
                 var endA = i, endB = j
                 while endA < a.count, isDigit(a[endA]) { endA += 1 }
                 while endB < b.count, isDigit(b[endB]) { endB += 1 }
                 // Leading zeros say nothing of a run's value.
-                var startA = i, startB = j
-                while startA < endA - 1, a[startA] == 0x30 { startA += 1 }
-                while startB < endB - 1, b[startB] == 0x30 { startB += 1 }
-                let lengthA = endA - startA, lengthB = endB - startB
-                if lengthA != lengthB { return lengthA < lengthB ? -1 : 1 }
-                for (p, q) in zip(a[startA..<endA], b[startB..<endB]) where p != q { return p < q ? -1 : 1 }
+                while i < endA - 1, a[i] == 0x30 { i += 1 }
+                while j < endB - 1, b[j] == 0x30 { j += 1 }
+                if endA - i != endB - j { return endA - i < endB - j ? -1 : 1 }
+                for (p, q) in zip(a[i..<endA], b[j..<endB]) where p != q { return p < q ? -1 : 1 }
                 i = endA
                 j = endB
-            } else {
-                if a[i] != b[j] { return a[i] < b[j] ? -1 : 1 }
+            default:
+                // A digit against anything else: digits all weigh as a run does.
+                let p = isDigit(a[i]) ? unicodeWeight(0x30)! : unicodeWeight(a[i])!
+                let q = isDigit(b[j]) ? unicodeWeight(0x30)! : unicodeWeight(b[j])!
+                if p != q { return p < q ? -1 : 1 }
                 i += 1
                 j += 1
             }
         }
-        let restA = a.count - i, restB = b.count - j
-        return restA == restB ? 0 : restA < restB ? -1 : 1
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) }
-    private static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+    /// ASCII in the order of the Unicode collation algorithm's default table (ICU, MySQL's
+    /// `utf8mb4_0900_ai_ci`, JavaScript's `localeCompare`) at its first level: spaces and
+    /// punctuation, then symbols, then digits, then letters, case ignored.
+    static let unicodeOrder: [UInt8] = {
+        let order = Array(" _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        var weights = [UInt8](repeating: 0, count: 128)
+        for (rank, byte) in order.enumerated() {
+            weights[Int(byte)] = UInt8(rank + 1)
+            if byte >= 0x61, byte <= 0x7A { weights[Int(byte - 0x20)] = UInt8(rank + 1) }
+        }
+        return weights
+    }()
+
+    /// Control characters are ignored, as the Unicode table does.
+    static func unicodeWeight(_ byte: UInt8) -> UInt8? {
+        let weight = unicodeOrder[Int(byte)]
+        return weight == 0 ? nil : weight
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) }
+    static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+    static func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte & ~0x20 : byte }
 
     /// Instants by their second, then their fraction's digits (`.25` after `.249`).
     static func instantOrder(_ a: Instant, _ b: Instant) -> Int {
         if a.seconds != b.seconds { return a.seconds < b.seconds ? -1 : 1 }
         let width = max(a.fraction.count, b.fraction.count)
-        let x = a.fraction.padding(width), y = b.fraction.padding(width)
+        let x = a.fraction + String(repeating: "0", count: width - a.fraction.count)
+        let y = b.fraction + String(repeating: "0", count: width - b.fraction.count)
         return x == y ? 0 : x < y ? -1 : 1
     }
-}
-
-private extension String {
-    /// Right-padded with zeros to `width` digits.
-    func padding(_ width: Int) -> String { self + String(repeating: "0", count: width - count) }
 }
