@@ -145,6 +145,18 @@ struct ExecutorSandboxTests {
         }
     }
 
+    /// With an OFFSET, the start page is worked out from the page size: a server that clamps
+    /// it silently would give other rows (before, rows 11 to 20 of 10-row pages read as 31 to
+    /// 60, with exit 0). The start page is found again for the size it gives.
+    @Test(arguments: [("SELECT * FROM people.people LIMIT 30 OFFSET 45", 45..<75), ("SELECT * FROM people.people ORDER BY id LIMIT 3 OFFSET 41", 41..<44)])
+    func aClampedPageSizeMovesTheOffsetsPage(statement: String, rows: Range<Int>) async throws {
+        try await withSandbox({ $0.clampPageSize = true; $0.maxPageSize = 10 }) { server in
+            let (ids, summary) = try await run(statement, baseURL: server.baseURL, transport: transport)
+            #expect(ids == Array(sandboxPeople.map(\.id)[rows]))
+            #expect(summary.notices.contains { $0.hasPrefix("the API answered page[size]=") && $0.hasSuffix("the OFFSET's page was found again for pages of 10") })
+        }
+    }
+
     @Test func aRejectedPageSizeIsHalved() async throws {
         try await withSandbox({ $0.maxPageSize = 30 }) { server in
             let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 70 OFFSET 10", baseURL: server.baseURL, transport: transport)

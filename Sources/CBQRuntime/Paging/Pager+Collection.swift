@@ -81,6 +81,7 @@ extension Pager {
     /// The first page; a 400 blaming the page size halves it and tries again. Only the page
     /// size changes: the plan works out the start page and the rows to skip from it.
     private func firstPage() async throws -> (page: FetchedPage, url: RequestURL) {
+        var resized = false
         while true {
             let url = RequestURL(plan.url(page: plan.startPage, style: .wire))!
             do {
@@ -88,6 +89,22 @@ extension Pager {
                 // (django-filter's "Invalid page."), as on any later page.
                 guard let page = try await fetcher.fetch(url, acceptNotFound: plan.startPage > 1) else {
                     return (FetchedPage(document: IndexedDocument(), passed: [], bytes: 0, attempts: 1, url: url), url)
+                }
+                // A server that clamps page[size] silently answers the start page with fewer
+                // rows than asked and more to come: the OFFSET's page was worked out for pages
+                // of the size asked, so it is worked out again for the size given.
+                let count = page.document.rows.count
+                if plan.startPage > 1, let size = plan.pageSize, count > 0, count < size,
+                   page.document.next != nil || (topLevelTotal(page.document) ?? 0) > (plan.startPage - 1) * size + count {
+                    guard !resized else {
+                        throw ExecutionError.malformed("the API answered page[size]=\(size) with \(count) rows and more to come: "
+                                                       + "its pages are not the size asked for, so OFFSET cannot be found by page number", url: url.description)
+                    }
+                    resized = true
+                    summary.requests += page.attempts
+                    summary.notices.append("the API answered page[size]=\(size) with \(count) rows; the OFFSET's page was found again for pages of \(count)")
+                    plan.pageSize = count
+                    continue
                 }
                 return (page, url)
             } catch let error as ExecutionError {
