@@ -157,6 +157,22 @@ struct SortOrderCheckTests {
         }
     }
 
+    /// Over any text, a pair is never out of order both ways round (the readings are orders),
+    /// and equal text is a tie: checked on random strings of ASCII, digits and beyond.
+    @Test func noPairIsOutOfOrderBothWays() {
+        var random = SplitMix(seed: 7)
+        let alphabet = Array("aAzZ09 -_.'+é李ß\u{301}")
+        func text() -> String { String((0..<Int.random(in: 0...7, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
+        for _ in 0..<20_000 {
+            let x = text(), y = text()
+            for descending in [false, true] {
+                let forth = SortOrderCheck.judgeText(x, y, descending: descending), back = SortOrderCheck.judgeText(y, x, descending: descending)
+                #expect(!(forth == .outOfOrder && back == .outOfOrder), "\(x) / \(y)")
+            }
+            #expect(SortOrderCheck.judgeText(x, x, descending: false) != .outOfOrder)
+        }
+    }
+
     private func jsonEscaped(_ text: String) -> String { text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") }
 }
 
