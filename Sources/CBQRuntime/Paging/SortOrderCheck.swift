@@ -8,7 +8,7 @@ import CBQCore
 /// of order only when every ordering cbq knows a database to use puts them the other way
 /// (``TextOrderings``): text by bytes (PostgreSQL's "C"), without case (lower or upper folded,
 /// as MySQL's `_general_ci`), by ICU's and the Unicode collation's order of ASCII (punctuation,
-/// then digits, then letters, case ignored), by glibc's locales (letters and digits only), and
+/// then digits, then letters, case ignored), by glibc's locales (letters, digits and `$` only), and
 /// naturally (runs of digits as numbers); numbers and times sent as text also as what they are.
 /// NULLs may come first or last but never between other values. A tie in a value that may be
 /// rounded for display (a time, a decimal) says nothing of the next key.
@@ -143,7 +143,7 @@ enum TextOrderings {
             { compare(a, b, weight: lower) },
             { compare(a, b, weight: upper) },
             { compare(a, b, weight: unicodeWeight) },
-            { compare(a, b, weight: { isAlphanumeric($0) ? lower($0) : nil }) },
+            { compare(a, b, weight: glibcWeight) },
             { natural(a, b) },
         ]
         if let p = SQLValue.numberFromText(x), let q = SQLValue.numberFromText(y) { readings.append { SQLValue.order(p, q) } }
@@ -217,6 +217,14 @@ enum TextOrderings {
     static func unicodeWeight(_ byte: UInt8) -> UInt8? {
         let weight = unicodeOrder[Int(byte)]
         return weight == 0 ? nil : weight
+    }
+
+    /// glibc's locales (en_US.UTF-8, PostgreSQL's usual collation on Debian and Ubuntu) at their
+    /// first level: punctuation is ignored but for `$`, which comes before digits, and those
+    /// before letters, case ignored (checked against glibc's own `strcoll`).
+    static func glibcWeight(_ byte: UInt8) -> UInt8? {
+        if byte == UInt8(ascii: "$") { return 1 }
+        return isAlphanumeric(byte) ? lower(byte) : nil
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
