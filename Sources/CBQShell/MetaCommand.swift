@@ -112,6 +112,8 @@ public struct MetaCommand: Sendable {
         MetaCommand(name: "timing", argument: .choice(["on", "off"], optional: true), summary: "show how long each statement took") { $0.setTiming($1) },
         MetaCommand(name: "dryrun", argument: .choice(["on", "off"], optional: true),
                     summary: "print INSERT, UPDATE and DELETE requests instead of sending them") { $0.setDryRun($1) },
+        MetaCommand(name: "serversort", argument: .choice(Dialect.SortMode.allCases.map(\.rawValue), optional: true),
+                    summary: "ORDER BY as sort= and checked, as sort= unchecked (trusted), or sorted here (off)") { $0.setServerSort($1) },
         MetaCommand(name: "set", argument: .text(usage: "[name [value]]", optional: true), summary: "list parameters, or set :name") { $0.set($1) },
         MetaCommand(name: "unset", argument: .text(usage: "name", optional: false), summary: "forget :name") { $0.unset($1) },
         MetaCommand(name: "i", argument: .file(optional: false), summary: "run the statements of a file") { await $0.include($1) },

@@ -69,6 +69,17 @@ extension Session {
         say("Timing is \(timing ? "on" : "off").")
     }
 
+    /// `\serversort [checked|trusted|off]`: `--server-sort` for the rest of the session, or
+    /// what it is.
+    func setServerSort(_ argument: String) {
+        if let mode = Dialect.SortMode(rawValue: argument.lowercased()) { target.dialect.sort = mode }
+        switch target.dialect.sort {
+        case .checked: say("Server sort is checked: ORDER BY is sent as sort=, and every row's place in it is checked.")
+        case .trusted: say("Server sort is trusted: ORDER BY is sent as sort=, and the server's order is taken unchecked.")
+        case .off: say("Server sort is off: no sort= is sent; ORDER BY runs here, after every page is read.")
+        }
+    }
+
     func setDryRun(_ argument: String) {
         dryRun = argument.isEmpty ? !dryRun : argument.lowercased() == "on"
         say(dryRun ? "Dry run is on: INSERT, UPDATE and DELETE run their reads and print their requests; nothing is written."

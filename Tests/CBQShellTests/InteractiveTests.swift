@@ -63,6 +63,7 @@ struct InteractiveTests {
     /// The argument spec validates before the handler runs.
     @Test(arguments: [("\\x maybe", "error: \\x takes on, off or auto, not 'maybe'"),
                       ("\\timing sometimes", "error: \\timing takes on or off, not 'sometimes'"),
+                      ("\\serversort maybe", "error: \\serversort takes checked, trusted or off, not 'maybe'"),
                       ("\\format xml", "error: unknown format 'xml'\n  = hint: one of: table, vertical, json, ndjson, csv, markdown"),
                       ("\\region eu", "error: \\region takes us or ca, not 'eu'"),
                       ("\\i", "error: \\i needs a file"),
@@ -72,6 +73,26 @@ struct InteractiveTests {
         let shell = ShellHarness()
         await shell.type(line)
         #expect(shell.errorText == message + "\n")
+    }
+
+    /// `\serversort` changes how ORDER BY goes to the API for the rest of the session: against
+    /// a server that ignores sort, the error's way out works without leaving the shell.
+    @Test func serverSortCanBeChangedInTheShell() async {
+        var ignoring = SandboxOptions()
+        ignoring.ignoresSort = true
+        let shell = ShellHarness(format: .csv, sandbox: ignoring)
+        await shell.type("SELECT id FROM people.people ORDER BY id DESC LIMIT 2;", "\\serversort off",
+                         "SELECT id FROM people.people ORDER BY id DESC LIMIT 2;", "\\serversort", "\\serversort trusted", "\\serversort checked")
+        #expect(shell.errorText.contains("error: the API returned rows out of the order sort=-id asks for"))
+        #expect(shell.errorText.contains("(\\serversort off in the shell)"))
+        let last = SandboxData.generate(seed: 1)[SandboxData.people.path]!.suffix(2).map(\.id).reversed()
+        #expect(shell.output == "Server sort is off: no sort= is sent; ORDER BY runs here, after every page is read.\n"
+                + "id\r\n" + last.map { $0 + "\r\n" }.joined()
+                + "Server sort is off: no sort= is sent; ORDER BY runs here, after every page is read.\n"
+                + "Server sort is trusted: ORDER BY is sent as sort=, and the server's order is taken unchecked.\n"
+                + "Server sort is checked: ORDER BY is sent as sort=, and every row's place in it is checked.\n\n")
+        #expect(shell.transport.sent.map(\.url.pathAndQuery) == ["/people/people?sort=-id&page%5Bsize%5D=20"]
+                + (1...12).map { "/people/people?page%5Bsize%5D=100" + ($0 == 1 ? "" : "&page=\($0)") })
     }
 
     @Test func expandedDisplayPrintsRecords() async {

@@ -32,7 +32,7 @@ struct ServerCheckTests {
         #expect(shell.output == "", "the first page is out of order: no row of it is shown")
         #expect(shell.errorText.contains("error: the API returned rows out of the order \(parameter) asks for ("), "\(shell.errorText)")
         #expect(shell.errorText.contains("sent as \(parameter)"))
-        #expect(shell.errorText.contains("--server-sort off sorts here instead"))
+        #expect(shell.errorText.contains("--server-sort off (\\serversort off in the shell) sorts here instead"))
         // The same statement on a server that sorts answers, and with --server-sort off the
         // server that does not gives the same rows, sorted here.
         let honest = ShellHarness(format: .csv, concurrency: concurrency)

@@ -61,7 +61,7 @@ extension Diagnostic {
         let share = "\(count) of \(pairs) neighbouring \(pairs == 1 ? "row is" : "rows are") out of order on that page"
         return Diagnostic(.semantic, "the API returned rows out of the order \(parameter) asks for (\(why); \(share))", at: range,
                           label: "sent as \(parameter)",
-                          hint: "--server-sort off sorts here instead, after reading every page; if the server sorts by what the rows "
+                          hint: "--server-sort off (\\serversort off in the shell) sorts here instead, after reading every page; if the server sorts by what the rows "
                               + "do not show (an enum's position, a related record's name), --server-sort trusted takes its order unchecked")
     }
 
