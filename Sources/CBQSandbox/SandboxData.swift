@@ -301,7 +301,7 @@ public enum SandboxData {
             let closed = random.chance(0.45)
             let status = closed ? "closed" : random.pick(["open", "open", "pending"])
             // Person 42 has open cases, for the examples.
-            let person = number % 50 == 0 ? people[41] : random.pick(people)
+            let person = number % 50 == 0 ? people[min(41, people.count - 1)] : random.pick(people)
             let (created, updated) = stamps(&random)
             return Resource(type: cases.type, id: id(cases, number, of: counts[cases.path]!), attributes: [
                 JSONMember("case_number", .string("C-\(CivilDate.pad(100_000 + number * 7, 6))")),

@@ -157,6 +157,22 @@ struct ExecutorSandboxTests {
         }
     }
 
+    /// Without links, a total that is not where this short page ends says the server clamped:
+    /// 35 rows in pages of 10 answer `page[size]=30&page=2` with rows 11 to 20 (before, rows
+    /// 12 to 20 came out with exit 0). A short last page the server sized as asked is read once.
+    @Test func aClampedPageSizeWithoutLinksIsFoundByTheTotal() async throws {
+        try await withSandbox({ $0.clampPageSize = true; $0.maxPageSize = 10; $0.omitLinks = true; $0.rowCounts = ["people/people": 35] }) { server in
+            let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 30 OFFSET 31", baseURL: server.baseURL, transport: transport)
+            #expect(ids == (32...35).map { String(format: "PER-%05d", $0) })
+            #expect(summary.notices.contains("the API answered page[size]=30 with 10 rows; the OFFSET's page was found again for pages of 10"))
+        }
+        try await withSandbox({ $0.omitLinks = true; $0.rowCounts = ["people/people": 35] }) { server in
+            let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 30 OFFSET 31", baseURL: server.baseURL, transport: transport)
+            #expect(ids == (32...35).map { String(format: "PER-%05d", $0) })
+            #expect(summary.requests == 1 && summary.notices.isEmpty)
+        }
+    }
+
     @Test func aRejectedPageSizeIsHalved() async throws {
         try await withSandbox({ $0.maxPageSize = 30 }) { server in
             let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 70 OFFSET 10", baseURL: server.baseURL, transport: transport)

@@ -39,6 +39,9 @@ struct SortOrderCheckTests {
         ("null", "1"), ("1", "null"), ("null", #""a""#),                     // NULLs first or last
         (#""Émile""#, #""Ezra""#), (#""Ezra""#, #""Émile""#),                // accents: not judged
         (#""doe""#, #""Doe""#), ("1", "1.0"), ("1", #""a""#), (#""a""#, "[1]"),
+        (#""web.example.com""#, #""web-a.example.com""#), (#""co.uk""#, #""co-op""#), // SQL Server: '-' ignored
+        ("10", "9"), ("10", "9.99"),                                         // numbers kept as text (Elasticsearch keyword)
+        (#""2024-05-01T12:00:00.123456Z""#, #""2024-05-01T12:00:00.123401Z""#), // Elasticsearch: by the millisecond
     ])
     func anOrderSomeServerGivesIsNoDisorder(earlier: String, later: String) {
         #expect(!Self.disorder([earlier, later]), "\(earlier) before \(later)")
@@ -46,7 +49,7 @@ struct SortOrderCheckTests {
     }
 
     @Test(arguments: [
-        (#""Young""#, #""Adams""#), ("3", "2"), ("2.5", "1"), ("10", "9.99"), ("true", "false"), (#""b""#, #""A""#),
+        (#""Young""#, #""Adams""#), ("3", "2"), ("2.5", "1"), ("200", "100"), ("true", "false"), (#""b""#, #""A""#),
         (#""2025-02-01""#, #""2025-01-15""#), (#""PER-00011""#, #""PER-00006""#),
         (#""Muñoz""#, #""Adams""#),                                          // decided before the 'ñ'
         (#""medium""#, #""high""#),                                          // an enum by position: see trusted
@@ -75,6 +78,8 @@ struct SortOrderCheckTests {
         #expect(disorder([(#""2025-01-01T10:00:00.123Z""#, "1"), (#""2025-01-01T10:00:00.123Z""#, "2")]) == nil)
         #expect(disorder([("1.5", "1"), ("1.5", "2")]) == nil)
         #expect(disorder([("7", "1"), ("7", "2")]) == "r0>r1 by b", "integers are exact")
+        #expect(disorder([(#""4.5""#, "1"), (#""4.5""#, "2")]) == nil, "a decimal sent as text may be rounded too")
+        #expect(disorder([(#""45""#, "1"), (#""45""#, "2")]) == "r0>r1 by b")
     }
 
     /// A database puts NULLs all first or all last: a NULL between values is out of every order.
@@ -90,6 +95,21 @@ struct SortOrderCheckTests {
         #expect(middle?.nullBetweenValues == true && middle?.later.idText == "r2")
         #expect(disorder(["null", #""a""#, "null"])?.nullBetweenValues == true)
         #expect(disorder([#""a""#, "null", #""b""#])?.nullBetweenValues == true, "each pair is in some order; the NULL's place is in none")
+    }
+
+    /// A value left out is no NULL for the check: Go's `omitempty` leaves out zeros, empty text
+    /// and false, which sort among the values. An explicit null between values still is one.
+    @Test func aValueLeftOutIsNotANull() {
+        func rows(_ values: [String?]) -> [RawRow] {
+            let data = values.enumerated().map { index, value in
+                #"{"type":"t","id":"r\#(index)","attributes":{\#(value.map { #""a":\#($0)"# } ?? "")}}"#
+            }
+            return try! PageIndexer.index(Array(#"{"data":[\#(data.joined(separator: ","))]}"#.utf8)).rows
+        }
+        var check = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: false)])!
+        #expect(check.firstDisorder(in: rows(["-1", nil, "1", "2"])) == nil)
+        var explicit = SortOrderCheck([RequestPlan.SortKey(field: "a", descending: false)])!
+        #expect(explicit.firstDisorder(in: rows(["-1", "null", "1"]))?.nullBetweenValues == true)
     }
 
     @Test func theOrderIsCheckedAcrossPagesAndCounted() {

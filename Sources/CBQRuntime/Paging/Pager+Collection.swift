@@ -93,9 +93,12 @@ extension Pager {
                 // A server that clamps page[size] silently answers the start page with fewer
                 // rows than asked and more to come: the OFFSET's page was worked out for pages
                 // of the size asked, so it is worked out again for the size given.
+                // More to come: a next link; without links, a total other than this page's end
+                // (or no total: a short last page is read again for its own size, the same rows).
                 let count = page.document.rows.count
+                let document = page.document
                 if plan.startPage > 1, let size = plan.pageSize, count > 0, count < size,
-                   page.document.next != nil || (topLevelTotal(page.document) ?? 0) > (plan.startPage - 1) * size + count {
+                   document.hasLinks ? document.next != nil : topLevelTotal(document).map({ $0 != (plan.startPage - 1) * size + count }) ?? !resized {
                     guard !resized else {
                         throw ExecutionError.malformed("the API answered page[size]=\(size) with \(count) rows and more to come: "
                                                        + "its pages are not the size asked for, so OFFSET cannot be found by page number", url: url.description)

@@ -58,9 +58,12 @@ struct SortOrderCheck {
         var count = 0, pairs = 0
         for (index, row) in rows.enumerated() where !isRepeat(index) {
             defer { last = row }
-            let isNull = row.sqlValue(keys[0].field).isNull
-            let nullBetweenValues = isNull ? sawValue && nullsBeforeValues : nullsAfterValues
-            if isNull { if sawValue { nullsAfterValues = true } else { nullsBeforeValues = true } } else { sawValue = true }
+            // A value left out is not a NULL here: a server may leave out zeros, empty text and
+            // false too (Go's omitempty), which sort among the values.
+            let present = row.raw(keys[0].field) != nil
+            let isNull = present && row.sqlValue(keys[0].field).isNull
+            let nullBetweenValues = !present ? false : isNull ? sawValue && nullsBeforeValues : nullsAfterValues
+            if present { if isNull { if sawValue { nullsAfterValues = true } else { nullsBeforeValues = true } } else { sawValue = true } }
             guard let earlier = last else { continue }
             pairs += 1
             switch nullBetweenValues ? .outOfOrder(keys[0]) : judge(earlier, row) {
@@ -81,6 +84,7 @@ struct SortOrderCheck {
     /// Key by key: a tie goes on to the next key, anything else decides.
     private func judge(_ earlier: RawRow, _ later: RawRow) -> Verdict {
         for key in keys {
+            guard earlier.raw(key.field) != nil, later.raw(key.field) != nil else { return .unknown }
             switch Self.judge(earlier.sqlValue(key.field), later.sqlValue(key.field), descending: key.descending) {
             case .tied: continue
             case .inOrder, .tiedAsShown: return .inOrder
@@ -104,23 +108,34 @@ struct SortOrderCheck {
         case (.null, _), (_, .null): return .inOrder
         case (.nested, _), (_, .nested): return .unknown
         case (.text(let x), .text(let y)): return judgeText(x, y, descending: descending)
-        case (.boolean, .boolean), (.integer, .integer):
+        case (.boolean, .boolean):
             let order = SQLValue.order(a, b)
             return order == 0 ? .tied : (order > 0) != descending ? .outOfOrder : .inOrder
+        case (.integer, .integer):
+            let order = SQLValue.order(a, b)
+            return order == 0 ? .tied : (order > 0) != descending ? numbersAsText(a, b, descending: descending) : .inOrder
         case (.integer, .decimal), (.integer, .real), (.decimal, .integer), (.decimal, .decimal), (.decimal, .real),
              (.real, .integer), (.real, .decimal), (.real, .real):
             let order = SQLValue.order(a, b)
-            return order == 0 ? .tiedAsShown : (order > 0) != descending ? .outOfOrder : .inOrder
+            return order == 0 ? .tiedAsShown : (order > 0) != descending ? numbersAsText(a, b, descending: descending) : .inOrder
         default:
             return .unknown
         }
+    }
+
+    /// Numbers a server keeps as text (an Elasticsearch keyword, a varchar of codes) sort as
+    /// their digits: `10` before `9` is that order, not a disorder.
+    private static func numbersAsText(_ a: SQLValue, _ b: SQLValue, descending: Bool) -> Judgement {
+        let order = ValueSemantics.compareBytes(a.description, b.description)
+        return order != 0 && (order > 0) != descending ? .outOfOrder : .inOrder
     }
 
     /// Bytes are asked first: rows a server sorted by them, the usual case, cost one comparison
     /// a pair; only a pair they put the wrong way is read every other way.
     static func judgeText(_ x: String, _ y: String, descending: Bool) -> Judgement {
         let bytes = ValueSemantics.compareBytes(x, y)
-        if bytes == 0 { return Instant(x) == nil ? .tied : .tiedAsShown }
+        // A time or a decimal may be shown rounded: equal as sent is no tie where it is stored.
+        if bytes == 0 { return Instant(x) != nil || (x.contains(".") && SQLValue.numberFromText(x) != nil) ? .tiedAsShown : .tied }
         let wrongWay = descending ? -1 : 1
         guard bytes == wrongWay else { return .inOrder }
         var unknown = false
@@ -143,11 +158,17 @@ enum TextOrderings {
             { compare(a, b, weight: lower) },
             { compare(a, b, weight: upper) },
             { compare(a, b, weight: unicodeWeight) },
+            // Windows collations (SQL Server's nvarchar) ignore hyphens and apostrophes only.
+            { compare(a, b, weight: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "'") ? nil : unicodeWeight($0) }) },
             { compare(a, b, weight: glibcWeight) },
             { natural(a, b) },
         ]
         if let p = SQLValue.numberFromText(x), let q = SQLValue.numberFromText(y) { readings.append { SQLValue.order(p, q) } }
-        if let p = Instant(x), let q = Instant(y) { readings.append { instantOrder(p, q) } }
+        if let p = Instant(x), let q = Instant(y) {
+            readings.append { instantOrder(p, q) }
+            // Elasticsearch sorts dates by the millisecond, whatever the text shows.
+            readings.append { instantOrder(p.truncated(digits: 3), q.truncated(digits: 3)) }
+        }
         return readings
     }
 
@@ -240,4 +261,9 @@ enum TextOrderings {
         let y = b.fraction + String(repeating: "0", count: width - b.fraction.count)
         return x == y ? 0 : x < y ? -1 : 1
     }
+}
+
+private extension Instant {
+    /// With at most `digits` digits of fraction.
+    func truncated(digits: Int) -> Instant { Instant(seconds: seconds, fraction: String(fraction.prefix(digits))) }
 }
