@@ -10,6 +10,19 @@ struct SandboxDataTests {
         #expect(SandboxData.generate(seed: 2)[SandboxData.people.path] != Self.data[SandboxData.people.path])
     }
 
+    /// `cbq sandbox --rows endpoint=n` takes any n from 1: the generator never assumes a size
+    /// (cases picked person 42 by position, and crashed with fewer people).
+    @Test(arguments: Array(SandboxData.counts.keys).sorted())
+    func anyEndpointMayHaveOneRow(path: String) {
+        let data = SandboxData.generate(seed: 1, counts: [path: 1])
+        #expect(data[path]?.count == 1)
+    }
+
+    @Test func everyEndpointMayHaveOneRow() {
+        let data = SandboxData.generate(seed: 1, counts: SandboxData.counts.mapValues { _ in 1 })
+        #expect(data.values.allSatisfy { $0.count == 1 })
+    }
+
     @Test func sizesNeedPaging() {
         #expect(Self.data[SandboxData.people.path]!.count >= 1_000)
         for endpoint in SandboxData.endpoints { #expect(Self.data[endpoint.path]!.count > 10, "\(endpoint.path)") }
