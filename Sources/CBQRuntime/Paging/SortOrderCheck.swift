@@ -8,10 +8,12 @@ import CBQCore
 /// of order only when every ordering cbq knows a database to use puts them the other way
 /// (``TextOrderings``): text by bytes (PostgreSQL's "C"), without case (lower or upper folded,
 /// as MySQL's `_general_ci`), by ICU's and the Unicode collation's order of ASCII (punctuation,
-/// then digits, then letters, case ignored), by glibc's locales (letters, digits and `$` only), and
-/// naturally (runs of digits as numbers); numbers and times sent as text also as what they are.
-/// NULLs may come first or last but never between other values. A tie in a value that may be
-/// rounded for display (a time, a decimal) says nothing of the next key.
+/// then digits, then letters, case ignored), as SQL Server's (hyphens and apostrophes ignored),
+/// by glibc's locales (letters, digits and `$` only), and naturally (runs of digits as numbers);
+/// numbers and times sent as text also as what they are, numbers also as their digits, times
+/// also by the millisecond. NULLs may come first or last but never between other values; a
+/// value a row leaves out is not judged. A tie in a value that may be rounded for display (a
+/// time, a decimal) says nothing of the next key.
 ///
 /// The order a server gives by something cbq cannot see (an enum's position, a related record's
 /// name, a locale's rules for letters beyond ASCII) can still look out of order here: the error
