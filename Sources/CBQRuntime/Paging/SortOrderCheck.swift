@@ -174,15 +174,25 @@ enum TextOrderings {
         return readings
     }
 
+    /// Where a comparison stands after moving `i` and `j` past the ASCII bytes it ignores: on
+    /// two bytes to compare, or ended (a string ran out: their order; or a byte beyond ASCII
+    /// came first: nil).
+    private enum Step { case compare, ended(Int?) }
+
+    private static func skipIgnored(_ a: [UInt8], _ b: [UInt8], _ i: inout Int, _ j: inout Int, ignored: (UInt8) -> Bool) -> Step {
+        while i < a.count, a[i] < 0x80, ignored(a[i]) { i += 1 }
+        while j < b.count, b[j] < 0x80, ignored(b[j]) { j += 1 }
+        guard i < a.count, j < b.count else { return .ended(i < a.count ? 1 : j < b.count ? -1 : 0) }
+        guard a[i] < 0x80, b[j] < 0x80 else { return .ended(nil) }
+        return .compare
+    }
+
     /// Compares two strings by each byte's weight (nil: the byte is ignored), nil when a byte
     /// beyond ASCII comes before the first difference.
     static func compare(_ a: [UInt8], _ b: [UInt8], weight: (UInt8) -> UInt8?) -> Int? {
         var i = 0, j = 0
         while true {
-            while i < a.count, a[i] < 0x80, weight(a[i]) == nil { i += 1 }
-            while j < b.count, b[j] < 0x80, weight(b[j]) == nil { j += 1 }
-            guard i < a.count, j < b.count else { return i < a.count ? 1 : j < b.count ? -1 : 0 }
-            guard a[i] < 0x80, b[j] < 0x80 else { return nil }
+            if case .ended(let order) = skipIgnored(a, b, &i, &j, ignored: { weight($0) == nil }) { return order }
             let p = weight(a[i])!, q = weight(b[j])!
             if p != q { return p < q ? -1 : 1 }
             i += 1
@@ -196,10 +206,7 @@ enum TextOrderings {
     static func natural(_ a: [UInt8], _ b: [UInt8]) -> Int? {
         var i = 0, j = 0
         while true {
-            while i < a.count, a[i] < 0x80, unicodeWeight(a[i]) == nil { i += 1 }
-            while j < b.count, b[j] < 0x80, unicodeWeight(b[j]) == nil { j += 1 }
-            guard i < a.count, j < b.count else { return i < a.count ? 1 : j < b.count ? -1 : 0 }
-            guard a[i] < 0x80, b[j] < 0x80 else { return nil }
+            if case .ended(let order) = skipIgnored(a, b, &i, &j, ignored: { unicodeWeight($0) == nil }) { return order }
             switch (isDigit(a[i]), isDigit(b[j])) {
             case (true, true):
                 var endA = i, endB = j
