@@ -331,7 +331,7 @@ extension Session {
             }
         } else if blamed.contains("sort"), let range = plan.orderRange {
             diagnostic.range = range
-            diagnostic.label = "sent as " + (plan.parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "sort")
+            diagnostic.label = "sent as " + (plan.sortParameter?.formatted() ?? "sort")
             diagnostic.hint = Diagnostic.rejectedSort(sentAs: "", at: range).hint
         } else if error.status == 401 {
             diagnostic.hint = target.hasOwnCredentials || !(environment("CASEBOOK_TOKEN") ?? "").isEmpty

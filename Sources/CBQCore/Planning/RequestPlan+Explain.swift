@@ -65,7 +65,7 @@ extension RequestPlan {
         }
         if !sort.isEmpty {
             let text = sort.map { $0.field + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
-            let parameter = target == .collection ? parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "" : "(single resources: not sent)"
+            let parameter = target == .collection ? sortParameter?.formatted() ?? "" : "(single resources: not sent)"
             table.append(("sort", text, parameter + (target != .collection ? "" : dialect.sort == .checked ? " (the rows' order is checked)" : " (the server's order, unchecked)")))
         }
         if let pageSize {

@@ -154,13 +154,16 @@ public struct RequestPlan: Hashable, Sendable {
     /// Every filter parameter, in WHERE order.
     public var filterParameters: [QueryParameter] { pushed.flatMap(\.parameters) }
 
+    /// `sort=` as sent (`-created_at,id`), or nil when the server is not asked to sort.
+    public var sortParameter: QueryParameter? {
+        sort.isEmpty ? nil : QueryParameter("sort", values: sort.map { ($0.descending ? "-" : "") + $0.field })
+    }
+
     /// The query parameters of a collection page: filters, sort, sparse fields, then paging.
     /// The start page carries no page number when it is page 1.
     public func parameters(page: Int) -> [QueryParameter] {
         var parameters = filterParameters
-        if !sort.isEmpty {
-            parameters.append(QueryParameter("sort", values: sort.map { ($0.descending ? "-" : "") + $0.field }))
-        }
+        if let sortParameter { parameters.append(sortParameter) }
         if let fields { parameters.append(fields) }
         if !include.isEmpty { parameters.append(QueryParameter("include", values: include)) }
         if let pageSize { parameters.append(dialect.pageSizeParameter(pageSize)) }

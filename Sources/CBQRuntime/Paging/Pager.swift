@@ -223,7 +223,7 @@ final class Pager {
         let previous = previousPageIdentities.isEmpty ? [] : Set(previousPageIdentities)
         let identities = page.allIdentities
         guard let disorder = sortCheck!.firstDisorder(in: rows, isRepeat: { previous.contains(identities[$0]) }) else { return }
-        let sentAs = plan.parameters(page: 1).first { $0.name == "sort" }?.formatted() ?? "sort"
+        let sentAs = plan.sortParameter?.formatted() ?? "sort"
         let (earlier, later, key) = (disorder.earlier.idText, disorder.later.idText, disorder.key)
         let why = disorder.nullBetweenValues
             ? "\(earlier) came before \(later), but NULLs of \(key.field) come all first or all last, not between its values"
