@@ -31,20 +31,31 @@ public enum CatalogCache {
         catalog.restore(value)
     }
 
-    /// Writes `catalog` to `path` (owner-only), creating its folders; failures are ignored,
-    /// as a cache's are.
-    public static func save(_ catalog: Catalog, to path: String) {
+    /// Writes `catalog` to `path` (owner-only), creating its folders, unless the file already
+    /// holds exactly that (a run that read no page learned nothing: a statement that failed to
+    /// compile, a `\d` of what is known). Failures are ignored, as a cache's are.
+    ///
+    /// - Returns: whether the file was written.
+    @discardableResult
+    public static func save(_ catalog: Catalog, to path: String) -> Bool {
+        let bytes = Array(JSONWriter.serialize(catalog.snapshot()).utf8)
+        if let existing = try? SourceFiles.read(path), existing.utf8.elementsEqual(bytes) { return false }
         var folder = ""
         for part in path.split(separator: "/").dropLast() {
             folder += "/" + part
             mkdir(folder, 0o700)
         }
-        let bytes = Array(JSONWriter.serialize(catalog.snapshot()).utf8)
-        let temporary = path + ".tmp"
+        // A name of this process's own: two sessions saving at once each rename a whole file
+        // (the last wins), where one shared name could interleave their writes.
+        let temporary = path + ".tmp.\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { return }
+        guard descriptor >= 0 else { return false }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
-        if written == bytes.count { rename(temporary, path) } else { unlink(temporary) }
+        guard written == bytes.count else {
+            unlink(temporary)
+            return false
+        }
+        return rename(temporary, path) == 0
     }
 }

@@ -245,8 +245,9 @@ public final class Session: @unchecked Sendable {
 
     /// Flushes results and closes a `\o` file; results go to the screen again.
     public func finish() {
-        if let catalogPath { CatalogCache.save(catalog, to: catalogPath) }
+        // The rows first: the catalog is a cache, and a slow disk must not hold up the output.
         output.flush()
+        if let catalogPath { CatalogCache.save(catalog, to: catalogPath) }
         if let redirectedDescriptor { closeDescriptor(redirectedDescriptor) }
         redirectedDescriptor = nil
         output = OutputStream(console.screen)

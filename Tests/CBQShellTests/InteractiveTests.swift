@@ -448,7 +448,17 @@ struct CatalogKindTests {
         let folder = "/tmp/cbq-cache-\(UInt64.random(in: 0...UInt64.max))"
         let path = try #require(CatalogCache.path(for: "https://api.casebook.net", environment: { $0 == "XDG_CACHE_HOME" ? folder : nil }))
         #expect(path == folder + "/cbq/catalog/api.casebook.net.json")
-        CatalogCache.save(shell.session.catalog, to: path)
+        #expect(CatalogCache.save(shell.session.catalog, to: path))
+        // Saved again unchanged, the file is left alone (its inode and time stay); a change writes it.
+        var before = stat(), after = stat()
+        #expect(stat(path, &before) == 0)
+        #expect(!CatalogCache.save(shell.session.catalog, to: path))
+        #expect(stat(path, &after) == 0 && after.st_ino == before.st_ino)
+        shell.session.catalog.learn(endpoint: "cases.cases", type: "case-renamed")
+        #expect(CatalogCache.save(shell.session.catalog, to: path))
+        #expect(stat(path, &after) == 0 && after.st_ino != before.st_ino)
+        shell.session.catalog.learn(endpoint: "cases.cases", type: "case")
+        #expect(CatalogCache.save(shell.session.catalog, to: path))
         var status = stat()
         #expect(stat(path, &status) == 0 && status.st_mode & 0o777 == 0o600)
         let restored = Catalog()
