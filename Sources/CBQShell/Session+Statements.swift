@@ -202,7 +202,7 @@ extension Session {
         if showsProgress && !timing { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
             console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: join.sides[0].plan, in: source),
-                                     label: "while running this statement", hint: "raise --max-pages, or narrow the query"), in: source)
+                                     label: "while running this statement", hint: summary.truncationHint ?? "raise --max-pages, or narrow the query"), in: source)
             return SysExit.partial
         }
         return 0
@@ -288,7 +288,7 @@ extension Session {
         if showsProgress && !timing { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
         if let truncation = summary.truncation {
             console.error(Diagnostic(.semantic, "the result is incomplete: \(truncation)", at: firstToken(of: plan, in: source),
-                                     label: "while running this statement", hint: "raise --max-pages, or narrow the query"), in: source)
+                                     label: "while running this statement", hint: summary.truncationHint ?? "raise --max-pages, or narrow the query"), in: source)
             return SysExit.partial
         }
         return 0

@@ -85,13 +85,33 @@ struct ExecutorGuardTests {
         #expect(summary.duplicates == 1)
     }
 
-    @Test func a404AfterTheFirstPageEndsTheData() async throws {
-        let transport = ScriptedTransport { url in
+    /// A 404 past the last page is the end of the data; a 404 where the page before links on
+    /// (or its total says there is more) is a page the server could not serve: the result is
+    /// incomplete, never the rows before it with exit 0.
+    @Test func a404AfterTheFirstPageEndsTheDataOnlyWhereNothingSaysThereIsMore() async throws {
+        let linked = ScriptedTransport { url in
             (url.query ?? "").contains("page=2") ? HTTPReply(status: 404) : page(["a"], next: "https://api.test/a/b?page=2")
         }
-        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport)
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: linked)
         #expect(ids == ["a"])
-        #expect(summary.notices == ["page 2 answered 404; taken as the end of the data"])
+        #expect(summary.truncation == "page 2 answered 404, though the page before links to more")
+        // Pages by number, no links: the total decides.
+        for (total, incomplete) in [(nil, false), (1, false), (3, true)] as [(Int?, Bool)] {
+            let numbered = ScriptedTransport { url in
+                if (url.query ?? "").contains("page=2") { return HTTPReply(status: 404) }
+                let meta = total.map { #","meta":{"total":\#($0)}"# } ?? ""
+                return HTTPReply(status: 200, body: Array(#"{"data":[{"type":"b","id":"a","attributes":{}}]\#(meta)}"#.utf8))
+            }
+            var options = fastOptions()
+            options.concurrency = 1
+            let (ids, summary) = try await run("SELECT * FROM a.b LIMIT 5", baseURL: base, transport: numbered, options: options)
+            #expect(ids == ["a"])
+            if incomplete {
+                #expect(summary.truncation == "page 2 answered 404, though the page before and the total (3) say there are more rows")
+            } else {
+                #expect(summary.truncation == nil)
+            }
+        }
     }
 
     @Test func a404OnTheFirstPageIsAnError() async throws {

@@ -41,6 +41,8 @@ public struct ExecutionSummary: Sendable {
     public var notices: [String] = []
     /// Set when a guard stopped the fetch before the data ended: the result is incomplete.
     public var truncation: String?
+    /// What to do about ``truncation``; nil: raise --max-pages or narrow the query.
+    public var truncationHint: String?
     /// Set when the total changed between pages: rows may be missing or repeated (also a notice).
     public var collectionChange: String?
     /// Answers of 429 or 503: the server asked to slow down.
@@ -77,7 +79,10 @@ extension ExecutionSummary {
         sum.pageCountSource = sum.pageCountSource ?? other.pageCountSource
         sum.requestTime += other.requestTime
         sum.notices += other.notices
-        sum.truncation = sum.truncation ?? other.truncation
+        if sum.truncation == nil {
+            sum.truncation = other.truncation
+            sum.truncationHint = other.truncationHint
+        }
         sum.collectionChange = sum.collectionChange ?? other.collectionChange
         sum.count = other.count ?? count
         sum.total = other.total ?? total

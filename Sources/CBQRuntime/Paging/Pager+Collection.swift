@@ -25,7 +25,8 @@ extension Pager {
 
         while !capReached {
             let document = current.page.document
-            if document.rows.isEmpty { return }
+            // An empty page ends the read unless it links on (see ``morePages(after:expectedTotal:)``).
+            if document.rows.isEmpty && !morePages(after: current.page, expectedTotal: total) { return }
             // Where is the next page?
             let nextURL: RequestURL
             if document.hasLinks {
@@ -60,7 +61,8 @@ extension Pager {
                 // was not the server's total) ends on a full page that links to another: the
                 // pages after it are followed one by one.
                 summary.pageCountSource = counted?.source
-                guard let end = try await fetchWindow(from: pageNumber + 1, through: last, expectedTotal: total, template: template, emit) else { return }
+                guard let end = try await fetchWindow(from: pageNumber + 1, through: last, after: current.page, expectedTotal: total,
+                                                      template: template, emit) else { return }
                 for url in end.urls { seenURLs.insert(url.description) }
                 current = (end.page, end.url)
                 pageNumber = end.number
@@ -68,7 +70,7 @@ extension Pager {
                 continue
             }
             guard let page = try await fetcher.fetch(nextURL, acceptNotFound: true) else {
-                notFound(page: pageNumber + 1)
+                notFound(page: pageNumber + 1, after: current.page, expectedTotal: total)
                 return
             }
             noteTotalChange(page.document, expected: total)
@@ -80,36 +82,69 @@ extension Pager {
 
     /// The first page; a 400 blaming the page size halves it and tries again. Only the page
     /// size changes: the plan works out the start page and the rows to skip from it.
+    ///
+    /// An OFFSET that starts past page 1 trusts the server to honour both `page[size]` and the
+    /// page number, which a server may ignore or clamp without a word: page 1 is read too, and
+    /// tells. Rows there in another number than asked, with more to come (or more than asked
+    /// at all), are the server's page size: the start page is found again for it. The start
+    /// page's rows must not be page 1's (``checkPageWasHonoured(_:)``), and a 404 there is the
+    /// end of the data only when page 1 does not say there is more.
     private func firstPage() async throws -> (page: FetchedPage, url: RequestURL) {
         var resized = false
         while true {
             let url = RequestURL(plan.url(page: plan.startPage, style: .wire))!
             do {
-                // An OFFSET past the end starts on a page past the end: a 404 there is no rows
-                // (django-filter's "Invalid page."), as on any later page.
-                guard let page = try await fetcher.fetch(url, acceptNotFound: plan.startPage > 1) else {
-                    return (FetchedPage(document: IndexedDocument(), passed: [], bytes: 0, attempts: 1, url: url), url)
+                guard plan.startPage > 1, let size = plan.pageSize else {
+                    return (try await fetcher.fetch(url)!, url)
                 }
-                // A server that clamps page[size] silently answers the start page with fewer
-                // rows than asked and more to come: the OFFSET's page was worked out for pages
-                // of the size asked, so it is worked out again for the size given.
-                // More to come: a next link; without links, a total other than this page's end
-                // (or no total: a short last page is read again for its own size, the same rows).
-                let count = page.document.rows.count
-                let document = page.document
-                if plan.startPage > 1, let size = plan.pageSize, count > 0, count < size,
-                   document.hasLinks ? document.next != nil : topLevelTotal(document).map({ $0 != (plan.startPage - 1) * size + count }) ?? !resized {
-                    guard !resized else {
-                        throw ExecutionError.malformed("the API answered page[size]=\(size) with \(count) rows and more to come: "
-                                                       + "its pages are not the size asked for, so OFFSET cannot be found by page number", url: url.description)
+                // Page 1 beside the start page (after it, one request at a time).
+                let firstURL = RequestURL(plan.url(page: 1, style: .wire))!
+                let one: FetchedPage
+                let start: FetchedPage?
+                let fetcher = self.fetcher
+                if concurrency > 1 {
+                    async let started = fetcher.fetch(url, acceptNotFound: true)
+                    one = try await fetcher.fetch(firstURL)!  // a 404 here is the endpoint's: an error
+                    start = try await started
+                } else {
+                    one = try await fetcher.fetch(firstURL)!
+                    start = try await fetcher.fetch(url, acceptNotFound: true)
+                }
+                summary.requests += one.attempts
+                let oneTotal = topLevelTotal(one.document)
+                let count = one.document.rows.count
+                let moreAfterOne = one.document.hasLinks ? one.document.next != nil : oneTotal.map { $0 > count } ?? (count == size)
+                if count > size || (count < size && moreAfterOne) {
+                    guard !resized, count > 0 else {
+                        throw ExecutionError.malformed("the API answered page[size]=\(size) with \(count) rows and more to come, twice: "
+                                                       + "its pages are not the size asked for, so OFFSET cannot be found by page number",
+                                                       url: firstURL.description)
                     }
                     resized = true
-                    summary.requests += page.attempts
+                    summary.requests += start?.attempts ?? 1
                     summary.notices.append("the API answered page[size]=\(size) with \(count) rows; the OFFSET's page was found again for pages of \(count)")
                     plan.pageSize = count
                     continue
                 }
-                return (page, url)
+                firstPageIdentities = one.allIdentities
+                guard let start else {
+                    // A 404 past page 1 is the end only where page 1 does not say there is more
+                    // than the pages before the start page hold.
+                    let before = (plan.startPage - 1) * size
+                    if let total = oneTotal, total > before {
+                        throw ExecutionError.malformed("page \(plan.startPage) answered 404, though page 1's total (\(total)) says it has rows",
+                                                       url: url.description)
+                    }
+                    notFound(page: plan.startPage)
+                    return (FetchedPage(document: IndexedDocument(), passed: [], bytes: 0, attempts: 1, url: url), url)
+                }
+                let startCount = start.document.rows.count
+                if startCount > size || (startCount < size && (start.document.hasLinks ? start.document.next != nil : false)) {
+                    throw ExecutionError.malformed("the API answered page \(plan.startPage) with \(startCount) rows where page 1 had \(count) "
+                                                   + "and more to come: its pages are not the size asked for, so OFFSET cannot be found by page number",
+                                                   url: url.description)
+                }
+                return (start, url)
             } catch let error as ExecutionError {
                 guard error.status == 400, let size = plan.pageSize, size > 1, blamesPageSize(error) else { throw error }
                 plan.pageSize = size / 2
@@ -183,11 +218,28 @@ extension Pager {
 
     static let largestTotal = 9_007_199_254_740_992.0
 
+    /// A total that differs from the first page's: the collection changed while it was read.
+    /// Rows added before the place reached push rows onto the next page, where they repeat
+    /// (and are dropped); rows removed pull rows back onto pages already read, where they are
+    /// never seen. A total that went down is that doubt: the result is incomplete.
     func noteTotalChange(_ document: IndexedDocument, expected: Int?) {
-        if let expected, let now = topLevelTotal(document), now != expected, summary.collectionChange == nil {
-            let change = "the collection changed while it was read (total \(expected), then \(now)); rows may be missing or repeated"
-            summary.collectionChange = change
+        guard let expected, let now = topLevelTotal(document), now != expected, summary.collectionChange == nil else { return }
+        let change = "the collection changed while it was read (total \(expected), then \(now)); rows may be missing or repeated"
+        summary.collectionChange = change
+        if now < expected, summary.truncation == nil {
+            summary.truncation = "the collection lost rows while it was read (total \(expected), then \(now)), so rows after them "
+                + "moved onto pages already read and were not seen"
+            summary.truncationHint = "run it again; a filter or an ORDER BY that keeps new and removed rows out of the way helps"
+        } else {
             summary.notices.append(change)
         }
+    }
+
+    /// Whether the server says there are pages after `page`: a next link, or, without links,
+    /// a total beyond the rows read so far.
+    func morePages(after page: FetchedPage, expectedTotal total: Int?) -> Bool {
+        if page.document.hasLinks { return page.document.next != nil }
+        guard let total, let size = plan.pageSize else { return false }
+        return summary.rowsReceived + (plan.startPage - 1) * size < total
     }
 }

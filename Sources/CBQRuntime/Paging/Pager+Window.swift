@@ -13,39 +13,50 @@ extension Pager {
     }
 
     /// - Returns: where to go on when the page count fell short, else nil.
-    func fetchWindow(from firstPage: Int, through pageCount: Int, expectedTotal total: Int?, template: PageTemplate,
-                              _ emit: Executor.Emit) async throws -> WindowEnd? {
+    /// - Parameter previous: the page before `firstPage`, already taken.
+    func fetchWindow(from firstPage: Int, through pageCount: Int, after previous: FetchedPage, expectedTotal total: Int?,
+                     template: PageTemplate, _ emit: Executor.Emit) async throws -> WindowEnd? {
         let size = plan.pageSize!
-        var lastPage = pageCount
+        // The pages the statement needs: all the count has, or, under a LIMIT the server's
+        // rows decide, the pages that hold it.
+        var neededPage = pageCount
         if plan.local.isEmpty, let cap = plan.rowCap {
             let needed = plan.skipRows + cap  // rows from the start page on
-            lastPage = min(lastPage, plan.startPage - 1 + (needed + size - 1) / size)
+            neededPage = min(neededPage, plan.startPage - 1 + (needed + size - 1) / size)
         }
-        lastPage = min(lastPage, plan.startPage - 1 + maxPages)
-        let moreThanAllowed = pageCount > lastPage && !(plan.local.isEmpty && plan.rowCap != nil)
-        guard firstPage <= lastPage else { return nil }
+        let lastPage = min(neededPage, plan.startPage - 1 + maxPages)
+        // --max-pages cut off pages the statement needs: the result is incomplete.
+        let moreThanAllowed = neededPage > lastPage
+        guard firstPage <= lastPage else {
+            if moreThanAllowed { summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain" }
+            return nil
+        }
         let urls = (firstPage...lastPage).map { template.url(page: $0) }
         var endedAt404 = false
-        var lastTaken: FetchedPage?
+        var lastTaken = previous
         let taken = try await fetchInOrder(urls) { (pager, position, page) throws -> Bool in
             guard let page else {
-                pager.notFound(page: firstPage + position)
+                pager.notFound(page: firstPage + position, after: lastTaken, expectedTotal: total)
                 endedAt404 = true
                 return false
             }
             pager.noteTotalChange(page.document, expected: total)
             try pager.consume(page, emit)
             lastTaken = page
-            return !pager.capReached && !page.document.rows.isEmpty
+            // An empty page that links on is not the end (a server that drops rows the reader
+            // may not see after paging leaves pages short, even empty).
+            return !pager.capReached && (!page.document.rows.isEmpty || pager.morePages(after: page, expectedTotal: total))
         }
         guard taken == urls.count, !endedAt404, !capReached else { return nil }
         if moreThanAllowed {
             summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
             return nil
         }
-        // The last page of the count: the end, unless it is full and says there is more.
-        guard lastPage == pageCount, let last = lastTaken, last.document.rows.count == plan.pageSize,
-              last.document.next != nil || !last.document.hasLinks else { return nil }
+        // The window's last page: the end, unless it is full and says there is more. The count
+        // fell short (the collection grew), or a LIMIT's pages held fewer rows than planned
+        // (rows repeated from a page before were dropped): the pages after it are followed.
+        let last = lastTaken
+        guard last.document.rows.count == plan.pageSize, last.document.next != nil || !last.document.hasLinks else { return nil }
         if summary.pages >= maxPages {
             summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
             return nil

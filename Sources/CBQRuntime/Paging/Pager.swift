@@ -28,7 +28,7 @@ final class Pager {
     /// (`filter[person]`, which the guide does not promise, or any other) would pass every row.
     private var pushedChecks: [Int: LocalFilter] = [:]
     /// The identities of the first page's rows, and of the page before the current one.
-    private var firstPageIdentities: [UInt64]?
+    var firstPageIdentities: [UInt64]?
     private var previousPageIdentities: [UInt64] = []
     /// The order `sort=` asked for, checked on every row the API returns.
     private var sortCheck: SortOrderCheck?
@@ -262,9 +262,21 @@ final class Pager {
     }
 
     /// A request answered 404 where the data may end: counted, and said.
-    func notFound(page number: Int?) {
+    /// A 404 where a page was asked for: the end of the data, past the last page, unless the
+    /// page before said there was more (its next link, or a total beyond it), when the result
+    /// is incomplete.
+    func notFound(page number: Int?, after previous: FetchedPage? = nil, expectedTotal total: Int? = nil) {
         summary.requests += 1
-        if let number { summary.notices.append("page \(number) answered 404; taken as the end of the data") }
+        guard let number else { return }
+        if let previous, morePages(after: previous, expectedTotal: total) {
+            if summary.truncation == nil {
+                summary.truncation = "page \(number) answered 404, though the page before "
+                    + (previous.document.hasLinks ? "links to more" : "and the total (\(total ?? 0)) say there are more rows")
+                summary.truncationHint = "run it again; if it persists, the API has a page it cannot serve"
+            }
+            return
+        }
+        summary.notices.append("page \(number) answered 404; taken as the end of the data")
     }
 
     // MARK: - Single resources

@@ -1,0 +1,144 @@
+import CBQCore
+import CBQSandbox
+import Testing
+@testable import CBQRuntime
+
+/// Servers that leave a read in doubt. Each case here printed wrong rows with exit 0 before:
+/// now it gives the right rows, or says the result is incomplete, or is an error.
+@Suite struct PagingDoubtTests {
+    let base = "https://api.test"
+    let transport = sharedTransport
+
+    /// `r1`, `r2`, … as `page` numbers them.
+    static func ids(_ range: ClosedRange<Int>) -> [String] { range.map { "r\($0)" } }
+
+    static func pageNumber(_ url: RequestURL) -> Int {
+        (url.query ?? "").firstMatch(of: /(?:^|&)page=(\d+)/).flatMap { Int($0.1) } ?? 1
+    }
+
+    /// --max-pages that stops a LIMIT's pages short: incomplete, as it is without a LIMIT.
+    @Test func maxPagesUnderALimitIsIncomplete() async throws {
+        try await withSandbox { server in
+            for concurrency in [1, 4] {
+                var options = fastOptions()
+                options.maxPages = 3
+                options.concurrency = concurrency
+                let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 1000", baseURL: server.baseURL, transport: transport, options: options)
+                #expect(ids == Array(sandboxPeople.map(\.id).prefix(300)))
+                #expect(summary.truncation == "stopped after 3 pages (--max-pages); more pages remain", "at \(concurrency)")
+                // A LIMIT that the allowed pages hold is the whole answer.
+                let (some, whole) = try await run("SELECT * FROM people.people LIMIT 250", baseURL: server.baseURL, transport: transport, options: options)
+                #expect(some == Array(sandboxPeople.map(\.id).prefix(250)) && whole.truncation == nil)
+            }
+        }
+    }
+
+    /// A server that clamps page[size] silently, where the OFFSET's page is its last page (no
+    /// next link) or lies past its end: page 1 tells the size it uses.
+    @Test(arguments: [
+        ("SELECT * FROM people.people WHERE id <= 'PER-00250' LIMIT 60 OFFSET 240", false, 240..<250),
+        ("SELECT * FROM people.people LIMIT 100 OFFSET 2300", false, 0..<0),
+        ("SELECT * FROM people.people WHERE id > 'PER-00050' LIMIT 100 OFFSET 1100", true, 1150..<1200),
+    ])
+    func aClampedPageSizeIsFoundFromPageOne(statement: String, omitLinks: Bool, rows: Range<Int>) async throws {
+        try await withSandbox({ $0.clampPageSize = true; $0.maxPageSize = 50; $0.omitLinks = omitLinks }) { server in
+            let (ids, summary) = try await run(statement, baseURL: server.baseURL, transport: transport)
+            #expect(ids == Array(sandboxPeople.map(\.id)[rows]))
+            #expect(summary.notices.contains { $0.hasSuffix("the OFFSET's page was found again for pages of 50") })
+        }
+    }
+
+    /// A server with pages of its own size, larger than asked: the OFFSET is found in those.
+    @Test func pagesLargerThanAskedAreTheServersSize() async throws {
+        let transport = ScriptedTransport { url in
+            let number = Self.pageNumber(url)
+            return page(Self.ids((number - 1) * 25 + 1...number * 25), next: number < 4 ? "https://api.test/a/b?page=\(number + 1)" : nil, total: 100)
+        }
+        let (ids, summary) = try await run("SELECT * FROM a.b LIMIT 10 OFFSET 50", baseURL: base, transport: transport)
+        #expect(ids == Self.ids(51...60))
+        #expect(summary.notices.contains("the API answered page[size]=10 with 25 rows; the OFFSET's page was found again for pages of 25"))
+    }
+
+    /// A server that ignores the page number answers the OFFSET's page with page 1's rows.
+    @Test func anIgnoredPageNumberUnderAnOffsetIsAnError() async throws {
+        try await withSandbox({ $0.ignoresPageNumber = true }) { server in
+            for statement in ["SELECT * FROM people.people LIMIT 10 OFFSET 50", "SELECT * FROM people.people ORDER BY last_name, id LIMIT 3 OFFSET 100"] {
+                let error = await #expect(throws: Diagnostic.self) { _ = try await run(statement, baseURL: server.baseURL, transport: transport) }
+                #expect(error?.message.hasSuffix("with rows it had already sent: it did not honour the page asked for") == true, "\(statement)")
+            }
+        }
+    }
+
+    /// An endpoint that is not there answers 404 on page 1 as on the OFFSET's page: an error,
+    /// not an empty result; a 404 past the end of one that is there is no rows.
+    @Test func a404UnderAnOffsetIsTheEndOnlyWherePageOneAgrees() async throws {
+        try await withSandbox { server in
+            let error = await #expect(throws: ExecutionError.self) {
+                _ = try await run("SELECT * FROM people.persons LIMIT 10 OFFSET 100", baseURL: server.baseURL, transport: transport)
+            }
+            #expect(error?.status == 404)
+        }
+        // Page 1's total says page 3 has rows: its 404 is not the end.
+        let contradicted = ScriptedTransport { url in
+            Self.pageNumber(url) == 3 ? HTTPReply(status: 404) : page(Self.ids(1...10), next: "https://api.test/a/b?page=2", total: 30)
+        }
+        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b LIMIT 10 OFFSET 20", baseURL: base, transport: contradicted) }
+        let past = ScriptedTransport { url in Self.pageNumber(url) == 3 ? HTTPReply(status: 404) : page(Self.ids(1...10), total: 10) }
+        let (ids, summary) = try await run("SELECT * FROM a.b LIMIT 10 OFFSET 20", baseURL: base, transport: past)
+        #expect(ids.isEmpty && summary.truncation == nil)
+    }
+
+    /// Rows removed while the pages are read pull later rows onto pages already read: a total
+    /// that went down makes the result incomplete. One that went up only repeats rows.
+    @Test func aTotalThatWentDownIsIncomplete() async throws {
+        for (second, incomplete) in [(3, true), (5, false)] {
+            let transport = ScriptedTransport { url in
+                Self.pageNumber(url) == 1 ? page(["r1", "r2"], next: "https://api.test/a/b?page=2", total: 4) : page(["r4"], total: second)
+            }
+            for concurrency in [1, 3] {
+                var options = fastOptions()
+                options.concurrency = concurrency
+                let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport, options: options)
+                #expect(ids == ["r1", "r2", "r4"])
+                #expect(summary.collectionChange != nil)
+                #expect((summary.truncation == "the collection lost rows while it was read (total 4, then 3), so rows after them "
+                         + "moved onto pages already read and were not seen") == incomplete, "\(second) at \(concurrency)")
+            }
+        }
+    }
+
+    /// An empty page that links on is not the end: a server that drops rows the reader may
+    /// not see after paging leaves pages short, even empty.
+    @Test func anEmptyPageThatLinksOnIsNotTheEnd() async throws {
+        let transport = ScriptedTransport { url in
+            switch Self.pageNumber(url) {
+            case 1: return page(["r1", "r2"], next: "https://api.test/a/b?page=2", total: 6)
+            case 2: return page([], next: "https://api.test/a/b?page=3", total: 6)
+            default: return page(["r5", "r6"], total: 6)
+            }
+        }
+        for concurrency in [1, 3] {
+            var options = fastOptions()
+            options.concurrency = concurrency
+            let (ids, _) = try await run("SELECT * FROM a.b LIMIT 100", baseURL: base, transport: transport, options: options)
+            #expect(ids == ["r1", "r2", "r5", "r6"], "at \(concurrency)")
+        }
+    }
+
+    /// A LIMIT read in a window is sized in pages; rows repeated from the page before (an
+    /// insert pushed them on) are dropped, so those pages hold fewer rows than planned: the
+    /// pages after them are read until the LIMIT is met.
+    @Test func aLimitShortOfRepeatedRowsReadsOn() async throws {
+        // Page 2 starts with page 1's last row: the three pages of LIMIT 300 hold 299.
+        let transport = ScriptedTransport { url in
+            let number = Self.pageNumber(url)
+            let first = number == 1 ? 1 : 100 * (number - 1)
+            return page(Self.ids(first...first + 99), next: number < 5 ? "https://api.test/a/b?page=\(number + 1)" : nil, total: 500)
+        }
+        var options = fastOptions()
+        options.concurrency = 3
+        let (ids, summary) = try await run("SELECT * FROM a.b LIMIT 300", baseURL: base, transport: transport, options: options)
+        #expect(ids == Self.ids(1...300))
+        #expect(summary.duplicates == 1)
+    }
+}
