@@ -38,10 +38,27 @@ struct EvaluationTests {
         ("state NOT IN ('NY', middle_name)", nil), ("state IN ('CA', middle_name)", true),
         ("middle_name = 'x' OR age = 12", true), ("middle_name = 'x' OR age = 1", nil),
         ("middle_name = 'x' AND age = 1", false), ("middle_name = 'x' AND age = 12", nil),
-        ("age = 'abc'", nil), ("archived = 'maybe'", nil), ("tags = 'a'", nil),
+        ("tags = 'a'", nil),
         ("middle_name BETWEEN 1 AND 2", nil), ("age BETWEEN 1 AND middle_name", nil), ("age BETWEEN 20 AND middle_name", false),
     ] as [(String, Bool?)])
     func threeValued(condition: String, expected: Bool?) throws {
+        #expect(try evaluate(condition) == expected, "\(condition)")
+    }
+
+    /// Values that are not NULL and do not compare are an error, not unknown: unknown, a typo
+    /// (`age > '2O'`) or a mistaken type (`archived = 1`) would match no row, and its NOT none
+    /// either. Without a constant the order of the sides does not matter (`'10' > 9` is
+    /// `9 < '10'`: text meets a number as a number).
+    @Test(arguments: ["age = 'abc'", "archived = 'maybe'", "archived = 1", "age > '2O'", "age IN ('x', 12)", "age BETWEEN 'a' AND 20",
+                      "NOT (age = 'abc' OR id = 'P-1')", "CAST(age AS TEXT) = archived"])
+    func incomparableValuesAreAnError(condition: String) throws {
+        #expect(throws: Diagnostic.self, "\(condition)") { _ = try evaluate(condition) }
+    }
+
+    @Test(arguments: [("CAST(age AS TEXT) < age + 1", true), ("age + 1 > CAST(age AS TEXT)", true),
+                      ("CAST(age AS TEXT) = age", true), ("age = CAST(age AS TEXT)", true),
+                      ("CAST(age * 10 AS TEXT) > age", true), ("age < CAST(age * 10 AS TEXT)", true)])
+    func textMeetsANumberAsANumberWhicheverSide(condition: String, expected: Bool) throws {
         #expect(try evaluate(condition) == expected, "\(condition)")
     }
 

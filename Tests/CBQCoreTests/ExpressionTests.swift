@@ -37,7 +37,8 @@ struct ExpressionTests {
         ("replace('a-b-c', '-', '+')", "'a+b+c'"), ("coalesce(NULL, NULL, 3)", "3"), ("nullif(1, 1)", "NULL"), ("nullif(1, 2)", "1"),
         ("abs(-4.25)", "4.25"), ("LOWER('A')", "'a'"),
         // round: half away from zero, on the decimal value.
-        ("round(2.675, 2)", "2.68"), ("round(-2.5)", "-3"), ("round(2.4)", "2"), ("round(1250, -2)", "1300"), ("round(7)", "7"),
+        ("round(2.675, 2)", "2.68"), ("round(-2.5)", "-3"), ("round(2.4)", "2"), ("round(1250, -2)", "1300"), ("round(1249.5, -2)", "1200"), ("round(149.5, -2)", "100"), ("round(-149.5, -2)", "-100"),
+        ("round(150.0, -2)", "200"), ("round(-1250.00, -2)", "-1300"), ("round(0.4, -1)", "0"), ("round(7)", "7"),
         // Conditions as values.
         ("1 < 2", "TRUE"), ("NULL = 1", "NULL"), ("'b' BETWEEN 'a' AND 'c'", "TRUE"), ("3 IN (1, NULL)", "NULL"),
         ("CASE WHEN 1 > 2 THEN 'x' ELSE 'y' END", "'y'"), ("CASE 2 WHEN 1 THEN 'one' WHEN 2 THEN 'two' END", "'two'"),

@@ -13,6 +13,11 @@ extension Diagnostic {
         }
     }
 
+    static func incomparable(_ a: SQLValue, _ b: SQLValue, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(describe(a)) and \(describe(b)) do not compare", at: range, label: "in this comparison",
+                   hint: "CAST one side to the other's type; a boolean compares with TRUE or FALSE")
+    }
+
     static func integerOverflow(at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "integer overflow", at: range, label: "the result does not fit in 64 bits",
                    hint: "CAST an operand AS DECIMAL to compute with doubles")

@@ -115,6 +115,15 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
     /// `round(64, 1)` is `64.0`: a result has exactly `digits` after the point, as in PostgreSQL.
     public func rounded(digits: Int) -> ExactDecimal {
         guard digits < scale else { return rescaled(to: digits) ?? self }
+        // Left of the point, in one step from the exact value: rounding to a whole number first
+        // would round twice (1249.5 → 1250 → 1300, where 1200 is right).
+        if digits < 0, scale - digits <= 18, let unit = Int.exactPower(-digits) {
+            let power = Self.powers[scale - digits]
+            var quotient = significand / power
+            if (significand % power).magnitude * 2 >= UInt(power) { quotient += significand < 0 ? -1 : 1 }
+            let (value, overflow) = quotient.multipliedReportingOverflow(by: unit)
+            if !overflow { return ExactDecimal(significand: value, scale: 0) }
+        }
         let target = max(0, digits)
         let power = Self.powers[scale - target]
         var quotient = significand / power
@@ -127,6 +136,9 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
 }
 
 extension Int {
+    /// 10^places, when it fits.
+    static func exactPower(_ places: Int) -> Int? { places >= 0 && places <= 18 ? ExactDecimal.powers[places] : nil }
+
     /// Rounds to a multiple of 10^places, half away from zero (`round(1250, -2)` is 1300).
     func roundedToTens(_ places: Int) -> Int? {
         guard places > 0, places <= 18 else { return places > 18 ? 0 : self }

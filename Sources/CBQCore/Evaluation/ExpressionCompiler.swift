@@ -50,11 +50,11 @@ public struct ExpressionCompiler: Sendable {
             throw Diagnostic.unboundParameter(name, at: range)
         case .grouped(let inner, _):
             return try compile(inner)
-        case .comparison(let left, let op, let right, _):
+        case .comparison(let left, let op, let right, let range):
             let l = try compile(left), r = try compile(right)
             let constant = Self.constantSide(left, right)
             return CompiledExpression { slots throws(Diagnostic) in
-                Operations.satisfies(Operations.compare(try l(slots), try r(slots), constant: constant), op)
+                Operations.satisfies(try Operations.order(try l(slots), try r(slots), constant: constant, at: range), op)
             }
         case .like(let value, let pattern, let negated, _):
             let subject = try compile(value)
@@ -73,7 +73,7 @@ public struct ExpressionCompiler: Sendable {
         case .isNull(let value, let negated, _):
             let subject = try compile(value)
             return CompiledExpression { slots throws(Diagnostic) in .boolean(try subject(slots).isNull != negated) }
-        case .inList(let value, let items, let negated, _):
+        case .inList(let value, let items, let negated, let range):
             let subject = try compile(value)
             var compiled: [(CompiledExpression, Operations.Constant)] = []
             for item in items { compiled.append((try compile(item), Self.constantSide(value, item))) }
@@ -95,7 +95,7 @@ public struct ExpressionCompiler: Sendable {
                 }
                 var unknown = false
                 for (item, constant) in list {
-                    switch Operations.compare(x, try item(slots), constant: constant) {
+                    switch try Operations.order(x, try item(slots), constant: constant, at: range) {
                     case 0?: return .boolean(!negated)
                     case nil: unknown = true
                     default: continue
@@ -103,13 +103,13 @@ public struct ExpressionCompiler: Sendable {
                 }
                 return unknown ? .null : .boolean(negated)
             }
-        case .between(let value, let low, let high, let negated, _):
+        case .between(let value, let low, let high, let negated, let range):
             let subject = try compile(value), lo = try compile(low), hi = try compile(high)
             let lowSide = Self.constantSide(value, low), highSide = Self.constantSide(value, high)
             return CompiledExpression { slots throws(Diagnostic) in
                 let x = try subject(slots)
-                let above = Operations.compare(x, try lo(slots), constant: lowSide).map { $0 >= 0 }
-                let below = Operations.compare(x, try hi(slots), constant: highSide).map { $0 <= 0 }
+                let above = try Operations.order(x, try lo(slots), constant: lowSide, at: range).map { $0 >= 0 }
+                let below = try Operations.order(x, try hi(slots), constant: highSide, at: range).map { $0 <= 0 }
                 if above == false || below == false { return .boolean(negated) }
                 if above == true && below == true { return .boolean(!negated) }
                 return .null

@@ -14,8 +14,24 @@ enum Operations {
         switch constant {
         case .left(let spelling): return reading(b, a, spelling: spelling).map { -$0 }
         case .right(let spelling): return reading(a, b, spelling: spelling)
-        case .none: return reading(a, b, spelling: nil)
+        case .none:
+            // Neither is a constant: the answer must not depend on which is written first, so
+            // text meets a number or a boolean as that type (`'10' > 9` as `9 < '10'`).
+            if case .text = a, !b.isText { return reading(b, a).map { -$0 } }
+            return reading(a, b)
         }
+    }
+
+    /// As ``compare(_:_:constant:)``, where two values that are not NULL but do not compare
+    /// (a boolean and a number, a number and text that is not one) are an error at `range`:
+    /// read as unknown, a typo (`capacity > '2O'`) or a mistaken type (`archived = 1`) would
+    /// silently match no row, and its NOT every row.
+    static func order(_ a: SQLValue, _ b: SQLValue, constant: Constant, at range: SourceRange) throws(Diagnostic) -> Int? {
+        if a.isNull || b.isNull { return nil }
+        if let order = compare(a, b, constant: constant) { return order }
+        if case .nested = a { return nil }
+        if case .nested = b { return nil }
+        throw Diagnostic.incomparable(a, b, at: range)
     }
 
     /// `a` against `b` read as `a`'s type, when their types differ (ValueSemantics' rule);

@@ -65,6 +65,8 @@ public enum SQLValue: Sendable, CustomStringConvertible {
     /// The text for a filter or a comparison with text: nil for NULL.
     public var text: String? { isNull ? nil : description }
 
+    public var isText: Bool { if case .text = self { true } else { false } }
+
     public var isNumber: Bool {
         switch self {
         case .integer, .decimal, .real: return true
