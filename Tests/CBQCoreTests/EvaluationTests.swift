@@ -62,6 +62,20 @@ struct EvaluationTests {
         #expect(try evaluate(condition) == expected, "\(condition)")
     }
 
+    /// Two ISO dates or timestamps compare as instants: a date is its midnight UTC (as
+    /// PostgreSQL compares a date with a timestamp), offsets count, and a fraction of a second
+    /// is later than none (its `.` sorts before `Z` as bytes).
+    @Test(arguments: [
+        ("2026-10-14", "2026-10-14T00:00:00Z", 0), ("2026-10-14", "2026-10-13T23:59:59Z", 1), ("2026-10-13", "2026-10-13T00:00:01Z", -1),
+        ("2025-01-01T00:00:00Z", "2025-01-01T00:00:00.5Z", -1), ("2025-01-01T00:00:00.500Z", "2025-01-01T00:00:00.5Z", 0),
+        ("2025-01-01T01:00:00+02:00", "2024-12-31T23:30:00Z", -1), ("2025-01-01T00:00:00Z", "2025-01-01 00:00:00", 0),
+        ("2025-01-01T09:00:00Z", "2025-01-01T10:00:00Z", -1), ("2025-13-01", "2025-02-01", 1), ("abc", "abd", -1),
+    ])
+    func timesCompareAsInstants(a: String, b: String, expected: Int) {
+        #expect(ValueSemantics.compareText(a, b) == expected, "\(a) against \(b)")
+        #expect(ValueSemantics.compareText(b, a) == -expected, "\(b) against \(a)")
+    }
+
     @Test(arguments: [
         ("%", "", true), ("_", "", false), ("a%", "abc", true), ("%c", "abc", true), ("%b%", "abc", true),
         ("a_c", "abc", true), ("a_c", "abbc", false), ("%a%a%a%b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),

@@ -167,6 +167,24 @@ struct ServerCheckTests {
         #expect(decimals.api.writeCount == 0)
     }
 
+    /// A filter on a date or a timestamp that the server ignored: both the rows' values and the
+    /// filter's are times, so they compare as instants, here as on any server, and are judged
+    /// (before, any filter with a time in it was left unjudged, and a count of every row came
+    /// back with exit 0).
+    @Test(arguments: [
+        ("SELECT COUNT(*) AS n FROM cases.cases WHERE created_at >= '2026-01-01T00:00:00Z' AND status = 'open'", "created_at"),
+        ("SELECT COUNT(*) AS n FROM people.people WHERE date_of_birth >= '2000-01-01'", "date_of_birth"),
+        ("SELECT COUNT(*) AS n FROM cases.cases WHERE opened_at < '2026-06-01T12:00:00+02:00'", "opened_at"),
+    ])
+    func aTimeFilterTheServerIgnoredIsAnError(statement: String, column: String) async {
+        let ignoring = ShellHarness(format: .csv, sandbox: sandbox(ignoring: [column]))
+        #expect(await ignoring.run(statement) == SysExit.dataError)
+        #expect(ignoring.errorText.contains("error: the API returned rows that do not satisfy filter[\(column)]"), "\(ignoring.errorText)")
+        let honest = ShellHarness(format: .csv)
+        #expect(await honest.run(statement) == 0)
+        #expect(honest.errorText == "" && honest.output.hasPrefix("n\r\n"))
+    }
+
     /// A relationship filter the server ignored, on relationships sent as links only: a read
     /// cannot tell, a write refuses.
     @Test func aWriteJudgesWhatAReadCannot() async {

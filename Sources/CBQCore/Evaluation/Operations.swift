@@ -38,7 +38,7 @@ enum Operations {
     /// `spelling` is `b`'s text as written, when it is a literal number.
     static func reading(_ a: SQLValue, _ b: SQLValue, spelling: String? = nil) -> Int? {
         switch (a, b) {
-        case (.text(let x), .text(let y)): return ValueSemantics.compareBytes(x, y)
+        case (.text(let x), .text(let y)): return ValueSemantics.compareText(x, y)
         case (.text(let x), _):
             return b.isNumber || isBoolean(b) ? ValueSemantics.compareBytes(x, spelling ?? b.description) : nil
         case (.boolean(let x), .boolean(let y)): return x == y ? 0 : (x ? 1 : -1)

@@ -95,6 +95,15 @@ public struct Instant: Hashable, Sendable {
         return date + "T" + time + (fraction.isEmpty ? "" : "." + fraction) + "Z"
     }
 
+    /// Orders two instants: by second, then by the fraction's digits (`5` is `500`).
+    public static func compare(_ a: Instant, _ b: Instant) -> Int {
+        if a.seconds != b.seconds { return a.seconds < b.seconds ? -1 : 1 }
+        var x = Array(a.fraction.utf8), y = Array(b.fraction.utf8)
+        while x.count < y.count { x.append(UInt8(ascii: "0")) }
+        while y.count < x.count { y.append(UInt8(ascii: "0")) }
+        return x == y ? 0 : x.lexicographicallyPrecedes(y) ? -1 : 1
+    }
+
     /// The instant as a timestamp (a date becomes its midnight, UTC).
     public var asTimestamp: Instant { Instant(seconds: seconds, fraction: fraction, isDate: false) }
 

@@ -2,8 +2,9 @@
 /// functions and the executor applies local predicates with them, so a predicate gives the same
 /// rows wherever it runs.
 ///
-/// - Comparisons follow the attribute's type: numbers numerically, strings (and ISO 8601
-///   timestamps) by their UTF-8 bytes, booleans from `true`/`false`, with false before true.
+/// - Comparisons follow the attribute's type: numbers numerically, strings by their UTF-8
+///   bytes, booleans from `true`/`false`, with false before true. Two ISO 8601 dates or
+///   timestamps compare as the instants they are (``compareText(_:_:)``).
 /// - Equality of strings is exact and case-sensitive.
 /// - NULL compares as unknown (nil), as in SQL: `neq` does not match a null.
 /// - LIKE is case-insensitive and matches the whole value; `%` is any run of characters and
@@ -20,7 +21,7 @@ public enum ValueSemantics {
             guard let other = Double(text), other.isFinite else { return nil }
             return number < other ? -1 : number > other ? 1 : 0
         case .string(let string):
-            return compareBytes(string, text)
+            return compareText(string, text)
         case .bool(let value):
             let other: Bool
             switch text.lowercased() {
@@ -37,7 +38,7 @@ public enum ValueSemantics {
     public static func compare(_ left: JSONValue, _ right: JSONValue) -> Int? {
         switch (left, right) {
         case (.null, _), (_, .null): return nil
-        case (.string(let a), .string(let b)): return compareBytes(a, b)
+        case (.string(let a), .string(let b)): return compareText(a, b)
         case (.number(let a), .number(let b)): return a < b ? -1 : a > b ? 1 : 0
         case (.bool(let a), .bool(let b)): return a == b ? 0 : (a ? 1 : -1)
         default:
@@ -67,6 +68,30 @@ public enum ValueSemantics {
     /// Orders two strings by their UTF-8 bytes, which is Unicode code point order: SQLite's
     /// BINARY collation and PostgreSQL's "C". Text that differs only in normalisation differs
     /// here too, as it does for those databases (JSON APIs send NFC).
+    /// Orders two strings: by their bytes, except two ISO 8601 dates or timestamps, which
+    /// compare as instants where their bytes might not (a date against a timestamp, which is
+    /// its midnight UTC; offsets; fractions of a second: `…00:00Z` is before `…00:00.5Z`, whose
+    /// `.` sorts first). Timestamps of one form, both in UTC, are compared as bytes: the same
+    /// order, without reading them.
+    public static func compareText(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        let sameForm = a.withUTF8 { x in
+            b.withUTF8 { y -> Bool? in
+                guard looksLikeTime(x), looksLikeTime(y) else { return nil }
+                return x.count == y.count && (x.count == 10 || (x.last == UInt8(ascii: "Z") && y.last == UInt8(ascii: "Z")))
+            }
+        }
+        if sameForm == false, let x = Instant(a), let y = Instant(b) { return Instant.compare(x, y) }
+        return compareBytes(a, b)
+    }
+
+    /// `YYYY-MM-DD` at the start: worth reading as a time.
+    @inline(__always)
+    private static func looksLikeTime(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count >= 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
+            && bytes[0] &- 0x30 < 10 && bytes[3] &- 0x30 < 10 && bytes[5] &- 0x30 < 10 && bytes[8] &- 0x30 < 10
+    }
+
     public static func compareBytes(_ a: String, _ b: String) -> Int {
         var a = a, b = b
         return a.withUTF8 { x in

@@ -150,9 +150,9 @@ final class Pager {
             guard let expression = predicate.expression else { continue }
             let read = expression.columnNames
             let asked = plan.fields.map { Set($0.values) }
-            let textMayDiffer = Self.textMayCompareDifferently(expression)
+            let constants = Self.constantKind(expression)
             let judged = strictFilterChecks ? rows
-                : rows.filter { row in read.allSatisfy { Self.canJudge(row, by: $0, textMayDiffer: textMayDiffer, asked: asked) } }
+                : rows.filter { row in read.allSatisfy { Self.canJudge(row, by: $0, constants: constants, asked: asked) } }
             guard !judged.isEmpty else { continue }
             if pushedChecks[index] == nil { pushedChecks[index] = try LocalFilter(expression) }
             let passed = try pushedChecks[index]!.apply(judged)
@@ -167,31 +167,49 @@ final class Pager {
         }
     }
 
-    /// Whether a filter compares with a number or a time: against text, a server may compare
-    /// as what the text stands for (decimals sent as `"10.00"`, times with fractions or offsets)
-    /// where cbq compares text. Decided once per filter, not per row.
-    private static func textMayCompareDifferently(_ filter: Expression) -> Bool {
-        filter.contains { node in
+    /// What a filter compares with, where text may be read as something else. Decided once per
+    /// filter, not per row.
+    enum ConstantKind {
+        /// Text, booleans: compared as cbq compares them.
+        case plain
+        /// A time: a value that is a time too compares as an instant, here as on any server;
+        /// other text a server may read as a time in a form cbq does not know.
+        case time
+        /// A number: against text, a server may compare as what the text stands for
+        /// (decimals sent as `"10.00"`) where cbq compares text.
+        case number
+    }
+
+    private static func constantKind(_ filter: Expression) -> ConstantKind {
+        var kind = ConstantKind.plain
+        _ = filter.contains { node in
             guard case .literal(let literal, _) = node else { return false }
             switch literal {
-            case .number: return true
-            case .string(let text): return Instant(text) != nil
-            default: return false
+            case .number: kind = .number; return true
+            case .string(let text) where Instant(text) != nil: kind = .time
+            default: break
             }
+            return false
         }
+        return kind
     }
 
     /// Whether a filter's answer can be judged by `row`'s value of `column`: not when a sparse
     /// fieldset left the column out, nor for a nested value or a links-only relationship, nor
-    /// for text where the filter compares with a number or a time. A column the row leaves out
+    /// for text where the filter compares with a number, or with a time and the text is none. A column the row leaves out
     /// otherwise is NULL: a server that left out a null matched no filter but IS NULL with it.
-    private static func canJudge(_ row: RawRow, by column: String, textMayDiffer: Bool, asked: Set<String>?) -> Bool {
+    private static func canJudge(_ row: RawRow, by column: String, constants: ConstantKind, asked: Set<String>?) -> Bool {
         if column == "id" { return true }
         guard let member = row.attributes.first(where: { $0.key == column }) else { return asked?.contains(column) ?? true }
         switch row.sqlValue(column) {
         case .nested: return false
         case .null: return !member.isRelationship
-        case .text: return !textMayDiffer
+        case .text(let text):
+            switch constants {
+            case .plain: return true
+            case .time: return Instant(text) != nil
+            case .number: return false
+            }
         default: return true
         }
     }
