@@ -243,12 +243,8 @@ final class Pager {
         guard let disorder = sortCheck!.firstDisorder(in: rows, isRepeat: { previous.contains(identities[$0]) }) else { return }
         let sentAs = plan.sortParameter?.formatted() ?? "sort"
         let (earlier, later, key) = (disorder.earlier.idText, disorder.later.idText, disorder.key)
-        let nulls = (disorder.earlier.sqlValue(key.field).isNull, disorder.later.sqlValue(key.field).isNull)
         let why = disorder.nullBetweenValues
             ? "\(earlier) came before \(later), but NULLs of \(key.field) come all first or all last, not between its values"
-            : nulls.0 != nulls.1
-            ? "\(earlier) came before \(later), but \(key.field)\(key.descending ? " DESC puts NULLs first" : " puts NULLs last"), "
-                + "as in PostgreSQL; NULLS \(key.descending ? "LAST" : "FIRST") asks for the server's order, sorted here"
             : "\(earlier) came before \(later), but \(key.field)\(key.descending ? " DESC" : "") puts \(later) first"
         throw Diagnostic.ignoredSort(sentAs: sentAs, why: why, count: disorder.count, pairs: disorder.pairs,
                                      at: plan.orderRange ?? SourceRange(plan.statementRange.start, plan.statementRange.start + 6))

@@ -11,10 +11,8 @@ import CBQCore
 /// then digits, then letters, case ignored), as SQL Server's (hyphens and apostrophes ignored),
 /// by glibc's locales (letters, digits and `$` only), and naturally (runs of digits as numbers);
 /// numbers and times sent as text also as what they are, numbers also as their digits, times
-/// also by the millisecond. NULLs come where cbq's ORDER BY puts them, as PostgreSQL does: last
-/// ascending, first descending (a server whose database puts them the other way, as MySQL and
-/// SQLite do, would otherwise give other rows under a LIMIT); a value a row leaves out is not
-/// judged. A tie in a value that may be rounded for display (a
+/// also by the millisecond. NULLs may come first or last but never between other values; a
+/// value a row leaves out is not judged. A tie in a value that may be rounded for display (a
 /// time, a decimal) says nothing of the next key.
 ///
 /// The order a server gives by something cbq cannot see (an enum's position, a related record's
@@ -108,9 +106,8 @@ struct SortOrderCheck {
     static func judge(_ a: SQLValue, _ b: SQLValue, descending: Bool) -> Judgement {
         switch (a, b) {
         case (.null, .null): return .tied
-        // NULLs last ascending, first descending: the order ORDER BY means here.
-        case (.null, _): return descending ? .inOrder : .outOfOrder
-        case (_, .null): return descending ? .outOfOrder : .inOrder
+        // NULLs go first or last as the server's database places them (and never between values).
+        case (.null, _), (_, .null): return .inOrder
         case (.nested, _), (_, .nested): return .unknown
         case (.text(let x), .text(let y)): return judgeText(x, y, descending: descending)
         case (.boolean, .boolean):
