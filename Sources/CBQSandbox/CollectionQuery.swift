@@ -30,9 +30,12 @@ struct CollectionQuery {
     var pageNumber = 1
     /// `include=a,b`: to-one relationships whose resources the document carries in `included`.
     var include: [String] = []
+    /// NULL is the smallest value: first ascending, last descending (``SandboxOptions/nullsSortLow``).
+    var nullsSortLow = false
 
     init(query: String, endpoint: SandboxData.Endpoint, attributes: Set<String>, options: SandboxOptions) throws(APIError) {
         pageSize = options.defaultPageSize
+        nullsSortLow = options.nullsSortLow
         var seen: Set<String> = []
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let equals = pair.firstIndex(of: "=")
@@ -236,8 +239,8 @@ struct CollectionQuery {
                 let comparison: Int
                 switch (left.isNull, right.isNull) {
                 case (true, true): comparison = 0
-                case (true, false): comparison = 1
-                case (false, true): comparison = -1
+                case (true, false): comparison = nullsSortLow ? -1 : 1
+                case (false, true): comparison = nullsSortLow ? 1 : -1
                 case (false, false): comparison = ValueSemantics.compare(left, right) ?? 0
                 }
                 if comparison != 0 { return key.descending ? comparison > 0 : comparison < 0 }

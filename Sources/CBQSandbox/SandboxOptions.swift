@@ -46,6 +46,9 @@ public struct SandboxOptions: Sendable {
     public var ignoresPageNumber = false
     /// `sort` is dropped unread (`--ignore-sort`): rows come in id order, whatever was asked.
     public var ignoresSort = false
+    /// Sort NULL as the smallest value, first ascending and last descending, as MySQL and
+    /// SQLite do (`--nulls-low`); otherwise as the largest, as PostgreSQL does.
+    public var nullsSortLow = false
     /// OAuth clients the token endpoint (`POST /oauth2/token`, client credentials) knows: id → secret.
     public var oauthClients: [String: String] = ["cbq-sandbox": "sandbox-secret"]
     /// Seconds an access token from the token endpoint lasts (`--token-lifetime`).

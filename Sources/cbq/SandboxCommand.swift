@@ -70,6 +70,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .customLong("ignore-sort"), help: "Drop sort unread: rows come in id order whatever was asked.")
     var ignoreSort = false
 
+    @Flag(name: .customLong("nulls-low"), help: "Sort NULL first ascending and last descending, as MySQL and SQLite do.")
+    var nullsLow = false
+
     @Flag(name: .customLong("trailing-slash-redirect"), help: "Answer a path without a trailing slash with 301 to the path with one, as Django does.")
     var trailingSlashRedirect = false
 
@@ -127,6 +130,7 @@ struct SandboxCommand: AsyncParsableCommand {
         options.rejectedFilters = Set(rejectedFilters)
         options.ignoresPageNumber = ignorePage
         options.ignoresSort = ignoreSort
+        options.nullsSortLow = nullsLow
         options.requireOAuth = requireOAuth
         options.redirectsToTrailingSlash = trailingSlashRedirect
         options.tokenLifetime = tokenLifetime

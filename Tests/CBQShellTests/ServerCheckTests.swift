@@ -167,6 +167,25 @@ struct ServerCheckTests {
         #expect(decimals.api.writeCount == 0)
     }
 
+    /// A server whose database sorts NULLs first ascending (MySQL, SQLite): without NULLS
+    /// FIRST/LAST, a sort sent to it places NULLs as it does (the SQL standard leaves the
+    /// default to the implementation), in one block, and is no error; NULLS LAST places them
+    /// here, sorting here, as PostgreSQL would.
+    @Test(arguments: [1, 8])
+    func nullsAreWhereTheServersDatabasePutsThemUnlessSaid(concurrency: Int) async {
+        var low = SandboxOptions()
+        low.nullsSortLow = true
+        let server = ShellHarness(format: .csv, sandbox: low, concurrency: concurrency)
+        #expect(await server.run("SELECT id, middle_name FROM people.people ORDER BY middle_name, id LIMIT 3") == 0)
+        #expect(server.errorText == "" && server.output.hasPrefix("id,middle_name\r\n") && server.output.hasSuffix(",\r\n"), "\(server.output)")
+        let said = ShellHarness(format: .csv, sandbox: low, concurrency: concurrency)
+        #expect(await said.run("SELECT id, middle_name FROM people.people ORDER BY middle_name NULLS LAST, id LIMIT 3") == 0)
+        #expect(!said.transport.sent.contains { $0.url.description.contains("sort=") })
+        let postgres = ShellHarness(format: .csv, concurrency: concurrency)
+        #expect(await postgres.run("SELECT id, middle_name FROM people.people ORDER BY middle_name, id LIMIT 3") == 0)
+        #expect(said.output == postgres.output && !postgres.output.hasSuffix(",\r\n"), "\(postgres.output)")
+    }
+
     /// A filter on a date or a timestamp that the server ignored: both the rows' values and the
     /// filter's are times, so they compare as instants, here as on any server, and are judged
     /// (before, any filter with a time in it was left unjudged, and a count of every row came
