@@ -80,6 +80,8 @@ struct EvaluationTests {
         ("%", "", true), ("_", "", false), ("a%", "abc", true), ("%c", "abc", true), ("%b%", "abc", true),
         ("a_c", "abc", true), ("a_c", "abbc", false), ("%a%a%a%b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),
         ("ZOË", "zoë", true), ("山%", "山田", true), ("o'b%", "O'Brien", true), ("a%%c", "ac", true),
+        // Code points, beyond ASCII as within it: `_` is one, and `\r\n` is two.
+        ("%\r%", "é\r\nb", true), ("e_", "e\u{301}", true), ("é", "e\u{301}", false), ("_", "\r\n", false), ("é_", "é\u{301}", true),
     ])
     func likePatterns(pattern: String, text: String, expected: Bool) {
         #expect(LikePattern(pattern).matches(text) == expected)

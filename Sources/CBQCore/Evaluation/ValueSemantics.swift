@@ -8,7 +8,7 @@
 /// - Equality of strings is exact and case-sensitive.
 /// - NULL compares as unknown (nil), as in SQL: `neq` does not match a null.
 /// - LIKE is case-insensitive and matches the whole value; `%` is any run of characters and
-///   `_` exactly one.
+///   `_` exactly one code point.
 public enum ValueSemantics {
     /// Orders an attribute against a filter's text, read as the attribute's type. nil when the
     /// answer is unknown: a null attribute, text that is not of the attribute's type, or an
@@ -111,12 +111,15 @@ public enum ValueSemantics {
     }
 }
 
-/// A compiled LIKE pattern: `%` any run of characters, `_` exactly one, case-insensitive, whole
+/// A compiled LIKE pattern: `%` any run of characters, `_` exactly one code point, case-insensitive, whole
 /// value. Matching is iterative backtracking with one saved `%` (no recursion), so a hostile
 /// pattern like `%a%a%a%…b` stays polynomial. ASCII text and patterns, the common case, are
 /// matched on bytes.
 public struct LikePattern: Sendable {
-    private enum Element: Equatable { case any, one, character(Character) }
+    /// Beyond ASCII, `_` is one code point and text matches code point by code point, as in
+    /// PostgreSQL and SQLite (and as `length` counts): not by Swift's Characters, which join
+    /// `\r\n` into one and an accent into its letter, and equate two spellings of `é`.
+    private enum Element: Equatable { case any, one, scalar(Unicode.Scalar) }
     private enum ByteElement: Equatable { case any, one, byte(UInt8) }
 
     private let elements: [Element]
@@ -125,11 +128,11 @@ public struct LikePattern: Sendable {
 
     public init(_ pattern: String) {
         var elements: [Element] = []
-        for character in pattern.lowercased() {
-            switch character {
+        for scalar in pattern.lowercased().unicodeScalars {
+            switch scalar {
             case "%": if elements.last != .any { elements.append(.any) }
             case "_": elements.append(.one)
-            default: elements.append(.character(character))
+            default: elements.append(.scalar(scalar))
             }
         }
         self.elements = elements
@@ -138,7 +141,7 @@ public struct LikePattern: Sendable {
                 switch element {
                 case .any: return .any
                 case .one: return .one
-                case .character(let c): return .byte(c.asciiValue!)
+                case .scalar(let c): return .byte(UInt8(c.value))
                 }
             }
         } else {
@@ -157,11 +160,11 @@ public struct LikePattern: Sendable {
                 }
             }
         }
-        return Self.match(Array(text.lowercased()), elements, isAny: { $0 == .any }) { element, character in
+        return Self.match(Array(text.lowercased().unicodeScalars), elements, isAny: { $0 == .any }) { element, scalar in
             switch element {
             case .any: return false
             case .one: return true
-            case .character(let c): return c == character
+            case .scalar(let c): return c == scalar
             }
         }
     }
