@@ -79,7 +79,7 @@ extension RequestPlan {
         let skipped = (startPage - 1) * (pageSize ?? 0) + skipRows
         if skipped > 0 {
             var how = [String]()
-            if startPage > 1 { how.append("starts at page \(startPage)") }
+            if startPage > 1 { how.append("starts at page \(startPage) (page 1 is read too, to check the server pages as asked)") }
             if skipRows > 0 { how.append("skips \(counted(skipRows, "row"))\(local.isEmpty ? "" : " that pass") locally") }
             table.append(("offset", String(skipped), how.joined(separator: ", ")))
         }
