@@ -137,13 +137,16 @@ public struct WriteExecutor: Sendable {
             outcome.summary.bytes += response.body.count
             outcome.summary.requestTime += ContinuousClock.now - started
             if method == .delete, response.status == 404 {
-                // Gone: deleted by an earlier attempt whose answer was lost, or never there.
-                guard response.earlierAttemptMayHaveActed else {
+                // Gone: deleted by an earlier attempt whose answer was lost or failed, or never
+                // there. A row the read found was there: it is gone now. A DELETE by id alone
+                // (nothing read) cannot tell the two apart: its outcome is unknown, or, on the
+                // first attempt, it is not found.
+                guard response.earlierAttemptMayHaveActed, plan.plannedRequests == nil else {
                     let errors = APIErrorItem.all(in: (try? PageIndexer.index(response.body))?.errors)
-                    throw failure(ExecutionError.api(status: 404, method: "DELETE", url: request.url, errors: errors, attempts: 1),
+                    throw failure(ExecutionError.api(status: 404, method: "DELETE", url: request.url, errors: errors, attempts: response.attempts),
                                   failed: request, notSent: rest)
                 }
-                outcome.summary.notices.append("\(request.id ?? ""): the first DELETE's answer was lost and the retry found it gone: it was deleted")
+                outcome.summary.notices.append("\(request.id ?? ""): the first DELETE's answer was lost or failed and the retry found it gone: it was deleted")
             }
             let answered = await self.answered(response, to: request, method: method, url: url, plan: plan, sender: sender, summary: &outcome.summary)
             let name = answered.id ?? "row \(index + 1) of VALUES (the answer named no id)"

@@ -29,9 +29,10 @@ public struct RetryPolicy: Sendable {
 
     /// Whether a request may be sent again after `failure`. An idempotent request (GET, PATCH,
     /// DELETE) may, after a retryable status or any failure below HTTP but an oversized answer.
-    /// A POST only when the server provably did not act on it: a 429, a 503 with Retry-After,
-    /// or a connection that was never made; after a reset or a timeout it may have created the
-    /// resource, so it is reported instead.
+    /// A POST only when the server provably did not act on it: a 429, or a connection that was
+    /// never made. After a reset, a timeout or any 5xx (a 503 with Retry-After too: a gateway
+    /// may answer it after passing the request on) it may have created the resource, and a
+    /// second POST would create another, so it is reported instead.
     public func mayRepeat(_ method: RequestMethod, after failure: Failure) -> Bool {
         switch failure {
         case .transport(let kind):
@@ -39,7 +40,8 @@ public struct RetryPolicy: Sendable {
             return method.isIdempotent || kind == .connect
         case .status(let status, let hasRetryAfter):
             guard Self.retryableStatuses.contains(status) else { return false }
-            return method.isIdempotent || status == 429 || (status == 503 && hasRetryAfter)
+            _ = hasRetryAfter
+            return method.isIdempotent || status == 429
         }
     }
 
