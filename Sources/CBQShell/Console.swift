@@ -35,7 +35,11 @@ public final class Console: Sendable {
     public func say(_ text: String) { write(screen, text) }
 
     /// A line on standard error, as it is; held while results are (``hold()``).
-    public func note(_ text: String) { write(held.withLock { $0 } ?? errors, text) }
+    /// A note on standard error; control characters in it (a server's ids and messages may
+    /// hold escape sequences) are shown, not obeyed (``VisibleText``).
+    public func note(_ text: String) { emit(VisibleText.of(text)) }
+
+    private func emit(_ text: String) { write(held.withLock { $0 } ?? errors, text) }
 
     /// While a statement's results are held for the pager, its notes and errors are held too,
     /// so that they follow the results as they would without one. (Progress lines, written to
@@ -62,9 +66,9 @@ public final class Console: Sendable {
 
     /// `error: message` and `= hint: …`.
     public func error(_ message: String, hint: String? = nil) {
-        var text = (colors ? "\u{1B}[1;31merror\u{1B}[0m: " : "error: ") + message
-        if let hint { text += "\n  = hint: \(hint)" }
-        note(text)
+        var text = (colors ? "\u{1B}[1;31merror\u{1B}[0m: " : "error: ") + VisibleText.of(message)
+        if let hint { text += "\n  = hint: \(VisibleText.of(hint))" }
+        emit(text)
     }
 
     public func error(_ failure: ShellFailure) { error(failure.message, hint: failure.hint) }
@@ -72,7 +76,7 @@ public final class Console: Sendable {
     /// A diagnostic with its source line and caret, coloured on a terminal.
     public func error(_ diagnostic: Diagnostic, in source: SourceText) {
         let formatter = DiagnosticFormatter(style: .rich, colors: colors)
-        note(formatter.format(diagnostic, in: source))
+        emit(formatter.format(diagnostic, in: source))
     }
 
     private func write(_ sink: any ByteSink, _ text: String) {

@@ -29,7 +29,13 @@ public struct DiagnosticFormatter: Sendable {
     /// Characters of context shown on each side of the caret on a long line.
     static let context = 60
 
+    /// Control characters in the message, the source line and the rest (a server's error
+    /// text, a statement's literal) are shown, not obeyed: see ``VisibleText``.
     public func format(_ diagnostic: Diagnostic, in source: SourceText) -> String {
+        var diagnostic = diagnostic
+        diagnostic.message = VisibleText.of(diagnostic.message)
+        diagnostic.label = diagnostic.label.map { VisibleText.of($0) }
+        diagnostic.hint = diagnostic.hint.map { VisibleText.of($0) }
         var location = source.location(of: diagnostic.range.start)
         location.line += lineOffset
         switch style {
@@ -54,7 +60,7 @@ public struct DiagnosticFormatter: Sendable {
         if before.count > Self.context { before = Array(before.suffix(Self.context)); prefix = "…" }
         if covered.count > Self.context { covered = Array(covered.prefix(Self.context)); after = []; suffix = "…" }
         if after.count > Self.context { after = Array(after.prefix(Self.context)); suffix = "…" }
-        let shown = prefix + String(before) + String(covered) + String(after) + suffix
+        let shown = VisibleText.of(prefix + String(before) + String(covered) + String(after) + suffix)
         // The caret sits under the column as a terminal shows it: wide characters take two cells.
         let indent = (prefix.isEmpty ? "" : " ") + before.map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
         let carets = String(repeating: "^", count: max(1, DisplayWidth.of(String(covered))))

@@ -197,7 +197,7 @@ public struct RawRow: Sendable {
         case UInt8(ascii: "t"): return .boolean(true)
         case UInt8(ascii: "f"): return .boolean(false)
         case UInt8(ascii: "n"): return .null
-        case UInt8(ascii: "["), UInt8(ascii: "{"): return .nested(String(decoding: bytes[range], as: UTF8.self))
+        case UInt8(ascii: "["), UInt8(ascii: "{"): return .nested(JSONCompact.text(bytes[range]))
         default: return SQLValue(number: bytes[range])
         }
     }

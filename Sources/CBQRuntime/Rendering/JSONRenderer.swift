@@ -115,7 +115,11 @@ final class JSONRenderer: ResultRenderer {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
                 buffer.append(contentsOf: keys[index])
                 if let range = raw.raw(column.field) {
-                    buffer.append(contentsOf: raw.page.bytes[range])
+                    if JSONCompact.isNested(raw.page.bytes[range.lowerBound]) {
+                        buffer.append(contentsOf: JSONCompact.bytes(raw.page.bytes[range]))
+                    } else {
+                        buffer.append(contentsOf: raw.page.bytes[range])
+                    }
                 } else {
                     buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
                 }
@@ -157,8 +161,8 @@ final class JSONRenderer: ResultRenderer {
         buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[raw.id]))
         // The attributes come first, then the relationships (whose values are not
         // where their names are). The server's own bytes for all the attributes at once,
-        // when they are exactly `"k":v,"k":v` (no white space between, no `id` among
-        // them): one copy a row.
+        // when they are exactly `"k":v,"k":v` (no white space between, no `id` among them, no
+        // nested value, which may hold white space): one copy a row.
         var from = 0
         let attributeCount = members.firstIndex { $0.isRelationship } ?? members.count
         if let span = compactSpan(page, UnsafeBufferPointer(rebasing: members[..<attributeCount])) {
@@ -172,7 +176,9 @@ final class JSONRenderer: ResultRenderer {
             buffer.append(UInt8(ascii: ","))
             buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[keyRange]))
             buffer.append(UInt8(ascii: ":"))
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: page[members[index].valueRange]))
+            let value = UnsafeBufferPointer(rebasing: page[members[index].valueRange])
+            // A nested value on one line: a server may spread it over several.
+            if JSONCompact.isNested(value[0]) { buffer.append(contentsOf: JSONCompact.bytes(value)) } else { buffer.append(contentsOf: value) }
         }
         buffer.append(UInt8(ascii: "}"))
     }
@@ -188,7 +194,7 @@ final class JSONRenderer: ResultRenderer {
             // Each member after the one before it, its value after its name.
             guard member.nameRange.lowerBound >= end, member.valueRange.lowerBound >= member.nameRange.upperBound else { return nil }
             end = member.valueRange.upperBound
-            if isIDKey(page, member.nameRange) || escapes(page, member.nameRange) { return nil }
+            if isIDKey(page, member.nameRange) || escapes(page, member.nameRange) || JSONCompact.isNested(page[member.valueRange.lowerBound]) { return nil }
             length += member.nameRange.count + member.valueRange.count + 2
         }
         let span = first.nameRange.lowerBound..<last.valueRange.upperBound

@@ -1,6 +1,7 @@
 import CBQCore
 
-/// A GitHub-flavoured Markdown table: `|` escaped, line breaks as `<br>`.
+/// A GitHub-flavoured Markdown table: `|` escaped, line breaks (a lone CR too) as `<br>`,
+/// control characters made visible (``VisibleText``).
 final class MarkdownRenderer: ResultRenderer {
     private let output: OutputStream
     private var columns: [ResultColumn] = []
@@ -22,6 +23,7 @@ final class MarkdownRenderer: ResultRenderer {
     func finish(rowCount: Int) {}
 
     private func escape(_ text: String) -> String {
-        text.replacing("\\", with: "\\\\").replacing("|", with: "\\|").replacing("\r\n", with: "<br>").replacing("\n", with: "<br>")
+        VisibleText.of(text).replacing("\\", with: "\\\\").replacing("|", with: "\\|").replacing("\r\n", with: "<br>").replacing("\n", with: "<br>")
+            .replacing("\r", with: "<br>")
     }
 }

@@ -35,6 +35,8 @@ public enum ResultRow {
             if first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) {
                 return (String(decoding: row.page.bytes[range], as: UTF8.self), true)
             }
+            // Nested JSON as the server wrote it, compact: decoded, its numbers would be doubles.
+            if JSONCompact.isNested(first) { return (JSONCompact.text(row.page.bytes[range]), false) }
             return (Self.text(row.decode(range)), false)
         case .values(let values):
             let value = index < values.count ? values[index] : .null

@@ -109,7 +109,7 @@ final class TableRenderer: ResultRenderer {
         laidOut = true
         defer { held = [] }
         guard !columns.isEmpty else { return }
-        var widths = columns.map { DisplayWidth.of($0.name) }
+        var widths = columns.map { DisplayWidth.of(Cell.clean($0.name, limit: nil)) }
         for row in held { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell ?? nulls.text)) } }
         sampledWidths = widths
         numeric = zip(numeric, sawNumber).map { $0 && $1 }
@@ -215,7 +215,7 @@ final class TableRenderer: ResultRenderer {
 enum Cell {
     /// One line per cell: line breaks and tabs shown as visible marks, and cut to `limit` cells.
     static func clean(_ text: String, limit: Int?) -> String {
-        var text = text
+        var text = VisibleText.of(text)
         var hasBreaks = false
         text.withUTF8 { bytes in hasBreaks = bytes.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 } }
         if hasBreaks {

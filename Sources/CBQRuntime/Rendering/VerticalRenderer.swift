@@ -17,7 +17,7 @@ final class VerticalRenderer: ResultRenderer {
 
     func begin(_ columns: [ResultColumn]) {
         self.columns = columns
-        nameWidth = columns.map { DisplayWidth.of($0.name) }.max() ?? 0
+        nameWidth = columns.map { DisplayWidth.of(Cell.clean($0.name, limit: nil)) }.max() ?? 0
     }
 
     func write(_ row: ResultRow) {
@@ -37,7 +37,7 @@ final class VerticalRenderer: ResultRenderer {
             output.write(title + String(repeating: "-", count: max(1, nameWidth + valueWidth + 3 - title.count)) + "\n")
         }
         for (index, column) in columns.enumerated() {
-            output.write(Cell.padRight(column.name, nameWidth) + " | " + (cells[index] == nil ? nulls.shown(values[index]) : values[index]) + "\n")
+            output.write(Cell.padRight(Cell.clean(column.name, limit: nil), nameWidth) + " | " + (cells[index] == nil ? nulls.shown(values[index]) : values[index]) + "\n")
         }
         output.flushIfNeeded()
     }

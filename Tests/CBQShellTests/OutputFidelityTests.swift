@@ -1,0 +1,74 @@
+import CBQCore
+import CBQRuntime
+import CBQSandbox
+import Testing
+@testable import CBQShell
+
+/// Output that must mean exactly what the data means (found by a review): a nested value a
+/// server spread over lines, numbers a double cannot hold, NULL against empty text, and
+/// control characters in data that a terminal would obey.
+@Suite struct OutputFidelityTests {
+    /// A server that spreads a nested attribute over lines, with numbers beyond a double.
+    static let spread = InProcessTransport(alter: { body in
+        Array(String(decoding: body, as: UTF8.self)
+            .replacing(#""first_name":"#, with: "\"tags\":{\n  \"k\": [ 9007199254740993 ,\n 1.10, 1E400, \"a b\" ]\n},\"first_name\":").utf8)
+    })
+
+    @Test(arguments: [OutputFormat.ndjson, .json])
+    func aNestedValueIsOneCompactLineWithItsDigits(format: OutputFormat) async throws {
+        for statement in ["SELECT * FROM people.people LIMIT 3", "SELECT id, tags FROM people.people LIMIT 3",
+                          "SELECT id, tags FROM people.people ORDER BY lower(last_name) LIMIT 3"] {
+            let shell = ShellHarness(format: format, transport: Self.spread)
+            #expect(await shell.run(statement) == 0, "\(shell.errorText)")
+            let lines = shell.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+            #expect(lines.count == 3, "\(statement): \(shell.output)")
+            for line in lines {
+                #expect(line.contains(#""tags":{"k":[9007199254740993,1.10,1E400,"a b"]}"#), "\(statement): \(line)")
+                #expect((try? JSONParser.parse(String(line.trimmingSuffix(",")))) != nil, "\(line)")
+            }
+        }
+    }
+
+    @Test(arguments: [OutputFormat.csv, .table])
+    func aNestedCellKeepsItsDigits(format: OutputFormat) async {
+        let shell = ShellHarness(format: format, transport: Self.spread)
+        #expect(await shell.run("SELECT id, tags FROM people.people LIMIT 1") == 0)
+        #expect(shell.output.contains(#"{""k"":[9007199254740993,1.10,1E400,""a b""]}"#) || shell.output.contains(#"{"k":[9007199254740993,1.10,1E400,"a b"]}"#),
+                "\(shell.output)")
+    }
+
+    /// NULL is an empty field; empty text a quoted one, as PostgreSQL's and DuckDB's CSV have it.
+    @Test func csvTellsNullFromEmptyText() async {
+        let shell = ShellHarness(format: .csv)
+        #expect(await shell.run("SELECT id, middle_name, '' AS e, 'x' AS x FROM people.people WHERE middle_name IS NULL LIMIT 1") == 0)
+        let line = shell.output.split(separator: "\r\n").dropFirst().first.map(String.init) ?? ""
+        #expect(line.hasSuffix(#",,"",x"#), "\(line)")
+    }
+
+    /// Control characters in data are shown, not sent to the terminal: table, vertical,
+    /// Markdown, column names, and notes and errors on standard error.
+    @Test func controlCharactersAreShownNotObeyed() async {
+        let statement = "SELECT 'ab\u{1B}[2Jc' AS x, 'b\u{07}\u{7F}' AS \"y\u{1B}]0;t\u{07}\" FROM people.people LIMIT 1"
+        for format in [OutputFormat.table, .markdown] {
+            let shell = ShellHarness(format: format)
+            #expect(await shell.run(statement) == 0, "\(shell.errorText)")
+            #expect(!shell.output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" } && !shell.output.contains("\u{7F}"), "\(shell.output)")
+            #expect(shell.output.contains("ab\u{241B}[2Jc") && shell.output.contains("b\u{2407}\u{2421}"), "\(shell.output)")
+        }
+        #expect(VisibleText.of("a\u{1B}]0;t\u{07}b\u{9B}c\n\t") == "a\u{241B}]0;t\u{2407}b\\u{9b}c\n\t")
+        #expect(VisibleText.of("plain é 山") == "plain é 山")
+        let formatter = DiagnosticFormatter(style: .rich)
+        let text = formatter.format(Diagnostic(.semantic, "bad \u{1B}[31m", at: SourceRange(0, 1)), in: SourceText("x\u{1B}y"))
+        #expect(!text.contains("\u{1B}"), "\(text)")
+    }
+
+    @Test func markdownBreaksALoneCarriageReturn() async {
+        let shell = ShellHarness(format: .markdown)
+        #expect(await shell.run("SELECT 'a\rb' AS x FROM people.people LIMIT 1") == 0)
+        #expect(shell.output.contains("| a<br>b |"), "\(shell.output)")
+    }
+}
+
+private extension Substring {
+    func trimmingSuffix(_ suffix: String) -> Substring { hasSuffix(suffix) ? dropLast(suffix.count) : self }
+}
