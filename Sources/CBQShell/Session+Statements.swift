@@ -197,6 +197,10 @@ extension Session {
             output.flush()
         }
         for notice in summary.notices { console.note("note: " + notice) }
+        if !writer.unshownColumns.isEmpty {
+            console.note("note: rows after the first had columns it did not, which are not shown: " + writer.unshownColumns.sorted().joined(separator: ", ")
+                         + " (SELECT * takes its columns from the first row; name them, or use --format json)")
+        }
         lastSummary = (writer.rowCount, summary)
         // With \timing on, its line says it all: one line per statement, as psql prints.
         if showsProgress && !timing { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }
@@ -283,6 +287,10 @@ extension Session {
             output.flush()
         }
         for notice in summary.notices { console.note("note: " + notice) }
+        if !writer.unshownColumns.isEmpty {
+            console.note("note: rows after the first had columns it did not, which are not shown: " + writer.unshownColumns.sorted().joined(separator: ", ")
+                         + " (SELECT * takes its columns from the first row; name them, or use --format json)")
+        }
         lastSummary = (writer.rowCount, summary)
         // With \timing on, its line says it all: one line per statement, as psql prints.
         if showsProgress && !timing { console.note(Self.summaryLine(writer.rowCount, summary, ContinuousClock.now - started)) }

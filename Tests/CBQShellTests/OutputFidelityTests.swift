@@ -62,6 +62,30 @@ import Testing
         #expect(!text.contains("\u{1B}"), "\(text)")
     }
 
+    /// `SELECT *` in a format whose columns are the first row's: a later row's attribute the
+    /// first lacked (a server may leave nulls out) is named in a note, not dropped unseen.
+    @Test func columnsTheFirstRowLackedAreNamed() async {
+        // The first person of each page leaves out last_name and gains nothing; others keep it.
+        let sparse = InProcessTransport(alter: { body in
+            var text = String(decoding: body, as: UTF8.self)
+            if let range = text.firstRange(of: /"last_name":"[^"]*",/) { text.removeSubrange(range) }
+            return Array(text.utf8)
+        })
+        for format in [OutputFormat.csv, .table, .markdown] {
+            let shell = ShellHarness(format: format, transport: sparse)
+            #expect(await shell.run("SELECT * FROM people.people LIMIT 3") == 0)
+            #expect(shell.errorText.contains("note: rows after the first had columns it did not, which are not shown: last_name"), "\(format): \(shell.errorText)")
+        }
+        for format in [OutputFormat.json, .ndjson] {
+            let shell = ShellHarness(format: format, transport: sparse)
+            #expect(await shell.run("SELECT * FROM people.people LIMIT 3") == 0)
+            #expect(shell.errorText == "" && shell.output.contains(#""last_name":"#))
+        }
+        let whole = ShellHarness(format: .csv)
+        #expect(await whole.run("SELECT * FROM people.people LIMIT 3") == 0)
+        #expect(whole.errorText == "")
+    }
+
     @Test func markdownBreaksALoneCarriageReturn() async {
         let shell = ShellHarness(format: .markdown)
         #expect(await shell.run("SELECT 'a\rb' AS x FROM people.people LIMIT 1") == 0)

@@ -12,6 +12,15 @@ public final class ResultWriter {
     private var columns: [ResultColumn]?
     private var started = false
     public private(set) var rowCount = 0
+    /// `SELECT *` in a format whose columns are fixed at the first row (all but JSON and
+    /// NDJSON, which write each row's own): the names of attributes later rows had and the
+    /// first did not, which were left out. A server may leave out nulls, so a column can be
+    /// missing from the first row alone.
+    public private(set) var unshownColumns: Set<String> = []
+    private let checksColumns: Bool
+    /// For the page last checked: which of its names are columns, by name number.
+    private var checkedPage: PageBuffer?
+    private var shownNames: [Bool] = []
 
     /// - Parameter expandedAuto: for `table`, print rows vertically when the table is wider than
     ///   the terminal (psql's `\x auto`).
@@ -23,7 +32,8 @@ public final class ResultWriter {
         let columns = Self.columns(of: plan)
         let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: columns == nil, expandedAuto: expandedAuto,
                                       bold: bold, nulls: nulls)
-        try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows)
+        try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows,
+                      checksColumns: columns == nil && format != .json && format != .ndjson)
     }
 
     /// Writes to `renderer` (a subquery's values are collected, not printed).
@@ -41,9 +51,11 @@ public final class ResultWriter {
         }
     }
 
-    private init(plan: RequestPlan, renderer: any ResultRenderer, columns: [ResultColumn]?, maxLocalRows: Int) throws(Diagnostic) {
+    private init(plan: RequestPlan, renderer: any ResultRenderer, columns: [ResultColumn]?, maxLocalRows: Int,
+                 checksColumns: Bool = false) throws(Diagnostic) {
         self.plan = plan
         self.columns = columns
+        self.checksColumns = checksColumns
         self.renderer = renderer
         if case .computed(let query) = plan.projection {
             pipeline = try LocalPipeline(query, now: Instant(seconds: 0), maxRows: maxLocalRows, encoder: renderer.rowEncoder)
@@ -71,6 +83,7 @@ public final class ResultWriter {
         guard let first = rows.first else { return }
         // SELECT *: the columns are the first row's id and attributes.
         if columns == nil { columns = first.columnNames.map { ResultColumn(name: $0, field: $0) } }
+        if checksColumns { noteUnshownColumns(rows) }
         if let pipeline {
             write(try pipeline.consume(rows))
             return
@@ -78,6 +91,25 @@ public final class ResultWriter {
         start()
         renderer.write(raw: rows)
         rowCount += rows.count
+    }
+
+    /// Records the names of `rows`' members that are not columns. Names are numbered per page,
+    /// so each page's are looked up once and each member is one array read.
+    private func noteUnshownColumns(_ rows: [RawRow]) {
+        for row in rows {
+            let page = row.page
+            if page !== checkedPage {
+                checkedPage = page
+                shownNames = Array(repeating: false, count: page.names.names.count)
+                for column in columns ?? [] {
+                    if let number = page.names.numbers[column.field], Int(number) < shownNames.count { shownNames[Int(number)] = true }
+                }
+            }
+            for member in page.members[row.memberRange] where Int(member.number) >= shownNames.count || !shownNames[Int(member.number)] {
+                let name = page.name(member.number)
+                if name != "id" { unshownColumns.insert(name) }
+            }
+        }
     }
 
     /// Rows given as the local query's input slots (a join's rows).
