@@ -29,6 +29,8 @@ cp Tests/Fuzz/FuzzTargets.swift "$work/src/"
 binary="$work/cbq-fuzz"
 if [ ! -x "$binary" ] || [ -n "$(find "$work/src" -newer "$binary" -name '*.swift' | head -1)" ]; then
   echo "fuzz: building $binary"
+  # A failed build must fail here, not leave the last one's binary to fuzz stale code.
+  rm -f "$binary"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -suppress-warnings -module-name CBQFuzz "$work"/src/*.swift -o "$binary" 2>&1 \
     | grep -v "warning: Cannot export local symbol" || true
   [ -x "$binary" ] || { echo "fuzz: build failed"; exit 1; }

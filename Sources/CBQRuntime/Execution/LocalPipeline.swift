@@ -507,6 +507,3 @@ enum SortKeyEncoding {
     }
 }
 
-extension SQLValue {
-    var isText: Bool { if case .text = self { true } else { false } }
-}
