@@ -317,6 +317,23 @@ struct WriteTests {
         #expect(shell.transport.api.writeCount == 0)
     }
 
+    /// An UPDATE by id reads no row, so one GET of its first checks SET as a read would:
+    /// before, a misspelt column or a relationship went out in the PATCH, which a lenient
+    /// server answers 200 without changing anything (found by a review).
+    @Test func anUpdateByIDChecksItsSetColumnsFirst() async {
+        let typo = ShellHarness()
+        #expect(await typo.run("UPDATE people.people SET frist_name = 'A' WHERE id = 'PER-00001'") == SysExit.dataError)
+        #expect(typo.errorText.contains("did you mean 'first_name'? nothing was sent"))
+        let related = ShellHarness()
+        #expect(await related.run("UPDATE cases.cases SET person = 'PER-00002' WHERE id IN ('CAS-00001', 'CAS-00002')") == SysExit.dataError)
+        #expect(related.errorText.contains("error: 'person' is a relationship of cases.cases, and cbq writes attributes only"))
+        #expect(typo.transport.api.writeCount + related.transport.api.writeCount == 0)
+        let good = ShellHarness()
+        #expect(await good.run("UPDATE people.people SET city = 'Boise' WHERE id IN ('PER-00001', 'PER-00002')") == 0)
+        #expect(good.output == "UPDATE 2\n")
+        #expect(good.transport.sent.map(\.method) == [.get, .patch, .patch])
+    }
+
     @Test func aValueJSONCannotHoldIsAnErrorNotANull() async {
         let shell = ShellHarness()
         #expect(await shell.run("UPDATE services.service_offerings SET capacity_usage = capacity_usage * 1e308 * 1e308 WHERE id = 'SVC-0001'")

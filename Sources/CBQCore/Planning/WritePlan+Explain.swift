@@ -2,14 +2,15 @@ extension WritePlan {
     /// The plan for a person, as `explain` prints it: the read that finds the rows (if any),
     /// then the write requests, exactly as they would be sent, or their template per row.
     ///
-    ///     UPDATE people.people: 1 PATCH request, by id; nothing is read first
+    ///     UPDATE people.people: 1 PATCH request, by id; one GET of the first checks SET's columns first
     ///     PATCH https://api.casebook.net/people/people/PER-1
     ///       {"data":{"type":"people","id":"PER-1","attributes":{"city":"Springfield"}}}
     public func explanation() -> String {
         var lines: [String] = []
         if let requests = plannedRequests {
             let count = counted(requests.count, "\(verb.method) request")
-            let how = verb == .insert ? "one per row" : "by id; nothing is read first"
+            let how = verb == .insert ? "one per row"
+                : verb == .update ? "by id; one GET of the first checks SET's columns first" : "by id; nothing is read first"
             lines.append("\(verb.rawValue) \(verb.preposition) \(table): \(count), \(how)")
             lines += requests.map(\.description)
         } else if let read {

@@ -47,7 +47,20 @@ public struct WriteExecutor: Sendable {
     /// and text is judged as text), so a server that ignored one stops the write here instead of
     /// having it touch rows its WHERE excludes.
     public func prepare(_ plan: WritePlan, progress: @escaping Executor.Progress = { _ in }) async throws -> Batch {
-        if let requests = plan.plannedRequests { return Batch(requests: requests) }
+        if let requests = plan.plannedRequests {
+            var batch = Batch(requests: requests)
+            // An UPDATE by id reads no row: one GET of its first checks SET's columns as a read
+            // would (a misspelt one, a relationship), before any PATCH. A lenient server would
+            // answer 200 to either and change nothing.
+            if plan.verb == .update, let id = requests.first?.id, let url = RequestURL(plan.resourceURL(id: id)) {
+                let response = try await executor.sender(for: plan.baseURL).send(APIRequest(.get, url), passing: [404])
+                batch.summary.requests += response.attempts
+                if response.status != 404, let row = try? PageIndexer.index(response.body).rows.first {
+                    try Self.checkAssignments(plan, columns: Set(["id"] + row.attributes.map(\.key)), relationships: Set(row.relationships.map(\.key)))
+                }
+            }
+            return batch
+        }
         guard let read = plan.read else { return Batch(requests: []) }
         let evaluator = try AssignmentEvaluator(plan)
         var batch = Batch(requests: [])
@@ -84,18 +97,23 @@ public struct WriteExecutor: Sendable {
         // A SET column that no row read has, with a near name among those they have, is a
         // typo: the error comes before any write. (No near name: the server judges it, since
         // a server may leave null attributes out of what it sends.)
-        if !batch.requests.isEmpty {
-            // A relationship is no attribute: sent as one, a server may drop it without a word.
-            if let related = plan.assignments.first(where: { relationships.contains($0.column.name) }) {
-                throw Diagnostic.relationshipIsNotSettable(related.column, endpoint: plan.table)
-            }
-            for assignment in plan.assignments where !columns.contains(assignment.column.name) {
-                if let near = Suggestion.closest(to: assignment.column.name, among: Array(columns)) {
-                    throw Diagnostic.unknownWriteColumn(assignment.column, endpoint: plan.table, suggestion: near)
-                }
+        if !batch.requests.isEmpty { try Self.checkAssignments(plan, columns: columns, relationships: relationships) }
+        return batch
+    }
+
+    /// SET's columns against the rows read: a relationship is no attribute (sent as one, a
+    /// server may drop it without a word), and a column no row has, with a near name among
+    /// those they have, is a typo. (No near name: the server judges it, since a server may
+    /// leave null attributes out of what it sends.)
+    static func checkAssignments(_ plan: WritePlan, columns: Set<String>, relationships: Set<String>) throws(Diagnostic) {
+        if let related = plan.assignments.first(where: { relationships.contains($0.column.name) }) {
+            throw Diagnostic.relationshipIsNotSettable(related.column, endpoint: plan.table)
+        }
+        for assignment in plan.assignments where !columns.contains(assignment.column.name) {
+            if let near = Suggestion.closest(to: assignment.column.name, among: Array(columns)) {
+                throw Diagnostic.unknownWriteColumn(assignment.column, endpoint: plan.table, suggestion: near)
             }
         }
-        return batch
     }
 
     /// Sends the batch's requests one at a time; the first failure (or cancellation) stops it
