@@ -86,6 +86,18 @@ import Testing
         #expect(whole.errorText == "")
     }
 
+    /// Two columns of one name: a table or CSV shows both; a JSON object would keep one.
+    @Test func aNameTwiceIsAnErrorInJSON() async {
+        for format in [OutputFormat.json, .ndjson] {
+            let shell = ShellHarness(format: format)
+            #expect(await shell.run("SELECT first_name AS x, last_name AS x FROM people.people LIMIT 1") == SysExit.dataError)
+            #expect(shell.errorText.contains("two columns are named 'x', and a JSON object keeps only one of them"), "\(shell.errorText)")
+        }
+        let csv = ShellHarness(format: .csv)
+        #expect(await csv.run("SELECT first_name AS x, last_name AS x FROM people.people LIMIT 1") == 0)
+        #expect(csv.output.hasPrefix("x,x\r\n"))
+    }
+
     @Test func markdownBreaksALoneCarriageReturn() async {
         let shell = ShellHarness(format: .markdown)
         #expect(await shell.run("SELECT 'a\rb' AS x FROM people.people LIMIT 1") == 0)

@@ -10,6 +10,12 @@ extension Diagnostic {
     // MARK: - Running
 
     /// The API answered 400 naming a parameter that `range`'s condition was sent as.
+    /// Two result columns with one name, in JSON or NDJSON: an object keeps one of them.
+    public static func duplicateJSONKey(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "two columns are named '\(name)', and a JSON object keeps only one of them", at: range,
+                   label: "in this statement", hint: "name them apart (… AS \(name)_2), or use another --format")
+    }
+
     public static func rejectedParameter(_ name: String, sentAs parameters: String, at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "the API rejected \(name), sent for this condition", at: range, label: "sent as \(parameters)",
                    hint: "check the column name and operator; `cbq explain` shows every parameter")

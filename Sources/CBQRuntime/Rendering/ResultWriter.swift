@@ -30,6 +30,12 @@ public final class ResultWriter {
     public convenience init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
                 bold: Bool = false, nulls: NullDisplay = NullDisplay(), maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
         let columns = Self.columns(of: plan)
+        if format == .json || format == .ndjson, !((output.sink as? MemorySink)?.discards ?? false), let columns {
+            var seen: Set<String> = []
+            if let twice = columns.first(where: { !seen.insert($0.name).inserted }) {
+                throw Diagnostic.duplicateJSONKey(twice.name, at: SourceRange(plan.statementRange.start, plan.statementRange.start + 6))
+            }
+        }
         let renderer = Renderers.make(format, output: output, terminalWidth: terminalWidth, allColumns: columns == nil, expandedAuto: expandedAuto,
                                       bold: bold, nulls: nulls)
         try self.init(plan: plan, renderer: renderer, columns: columns, maxLocalRows: maxLocalRows,
