@@ -167,9 +167,9 @@ enum TextOrderings {
         ]
         if let p = SQLValue.numberFromText(x), let q = SQLValue.numberFromText(y) { readings.append { SQLValue.order(p, q) } }
         if let p = Instant(x), let q = Instant(y) {
-            readings.append { instantOrder(p, q) }
+            readings.append { Instant.compare(p, q) }
             // Elasticsearch sorts dates by the millisecond, whatever the text shows.
-            readings.append { instantOrder(p.truncated(digits: 3), q.truncated(digits: 3)) }
+            readings.append { Instant.compare(p.truncated(digits: 3), q.truncated(digits: 3)) }
         }
         return readings
     }
@@ -261,15 +261,6 @@ enum TextOrderings {
     static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) }
     static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
     static func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte & ~0x20 : byte }
-
-    /// Instants by their second, then their fraction's digits (`.25` after `.249`).
-    static func instantOrder(_ a: Instant, _ b: Instant) -> Int {
-        if a.seconds != b.seconds { return a.seconds < b.seconds ? -1 : 1 }
-        let width = max(a.fraction.count, b.fraction.count)
-        let x = a.fraction + String(repeating: "0", count: width - a.fraction.count)
-        let y = b.fraction + String(repeating: "0", count: width - b.fraction.count)
-        return x == y ? 0 : x < y ? -1 : 1
-    }
 }
 
 private extension Instant {
