@@ -111,7 +111,7 @@ public struct RequestSender: Sendable {
             }
             let retryAfter = reply.header("Retry-After")
             if attempt < retry.maxAttempts,
-               retry.mayRepeat(request.method, after: .status(reply.status, hasRetryAfter: retryAfter != nil)) {
+               retry.mayRepeat(request.method, after: .status(reply.status)) {
                 switch retry.pause(afterAttempt: attempt, retryAfter: retryAfter) {
                 case .wait(let pause):
                     if reply.status >= 500 { mayHaveActed = true }

@@ -24,7 +24,7 @@ public struct RetryPolicy: Sendable {
     /// What went wrong with one attempt.
     public enum Failure: Sendable {
         case transport(TransportError.Kind)
-        case status(Int, hasRetryAfter: Bool)
+        case status(Int)
     }
 
     /// Whether a request may be sent again after `failure`. An idempotent request (GET, PATCH,
@@ -38,9 +38,8 @@ public struct RetryPolicy: Sendable {
         case .transport(let kind):
             if kind == .tooLarge { return false }
             return method.isIdempotent || kind == .connect
-        case .status(let status, let hasRetryAfter):
+        case .status(let status):
             guard Self.retryableStatuses.contains(status) else { return false }
-            _ = hasRetryAfter
             return method.isIdempotent || status == 429
         }
     }
