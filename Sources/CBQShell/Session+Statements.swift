@@ -179,7 +179,7 @@ extension Session {
             writer = try ResultWriter(plan: outcome.query.plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
                                       terminalWidth: writesToScreen ? console.screenWidth() : nil,
                                       expandedAuto: expanded == .auto, bold: writesToScreen && console.screenColors, nulls: nullDisplay,
-                                      maxLocalRows: options.maxLocalRows)
+                                      maxLocalRows: options.maxLocalRows, unread: analyze)
             try writer.write(values: outcome.rows)
             try writer.finish(count: nil)
         } catch {
@@ -234,7 +234,7 @@ extension Session {
         do {
             writer = try ResultWriter(plan: plan, format: analyze ? .ndjson : format, output: analyze ? discard : output,
                                       terminalWidth: toScreen ? console.screenWidth() : nil, expandedAuto: expanded == .auto,
-                                      bold: toScreen && console.screenColors, nulls: nullDisplay, maxLocalRows: options.maxLocalRows)
+                                      bold: toScreen && console.screenColors, nulls: nullDisplay, maxLocalRows: options.maxLocalRows, unread: analyze)
         } catch {
             console.error(error, in: source)
             return SysExit.dataError

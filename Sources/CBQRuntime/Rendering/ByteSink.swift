@@ -52,9 +52,6 @@ public final class MemorySink: ByteSink {
     /// - Parameter keeping: false drops what is written (EXPLAIN ANALYZE renders to nowhere).
     public init(keeping: Bool = true) { self.keeping = keeping }
 
-    /// Whether what is written goes nowhere (nobody reads this output).
-    public var discards: Bool { !keeping }
-
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if keeping { self.bytes.withLock { $0.append(contentsOf: bytes) } }
         return true

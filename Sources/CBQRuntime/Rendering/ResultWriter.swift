@@ -27,10 +27,12 @@ public final class ResultWriter {
     /// - Parameter maxLocalRows: how many groups or rows a blocking local operator may hold.
     /// - Parameter bold: the table's header in bold (a terminal that takes colour).
     /// - Parameter nulls: how a table or records show NULL.
+    /// - Parameter unread: the output goes nowhere (EXPLAIN ANALYZE renders to measure): two
+    ///   columns of one name are then no error, as no JSON object is read.
     public convenience init(plan: RequestPlan, format: OutputFormat, output: OutputStream, terminalWidth: Int?, expandedAuto: Bool = false,
-                bold: Bool = false, nulls: NullDisplay = NullDisplay(), maxLocalRows: Int = 1_000_000) throws(Diagnostic) {
+                bold: Bool = false, nulls: NullDisplay = NullDisplay(), maxLocalRows: Int = 1_000_000, unread: Bool = false) throws(Diagnostic) {
         let columns = Self.columns(of: plan)
-        if format == .json || format == .ndjson, !((output.sink as? MemorySink)?.discards ?? false), let columns {
+        if format == .json || format == .ndjson, !unread, let columns {
             var seen: Set<String> = []
             if let twice = columns.first(where: { !seen.insert($0.name).inserted }) {
                 throw Diagnostic.duplicateJSONKey(twice.name, at: SourceRange(plan.statementRange.start, plan.statementRange.start + 6))
