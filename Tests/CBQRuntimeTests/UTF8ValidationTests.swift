@@ -1,13 +1,13 @@
 import CBQCore
-import CBQSandbox
 import Testing
 @testable import CBQRuntime
 
-/// The page validator agrees with the standard library's on every input, and never reads past
-/// the bytes it is given.
+/// A page's UTF-8 is checked in its strings as the scanner reads them (outside strings JSON
+/// allows only ASCII). The indexer agrees with the standard library on every string, names
+/// included, and points at the first byte that is not UTF-8.
 struct UTF8ValidationTests {
-    /// The validator's answer as the standard library would give it: the offset of the first
-    /// byte of the first sequence that is not UTF-8.
+    /// The offset of the first byte of the first sequence that is not UTF-8, as the standard
+    /// library sees it; nil when all of `bytes` is.
     static func reference(_ bytes: [UInt8]) -> Int? {
         var index = 0
         while index < bytes.count {
@@ -18,27 +18,50 @@ struct UTF8ValidationTests {
         return nil
     }
 
-    /// ASCII that ends exactly where a 32-byte step ends, followed in memory by bytes that are
-    /// not UTF-8: the answer is about the 32 bytes alone. (A first version stepped over all 32
-    /// and then read the byte after them, failing pages whose length was a multiple of 32.)
-    @Test(arguments: [8, 32, 40, 64, 96])
-    func theBytesAfterTheBufferAreNotRead(length: Int) {
-        let memory = [UInt8](repeating: UInt8(ascii: "a"), count: length) + [UInt8](repeating: 0xFF, count: 64)
-        memory.withUnsafeBufferPointer { all in
-            #expect(UTF8Validation.firstInvalidByte(in: UnsafeBufferPointer(rebasing: all[..<length])) == nil)
-            #expect(UTF8Validation.firstInvalidByte(in: UnsafeBufferPointer(rebasing: all[..<(length + 1)])) == length)
+    static let pieces: [[UInt8]] = [Array("abcdefgh".utf8), Array("é".utf8), Array("李".utf8), Array("👍".utf8), [0xC0, 0x80], [0xED, 0xA0, 0x80],
+                                    [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80], [0xFF], [0xC3], Array(String(repeating: "x", count: 31).utf8)]
+
+    /// Random text in a value and in a name, at every alignment the 8-byte steps meet.
+    @Test(arguments: [false, true])
+    func agreesWithTheStandardLibrary(inName: Bool) {
+        var random = SeededGenerator(seed: inName ? 33 : 32)
+        for _ in 0..<3_000 {
+            var text: [UInt8] = []
+            for _ in 0..<random.int(0...12) { text += random.pick(Self.pieces) }
+            let before = Array(#"{"data":[{"id":"1","attributes":{"#.utf8) + Array(repeating: UInt8(ascii: " "), count: random.int(0...7))
+            let member: [UInt8] = inName ? [UInt8(ascii: "\"")] + text + Array(#"":1"#.utf8) : Array(#""a":""#.utf8) + text + [UInt8(ascii: "\"")]
+            let page = before + member + Array("}}]}".utf8)
+            let textStart = before.count + (inName ? 1 : 5)
+            do {
+                let document = try PageIndexer.index(page)
+                #expect(Self.reference(text) == nil, "accepted \(text)")
+                if !inName { #expect(document.rows.first?.sqlValue("a").description == String(decoding: text, as: UTF8.self)) }
+            } catch {
+                let expected = Self.reference(text).map { $0 + textStart }
+                #expect(error.offset == expected && error.message == "invalid UTF-8", "\(text): \(error)")
+            }
         }
     }
 
-    @Test func agreesWithTheStandardLibrary() {
-        var random = SeededGenerator(seed: 32)
-        let pieces: [[UInt8]] = [Array("abcdefgh".utf8), Array("é".utf8), Array("李".utf8), Array("👍".utf8), [0xC0, 0x80], [0xED, 0xA0, 0x80],
-                                 [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80], [0xFF], Array(String(repeating: "x", count: 31).utf8)]
-        for _ in 0..<3_000 {
-            var bytes: [UInt8] = []
-            for _ in 0..<random.int(0...12) { bytes += random.pick(pieces) }
-            #expect(UTF8Validation.firstInvalidByte(bytes) == Self.reference(bytes), "\(bytes)")
+    /// Outside strings, a byte beyond ASCII is not JSON, valid UTF-8 or not.
+    @Test(arguments: [Array("é".utf8), [0xFF]])
+    func aByteBeyondASCIIOutsideAStringIsAnError(bytes: [UInt8]) {
+        let page = Array(#"{"data":[{"id":"1","attributes":{"a":1"#.utf8) + bytes + Array("}}]}".utf8)
+        #expect(throws: JSONParser.Error.self) { try PageIndexer.index(page) }
+    }
+
+    /// The 8-byte step stops at the first quote, backslash, control character or byte beyond
+    /// ASCII, and at no byte before it; it reads the word little-endian.
+    @Test func theEightByteStepFindsTheFirstByteThatEndsPlainText() {
+        let bytes: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x2F, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xA2, 0xDC, 0xFF, 0x61]
+        var random = SeededGenerator(seed: 8)
+        for _ in 0..<20_000 {
+            // Mostly plain text, so the first special byte falls at every position.
+            let word = (0..<8).map { _ in random.int(0...3) == 0 ? random.pick(bytes) : UInt8(ascii: "m") }
+            let expected = word.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x80 } ?? 8
+            let value = word.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            let special = JSONScanner.specialBytes(value)
+            #expect((special == 0 ? 8 : special.trailingZeroBitCount >> 3) == expected, "\(word)")
         }
-        #expect(UTF8Validation.firstInvalidByte([]) == nil)
     }
 }

@@ -189,30 +189,67 @@ struct JSONScanner {
         return start..<position
     }
 
-    /// Skips a string, checking escapes and control characters; returns its range with quotes.
+    /// Skips a string, checking escapes, control characters and UTF-8; returns its range with
+    /// quotes.
     ///
     /// The loop over plain bytes is inlined where strings are read (most of a page's bytes are
-    /// in strings); an escape or a control character continues out of line.
+    /// in strings): it steps 8 bytes at a time to the first byte that is not plain ASCII text,
+    /// then one at a time; an escape, a control character or a byte beyond ASCII continues
+    /// out of line.
     @inline(__always)
     mutating func skipString() throws(JSONParser.Error) -> Range<Int> {
         let start = position
         position += 1
-        while position < bytes.count {
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while true {
+            while position + 8 <= bytes.count {
+                let special = Self.specialBytes(base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                if special != 0 { position += special.trailingZeroBitCount >> 3; break }
+                position += 8
+            }
+            guard position < bytes.count else { throw error("unterminated string") }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") { position += 1; return start..<position }
-            if byte < 0x20 || byte == UInt8(ascii: "\\") { return try skipStringRest(from: start) }
-            position += 1
+            if byte >= 0x80 {
+                guard let length = UTF8Validation.sequenceLength(at: position, in: bytes) else { throw error("invalid UTF-8") }
+                position += length
+            } else if byte < 0x20 || byte == UInt8(ascii: "\\") {
+                return try skipStringRest(from: start)
+            } else {
+                position += 1  // a plain byte of the last 7
+            }
         }
-        throw error("unterminated string")
     }
 
-    /// The rest of a string from an escape or a control character at `position`.
+    /// The high bit of each byte of `word` (read little-endian) that ends a run of plain string
+    /// text: a quote, a backslash, a control character, or a byte beyond ASCII. A borrow only
+    /// runs from a byte that is flagged itself into the bytes after it, so the lowest flag is
+    /// exact (which is all the caller reads); flags above it may be false.
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        return (control | zeroQuote | zeroBackslash | word) & highs
+    }
+
+    /// The rest of a string from an escape, a control character or a byte beyond ASCII at
+    /// `position`.
     @inline(never)
     private mutating func skipStringRest(from start: Int) throws(JSONParser.Error) -> Range<Int> {
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") { position += 1; return start..<position }
             if byte < 0x20 { throw error("control character in a string") }
+            if byte >= 0x80 {
+                guard let length = UTF8Validation.sequenceLength(at: position, in: bytes) else { throw error("invalid UTF-8") }
+                position += length
+                continue
+            }
             if byte == UInt8(ascii: "\\") {
                 guard position + 1 < bytes.count else { break }
                 switch bytes[position + 1] {

@@ -26,15 +26,13 @@ public struct IndexedDocument: Sendable {
 ///     let document = try PageIndexer.index(body)
 ///     document.rows[0].value("last_name")     // decodes that one value
 ///
-/// The whole document is checked: UTF-8, JSON syntax, nesting depth. A malformed page is an
-/// error at a byte offset, never a partial result.
+/// The whole document is checked: UTF-8 (in its strings, as they are read: outside strings
+/// JSON allows only ASCII), JSON syntax, nesting depth. A malformed page is an error at a byte
+/// offset, never a partial result.
 public enum PageIndexer {
     public static func index(_ body: [UInt8]) throws(JSONParser.Error) -> IndexedDocument {
         // Offsets are kept as 32-bit integers; a transport refuses bodies far smaller than this.
         guard body.count < Int(Int32.max) / 2 else { throw JSONParser.Error(message: "a page larger than 1 GiB", offset: 0) }
-        if let offset = UTF8Validation.firstInvalidByte(body) {
-            throw JSONParser.Error(message: "invalid UTF-8", offset: offset)
-        }
         let page = PageBuffer(body)
         var members: [PageMember] = []
         let document = try body.withUnsafeBufferPointer { (buffer) throws(JSONParser.Error) -> IndexedDocument in
