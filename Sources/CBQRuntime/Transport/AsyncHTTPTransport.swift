@@ -30,6 +30,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
         // requests queue for a connection and the window is smaller than it says.
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.decompression = .enabled(limit: .ratio(50))
+        // No tracing: by default every request starts a span on the process's tracer (a no-op
+        // one here) and fills in its attributes, on the event loop.
+        configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroup: Self.eventLoop, configuration: configuration)
         self.requestTimeout = requestTimeout
     }
