@@ -5,6 +5,7 @@ struct EvaluationTests {
     private let row: [String: JSONValue] = [
         "id": "P-1", "last_name": "Doe", "age": 12, "score": 2.5, "archived": false, "state": "CA",
         "middle_name": nil, "created_at": "2025-03-04T10:15:00Z", "zip": "02134", "tags": .array(["a"]),
+        "amount": "10.00",
     ]
 
     private func evaluate(_ condition: String) throws -> Bool? {
@@ -19,7 +20,7 @@ struct EvaluationTests {
         ("'9' < age", true), ("9 < age", true), ("score BETWEEN 2 AND 3", true), ("age NOT BETWEEN 1 AND 20", false),
         ("archived = false", true), ("archived = 'FALSE'", true), ("archived != true", true),
         ("created_at >= '2025-01-01'", true), ("created_at < '2025-03-04T10:15:00Z'", false),
-        ("zip = 2134", false), ("zip = '02134'", true),
+        ("zip = 02134", true), ("zip = '02134'", true), ("zip > 01000", true), ("amount > 10.5", false), ("amount = 10.00", true),
         ("last_name LIKE 'doe'", true), ("last_name LIKE 'D_e'", true), ("last_name LIKE 'D%'", true),
         ("last_name LIKE 'Do'", false), ("last_name NOT LIKE 'x%'", true), ("age LIKE '1%'", true),
         ("state IN ('NY', 'CA')", true), ("state NOT IN ('NY', 'CA')", false), ("age IN (1, 12)", true),
@@ -53,6 +54,17 @@ struct EvaluationTests {
                       "NOT (age = 'abc' OR id = 'P-1')", "CAST(age AS TEXT) = archived"])
     func incomparableValuesAreAnError(condition: String) throws {
         #expect(throws: Diagnostic.self, "\(condition)") { _ = try evaluate(condition) }
+    }
+
+    /// Text that spells a number, against a number constant: the constant is read as text, as
+    /// the API reads a filter's text against a text attribute; but a server may send numbers as
+    /// text (a decimal as "10.00") and compare them as numbers. Where the two readings differ,
+    /// that is an error naming both ways out, not the text reading's answer.
+    @Test(arguments: ["zip = 2134", "zip > 1000", "amount > 9.75", "amount = 10", "amount IN (10, 11)", "amount BETWEEN 9.5 AND 11", "NOT amount < 9.75"])
+    func textThatIsANumberAgainstANumberIsAnErrorWhereTheReadingsDiffer(condition: String) throws {
+        #expect(performing: { _ = try evaluate(condition) }, throws: { error in
+            (error as? Diagnostic)?.message.contains("compare one way as text and another as numbers") == true
+        })
     }
 
     @Test(arguments: [("CAST(age AS TEXT) < age + 1", true), ("age + 1 > CAST(age AS TEXT)", true),

@@ -163,7 +163,8 @@ struct ServerCheckTests {
         #expect(read.errorText == "")
         let write = ShellHarness(transport: decimals)
         #expect(await write.run("UPDATE services.service_offerings SET name = 'x' WHERE max_capacity > 9 AND archived = false") == SysExit.dataError)
-        #expect(write.errorText.contains("do not satisfy filter[max_capacity][g]=9"))
+        // "20.00" > 9 as a number, not as text: the write cannot know which the server meant.
+        #expect(write.errorText.contains("the text '20.00' and the number 9 compare one way as text and another as numbers"), "\(write.errorText)")
         #expect(decimals.api.writeCount == 0)
     }
 

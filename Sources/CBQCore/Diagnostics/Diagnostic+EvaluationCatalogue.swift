@@ -18,6 +18,13 @@ extension Diagnostic {
                    hint: "CAST one side to the other's type; a boolean compares with TRUE or FALSE")
     }
 
+    /// Text that spells a number, against a number, where text order and number order differ.
+    static func textOrNumber(_ text: SQLValue, _ number: SQLValue, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(describe(text)) and \(describe(number)) compare one way as text and another as numbers", at: range,
+                   label: "in this comparison",
+                   hint: "quote the number to compare text, or CAST the text AS DECIMAL to compare numbers")
+    }
+
     static func integerOverflow(at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "integer overflow", at: range, label: "the result does not fit in 64 bits",
                    hint: "CAST an operand AS DECIMAL to compute with doubles")

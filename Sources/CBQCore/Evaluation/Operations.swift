@@ -31,6 +31,8 @@ enum Operations {
         if let order = compare(a, b, constant: constant) { return order }
         if case .nested = a { return nil }
         if case .nested = b { return nil }
+        if case .text(let text) = a, b.isNumber, Numeric(text: text) != nil { throw Diagnostic.textOrNumber(a, b, at: range) }
+        if case .text(let text) = b, a.isNumber, Numeric(text: text) != nil { throw Diagnostic.textOrNumber(b, a, at: range) }
         throw Diagnostic.incomparable(a, b, at: range)
     }
 
@@ -40,7 +42,13 @@ enum Operations {
         switch (a, b) {
         case (.text(let x), .text(let y)): return ValueSemantics.compareText(x, y)
         case (.text(let x), _):
-            return b.isNumber || isBoolean(b) ? ValueSemantics.compareBytes(x, spelling ?? b.description) : nil
+            guard b.isNumber || isBoolean(b) else { return nil }
+            let asText = ValueSemantics.compareBytes(x, spelling ?? b.description)
+            // Text that spells a number may be one a server sends as text (a decimal as
+            // "10.00"), which its filters compare as numbers: where reading it as text and as a
+            // number disagree ("10.00" > 9.75 as a number, not as text), there is no answer.
+            if b.isNumber, let number = Numeric(text: x), Numeric.compare(number, b.numeric!).signum() != asText.signum() { return nil }
+            return asText
         case (.boolean(let x), .boolean(let y)): return x == y ? 0 : (x ? 1 : -1)
         case (.boolean(let x), .text(let y)):
             switch y.lowercased() {
