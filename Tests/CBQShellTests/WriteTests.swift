@@ -310,6 +310,49 @@ struct WriteTests {
         #expect(plain.errorText.contains("note: the API's answer for RPT-00801 could not be read (it was written): its answer is not a JSON:API document"))
     }
 
+    /// A 2xx answer whose resource leaves out an attribute that was sent: a server that does
+    /// not write it (read-only, unknown) may drop it without a word. The statement stops there,
+    /// the row counted as written, the rest not sent. Before, this was a note and exit 0: a
+    /// write reported done that may not have happened (found by a review).
+    @Test func anAnswerWithoutAnAttributeSentStopsTheWrite() async {
+        // Single resources (the writes' answers) lose their city; pages keep it.
+        let dropsCity = InProcessTransport(alter: { body in
+            let text = String(decoding: body, as: UTF8.self)
+            guard text.hasPrefix(#"{"data":{"#) else { return body }
+            return Array(text.replacing(/"city":"[^"]*",?/, with: "").utf8)
+        })
+        let shell = ShellHarness(transport: dropsCity)
+        #expect(await shell.run("UPDATE people.people SET city = 'Boise', last_name = 'Doe' WHERE id IN ('PER-00001', 'PER-00002')") == SysExit.dataError)
+        #expect(dropsCity.api.writeCount == 1)
+        #expect(shell.errorText.contains("error: the API answered PER-00001 without city, which was sent: it may not have been written"), "\(shell.errorText)")
+        #expect(shell.errorText.contains("UPDATE people.people SET city = 'Boise'"))
+        #expect(shell.errorText.contains("note: UPDATE stopped after 1 of 2 rows; written: PER-00001; not sent: PER-00002"), "\(shell.errorText)")
+        // An attribute sent as null may be left out, as null attributes may be of any resource.
+        let dropsNulls = InProcessTransport(alter: { body in
+            let text = String(decoding: body, as: UTF8.self)
+            guard text.hasPrefix(#"{"data":{"#) else { return body }
+            return Array(text.replacing(/"county":null,?/, with: "").utf8)
+        })
+        let insert = ShellHarness(transport: dropsNulls)
+        #expect(await insert.run("INSERT INTO intake.reports (status, county) VALUES ('new', NULL), ('screened', NULL)") == 0)
+        #expect(insert.output == "INSERT 2\n")
+        #expect(insert.errorText == "")
+    }
+
+    /// An answer with another value than the one sent (a server that normalises, or rewrites)
+    /// says what it stored: a note, and the write goes on.
+    @Test func anAnswerWithAnotherValueIsANote() async {
+        let shouts = InProcessTransport(alter: { body in
+            let text = String(decoding: body, as: UTF8.self)
+            guard text.hasPrefix(#"{"data":{"#) else { return body }
+            return Array(text.replacing(#""city":"Boise""#, with: #""city":"BOISE""#).utf8)
+        })
+        let shell = ShellHarness(transport: shouts)
+        #expect(await shell.run("UPDATE people.people SET city = 'Boise' WHERE id IN ('PER-00001', 'PER-00002')") == 0)
+        #expect(shell.output == "UPDATE 2\n")
+        #expect(shell.errorText.contains(#"note: the API answered PER-00001 with city = "BOISE", not "Boise" as sent"#), "\(shell.errorText)")
+    }
+
     @Test func aRelationshipIsNotSetAsAnAttribute() async {
         let shell = ShellHarness()
         #expect(await shell.run("UPDATE cases.cases SET person = 'PER-00002' WHERE status = 'open' AND county = 'Ada'") == SysExit.dataError)

@@ -122,6 +122,15 @@ extension Diagnostic {
                    hint: "run it again; if it persists, check the server's paging (cbq explain shows the requests)")
     }
 
+    /// A 2xx answer to a write whose resource leaves out an attribute that was sent (not as
+    /// null): a server that does not write an attribute (read-only, or unknown to it) may drop
+    /// it without a word, and the statement would report a write that did not happen.
+    public static func unansweredAttribute(_ name: String, id: String, verb: WritePlan.Verb, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API answered \(id) without \(name), which was sent: it may not have been written", at: range,
+                   label: "not in the API's answer", hint: "the API may not write \(name) (read-only, or unknown to it); the rest of the "
+                       + "\(verb.rawValue) was not sent: check \(id) before trying again")
+    }
+
     /// A SET column that no row read has, with a near name among those it has.
     public static func unknownWriteColumn(_ column: Identifier, endpoint: String, suggestion: String) -> Diagnostic {
         Diagnostic(.semantic, "column '\(column.name)' does not exist in \(endpoint)", at: column.range,

@@ -169,6 +169,11 @@ public struct WriteExecutor: Sendable {
             let answered = await self.answered(response, to: request, method: method, url: url, plan: plan, sender: sender, summary: &outcome.summary)
             let name = answered.id ?? "row \(index + 1) of VALUES (the answer named no id)"
             outcome.written.append(name)
+            if let missing = answered.missing {
+                // Written, but perhaps not as the statement says: the rest waits for a person.
+                throw failure(Diagnostic.unansweredAttribute(missing, id: name, verb: plan.verb, at: Self.range(of: missing, in: plan, row: index)),
+                              failed: nil, notSent: rest)
+            }
             if let problem = answered.problem {
                 if plan.returning != nil { outcome.returningProblems.append("\(name): \(problem)") }
                 else { outcome.summary.notices.append("the API's answer for \(name) could not be read (it was written): \(problem)") }
@@ -186,8 +191,8 @@ public struct WriteExecutor: Sendable {
     /// the answer has none). Never throws: the write is done; a problem reading the answer is
     /// returned as text.
     private func answered(_ response: APIResponse, to request: WriteRequest, method: RequestMethod, url: RequestURL, plan: WritePlan,
-                          sender: RequestSender, summary: inout ExecutionSummary) async -> (id: String?, rows: [RawRow], problem: String?) {
-        guard method != .delete else { return (request.id, [], nil) }
+                          sender: RequestSender, summary: inout ExecutionSummary) async -> (id: String?, rows: [RawRow], problem: String?, missing: String?) {
+        guard method != .delete else { return (request.id, [], nil, nil) }
         var rows: [RawRow] = []
         var problem: String?
         if !response.body.isEmpty {
@@ -195,9 +200,14 @@ public struct WriteExecutor: Sendable {
         }
         let locationID = response.header("Location").flatMap { $0.split(separator: "/").last }.flatMap { PercentEncoding.decode($0) }
         let id = rows.first?.idText ?? request.id ?? locationID
-        if let row = rows.first, let body = request.body { summary.notices += Self.differences(sent: body, answered: row, id: id ?? "") }
+        var missing: String?
+        if let row = rows.first, let body = request.body {
+            let differences = Self.differences(sent: body, answered: row, id: id ?? "")
+            summary.notices += differences.notes
+            missing = differences.missing.first
+        }
         if rows.isEmpty, plan.returning != nil {
-            guard let id, let resource = RequestURL(plan.resourceURL(id: id)) else { return (id, [], problem ?? "its answer named no resource to return") }
+            guard let id, let resource = RequestURL(plan.resourceURL(id: id)) else { return (id, [], problem ?? "its answer named no resource to return", nil) }
             do {
                 let fetched = try await sender.send(APIRequest(.get, resource))
                 summary.requests += fetched.attempts
@@ -207,7 +217,14 @@ public struct WriteExecutor: Sendable {
                 problem = (problem.map { $0 + "; " } ?? "") + "reading it back failed: \(error)"
             }
         }
-        return (id, rows, problem)
+        return (id, rows, problem, missing)
+    }
+
+    /// Where the statement sets `attribute` (for the `row`-th request of an INSERT, that row's).
+    static func range(of attribute: String, in plan: WritePlan, row: Int) -> SourceRange {
+        if let assignment = plan.assignments.first(where: { $0.column.name == attribute }) { return assignment.column.range }
+        if row < plan.inserts.count, let value = plan.inserts[row].attributes.first(where: { $0.name == attribute }) { return value.range }
+        return plan.statementRange
     }
 
     /// RETURNING's columns against the resources the API answered with: one that none has is
@@ -217,14 +234,17 @@ public struct WriteExecutor: Sendable {
         try Pager.checkColumns(rows, of: returning)
     }
 
-    /// Attributes the API answered with values other than those sent, or without (a server
-    /// that ignored or rewrote one), as notes: the write happened, but not as written.
-    static func differences(sent body: [UInt8], answered row: RawRow, id: String) -> [String] {
-        guard case .object(let attributes)? = (try? JSONParser.parse(body))?[path: ["data", "attributes"]] else { return [] }
+    /// Attributes the API answered with values other than those sent (a server that rewrote
+    /// one: the write happened, but not as written), as notes; and those it answered without,
+    /// which it may have ignored. An attribute sent as null may be left out of an answer, as
+    /// null attributes may be of any resource.
+    static func differences(sent body: [UInt8], answered row: RawRow, id: String) -> (notes: [String], missing: [String]) {
+        guard case .object(let attributes)? = (try? JSONParser.parse(body))?[path: ["data", "attributes"]] else { return ([], []) }
         var notes: [String] = []
+        var missing: [String] = []
         for member in attributes {
             guard row.raw(member.key) != nil else {
-                notes.append("the API answered \(id) without \(member.key), which was sent: it may not have been written")
+                if member.value != .null { missing.append(member.key) }
                 continue
             }
             let answered = row.value(member.key)
@@ -232,7 +252,7 @@ public struct WriteExecutor: Sendable {
                 notes.append("the API answered \(id) with \(member.key) = \(JSONWriter.serialize(answered)), not \(JSONWriter.serialize(member.value)) as sent")
             }
         }
-        return notes
+        return (notes, missing)
     }
 }
 
