@@ -79,7 +79,9 @@ public final class Console: Sendable {
         emit(formatter.format(diagnostic, in: source))
     }
 
+    /// Every line passes ``Secrets/redact(_:)``: a server may echo a token back in an error.
     private func write(_ sink: any ByteSink, _ text: String) {
+        let text = Secrets.redact(text)
         sink.write(text.hasSuffix("\n") ? text : text + "\n")
     }
 }

@@ -92,9 +92,12 @@ public enum TokenPolicy {
         if target.isSandbox { return FixedToken("sandbox") }
         var token: String?
         if let file = target.tokenFile {
+            try ownerOnly(file, what: "token file")
             token = try SourceFiles.read(file).trimming(.whitespace)
             if token?.isEmpty == true { throw ShellFailure(SysExit.noPermission, "the token file '\(file)' is empty") }
+            try checked(token!, from: "the token file '\(file)'")
         } else if !target.ignoresEnvironmentToken, let value = environment("CASEBOOK_TOKEN")?.trimming(.whitespace), !value.isEmpty {
+            try checked(value, from: "$CASEBOOK_TOKEN")
             token = value
         }
         guard let url = RequestURL(target.baseURL) else { return FixedToken(token) }
@@ -110,6 +113,29 @@ public enum TokenPolicy {
         if token == nil, let command = target.tokenCommand { return CommandToken(command) }
         if token == nil, let oauth = target.oauth, let transport { return try oauth.credentials(environment: environment, transport: transport) }
         return FixedToken(token)
+    }
+
+    /// A credential as read: registered to be kept out of what cbq prints, or refused, without
+    /// quoting it, where it cannot be one (a `pass` entry's second line would go into the
+    /// Authorization header, and HTTP's refusal quotes the header).
+    static func checked(_ value: String, from source: String) throws(ShellFailure) {
+        if let problem = Secrets.problem(in: value) {
+            throw ShellFailure(SysExit.noPermission, "\(source) has \(problem): it is not one token; nothing was sent",
+                               hint: "a token or secret is one line; for a pass entry with more, use --token-command 'pass show NAME | head -n 1'")
+        }
+        Secrets.register(value)
+    }
+
+    /// A file of credentials must be readable by its owner only, as `.pgpass` must be.
+    static func ownerOnly(_ path: String, what: String) throws(ShellFailure) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw ShellFailure(SysExit.noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & 0o077 == 0 else {
+            throw ShellFailure(SysExit.noPermission, "the \(what) '\(path)' can be read by others than its owner: not used",
+                               hint: "chmod 600 '\(path)', as .pgpass must be")
+        }
     }
 
     /// This process's environment variable `name`, if set.
@@ -158,6 +184,11 @@ func runCredentialCommand(_ command: String, what: String) throws(CredentialsErr
     guard status == 0 else { throw CredentialsError("the \(what) command exited with status \(status >> 8); nothing was sent") }
     let output = String(decoding: bytes, as: UTF8.self).trimming(.whitespace)
     guard !output.isEmpty else { throw CredentialsError("the \(what) command printed no \(what); nothing was sent") }
+    if let problem = Secrets.problem(in: output) {
+        throw CredentialsError("the \(what) command printed \(problem): it is not one \(what); nothing was sent "
+                               + "(for a pass entry with more lines: pass show NAME | head -n 1)")
+    }
+    Secrets.register(output)
     return output
 }
 
@@ -186,29 +217,27 @@ public struct OAuthClient: Sendable, Equatable {
             throw ShellFailure(SysExit.usage, "the token URL must be https:// (or http:// on loopback), got '\(tokenURL)'")
         }
         let secret: String
+        let source: String
         if let secretFile {
-            var status = stat()
-            guard stat(secretFile, &status) == 0 else {
-                throw ShellFailure(SysExit.noInput, "cannot read '\(secretFile)': \(String(cString: strerror(errno)))")
-            }
-            guard status.st_mode & 0o077 == 0 else {
-                throw ShellFailure(SysExit.noPermission, "the client secret file '\(secretFile)' can be read by others than its owner: not used",
-                                   hint: "chmod 600 '\(secretFile)', as .pgpass must be")
-            }
+            try TokenPolicy.ownerOnly(secretFile, what: "client secret file")
             secret = try SourceFiles.read(secretFile).trimming(.whitespace)
+            source = "the client secret file '\(secretFile)'"
         } else if let secretCommand {
             do {
                 secret = try runCredentialCommand(secretCommand, what: "client secret")
             } catch {
                 throw ShellFailure(SysExit.noPermission, error.description)
             }
+            source = "the client secret command's output"
         } else {
             secret = environment("CASEBOOK_CLIENT_SECRET")?.trimming(.whitespace) ?? ""
+            source = "$CASEBOOK_CLIENT_SECRET"
         }
         guard !secret.isEmpty else {
             throw ShellFailure(SysExit.noPermission, "no client secret for \(clientID): nothing was sent",
                                hint: "pass --client-secret-file PATH (mode 600) or --client-secret-command CMD, or export CASEBOOK_CLIENT_SECRET=…")
         }
+        try TokenPolicy.checked(secret, from: source)
         return OAuthClientCredentials(tokenURL: url, clientID: clientID, secret: secret, transport: transport)
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CBQCore
 import CBQRuntime
 import CBQSandbox
@@ -168,5 +171,70 @@ struct SessionTests {
         await shell.type("SELECT * FROM people.people LIMIT 1;", "SELECT * FROM people.people LIMIT 1;")
         #expect(shell.errorText.components(separatedBy: "error: no token for https://api.casebook.net: nothing was sent").count == 3)
         #expect(shell.transport.sent.isEmpty)
+    }
+}
+
+/// Credentials stay out of sight: a token that is not one line is refused where it is read,
+/// without quoting it, and a server that echoes a token back does not get it printed (both
+/// found by a review: a two-line `pass` entry went into the header, and HTTP's refusal of the
+/// header was printed with it).
+@Suite struct SecretTests {
+    /// Answers 401 with the request's Authorization header in its error, as debug pages do.
+    static let echoingServer = InProcessTransport(answer: { request in
+        let authorization = request.headers.first { $0.name == "Authorization" }?.value ?? "none"
+        return HTTPReply(status: 401, body: Array(#"{"errors":[{"status":"401","detail":"header Authorization: \#(authorization) rejected"}]}"#.utf8))
+    })
+
+    @Test(arguments: [("PASS-SECRET-1\nlogin: me\n", "a line break"), ("TAB\tSECRET-2", "a control character"),
+                      ("ONE SECRET-3", "a space"), ("CR-SECRET-4\r\nx", "a line break")])
+    func aTokenOfMoreThanOneLineOrWordIsRefusedUnquoted(token: String, problem: String) async throws {
+        let path = "/tmp/cbq-token-lines-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlinkFile(path) }
+        try writeText(path, token)
+        let shell = ShellHarness(target: .region(.us, tokenFile: path))
+        #expect(await shell.run("SELECT id FROM people.people LIMIT 1") == SysExit.noPermission)
+        #expect(shell.errorText.contains("error: the token file '\(path)' has \(problem) inside it: it is not one token; nothing was sent"))
+        #expect(!shell.errorText.contains("SECRET"))
+        #expect(shell.transport.sent.isEmpty)
+        let environment = ShellHarness(target: .region(.us), environment: ["CASEBOOK_TOKEN": token])
+        #expect(await environment.run("SELECT id FROM people.people LIMIT 1") == SysExit.noPermission)
+        #expect(environment.errorText.contains("error: $CASEBOOK_TOKEN has \(problem) inside it"), "\(environment.errorText)")
+        #expect(!environment.errorText.contains("SECRET"))
+    }
+
+    @Test func anAccessTokenOfMoreThanOneLineIsRefused() async throws {
+        let tokenURL = InProcessTransport(origin: "https://api.test", answer: { request in
+            guard request.url.pathAndQuery.hasPrefix("/oauth2/token") else { return nil }
+            return HTTPReply(status: 200, body: Array(#"{"access_token":"ACCESS-SECRET\nxyz","expires_in":3600}"#.utf8))
+        })
+        var target = try Target.base(url: "https://api.test")
+        target.oauth = OAuthClient(tokenURL: "https://api.test/oauth2/token", clientID: "cbq", secretCommand: "echo client-secret")
+        let shell = ShellHarness(target: target, transport: tokenURL)
+        #expect(await shell.run("SELECT id FROM people.people LIMIT 1") == SysExit.noPermission)
+        let errors = shell.errorText
+        #expect(errors.contains("answered an access_token with a line break inside it; nothing was sent with it"), "\(errors)")
+        #expect(!shell.errorText.contains("SECRET"))
+        #expect(tokenURL.sent.count == 1)
+    }
+
+    @Test func aTokenFileOthersCanReadIsRefused() async throws {
+        let path = "/tmp/cbq-token-open-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlinkFile(path) }
+        try writeText(path, "open-token\n")
+        chmod(path, 0o644)
+        let shell = ShellHarness(target: .region(.us, tokenFile: path))
+        #expect(await shell.run("SELECT id FROM people.people LIMIT 1") == SysExit.noPermission)
+        #expect(shell.errorText.contains("error: the token file '\(path)' can be read by others than its owner: not used"))
+        #expect(shell.transport.sent.isEmpty)
+    }
+
+    @Test func aTokenTheServerEchoesIsNotPrinted() async throws {
+        let path = "/tmp/cbq-token-echo-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlinkFile(path) }
+        try writeText(path, "ECHOED-SECRET-TOKEN\n")
+        let shell = ShellHarness(target: .region(.us, tokenFile: path), transport: Self.echoingServer)
+        #expect(await shell.run("SELECT id FROM people.people LIMIT 1") != 0)
+        #expect(shell.errorText.contains("header Authorization: Bearer •••• rejected"), "\(shell.errorText)")
+        #expect(!shell.errorText.contains("ECHOED-SECRET-TOKEN"))
     }
 }

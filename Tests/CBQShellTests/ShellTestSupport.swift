@@ -20,12 +20,17 @@ final class InProcessTransport: HTTPTransport {
     /// Where the sandbox's links point: ``baseURL`` unless a test serves it as another origin.
     let origin: String
 
+    /// Answers a request instead of the sandbox, where it returns a reply (a server of its own).
+    let answer: (@Sendable (HTTPRequestSpec) -> HTTPReply?)?
+
     init(options: SandboxOptions = SandboxOptions(), alter: (@Sendable ([UInt8]) -> [UInt8])? = nil,
-         rewrite: (@Sendable (String) -> String)? = nil, origin: String = InProcessTransport.baseURL) {
+         rewrite: (@Sendable (String) -> String)? = nil, origin: String = InProcessTransport.baseURL,
+         answer: (@Sendable (HTTPRequestSpec) -> HTTPReply?)? = nil) {
         api = SandboxAPI(options: options)
         self.origin = origin
         self.alter = alter
         self.rewrite = rewrite
+        self.answer = answer
     }
 
     var sent: [HTTPRequestSpec] { log.withLock { $0 } }
@@ -35,6 +40,7 @@ final class InProcessTransport: HTTPTransport {
 
     func send(_ request: HTTPRequestSpec) async throws -> HTTPReply {
         log.withLock { $0.append(request) }
+        if let reply = answer?(request) { return reply }
         let arrived = ContinuousClock.now
         let headers = Dictionary(request.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         let target = rewrite?(request.url.pathAndQuery) ?? request.url.pathAndQuery

@@ -153,6 +153,7 @@ struct RunCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let token = folder.appendingPathComponent("token")
         try "from-file\n".write(to: token, atomically: true, encoding: .utf8)
+        chmod(token.path, 0o600)
         let query = ["-c", "SELECT COUNT(*) FROM cases.cases"]
         let profileOnly = try await CLI.run(query, environment: ["XDG_CONFIG_HOME": folder.path, "CASEBOOK_TOKEN": ""])
         #expect(profileOnly.status == 66 && profileOnly.stderr.contains("/nonexistent/token"), "\(profileOnly.stderr)")
@@ -191,6 +192,7 @@ struct RunCommandTests {
         let token = "tok-4f9a1c-do-not-print"
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-token-\(UUID().uuidString)")
         try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        chmod(tokenFile.path, 0o600)
         defer { try? FileManager.default.removeItem(at: tokenFile) }
         for format in ["table", "json", "csv"] {
             let result = try await CLI.run(["--base-url", server.baseURL, "--token-file", tokenFile.path, "--format", format, "--continue-on-error",

@@ -30,6 +30,7 @@ public actor OAuthClientCredentials: CredentialsProvider {
         self.tokenURL = tokenURL
         self.clientID = clientID
         self.secret = secret
+        Secrets.register(secret)
         self.transport = transport
         self.margin = margin
         self.now = now
@@ -76,6 +77,10 @@ public actor OAuthClientCredentials: CredentialsProvider {
         guard let token = document?["access_token"]?.stringValue, !token.isEmpty else {
             throw CredentialsError("the token URL \(tokenURL) answered without an access_token")
         }
+        if let problem = Secrets.problem(in: token) {
+            throw CredentialsError("the token URL \(tokenURL) answered an access_token with \(problem); nothing was sent with it")
+        }
+        Secrets.register(token)
         let lifetime: Double
         if case .number(let seconds)? = document?["expires_in"], seconds > 0 { lifetime = seconds } else { lifetime = 3600 }
         return (token, now() + lifetime, lifetime)

@@ -67,7 +67,12 @@ public final class AsyncHTTPTransport: HTTPTransport {
             case .deadlineExceeded, .readTimeout: throw TransportError(.timeout, "no complete answer from \(request.url.host) within \(requestTimeout)")
             case .remoteConnectionClosed: throw TransportError(.reset, "\(request.url.host) closed the connection")
             case .cancelled: throw CancellationError()
-            default: throw TransportError(.other, "\(error)")
+            default:
+                // This error quotes the header it refuses, which may be the Authorization one.
+                if "\(error)".hasPrefix("HTTPClientError.invalidHeaderField") {
+                    throw TransportError(.other, "a request header holds a character HTTP does not allow; nothing was sent")
+                }
+                throw TransportError(.other, "\(error)")
             }
         } catch is BodyCollector.TooLarge {
             throw TransportError(.tooLarge, maxBodySize >= 1 << 20 ? "the response is larger than \(maxBodySize >> 20) MiB"
