@@ -172,10 +172,15 @@ extension ConfigFile.Profile {
         let namesSecret = given.contains { argument in
             ["--client-secret-file", "--client-secret-command"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
         }
+        // The profile's credentials are for its own target: with another named, they stay behind,
+        // as they do on `\connect` (a production token must not go to a staging or mock server).
+        let otherTarget = namesTarget && !Self.sameTarget(typed: given, region: settings.first { $0.key == "region" }?.value,
+                                                                   baseURL: settings.first { $0.key == "base_url" }?.value)
         var arguments: [String] = []
         for (key, value) in settings {
             guard let spec = ConfigFile.keys.first(where: { $0.key == key }), run || !spec.run else { continue }
             if namesTarget, key == "region" || key == "base_url" { continue }
+            if otherTarget, Self.credentialKeys.contains(key) { continue }
             if namesSecret, key == "client_secret_file" || key == "client_secret_command" { continue }
             // A profile's token file comes after $CASEBOOK_TOKEN; --token-file, before it.
             let option = key == "token_file" ? "--profile-token-file" : "--" + key.replacing("_", with: "-")
@@ -193,5 +198,22 @@ extension ConfigFile.Profile {
             arguments.append(option + "=" + text)
         }
         return arguments
+    }
+
+    static let credentialKeys: Set<String> = ["token_file", "token_command", "token_url", "client_id", "client_secret_file", "client_secret_command"]
+
+    /// Whether the command line's `--region` or `--base-url` names the profile's own target.
+    static func sameTarget(typed given: [String], region: String?, baseURL: String?) -> Bool {
+        func value(of option: String) -> String? {
+            for (index, argument) in given.enumerated() {
+                if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.count + 1)) }
+                if argument == option, index + 1 < given.count { return given[index + 1] }
+            }
+            return nil
+        }
+        func trimmed(_ url: String) -> String { var url = url; while url.hasSuffix("/") { url.removeLast() }; return url.lowercased() }
+        if let typed = value(of: "--base-url"), let baseURL { return trimmed(typed) == trimmed(baseURL) }
+        if let typed = value(of: "--region"), let region { return typed.lowercased() == region.lowercased() }
+        return false
     }
 }

@@ -42,6 +42,26 @@ struct ProfileTests {
         #expect(try file.profile(explicit: nil, environment: { _ in nil })?.name == "default")
     }
 
+    /// A profile's credentials are for its own target: a command line that names another keeps
+    /// its other settings (read_only among them) and leaves the credentials behind. Before, the
+    /// default profile's OAuth token went to whatever --base-url was typed (found by a review).
+    @Test func aProfilesCredentialsStayWithItsTarget() throws {
+        let file = try ConfigFile.parse(Self.text, path: "config.toml")
+        let staging = try #require(file.profiles["staging"])
+        #expect(staging.arguments(run: true, home: "/h", given: ["--base-url", "http://127.0.0.1:9"]) == [
+            "--dialect=drf", "--format=csv", "--no-include", "--page-size=50", "--read-only",
+        ])
+        #expect(staging.arguments(run: true, home: "/h", given: ["--sandbox"]).contains("--read-only"))
+        #expect(!staging.arguments(run: true, home: "/h", given: ["--sandbox"]).contains { $0.hasPrefix("--profile-token-file") })
+        // The same target, spelt on the command line: its credentials are the profile's.
+        #expect(staging.arguments(run: true, home: "/h", given: ["--base-url=https://staging.example.org/"]).contains("--profile-token-file=/h/.config/cbq/staging-token"))
+        let main = try #require(file.profiles["default"])
+        #expect(main.arguments(run: true, home: "/h", given: ["--region", "ca"]).isEmpty)
+        #expect(main.arguments(run: true, home: "/h", given: ["--region=US"]) == [
+            "--client-id=cbq", "--client-secret-file=/h/.config/cbq/secret", "--token-url=https://tenant.example/oauth2/token",
+        ])
+    }
+
     /// `--profile` wins over `$CBQ_PROFILE`, which wins over `default`.
     @Test func theProfileInUse() throws {
         let file = try ConfigFile.parse(Self.text, path: "config.toml")
