@@ -45,6 +45,17 @@ extension Session {
             console.error("\\watch takes a number of seconds, not '\(argument)'", hint: "\\watch 5")
             return
         }
+        // A write again and again would be a new record every round (the confirmation asks only
+        // before bulk writes and DELETEs): refused before it runs once.
+        let writes = Parser.parseScript(SourceText(statement)).contains { parsed in
+            if case .success(let statement) = parsed.result { return statement.writes }
+            return false
+        }
+        if writes {
+            console.error("\\watch repeats reads only: this statement writes, and would write again every round",
+                          hint: "run the write once, then \\watch a SELECT to follow what it changed")
+            return
+        }
         lastStatement = statement
         watching = true
         defer { watching = false }

@@ -193,6 +193,19 @@ struct InteractiveTests {
         #expect(watcher.errorText.contains("error: \\watch takes a number of seconds, not 'soon'"))
     }
 
+    /// `\watch` of a write would write again every round, with no question asked for one row
+    /// (found by a review: an INSERT under `\watch 1` made a report a second): refused before
+    /// it runs, typed or recalled, and so is EXPLAIN ANALYZE of one.
+    @Test func watchRefusesWrites() async {
+        let shell = ShellHarness(format: .csv)
+        shell.session.interruptRequested = { false }
+        await shell.type("INSERT INTO intake.reports (status) VALUES ('new');", "\\watch 0.01",
+                         "EXPLAIN ANALYZE UPDATE people.people SET city = 'x' WHERE id = 'PER-00001'", "\\watch 0.01")
+        #expect(shell.transport.api.writeCount == 1, "the INSERT ran once, when it was typed")
+        #expect(shell.errorText.components(separatedBy: "error: \\watch repeats reads only: this statement writes, and would write again every round").count == 3,
+                "\(shell.errorText)")
+    }
+
     @Test func errorsAreRedOnlyWithColour() {
         let plain = MemorySink(), coloured = MemorySink()
         Console(screen: MemorySink(), errors: plain).error("no statement", hint: "write one")

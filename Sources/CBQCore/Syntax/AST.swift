@@ -11,6 +11,15 @@ public indirect enum Statement: Hashable, Sendable {
     /// (ANALYZE) run it and print the plan with what happened.
     case explain(Statement, analyze: Bool, range: SourceRange)
 
+    /// Whether running it writes: a write, or EXPLAIN ANALYZE of one.
+    public var writes: Bool {
+        switch self {
+        case .select: return false
+        case .write: return true
+        case .explain(let statement, let analyze, _): return analyze && statement.writes
+        }
+    }
+
     public var range: SourceRange {
         switch self {
         case .select(let select): return select.range
