@@ -14,6 +14,9 @@ import CBQShell
 @main
 enum Entry {
     static func main() async {
+        // A core file would hold the token and the rows read: none is written.
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        _ = setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
         var arguments = Array(CommandLine.arguments.dropFirst())
         Connector.commandLine = arguments
         // `cbq --profile NAME translate …` is `cbq translate --profile NAME …`.

@@ -49,6 +49,30 @@ struct TargetTests {
         }
     }
 
+    /// Loopback is a literal address: `127.attacker.example` is a name that resolves anywhere,
+    /// and took the token over plain http (found by a review).
+    @Test(arguments: [("http://127.0.0.1:1", true), ("http://127.255.0.9", true), ("http://localhost:8", true), ("http://[::1]:8", true),
+                      ("http://127.attacker.invalid", false), ("http://127.0.0.1.example", false), ("http://127.0.0.256", false),
+                      ("http://1270.0.0.1", false), ("http://127..0.1", false)])
+    func loopbackIsALiteralAddress(url: String, loopback: Bool) async throws {
+        #expect(RequestURL(url)?.isLoopback == loopback, "\(url)")
+        if !loopback {
+            await #expect(throws: ShellFailure.self) { _ = try await token(try .base(url: url), environment: ["CASEBOOK_TOKEN": "abcdef"]) }
+        }
+    }
+
+    /// A base URL that no request can be made to is refused when it is given (it crashed at the
+    /// first request, a core file holding the token), and one with a password in it is refused
+    /// without quoting it.
+    @Test func aBaseURLNoRequestCanUseIsRefusedAtOnce() {
+        for url in ["http://127.0.0.1:180077", "http://127.0.0.1:0", "http://127.0.0.1:18007 ", "http://exa mple.org"] {
+            #expect(throws: ShellFailure.self, "\(url)") { try Target.base(url: url) }
+        }
+        #expect(throws: ShellFailure(SysExit.usage, "--base-url has a user name or password in it: not used", hint: "credentials go in a token, never in the URL")) {
+            try Target.base(url: "https://ada:hunter2@api.example.org")
+        }
+    }
+
     @Test func aTokenFileIsReadAndAnEmptyOrMissingOneIsAnError() async throws {
         let path = "/tmp/cbq-token-\(UInt64.random(in: 0...UInt64.max))"
         defer { unlinkFile(path) }

@@ -39,8 +39,12 @@ public struct RequestURL: Hashable, Sendable, CustomStringConvertible {
         pathAndQuery.firstIndex(of: "?").map { String(pathAndQuery[pathAndQuery.index(after: $0)...]) }
     }
 
+    /// `localhost`, `[::1]`, or an IPv4 address in 127.0.0.0/8: a literal address, since a
+    /// name such as `127.example.org` can resolve anywhere.
     public var isLoopback: Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "[::1]"
+        if host == "localhost" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }
     }
 
     public var description: String {
