@@ -153,7 +153,16 @@ extension Session {
     func setRegion(_ argument: String) {
         let region = Region(rawValue: argument.lowercased())!
         retarget(.region(region))
-        say("Now querying \(region.displayName): \(region.baseURL)")
+        say("Now querying \(region.displayName): \(region.baseURL)" + carriedCredentials)
+    }
+
+    /// What `\region` and `\base` say of the command line's credentials, which go along to the
+    /// new target: said, since a token then goes to a host other than the one it was given for.
+    private var carriedCredentials: String {
+        if target.tokenFile != nil { return " (the token of --token-file goes with it)" }
+        if target.tokenCommand != nil { return " (--token-command's token goes with it)" }
+        if target.oauth != nil { return " (the OAuth client's tokens go with it)" }
+        return ""
     }
 
     func setBase(_ argument: String) {
@@ -163,7 +172,7 @@ extension Session {
             console.error(error)
             return
         }
-        say("Now querying \(target.baseURL)")
+        say("Now querying \(target.baseURL)" + carriedCredentials)
     }
 
     func showHistory() {

@@ -390,6 +390,17 @@ struct InteractiveTests {
         #expect(shell.session.completer.candidates(word: "na", before: "SELECT * FROM providers.providers WHERE ") == .words(["name"]))
     }
 
+    /// The command line's token goes along to the new target, and the shell says so.
+    @Test func regionAndBaseSayThatTheCommandLinesTokenGoesAlong() async throws {
+        let path = "/tmp/cbq-token-along-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlinkFile(path) }
+        try writeText(path, "along-token\n")
+        let shell = ShellHarness(target: .region(.us, tokenFile: path))
+        await shell.type("\\base https://staging.example.org", "\\region ca")
+        #expect(shell.output.hasPrefix("Now querying https://staging.example.org (the token of --token-file goes with it)\n"
+                + "Now querying Canada: https://api.casebookca.net (the token of --token-file goes with it)\n"))
+    }
+
     @Test func regionAndBaseChangeTheTargetAndThePrompt() async {
         let shell = ShellHarness()
         let reader = await shell.type("\\region ca", "SELECT * FROM people.people;", "\\base http://127.0.0.1:9/", "\\base ftp://x")
