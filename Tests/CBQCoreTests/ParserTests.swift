@@ -145,7 +145,7 @@ struct ParserTests {
         ("SELECT * FROM people 1️⃣WHERE", "expected '.' after the service name 'people'", nil),
         ("SELECT *1️⃣, a FROM a.b", "'*' cannot be combined with other columns", nil),
         ("SELECT DISTINCT 1️⃣* FROM a.b", "DISTINCT * is not supported", "name the columns to make distinct: SELECT DISTINCT city, state FROM …"),
-        ("SELECT CAST(a AS 1️⃣money) FROM a.b", "unknown type 'money'", "CAST takes one of INTEGER, DECIMAL, TEXT, BOOLEAN, DATE, TIMESTAMP"),
+        ("SELECT CAST(a AS 1️⃣money) FROM a.b", "unknown type 'money'", "CAST takes one of INTEGER, DECIMAL, DOUBLE, TEXT, BOOLEAN, DATE, TIMESTAMP"),
         ("SELECT extract(1️⃣yaer FROM a) FROM a.b", "unknown date field 'yaer'", "did you mean 'year'?"),
         ("SELECT a + INTERVAL 1️⃣'soon' FROM a.b", "cannot read the interval 'soon'", "write a whole number and a unit: INTERVAL '30 days', '2 hours', '1 month', '1 year'"),
         ("SELECT CASE 1️⃣END FROM a.b", "expected 'WHEN' after 'CASE', found 'END'", nil),

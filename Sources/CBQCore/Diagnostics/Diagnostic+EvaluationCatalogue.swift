@@ -27,7 +27,12 @@ extension Diagnostic {
 
     static func integerOverflow(at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "integer overflow", at: range, label: "the result does not fit in 64 bits",
-                   hint: "CAST an operand AS DECIMAL to compute with doubles")
+                   hint: "CAST an operand AS DOUBLE to compute with doubles (not exact)")
+    }
+
+    static func decimalOverflow(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "decimal overflow", at: range, label: "the exact result does not fit in 18 digits",
+                   hint: "CAST an operand AS DOUBLE to compute with doubles (not exact)")
     }
 
     static func divisionByZero(at range: SourceRange) -> Diagnostic {

@@ -113,32 +113,25 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
 
     /// Rounded to `digits` after the point, half away from zero: `2.675` → `2.68`.
     /// `round(64, 1)` is `64.0`: a result has exactly `digits` after the point, as in PostgreSQL.
-    public func rounded(digits: Int) -> ExactDecimal {
+    /// Nil when the result does not fit (rounding up past 64 bits).
+    public func rounded(digits: Int) -> ExactDecimal? {
         guard digits < scale else { return rescaled(to: digits) ?? self }
-        // Left of the point, in one step from the exact value: rounding to a whole number first
-        // would round twice (1249.5 → 1250 → 1300, where 1200 is right).
-        if digits < 0, scale - digits <= 18, let unit = Int.exactPower(-digits) {
-            let power = Self.powers[scale - digits]
-            var quotient = significand / power
-            if (significand % power).magnitude * 2 >= UInt(power) { quotient += significand < 0 ? -1 : 1 }
-            let (value, overflow) = quotient.multipliedReportingOverflow(by: unit)
-            if !overflow { return ExactDecimal(significand: value, scale: 0) }
+        if digits < 0 {
+            // Left of the point: the fraction is dropped, not rounded, and the whole number is
+            // rounded to tens. Rounding it to a whole number first would round twice (1249.5 →
+            // 1250 → 1300, where 1200 is right); a fraction never decides, since the half-way
+            // point of tens (50 for hundreds) is itself a whole number.
+            let whole = significand / Self.powers[scale]
+            return whole.roundedToTens(-digits).map { ExactDecimal(significand: $0, scale: 0) }
         }
-        let target = max(0, digits)
-        let power = Self.powers[scale - target]
+        let power = Self.powers[scale - digits]
         var quotient = significand / power
-        let remainder = significand % power
-        if remainder.magnitude * 2 >= UInt(power) { quotient += significand < 0 ? -1 : 1 }
-        var result = ExactDecimal(significand: quotient, scale: target)
-        if digits < 0, let scaled = result.significand.roundedToTens(-digits) { result.significand = scaled }
-        return result
+        if (significand % power).magnitude * 2 >= UInt(power) { quotient += significand < 0 ? -1 : 1 }
+        return ExactDecimal(significand: quotient, scale: digits)
     }
 }
 
 extension Int {
-    /// 10^places, when it fits.
-    static func exactPower(_ places: Int) -> Int? { places >= 0 && places <= 18 ? ExactDecimal.powers[places] : nil }
-
     /// Rounds to a multiple of 10^places, half away from zero (`round(1250, -2)` is 1300).
     func roundedToTens(_ places: Int) -> Int? {
         guard places > 0, places <= 18 else { return places > 18 ? 0 : self }

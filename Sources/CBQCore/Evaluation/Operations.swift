@@ -108,6 +108,8 @@ enum Operations {
                 default: exact = nil
                 }
                 if let exact { return .decimal(exact) }
+                // Exact operands, an answer past 18 digits: a double would round it silently.
+                if op == .add || op == .subtract || op == .multiply { throw Diagnostic.decimalOverflow(at: range) }
             }
             let l = x.double, r = y.double
             switch op {
@@ -127,7 +129,9 @@ enum Operations {
         case .integer(let x):
             guard x != .min else { throw Diagnostic.integerOverflow(at: range) }
             return .integer(-x)
-        case .decimal(let x): return (-x).map(SQLValue.decimal) ?? .real(-x.double)
+        case .decimal(let x):
+            guard let negated = -x else { throw Diagnostic.decimalOverflow(at: range) }
+            return .decimal(negated)
         case .real(let x): return .real(-x)
         }
     }
@@ -160,11 +164,27 @@ enum Operations {
             default: throw fail()
             }
         case .decimal:
+            // An integer becomes a decimal (so that `/` divides as decimals do, not truncating);
+            // a double keeps its shortest spelling's digits where they fit.
             switch value {
-            case .integer, .decimal, .real: return value
+            case .integer(let x): return .decimal(ExactDecimal(significand: x, scale: 0))
+            case .decimal: return value
+            case .real(let r):
+                guard r.isFinite else { throw fail() }
+                let spelling = JSONValue.format(r)
+                if !spelling.contains("e"), let exact = ExactDecimal(spelling) { return .decimal(exact) }
+                return value
             case .text(let text):
                 guard let numeric = Numeric(text: text.trimmingSpaces) else { throw fail() }
-                return numeric.value
+                return try cast(numeric.value, to: .decimal, at: range)
+            default: throw fail()
+            }
+        case .double:
+            switch value {
+            case .integer, .decimal, .real: return .real(value.numeric!.exactDouble)
+            case .text(let text):
+                guard let numeric = Numeric(text: text.trimmingSpaces) else { throw fail() }
+                return .real(numeric.exactDouble)
             default: throw fail()
             }
         case .boolean:

@@ -103,6 +103,15 @@ enum Numeric {
         }
     }
 
+    /// The nearest double, rounded once (a decimal's ``double`` may round twice past 2^53).
+    var exactDouble: Double {
+        switch self {
+        case .integer(let value): return Double(value)
+        case .decimal(let value): return Double(value.description) ?? value.double
+        case .real(let value): return value
+        }
+    }
+
     var decimal: ExactDecimal? {
         switch self {
         case .integer(let value): return ExactDecimal(significand: value, scale: 0)

@@ -66,10 +66,12 @@ struct ScalarFunction: Sendable {
                 guard digits < 0 else { return .integer(x) }
                 guard let rounded = x.roundedToTens(-digits) else { throw Diagnostic.integerOverflow(at: call.range) }
                 return .integer(rounded)
-            case .decimal(let x): return .decimal(x.rounded(digits: digits))
+            case .decimal(let x):
+                guard let rounded = x.rounded(digits: digits) else { throw Diagnostic.decimalOverflow(at: call.range) }
+                return .decimal(rounded)
             case .real(let x):
                 // Round the decimal the double prints as, so round(2.675, 2) is 2.68 here too.
-                if let exact = ExactDecimal(JSONValue.format(x)) { return .decimal(exact.rounded(digits: digits)) }
+                if let exact = ExactDecimal(JSONValue.format(x)), let rounded = exact.rounded(digits: digits) { return .decimal(rounded) }
                 let scale = Double(ExactDecimal.powers[min(abs(digits), 18)])
                 return .real(digits >= 0 ? (x * scale).rounded(.toNearestOrAwayFromZero) / scale
                                          : (x / scale).rounded(.toNearestOrAwayFromZero) * scale)

@@ -293,9 +293,14 @@ public struct Planner: Sendable {
             guard foldable, node.aggregateCall == nil else { return nil }
             let value = try compiler.compile(node)([])
             guard let literal = value.literal else { return nil }
+            // A literal is read back by its spelling: a whole double or decimal (`3 / 1.5`,
+            // `round(2.4)`, `CAST(7 AS DECIMAL)`) would come back an integer, and divide as one.
+            if case .integer = SQLValue(literal), !Self.isInteger(value) { return nil }
             return .literal(literal, range: node.range)
         }
     }
+
+    private static func isInteger(_ value: SQLValue) -> Bool { if case .integer = value { true } else { false } }
 
     func resolve(_ clause: CountClause?, clause name: String) throws(Diagnostic) -> Int? {
         switch clause {

@@ -216,13 +216,14 @@ public enum BinaryOperator: String, Hashable, Sendable, CaseIterable {
 
 /// The types CAST converts to.
 public enum SQLType: String, Hashable, Sendable, CaseIterable {
-    case integer = "INTEGER", decimal = "DECIMAL", text = "TEXT", boolean = "BOOLEAN", date = "DATE", timestamp = "TIMESTAMP"
+    case integer = "INTEGER", decimal = "DECIMAL", double = "DOUBLE", text = "TEXT", boolean = "BOOLEAN", date = "DATE", timestamp = "TIMESTAMP"
 
     /// Spellings people write for each type (PostgreSQL's and SQLite's), case-insensitive.
     public init?(name: String) {
         switch name.uppercased() {
         case "INTEGER", "INT", "BIGINT", "SMALLINT", "INT8", "INT4": self = .integer
-        case "DECIMAL", "NUMERIC", "REAL", "DOUBLE", "FLOAT": self = .decimal
+        case "DECIMAL", "NUMERIC": self = .decimal
+        case "REAL", "DOUBLE", "FLOAT", "FLOAT8", "FLOAT4": self = .double
         case "TEXT", "VARCHAR", "STRING", "CHAR": self = .text
         case "BOOLEAN", "BOOL": self = .boolean
         case "DATE": self = .date

@@ -11,10 +11,11 @@ import Synchronization
 public enum Secrets {
     private static let known = Mutex<[String]>([])
 
-    /// Remembers `secret` for ``redact(_:)``. Very short values are not: they would mask
-    /// ordinary words and numbers, and reveal little.
+    /// Remembers `secret` for ``redact(_:)``. Short values are not: they would mask ordinary
+    /// words and numbers (a test's token `second` masked "seconds"), where real tokens and
+    /// secrets are long and random.
     public static func register(_ secret: String) {
-        guard secret.utf8.count >= 6 else { return }
+        guard secret.utf8.count >= 12 else { return }
         known.withLock { if !$0.contains(secret) { $0.append(secret) } }
     }
 

@@ -1,0 +1,44 @@
+import CBQCore
+import Testing
+@testable import CBQShell
+
+/// Casts to DECIMAL and DOUBLE change the type, folding keeps it, and exact arithmetic stays
+/// exact or fails: each divided or summed as PostgreSQL would (found by a review, where a cast
+/// to a float left an integer, and `count(*)::float / 7` truncated).
+@Suite struct NumericTypeTests {
+    private func json(_ statement: String) async -> (status: Int32, output: String, errors: String) {
+        let shell = ShellHarness(format: .ndjson)
+        let status = await shell.run(statement)
+        return (status, shell.output, shell.errorText)
+    }
+
+    @Test func castsToDecimalAndDoubleDivideAsThoseTypes() async {
+        let result = await json("""
+            SELECT CAST(7 AS REAL) / 2 AS a, '7'::numeric / 2 AS b, CAST('7' AS DOUBLE) / 2 AS c, count(*)::float / 7 AS d,
+                   CAST(count(*) AS DECIMAL) / 4 AS e, CAST(7 AS DECIMAL) AS f, CAST(2.5 AS FLOAT8) AS g FROM cases.cases
+            """)
+        #expect(result.output == #"{"a":3.5,"b":3.5,"c":3.5,"d":85.71428571428571,"e":150,"f":7,"g":2.5}"# + "\n", "\(result.errors)")
+        let perRow = await json("SELECT max_capacity, CAST(max_capacity AS NUMERIC) / 2 AS half FROM services.service_offerings WHERE max_capacity = 5 LIMIT 1")
+        #expect(perRow.output == #"{"max_capacity":5,"half":2.5}"# + "\n")
+    }
+
+    /// A constant folded at plan time is read back by its spelling: a whole double or decimal
+    /// stays one (it came back an integer, and the division around it truncated).
+    @Test func foldingKeepsAWholeDoubleADouble() async {
+        let result = await json("SELECT max_capacity / (3 / 1.5) AS a, max_capacity / round(2.4) AS b, max_capacity / 2.0 AS c FROM services.service_offerings WHERE max_capacity = 5 LIMIT 1")
+        #expect(result.output == #"{"a":2.5,"b":2.5,"c":2.5}"# + "\n", "\(result.errors)")
+    }
+
+    /// Exact operands whose exact answer does not fit are an error, as integer overflow is,
+    /// not a double rounded without a word; DOUBLE asks for doubles.
+    @Test func decimalOverflowIsAnError() async {
+        let sum = await json("SELECT sum(max_capacity * 100000000000000.01) AS s FROM services.service_offerings")
+        #expect(sum.status == SysExit.dataError)
+        #expect(sum.errors.contains("error: decimal overflow"))
+        #expect(sum.errors.contains("hint: CAST an operand AS DOUBLE to compute with doubles (not exact)"))
+        let product = await json("SELECT max_capacity * 100000000000000.01 * 1000 AS p FROM services.service_offerings LIMIT 1")
+        #expect(product.status == SysExit.dataError && product.errors.contains("error: decimal overflow"))
+        let doubles = await json("SELECT sum(CAST(max_capacity AS DOUBLE) * 100000000000000.01) > 4e17 AS big FROM services.service_offerings")
+        #expect(doubles.output == #"{"big":true}"# + "\n", "\(doubles.errors)")
+    }
+}
