@@ -61,6 +61,7 @@ import Testing
             return [Term("max_capacity"), Term("capacity_usage"), Term("max_capacity - capacity_usage"), Term("capacity_usage * 3 + 1"),
                     Term("capacity_usage / 3"), Term("capacity_usage % 7"), Term("-capacity_usage % 4"), Term("abs(capacity_usage - 20)"),
                     Term("round(capacity_usage * 1.0 / max_capacity, 2)"), Term("max_capacity > 20"),
+                    Term("CAST(capacity_usage AS REAL) / 4"), Term("round(CAST(max_capacity AS FLOAT) / 3, 4)"),
                     Term("CASE WHEN max_capacity > 20 THEN 'big' WHEN max_capacity > 10 THEN 'mid' ELSE 'small' END"),
                     Term("CAST(max_capacity AS TEXT) || '/' || CAST(capacity_usage AS TEXT)"), Term("nullif(capacity_usage, 0)"),
                     Term("coalesce(nullif(capacity_usage, 0), -1)"), Term("archived"), Term("length(name)"), Term("lower(name)"),
