@@ -79,9 +79,10 @@ public struct ExpressionCompiler: Sendable {
             for item in items { compiled.append((try compile(item), Self.constantSide(value, item))) }
             let list = compiled
             // A long list of strings (a subquery's ids): text against text is equal exactly when
-            // the bytes are, so a set answers it in one lookup; anything else compares in turn.
+            // the keys are (the bytes, or for dates and timestamps the instants), so a set answers
+            // it in one lookup; anything else compares in turn.
             let strings = items.compactMap { item -> [UInt8]? in
-                if case .literal(.string(let text), _) = item.ungrouped { return Array(text.utf8) }
+                if case .literal(.string(let text), _) = item.ungrouped { return Array(ValueSemantics.textKey(text).utf8) }
                 return nil
             }
             let nulls = items.contains { if case .literal(.null, _) = $0.ungrouped { true } else { false } }
@@ -90,7 +91,7 @@ public struct ExpressionCompiler: Sendable {
             return CompiledExpression { slots throws(Diagnostic) in
                 let x = try subject(slots)
                 if let hashed, case .text(let text) = x {
-                    if hashed.contains(Array(text.utf8)) { return .boolean(!negated) }
+                    if hashed.contains(Array(ValueSemantics.textKey(text).utf8)) { return .boolean(!negated) }
                     return nulls ? .null : .boolean(negated)
                 }
                 var unknown = false

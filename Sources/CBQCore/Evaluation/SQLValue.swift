@@ -186,7 +186,9 @@ extension SQLValue {
         if ra != rb { return ra < rb ? -1 : 1 }
         switch (a, b) {
         case (.boolean(let x), .boolean(let y)): return x == y ? 0 : (x ? 1 : -1)
-        case (.text(let x), .text(let y)), (.nested(let x), .nested(let y)): return ValueSemantics.compareBytes(x, y)
+        // Dates and timestamps as instants, as `=` and `<` compare them.
+        case (.text(let x), .text(let y)): return ValueSemantics.compareText(x, y)
+        case (.nested(let x), .nested(let y)): return ValueSemantics.compareBytes(x, y)
         default:
             if let x = a.numeric, let y = b.numeric { return Numeric.compare(x, y) }
             return 0
@@ -221,7 +223,8 @@ public struct GroupValue: Hashable, Sendable {
             else if case .integer(let i) = numeric { hasher.combine(i) }
             else if let whole = Int(exactly: numeric.double) { hasher.combine(whole) }
             else { hasher.combine(numeric.double) }
-        case .text(let text), .nested(let text): hasher.combine(text)
+        case .text(let text): hasher.combine(ValueSemantics.textKey(text))
+        case .nested(let text): hasher.combine(text)
         }
     }
 }
@@ -258,7 +261,7 @@ extension SQLValue {
         switch self {
         case .null: return .null
         case .text(let text):
-            guard Numeric(text: text) != nil else { return self }
+            guard Numeric(text: text) != nil else { return .text(ValueSemantics.textKey(text)) }
             return Double(text).map { .real($0) }
         case .integer(let value): return .real(Double(value))
         case .decimal(let value): return Double(value.description).map { .real($0) }

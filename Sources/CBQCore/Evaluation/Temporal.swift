@@ -104,6 +104,9 @@ public struct Instant: Hashable, Sendable {
         return x == y ? 0 : x.lexicographicallyPrecedes(y) ? -1 : 1
     }
 
+    /// The same second with another fraction.
+    func withFraction(_ fraction: String) -> Instant { Instant(seconds: seconds, fraction: fraction, isDate: isDate) }
+
     /// The instant as a timestamp (a date becomes its midnight, UTC).
     public var asTimestamp: Instant { Instant(seconds: seconds, fraction: fraction, isDate: false) }
 

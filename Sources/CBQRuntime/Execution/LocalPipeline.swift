@@ -492,7 +492,14 @@ enum SortKeyEncoding {
             }
             let unsigned = UInt128(bitPattern: exact) ^ (1 << 127)
             for shift in stride(from: 120, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: unsigned >> UInt128(shift))) }
-        case .text(let text), .nested(let text):
+        case .text, .nested:
+            // Text by its key: dates and timestamps as the instants `<` compares.
+            let text: String
+            switch value {
+            case .text(let plain): text = ValueSemantics.textKey(plain)
+            case .nested(let json): text = json
+            default: text = ""
+            }
             bytes.append(value.isText ? 3 : 4)
             for byte in text.utf8 {
                 bytes.append(byte)
