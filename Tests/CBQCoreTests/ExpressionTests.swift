@@ -41,7 +41,8 @@ struct ExpressionTests {
         ("'a' || 'b' || 1", "'ab1'"), ("'x' || NULL", "NULL"), ("lower('ZOË')", "'zoë'"), ("upper('straße')", "'STRASSE'"),
         ("length('a\r\nb')", "4"), ("length('山田')", "2"), ("substr('hello', 2, 3)", "'ell'"), ("substring('hello', -3)", "'llo'"),
         ("substr('hello', 0, 2)", "'h'"), ("trim('  a b  ')", "'a b'"), ("ltrim('xxa', 'x')", "'a'"), ("rtrim('a  ')", "'a'"),
-        ("replace('a-b-c', '-', '+')", "'a+b+c'"), ("coalesce(NULL, NULL, 3)", "3"), ("nullif(1, 1)", "NULL"), ("nullif(1, 2)", "1"),
+        ("replace('a-b-c', '-', '+')", "'a+b+c'"), ("length(replace('one\r\ntwo', '\r', ''))", "7"), ("length(replace('one\r\ntwo', '\n', ''))", "7"),
+        ("replace('cafe\u{301}', 'e', 'E')", "'cafE\u{301}'"), ("replace('caf\u{E9}', 'e\u{301}', 'X')", "'caf\u{E9}'"), ("replace('aaa', 'aa', 'b')", "'ba'"), ("coalesce(NULL, NULL, 3)", "3"), ("nullif(1, 1)", "NULL"), ("nullif(1, 2)", "1"),
         ("abs(-4.25)", "4.25"), ("LOWER('A')", "'a'"),
         // round: half away from zero, on the decimal value.
         ("round(2.675, 2)", "2.68"), ("round(-2.5)", "~-3"), ("round(2.4)", "~2"), ("round(1250, -2)", "1300"), ("round(1249.5, -2)", "~1200"), ("round(149.5, -2)", "~100"), ("round(-149.5, -2)", "~-100"),

@@ -35,7 +35,7 @@ struct ScalarFunction: Sendable {
         "substring": substr,
         "replace": ScalarFunction(arity: 3...3, strict: true) { arguments, _ in
             let (text, from, to) = (arguments[0].description, arguments[1].description, arguments[2].description)
-            return .text(from.isEmpty ? text : text.replacing(from, with: to))
+            return .text(from.isEmpty ? text : replacingScalars(text, from, to))
         },
         "coalesce": ScalarFunction(arity: 1...100, strict: false) { arguments, _ in arguments.first { !$0.isNull } ?? .null },
         "nullif": ScalarFunction(arity: 2...2, strict: false) { arguments, _ in
@@ -160,4 +160,24 @@ public enum SQLVocabulary {
     public static var functions: [String] { ScalarFunction.names }
     public static let contextualWords = ["INTERVAL", "NULLS", "FIRST", "LAST", "ANALYZE", "CURRENT_DATE", "CURRENT_TIMESTAMP",
                                          "INSERT", "INTO", "VALUES", "UPDATE", "SET", "DELETE", "RETURNING"]
+}
+
+/// `replace(text, from, to)` by code points, as PostgreSQL and SQLite do, where Swift's own
+/// `replacing` matches whole characters: `\r` alone was not found in `\r\n`, nor `e` in a
+/// decomposed `é`, and a precomposed `é` was found for a decomposed one.
+func replacingScalars(_ text: String, _ from: String, _ to: String) -> String {
+    let source = Array(text.unicodeScalars), pattern = Array(from.unicodeScalars)
+    guard pattern.count <= source.count else { return text }
+    var result = String.UnicodeScalarView()
+    var index = 0
+    while index < source.count {
+        if index + pattern.count <= source.count, source[index] == pattern[0], Array(source[index..<index + pattern.count]) == pattern {
+            result.append(contentsOf: to.unicodeScalars)
+            index += pattern.count
+        } else {
+            result.append(source[index])
+            index += 1
+        }
+    }
+    return String(result)
 }
