@@ -63,6 +63,25 @@ struct JoinTests {
         #expect(shell.output.isEmpty)
     }
 
+    /// An ORDER BY or GROUP BY key that is an output name alone is that output; inside an
+    /// expression a name is a table's column, as for one table (found by a review: an alias
+    /// inside an expression read NULL, and the LIMIT kept the wrong rows).
+    @Test func anOutputNameInsideAnOrderByExpressionIsNotAnAlias() async throws {
+        let inside = ShellHarness()
+        #expect(await inside.run("SELECT c.id AS cid FROM cases.cases c JOIN people.people p ON p.id = c.person_id WHERE c.status = 'open' ORDER BY lower(cid) DESC LIMIT 3") == 65)
+        #expect(inside.errorText.contains("column 'cid' is not a column of 'c' or 'p'"))
+        let alone = ShellHarness(format: .csv)
+        #expect(await alone.run("SELECT c.id AS cid FROM cases.cases c JOIN people.people p ON p.id = c.person_id WHERE c.status = 'open' ORDER BY cid DESC LIMIT 2") == 0)
+        #expect(alone.output == "cid\r\nCAS-00600\r\nCAS-00599\r\n")
+        // `county` alone would be the alias; in lower(county), the cases' column.
+        let column = ShellHarness(format: .csv)
+        #expect(await column.run("""
+            SELECT c.id AS county, c.county AS cty FROM cases.cases c JOIN people.people p ON p.id = c.person_id
+            WHERE c.status = 'open' ORDER BY lower(county) DESC, c.id LIMIT 2
+            """) == 0)
+        #expect(column.output == "county,cty\r\nCAS-00004,Yakima\r\nCAS-00013,Yakima\r\n", "\(column.errorText)")
+    }
+
     @Test func anUnqualifiedColumnNoSideHasIsAnError() async throws {
         let shell = ShellHarness(terminal: true)
         let status = await shell.run("SELECT c.id, frist_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id")

@@ -167,13 +167,20 @@ extension Planner {
         }
         select.items = .items(items)
         let last = sides.count - 1
+        // A GROUP BY or ORDER BY key that is an output name alone is that output; names inside an
+        // expression are the tables' columns, as in PostgreSQL and as for one table. (An alias
+        // inside one was left unqualified, and read NULL for every row: a sort by NULL.)
+        func qualifyKey(_ key: Expression) throws(Diagnostic) -> Expression {
+            if case .column(let column) = key.ungrouped, column.table == nil, aliases.contains(column.name) { return key }
+            return try qualify(key, upTo: last, allowAliases: false)
+        }
         var grouping: [Expression] = []
-        for key in select.grouping { grouping.append(try qualify(key, upTo: last, allowAliases: true)) }
+        for key in select.grouping { grouping.append(try qualifyKey(key)) }
         select.grouping = grouping
         select.having = try select.having.map { (e) throws(Diagnostic) in try qualify(e, upTo: last, allowAliases: true) }
         var ordering: [OrderKey] = []
         for var key in select.ordering {
-            key.expression = try qualify(key.expression, upTo: last, allowAliases: true)
+            key.expression = try qualifyKey(key.expression)
             ordering.append(key)
         }
         select.ordering = ordering
