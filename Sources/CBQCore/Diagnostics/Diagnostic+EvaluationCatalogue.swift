@@ -13,7 +13,7 @@ extension Diagnostic {
         }
     }
 
-    static func incomparable(_ a: SQLValue, _ b: SQLValue, at range: SourceRange) -> Diagnostic {
+    public static func incomparable(_ a: SQLValue, _ b: SQLValue, at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "\(describe(a)) and \(describe(b)) do not compare", at: range, label: "in this comparison",
                    hint: "CAST one side to the other's type; a boolean compares with TRUE or FALSE")
     }

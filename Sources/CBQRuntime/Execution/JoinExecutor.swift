@@ -69,10 +69,17 @@ public struct JoinExecutor: Sendable {
             var rows: [RawRow]
             let strategy: String
             if let lookup = side.lookup {
-                let keys = try distinctKeys(lookup, tuples: tuples, rows: sideRows, sides: join.sides)
-                (rows, strategy) = side.included && !included.refused
-                    ? try await fromIncluded(side, index: index, keys: keys, included: included.rows, summary: &summary, progress: progress)
-                    : try await lookUp(side, index: index, keys: keys, summary: &summary, progress: progress)
+                let (keys, numbers) = try distinctKeys(lookup, tuples: tuples, rows: sideRows, sides: join.sides)
+                if numbers {
+                    // A number meets text as a number (`'0040' = 40`): no id spelt from it is
+                    // sure to be the resource's, so the side is read whole and `=` decides.
+                    rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
+                    strategy = "\(side.name): whole (a key is a number, which no lookup by id is sure to find: '0040' = 40)"
+                } else {
+                    (rows, strategy) = side.included && !included.refused
+                        ? try await fromIncluded(side, index: index, keys: keys, included: included.rows, summary: &summary, progress: progress)
+                        : try await lookUp(side, index: index, keys: keys, summary: &summary, progress: progress)
+                }
             } else {
                 rows = try await fetch(side.plan, side: index, summary: &summary, progress: progress)
                 strategy = "\(side.name): whole (no lookup by id: its condition is not \(side.name).id = …)"
@@ -309,22 +316,26 @@ public struct JoinExecutor: Sendable {
 
     /// The lookup key's distinct values over the rows so far, as ids: NULLs and empty strings
     /// name no resource, so they are not looked up.
-    private func distinctKeys(_ lookup: Expression, tuples: [[Int32]], rows: [[RawRow]], sides: [JoinPlan.Side]) throws -> [String] {
+    /// - Returns: the keys, and whether any was a number (which no id lookup finds exactly).
+    private func distinctKeys(_ lookup: Expression, tuples: [[Int32]], rows: [[RawRow]], sides: [JoinPlan.Side]) throws -> (keys: [String], numbers: Bool) {
         let reader = SlotReader(lookup.columnNames, sides: sides)
         let key = try reader.compile(lookup, now: planner.options.now)
         var seen: Set<String> = []
         var keys: [String] = []
+        var numbers = false
         for tuple in tuples {
             let value = try key(reader.values(tuple, rows: rows))
             let text: String
             switch value {
             case .null, .nested: continue
             case .text(let string): text = string
-            default: text = value.description
+            default:
+                numbers = numbers || value.isNumber
+                text = value.description
             }
             if !text.isEmpty, seen.insert(text).inserted { keys.append(text) }
         }
-        return keys
+        return (keys, numbers)
     }
 
     // MARK: - Joining
@@ -467,8 +478,13 @@ struct HashTable {
             earlierKeys.append(try earlierReader.compile(equality.earlier, now: now))
         }
         var booleans = [Bool?](repeating: nil, count: equalities.count)
+        /// A value of each side and position that `=` reads as text (not a number's spelling),
+        /// and one it reads as a number: such a pair across the sides does not compare, which
+        /// `=` says is an error, where their keys would just never meet.
+        var text = [[SQLValue?]](repeating: [SQLValue?](repeating: nil, count: equalities.count), count: 2)
+        var number = text
         /// The values' keys, or nil when this position cannot be hashed.
-        func keys(_ values: [SQLValue]) -> [SQLValue]? {
+        func keys(_ values: [SQLValue], probing: Bool) -> [SQLValue]? {
             var keys: [SQLValue] = []
             for (position, value) in values.enumerated() {
                 if value.isNull { keys.append(.null); continue }
@@ -478,6 +494,9 @@ struct HashTable {
                 booleans[position] = isBoolean
                 if isBoolean { keys.append(value); continue }
                 guard let key = value.joinKey else { return nil }
+                let which = probing ? 1 : 0
+                if case .text = key { if text[which][position] == nil { text[which][position] = value } }
+                else if value.isNumber, number[which][position] == nil { number[which][position] = value }
                 keys.append(key)
             }
             return keys
@@ -487,7 +506,7 @@ struct HashTable {
             let slots = thisReader.values(placeholder, candidate: Int32(candidate), rows: rows)
             var values: [SQLValue] = []
             for compiled in thisKeys { values.append(try compiled(slots)) }
-            guard let key = keys(values) else { return nil }
+            guard let key = keys(values, probing: false) else { return nil }
             if key.contains(where: \.isNull) { continue }  // NULL = anything is never true
             buckets[key.map(GroupValue.init), default: []].append(candidate)
         }
@@ -496,8 +515,13 @@ struct HashTable {
             let slots = earlierReader.values(tuple, rows: rows)
             var values: [SQLValue] = []
             for compiled in earlierKeys { values.append(try compiled(slots)) }
-            guard let key = keys(values) else { return nil }
+            guard let key = keys(values, probing: true) else { return nil }
             probes.append(key.contains(where: \.isNull) ? nil : key.map(GroupValue.init))
+        }
+        for (position, equality) in equalities.enumerated() {
+            let range = SourceRange(min(equality.this.range.start, equality.earlier.range.start), max(equality.this.range.end, equality.earlier.range.end))
+            if let a = text[0][position], let b = number[1][position] { throw Diagnostic.incomparable(b, a, at: range) }
+            if let a = number[0][position], let b = text[1][position] { throw Diagnostic.incomparable(b, a, at: range) }
         }
     }
 
