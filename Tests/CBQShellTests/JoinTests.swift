@@ -112,6 +112,16 @@ struct JoinTests {
         #expect(shell.output == expected.output && expected.output != "n\r\n0\r\n", "\(shell.output)")
     }
 
+    /// A side read by id that found nothing still has its columns: SELECT * shows them as
+    /// NULLs, as for a side read by filter (found by a review: its columns were left out).
+    @Test func aSideReadByIDThatFoundNothingKeepsItsColumns() async throws {
+        let byID = ShellHarness(format: .csv)
+        #expect(await byID.run("SELECT * FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id AND p.id = 'NOPE' WHERE c.id = 'CAS-00001'") == 0)
+        let byFilter = ShellHarness(format: .csv)
+        #expect(await byFilter.run("SELECT * FROM cases.cases c LEFT JOIN people.people p ON p.id = c.person_id AND p.state = 'NOPE' WHERE c.id = 'CAS-00001'") == 0)
+        #expect(byID.output == byFilter.output && byID.output.contains("p.id,"), "\(byID.output)")
+    }
+
     @Test func anUnqualifiedColumnNoSideHasIsAnError() async throws {
         let shell = ShellHarness(terminal: true)
         let status = await shell.run("SELECT c.id, frist_name FROM cases.cases c JOIN people.people p ON p.id = c.person_id")

@@ -392,10 +392,14 @@ public struct JoinExecutor: Sendable {
     /// whether a filter matched, and a misspelt column of an empty side is still an error.
     static func columnNames(_ rows: [RawRow], or side: JoinPlan.Side, sampling executor: JoinExecutor,
                             summary: inout ExecutionSummary, side index: Int) async throws -> [String] {
-        guard rows.isEmpty, side.plan.target == .collection else { return columnNames(rows) }
+        guard rows.isEmpty else { return columnNames(rows) }
+        // A side read by id (its own condition is `id = …`) that found nothing is sampled from
+        // its collection too: without names, SELECT * left out its columns.
+        var sampled = side.plan
+        sampled.target = .collection
         // Only names come of it: any failure of the sample (an endpoint that wants a filter, say)
         // leaves the side without names, as before.
-        guard let (page, _) = try? await executor.firstPage(of: side.plan, size: 10, filtered: false, summary: &summary) else { return [] }
+        guard let (page, _) = try? await executor.firstPage(of: sampled, size: 10, filtered: false, summary: &summary) else { return [] }
         let names = columnNames(page.document.rows)
         // A column no sampled row has, but one a typo away from a name they have, is a typo:
         // an error, not a column of NULLs. One with no near name may just be left out when null.
