@@ -8,8 +8,9 @@ public enum DisplayWidth {
         var width = 0
         for (index, scalar) in character.unicodeScalars.enumerated() {
             // A grapheme's extra scalars (combining marks, variation selectors, ZWJ sequences)
-            // ride on its first one.
-            if index == 0 { width = of(scalar) } else if isWide(scalar.value) { width = 2 }
+            // ride on its first one; VS16 asks for an emoji's presentation, two cells wide
+            // (`❤️`), as does a flag (two regional indicators).
+            if index == 0 { width = of(scalar) } else if isWide(scalar.value) || scalar.value == 0xFE0F { width = 2 }
         }
         return width
     }
@@ -53,7 +54,8 @@ public enum DisplayWidth {
         case 0x1100...0x115F, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF,
             0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF,
             0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
-            0x1F900...0x1F9FF, 0x1F680...0x1F6FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            0x1F900...0x1F9FF, 0x1F680...0x1F6FF, 0x1F1E6...0x1F1FF, 0x1FA70...0x1FAFF, 0x1F004, 0x1F0CF, 0x1F18E, 0x1F191...0x1F19A,
+            0x20000...0x2FFFD, 0x30000...0x3FFFD:
             return true
         default:
             return false
