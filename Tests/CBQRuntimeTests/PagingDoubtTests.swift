@@ -125,6 +125,55 @@ import Testing
         }
     }
 
+    /// A window whose last page is short, or empty, but links on (a total that counts the rows
+    /// a server let through, fewer than its pages hold) is followed past its end, as pages read
+    /// one at a time are (found by a review: 786 rows of 872, exit 0).
+    @Test(arguments: [1, 3, 8])
+    func aWindowEndingOnAShortPageThatLinksOnReadsOn(concurrency: Int) async throws {
+        // Page 3 lost 50 rows after paging; the total (250) counts what is left, so the count
+        // says 3 pages, and page 3 links to a fourth.
+        let transport = ScriptedTransport { url in
+            switch Self.pageNumber(url) {
+            case 1: return page(Self.ids(1...100), next: "https://api.test/a/b?page=2", total: 250)
+            case 2: return page(Self.ids(101...200), next: "https://api.test/a/b?page=3", total: 250)
+            case 3: return page(Self.ids(201...250), next: "https://api.test/a/b?page=4", total: 250)
+            default: return page(Self.ids(301...400), total: 250)
+            }
+        }
+        var options = fastOptions()
+        options.concurrency = concurrency
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: transport, options: options)
+        #expect(ids == Self.ids(1...250) + Self.ids(301...400), "at \(concurrency)")
+        #expect(summary.truncation == nil)
+        // An empty page at the window's end, under a LIMIT, the same.
+        let empty = ScriptedTransport { url in
+            let number = Self.pageNumber(url)
+            let rows = number == 3 ? [] : Self.ids((number - 1) * 100 + 1...number * 100)
+            return page(rows, next: number < 6 ? "https://api.test/a/b?page=\(number + 1)" : nil, total: 550)
+        }
+        let (limited, _) = try await run("SELECT * FROM a.b LIMIT 300", baseURL: base, transport: empty, options: options)
+        #expect(limited == Self.ids(1...200) + Self.ids(301...400), "at \(concurrency)")
+    }
+
+    /// Without links, an empty page where the total says rows are missing is not the end of the
+    /// data: the read is incomplete (pages numbered from 0 looked like 150 rows of 250, exit 0).
+    @Test(arguments: [1, 3])
+    func anEmptyPageShortOfTheTotalWithoutLinksIsIncomplete(concurrency: Int) async throws {
+        let zeroBased = ScriptedTransport { url in
+            switch Self.pageNumber(url) {
+            case 1: return page(Self.ids(101...200), total: 250, links: false)
+            case 2: return page(Self.ids(201...250), total: 250, links: false)
+            default: return page([], total: 250, links: false)
+            }
+        }
+        var options = fastOptions()
+        options.concurrency = concurrency
+        let (ids, summary) = try await run("SELECT * FROM a.b", baseURL: base, transport: zeroBased, options: options)
+        #expect(ids == Self.ids(101...250))
+        #expect(summary.truncation == "page 3 is empty, though the total (250) says there are 100 rows more", "at \(concurrency)")
+        #expect(zeroBased.sent.count <= 4, "no page-number walk to --max-pages")
+    }
+
     /// A LIMIT read in a window is sized in pages; rows repeated from the page before (an
     /// insert pushed them on) are dropped, so those pages hold fewer rows than planned: the
     /// pages after them are read until the LIMIT is met.

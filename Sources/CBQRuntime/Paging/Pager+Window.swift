@@ -52,11 +52,15 @@ extension Pager {
             summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
             return nil
         }
-        // The window's last page: the end, unless it is full and says there is more. The count
-        // fell short (the collection grew), or a LIMIT's pages held fewer rows than planned
-        // (rows repeated from a page before were dropped): the pages after it are followed.
+        // The window's last page: the end, unless it is full and says there is more, or says so
+        // whatever its size (a next link; without links, a total beyond the rows read): a server
+        // that drops rows after paging leaves pages short, even empty. The count fell short
+        // (the collection grew, or rows were dropped), or a LIMIT's pages held fewer rows than
+        // planned (rows repeated from a page before were dropped): the pages after it are
+        // followed, as they are one at a time.
         let last = lastTaken
-        guard last.document.rows.count == plan.pageSize, last.document.next != nil || !last.document.hasLinks else { return nil }
+        let fullAndMore = last.document.rows.count == plan.pageSize && (last.document.next != nil || !last.document.hasLinks)
+        guard fullAndMore || morePages(after: last, expectedTotal: total) else { return nil }
         if summary.pages >= maxPages {
             summary.truncation = "stopped after \(summary.pages) pages (--max-pages); more pages remain"
             return nil
