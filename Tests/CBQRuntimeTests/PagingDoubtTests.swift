@@ -174,6 +174,42 @@ import Testing
         #expect(zeroBased.sent.count <= 4, "no page-number walk to --max-pages")
     }
 
+    /// COUNT(*) believes page 1's total only where page 1 agrees with it: a total below its
+    /// rows, or one that page 1's next link contradicts (a per-page count), is counted instead
+    /// (found by a review: COUNT(*) printed 5, and 100, for 250 rows).
+    @Test(arguments: [5, 100])
+    func aTotalPageOneContradictsIsCountedInstead(total: Int) async throws {
+        let transport = ScriptedTransport { url in
+            switch Self.pageNumber(url) {
+            case 1: return page(Self.ids(1...100), next: "https://api.test/a/b?page=2", total: total)
+            case 2: return page(Self.ids(101...200), next: "https://api.test/a/b?page=3", total: total)
+            default: return page(Self.ids(201...250), total: total)
+            }
+        }
+        let (_, summary) = try await run("SELECT count(*) FROM a.b", baseURL: base, transport: transport)
+        #expect(summary.count == 250)
+    }
+
+    /// COUNT(*) under a filter the server ignored: only page 1's rows were judged, so a page 1
+    /// that happened to pass let the whole collection's total through (found by a review:
+    /// 1200 for 1179). A filtered total equal to the unfiltered one is counted row by row.
+    @Test func aCountUnderAnIgnoredFilterIsCaught() async throws {
+        try await withSandbox({ $0.ignoredFilters = ["created_at"] }) { server in
+            await #expect(throws: (any Error).self) {
+                _ = try await run("SELECT count(*) FROM people.people WHERE created_at >= '2024-02-14T12:56:00Z'",
+                                  baseURL: server.baseURL, transport: transport)
+            }
+            // A filter the server applies is still read from the total, in one request and the probe.
+            let (_, honest) = try await run("SELECT count(*) FROM people.people WHERE state = 'WA'", baseURL: server.baseURL, transport: transport)
+            #expect(honest.count == sandboxPeople.filter { $0[attribute: "state"] == "WA" }.count && honest.requests == 2)
+        }
+        try await withSandbox { server in
+            // Every row passes: counted, and right.
+            let (_, all) = try await run("SELECT count(*) FROM people.people WHERE created_at >= '2000-01-01'", baseURL: server.baseURL, transport: transport)
+            #expect(all.count == sandboxPeople.count)
+        }
+    }
+
     /// A LIMIT read in a window is sized in pages; rows repeated from the page before (an
     /// insert pushed them on) are dropped, so those pages hold fewer rows than planned: the
     /// pages after them are read until the LIMIT is met.

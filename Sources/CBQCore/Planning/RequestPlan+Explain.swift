@@ -39,6 +39,9 @@ extension RequestPlan {
             }
             if countsFromTotal {
                 lines.append("  reads the count from \(totalPath.joined(separator: ".")); counts rows page by page (\(next.joined(separator: ", ")), …) if it is absent")
+                if !pushed.isEmpty {
+                    lines.append("  and asks the unfiltered total (page[size]=1): a filtered total equal to it is counted row by row, to catch a filter the server ignored")
+                }
             } else if rowCap == 0 {
                 lines.append("  sends nothing: LIMIT 0")
             } else {

@@ -5,15 +5,29 @@ extension Pager {
     /// when the first page tells the page count and its next link is a plain page number, the
     /// rest through a concurrent window.
     func fetchCollection(_ emit: Executor.Emit) async throws {
+        // COUNT(*) under filters asks, beside page 1, for the total without them (see below).
+        let unfiltered: Task<Int?, Never>? = plan.countsFromTotal && !plan.pushed.isEmpty ? unfilteredTotal() : nil
         let first = try await firstPage()
         let base = RequestURL(plan.baseURL)!
         try consume(first.page, emit)
         summary.total = topLevelTotal(first.page.document)
         // A total under a filter on a relationship is the server's word that it filtered: the
         // rows are counted instead, each page checked (``checkRelationshipFilters``).
-        if plan.countsFromTotal, !filtersOnRelationships(first.page.document.rows), let total = topLevelTotal(first.page.document) {
-            summary.count = total
-            return
+        if plan.countsFromTotal, !filtersOnRelationships(first.page.document.rows), let total = topLevelTotal(first.page.document),
+           totalAgrees(total, with: first.page.document) {
+            // Only page 1's rows are judged against the filters: a filtered total equal to the
+            // whole collection's may be a filter the server ignored (or one every row passes).
+            // The rows are then counted, every page judged, so that an ignored filter is caught.
+            let whole = await unfiltered?.value
+            if unfiltered != nil { summary.requests += 1 }
+            if let whole, whole == total, total > first.page.document.rows.count {
+                summary.notices.append("the filtered total (\(total)) is the whole collection's: the rows were counted, to be sure the filters were applied")
+            } else {
+                summary.count = total
+                return
+            }
+        } else {
+            unfiltered?.cancel()
         }
         var current = first
         var seenURLs: Set<String> = [first.url.description]
@@ -245,6 +259,42 @@ extension Pager {
             summary.truncationHint = "run it again; a filter or an ORDER BY that keeps new and removed rows out of the way helps"
         } else {
             summary.notices.append(change)
+        }
+    }
+
+    /// Whether a total can be page 1's count of the collection: not below its rows, above them
+    /// when it links on, and equal to them when it is the only page. (A total of 5 beside 100
+    /// rows and a next link, or a per-page count, counted COUNT(*) wrong.)
+    func totalAgrees(_ total: Int, with document: IndexedDocument) -> Bool {
+        let rows = document.rows.count
+        guard total >= rows else { return false }
+        if document.hasLinks { return document.next != nil ? total > rows : total == rows }
+        return true
+    }
+
+    /// The collection's total without the filters, from one `page[size]=1` request, started
+    /// at once; nil when the server gives none or the request fails (the total is then used).
+    private func unfilteredTotal() -> Task<Int?, Never> {
+        var bare = plan
+        bare.pushed = []
+        bare.local = []
+        bare.pageSize = 1
+        bare.sort = []
+        bare.offset = 0
+        bare.rowCap = nil
+        bare.fields = nil
+        bare.include = []
+        let fetcher = self.fetcher
+        let path = plan.totalPath
+        let url = RequestURL(bare.url(page: 1, style: .wire))
+        return Task { () -> Int? in
+            guard let url else { return nil }
+            do {
+                guard let page = try await fetcher.fetch(url, acceptNotFound: true) else { return nil }
+                return Pager.total(in: page.document, path: path)
+            } catch {
+                return nil
+            }
         }
     }
 
