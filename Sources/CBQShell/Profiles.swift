@@ -174,8 +174,7 @@ extension ConfigFile.Profile {
         }
         // The profile's credentials are for its own target: with another named, they stay behind,
         // as they do on `\connect` (a production token must not go to a staging or mock server).
-        let otherTarget = namesTarget && !Self.sameTarget(typed: given, region: settings.first { $0.key == "region" }?.value,
-                                                                   baseURL: settings.first { $0.key == "base_url" }?.value)
+        let otherTarget = namesTarget && !Self.sameTarget(typed: given, region: value(of: "region"), baseURL: value(of: "base_url"))
         var arguments: [String] = []
         for (key, value) in settings {
             guard let spec = ConfigFile.keys.first(where: { $0.key == key }), run || !spec.run else { continue }
@@ -200,20 +199,29 @@ extension ConfigFile.Profile {
         return arguments
     }
 
-    static let credentialKeys: Set<String> = ["token_file", "token_command", "token_url", "client_id", "client_secret_file", "client_secret_command"]
+    /// The value of a setting, if the profile has it.
+    public func value(of key: String) -> String? { settings.first { $0.key == key }?.value }
 
-    /// Whether the command line's `--region` or `--base-url` names the profile's own target.
-    static func sameTarget(typed given: [String], region: String?, baseURL: String?) -> Bool {
-        func value(of option: String) -> String? {
+    public static let credentialKeys: Set<String> = ["token_file", "token_command", "token_url", "client_id", "client_secret_file", "client_secret_command"]
+
+    /// Whether the command line names the profile's own target: every `--base-url` and
+    /// `--region` it gives (the parser keeps the last; a wrapper may pin one and the user type
+    /// another) is the profile's, and it names no sandbox.
+    public static func sameTarget(typed given: [String], region: String?, baseURL: String?) -> Bool {
+        func values(of option: String) -> [String] {
+            var found: [String] = []
             for (index, argument) in given.enumerated() {
-                if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.count + 1)) }
-                if argument == option, index + 1 < given.count { return given[index + 1] }
+                if argument.hasPrefix(option + "=") { found.append(String(argument.dropFirst(option.count + 1))) }
+                if argument == option, index + 1 < given.count { found.append(given[index + 1]) }
             }
-            return nil
+            return found
         }
         func trimmed(_ url: String) -> String { var url = url; while url.hasSuffix("/") { url.removeLast() }; return url.lowercased() }
-        if let typed = value(of: "--base-url"), let baseURL { return trimmed(typed) == trimmed(baseURL) }
-        if let typed = value(of: "--region"), let region { return typed.lowercased() == region.lowercased() }
-        return false
+        if given.contains(where: { $0 == "--sandbox" || $0.hasPrefix("--sandbox=") }) { return false }
+        let urls = values(of: "--base-url"), regions = values(of: "--region")
+        guard !urls.isEmpty || !regions.isEmpty else { return false }
+        if !urls.isEmpty { guard let baseURL, urls.allSatisfy({ trimmed($0) == trimmed(baseURL) }) else { return false } }
+        if !regions.isEmpty { guard let region, regions.allSatisfy({ $0.lowercased() == region.lowercased() }) else { return false } }
+        return true
     }
 }

@@ -54,6 +54,11 @@ public struct Target: Sendable, Equatable {
 
     /// An http(s) URL without query, fragment or trailing slash.
     public static func normalize(baseURL url: String) throws(ShellFailure) -> String {
+        // First, and not quoted: what is before an @ in the authority is a password.
+        let afterScheme = url.range(of: "//").map { url[$0.upperBound...] } ?? url[...]
+        if afterScheme.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" }).contains("@") {
+            throw ShellFailure(SysExit.usage, "--base-url has a user name or password in it: not used", hint: "credentials go in a token, never in the URL")
+        }
         var url = url
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw ShellFailure(SysExit.usage, "--base-url must start with https:// or http://, got '\(url)'")
@@ -64,10 +69,6 @@ public struct Target: Sendable, Equatable {
         while url.hasSuffix("/") { url.removeLast() }
         let host = url.split(separator: "/", maxSplits: 3).dropFirst().first ?? ""
         if host.isEmpty { throw ShellFailure(SysExit.usage, "--base-url has no host: '\(url)'") }
-        // Not quoted: what is before an @ is a password.
-        if host.contains("@") {
-            throw ShellFailure(SysExit.usage, "--base-url has a user name or password in it: not used", hint: "credentials go in a token, never in the URL")
-        }
         guard RequestURL(url) != nil, !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
             throw ShellFailure(SysExit.usage, "--base-url is not a URL cbq can send to: '\(VisibleText.of(url))'",
                                hint: "https://HOST[:PORT][/PATH], a port from 1 to 65535, no spaces")

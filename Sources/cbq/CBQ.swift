@@ -39,6 +39,7 @@ enum Entry {
                 let chosen = try Profiles.arguments(for: arguments, run: subcommand == nil)
                 arguments.insert(contentsOf: chosen.arguments, at: subcommand == nil ? 0 : 1)
                 Connector.startupProfile = chosen.profile
+                Connector.startupProfileInUse = chosen.targetInUse
                 Connector.profiles = chosen.profiles
             } catch {
                 Terminal.console.error(error)
@@ -194,11 +195,9 @@ struct CBQ: AsyncParsableCommand {
         if !target.pinsTheClock { session.clock = { TargetOptions.systemClock() } }
         session.catalog.profiles = Connector.profiles
         if !Connector.profiles.isEmpty { session.connector = { name throws(ShellFailure) in try Connector.connect(name) } }
-        // The prompt names the profile whose target is in use (not when the command line named another).
-        let typedTarget = Connector.commandLine.contains { argument in
-            ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
-        }
-        if !typedTarget { session.profile = Connector.startupProfile }
+        // The prompt names the profile whose target is in use (not when the command line named
+        // another); its credentials then stay with it on \region and \base.
+        if Connector.startupProfileInUse { session.profile = Connector.startupProfile }
         if !interactive { session.interruptRequested = { ScriptInterrupts.wasInterrupted } }
         // The built-in sandbox's endpoints are known from the first prompt: `\d` shows their
         // columns and types, Tab completes them.

@@ -8,6 +8,9 @@ enum Profiles {
         var arguments: [String] = []
         var profile: String?
         var profiles: [String] = []
+        /// The profile's target (and credentials) are the session's: the command line names
+        /// no other.
+        var targetInUse = false
     }
 
     static func arguments(for arguments: [String], run: Bool, environment: (String) -> String? = TokenPolicy.processEnvironment)
@@ -25,7 +28,13 @@ enum Profiles {
         let names = file.profiles.keys.sorted()
         guard let profile = try file.profile(explicit: explicit, environment: environment) else { return Chosen(profiles: names) }
         if let dialect = profile.dialect { DefinedDialects.define("profiles.\(profile.name).dialect", dialect) }
-        return Chosen(arguments: profile.arguments(run: run, home: environment("HOME"), given: arguments), profile: profile.name, profiles: names)
+        let namesTarget = arguments.contains { argument in
+            ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
+        }
+        let inUse = !namesTarget || ConfigFile.Profile.sameTarget(typed: arguments, region: profile.value(of: "region"),
+                                                                   baseURL: profile.value(of: "base_url"))
+        return Chosen(arguments: profile.arguments(run: run, home: environment("HOME"), given: arguments), profile: profile.name, profiles: names,
+                      targetInUse: inUse)
     }
 }
 
@@ -72,7 +81,13 @@ enum ConfigCommand {
             } else {
                 lines.append("config file  none (\(path ?? "no $HOME") does not exist)")
             }
-            for (key, value) in profile?.settings ?? [] { settings.append((key, value, "profile \(profile!.name)")) }
+            // A target on the command line other than the profile's leaves its credentials behind.
+            let typed = given.filter { $0.key == "base_url" || $0.key == "region" }.map { "--" + $0.key.replacing("_", with: "-") + "=" + $0.value }
+            let otherTarget = profile.map { !typed.isEmpty && !ConfigFile.Profile.sameTarget(typed: typed, region: $0.value(of: "region"),
+                                                                                             baseURL: $0.value(of: "base_url")) } ?? false
+            for (key, value) in profile?.settings ?? [] where !(otherTarget && ConfigFile.Profile.credentialKeys.contains(key)) {
+                settings.append((key, value, "profile \(profile!.name)"))
+            }
         } catch {
             Terminal.console.error(error)
             return error.status

@@ -13,6 +13,8 @@ enum Connector {
     nonisolated(unsafe) static var commandLine: [String] = []
     nonisolated(unsafe) static var profiles: [String] = []
     nonisolated(unsafe) static var startupProfile: String?
+    /// The startup profile's target is the session's (the command line named no other).
+    nonisolated(unsafe) static var startupProfileInUse = false
 
     /// Options that say where queries go, as whom, and how that server is spoken to (its
     /// dialect, page sizes, fields and resource types), with a value, and without.

@@ -55,6 +55,9 @@ struct ProfileTests {
         #expect(!staging.arguments(run: true, home: "/h", given: ["--sandbox"]).contains { $0.hasPrefix("--profile-token-file") })
         // The same target, spelt on the command line: its credentials are the profile's.
         #expect(staging.arguments(run: true, home: "/h", given: ["--base-url=https://staging.example.org/"]).contains("--profile-token-file=/h/.config/cbq/staging-token"))
+        // Every --base-url counts (the parser keeps the last: a wrapper may pin one, the user type another).
+        #expect(!staging.arguments(run: true, home: "/h", given: ["--base-url", "https://staging.example.org", "--base-url", "http://127.0.0.1:9"])
+            .contains { $0.hasPrefix("--profile-token-file") })
         let main = try #require(file.profiles["default"])
         #expect(main.arguments(run: true, home: "/h", given: ["--region", "ca"]).isEmpty)
         #expect(main.arguments(run: true, home: "/h", given: ["--region=US"]) == [

@@ -68,8 +68,10 @@ struct TargetTests {
         for url in ["http://127.0.0.1:180077", "http://127.0.0.1:0", "http://127.0.0.1:18007 ", "http://exa mple.org"] {
             #expect(throws: ShellFailure.self, "\(url)") { try Target.base(url: url) }
         }
-        #expect(throws: ShellFailure(SysExit.usage, "--base-url has a user name or password in it: not used", hint: "credentials go in a token, never in the URL")) {
-            try Target.base(url: "https://ada:hunter2@api.example.org")
+        for url in ["https://ada:hunter2@api.example.org", "HTTPS://ada:hunter2@api.example.org", "ftp://ada:hunter2@x", "ada:hunter2@x"] {
+            #expect(throws: ShellFailure(SysExit.usage, "--base-url has a user name or password in it: not used", hint: "credentials go in a token, never in the URL")) {
+                try Target.base(url: url)
+            }
         }
     }
 

@@ -164,6 +164,16 @@ struct RunCommandTests {
         await server.stop()
     }
 
+    /// `cbq config` shows what a run uses: with another target typed, not the profile's token.
+    @Test func configLeavesAProfilesCredentialsBehindForAnotherTarget() async throws {
+        let folder = try configFolder("[profiles.default]\nbase_url = \"https://prod.example.org\"\ntoken_file = \"/nonexistent/token\"\n")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let other = try await CLI.run(["config", "--base-url", "http://127.0.0.1:9"], environment: ["XDG_CONFIG_HOME": folder.path])
+        #expect(other.status == 0 && !other.stdout.contains("token_file"), "\(other.stdout)")
+        let same = try await CLI.run(["config", "--base-url", "https://prod.example.org/"], environment: ["XDG_CONFIG_HOME": folder.path])
+        #expect(same.status == 0 && same.stdout.contains("token_file"), "\(same.stdout)")
+    }
+
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
         let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
                                         "-c", "SELECT COUNT(*) FROM attachments.notes"])

@@ -31,6 +31,7 @@ public actor OAuthClientCredentials: CredentialsProvider {
         self.clientID = clientID
         self.secret = secret
         Secrets.register(secret)
+        Secrets.register(PercentEncoding.queryComponent(secret))  // as the form carries it, should a server echo the form
         self.transport = transport
         self.margin = margin
         self.now = now
