@@ -49,8 +49,9 @@ public struct Accumulator: Sendable {
         }
     }
 
-    /// SUM keeps integers and decimals exact (past 64 bits or 18 digits it is an error, never a
-    /// rounded double); AVG only needs a good double, so it may fall back to one.
+    /// SUM keeps integers exact (overflow is an error, as in SQLite) and decimals exact while
+    /// they fit in 18 digits (then a double: decimals from JSON floats have many places); AVG
+    /// only needs a good double, so its integers may fall back to one.
     private static func add(_ a: Numeric, _ b: Numeric, exactIntegers: Bool, at range: SourceRange) throws(Diagnostic) -> Numeric {
         switch (a, b) {
         case (.integer(let x), .integer(let y)):
@@ -62,7 +63,6 @@ public struct Accumulator: Sendable {
             return .real(a.double + b.double)
         default:
             if let x = a.decimal, let y = b.decimal, let total = x + y { return .decimal(total) }
-            if exactIntegers { throw Diagnostic.decimalOverflow(at: range) }
             return .real(a.double + b.double)
         }
     }

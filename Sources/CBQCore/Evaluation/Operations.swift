@@ -108,8 +108,8 @@ enum Operations {
                 default: exact = nil
                 }
                 if let exact { return .decimal(exact) }
-                // Exact operands, an answer past 18 digits: a double would round it silently.
-                if op == .add || op == .subtract || op == .multiply { throw Diagnostic.decimalOverflow(at: range) }
+                // Past 18 digits, a double: decimals from JSON floats (0.30000000000000004) have
+                // so many places that exact products and sums of them soon need more.
             }
             let l = x.double, r = y.double
             switch op {
@@ -129,9 +129,7 @@ enum Operations {
         case .integer(let x):
             guard x != .min else { throw Diagnostic.integerOverflow(at: range) }
             return .integer(-x)
-        case .decimal(let x):
-            guard let negated = -x else { throw Diagnostic.decimalOverflow(at: range) }
-            return .decimal(negated)
+        case .decimal(let x): return (-x).map(SQLValue.decimal) ?? .real(-x.double)
         case .real(let x): return .real(-x)
         }
     }

@@ -295,7 +295,10 @@ public struct Planner: Sendable {
             guard let literal = value.literal else { return nil }
             // A literal is read back by its spelling: a whole double or decimal (`3 / 1.5`,
             // `round(2.4)`, `CAST(7 AS DECIMAL)`) would come back an integer, and divide as one.
+            // A double is not folded either: its spelling would come back a decimal, and
+            // compute exactly where it asked for doubles (`CAST(0.1 AS DOUBLE) + …`).
             if case .integer = SQLValue(literal), !Self.isInteger(value) { return nil }
+            if case .real = value { return nil }
             return .literal(literal, range: node.range)
         }
     }
