@@ -58,10 +58,14 @@ import Testing
     @Test func theTextKeyOrdersAsTheComparisonDoes() {
         let texts = ["2025-03-01", "2025-03-01T00:00:00Z", "2025-02-28T19:00:00-05:00", "2025-03-01T00:00:00.5Z", "2025-03-01T00:00:00.50+00:00",
                      "2025-03-01T05:30:00+05:30", "2025-03-01T00:00:00.123456789012Z", "2025-03-01T00:00:00.1234567891Z", "2025-12-31T23:59:59Z",
-                     "1999-01-01", "not a time", "2025-03-01X", "2025-13-01"]
+                     "1999-01-01", "not a time", "2025-03-01X", "2025-13-01", "2025-03-01 00:00:00Z", "2025-03-01t00:00:00Z",
+                     "2025-03-01T00:00:00.500Z", "2025-02-28T23:59:59.999999999Z"]
         for a in texts {
             for b in texts {
                 let keys = ValueSemantics.compareBytes(ValueSemantics.textKey(a), ValueSemantics.textKey(b))
+                if ValueSemantics.compareText(a, b) == 0 {
+                    #expect(GroupValue(.text(a)).hashValue == GroupValue(.text(b)).hashValue, "\(a) hashes as \(b)")
+                }
                 if Instant(a) != nil, Instant(b) != nil || a == b {
                     #expect(keys == ValueSemantics.compareText(a, b), "\(a) against \(b)")
                 } else {

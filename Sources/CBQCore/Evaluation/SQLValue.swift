@@ -223,7 +223,7 @@ public struct GroupValue: Hashable, Sendable {
             else if case .integer(let i) = numeric { hasher.combine(i) }
             else if let whole = Int(exactly: numeric.double) { hasher.combine(whole) }
             else { hasher.combine(numeric.double) }
-        case .text(let text): hasher.combine(ValueSemantics.textKey(text))
+        case .text(let text): ValueSemantics.hashTextKey(text, into: &hasher)
         case .nested(let text): hasher.combine(text)
         }
     }

@@ -78,7 +78,10 @@ public enum ValueSemantics {
         let sameForm = a.withUTF8 { x in
             b.withUTF8 { y -> Bool? in
                 guard looksLikeTime(x), looksLikeTime(y) else { return nil }
-                return x.count == y.count && (x.count == 10 || (x.last == UInt8(ascii: "Z") && y.last == UInt8(ascii: "Z")))
+                // The same form: dates, or UTC timestamps with a `T` (not a space or a `t`, which
+                // read as the same instant but differ as bytes).
+                return x.count == y.count && (x.count == 10 || (x.last == UInt8(ascii: "Z") && y.last == UInt8(ascii: "Z")
+                    && x[10] == UInt8(ascii: "T") && y[10] == UInt8(ascii: "T")))
             }
         }
         if sameForm == false, let x = Instant(a), let y = Instant(b) { return Instant.compare(x, y) }
@@ -92,10 +95,81 @@ public enum ValueSemantics {
     /// agree with `=` and `<`.
     public static func textKey(_ text: String) -> String {
         var copy = text
+        // The forms servers send (a date, a UTC timestamp with or without a fraction) are keyed
+        // from their bytes, without reading them as a time: GROUP BY and sorts key every row.
+        if let key = copy.withUTF8({ canonicalKey($0) }) { return key }
         guard copy.withUTF8({ looksLikeTime($0) }), let instant = Instant(text) else { return text }
         var fraction = instant.fraction
         if fraction.utf8.count < 18 { fraction += String(repeating: "0", count: 18 - fraction.utf8.count) }
         return instant.asTimestamp.withFraction("").text.dropLast() + "." + fraction + "Z"
+    }
+
+    /// Hashes `text` as its ``textKey(_:)`` hashes, without building the key for the forms
+    /// servers send (GROUP BY and DISTINCT hash every row, and a table's growth hashes again).
+    public static func hashTextKey(_ text: String, into hasher: inout Hasher) {
+        var copy = text
+        if copy.withUTF8({ bytes -> Bool in
+            guard canonicalKeyForm(bytes) else { return false }
+            combineKey(bytes, into: &hasher)
+            return true
+        }) { return }
+        // Another form of a time (an offset, a space): its key is of the form above.
+        var key = textKey(text)
+        if key != text {
+            key.withUTF8 { combineKey($0, into: &hasher) }
+        } else {
+            hasher.combine(text)
+        }
+    }
+
+    private static let midnight = Array("00:00:00".utf8)
+
+    /// A date's or UTC timestamp's key parts, alike for equal instants: the date, the time
+    /// (a date's is midnight), and the fraction's digits without trailing zeros (`.5`, `.500`
+    /// and `.500000…` alike; `.000` none).
+    private static func combineKey(_ b: UnsafeBufferPointer<UInt8>, into hasher: inout Hasher) {
+        hasher.combine(0x7E as UInt8)  // apart from text hashed as itself
+        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[0..<10])))
+        if b.count == 10 {
+            midnight.withUnsafeBytes { hasher.combine(bytes: $0) }
+            return
+        }
+        var end = 19
+        if b.count > 20 {
+            end = b.count - 1  // before the Z
+            while end > 20, b[end - 1] == UInt8(ascii: "0") { end -= 1 }
+            if end == 20 { end = 19 }  // `.000…` is no fraction
+        }
+        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[11..<19])))
+        if end > 19 { hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[20..<end]))) }
+    }
+
+    /// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS[.f…]Z` with up to 18 places.
+    private static func canonicalKeyForm(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard looksLikeTime(b), b[1] &- 0x30 < 10, b[2] &- 0x30 < 10, b[6] &- 0x30 < 10, b[9] &- 0x30 < 10 else { return false }
+        if b.count == 10 { return true }
+        guard b.count >= 20, b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[b.count - 1] == UInt8(ascii: "Z"),
+              b[11] &- 0x30 < 10, b[12] &- 0x30 < 10, b[14] &- 0x30 < 10, b[15] &- 0x30 < 10, b[17] &- 0x30 < 10, b[18] &- 0x30 < 10
+        else { return false }
+        if b.count == 20 { return true }
+        let places = b.count - 21
+        guard b[19] == UInt8(ascii: "."), places >= 1, places <= 18 else { return false }
+        for index in 20..<(b.count - 1) where b[index] &- 0x30 >= 10 { return false }
+        return true
+    }
+
+    /// The key of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.f…]Z` (up to 18 places), as
+    /// ``textKey(_:)`` makes it; nil for any other text.
+    private static func canonicalKey(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        guard canonicalKeyForm(b) else { return nil }
+        let padding = Array(".000000000000000000Z".utf8)
+        if b.count == 10 { return String(decoding: Array(b) + Array("T00:00:00".utf8) + padding, as: UTF8.self) }
+        var key = Array(b[0..<19])
+        if b.count == 20 { return String(decoding: key + padding, as: UTF8.self) }
+        let places = b.count - 21
+        key.append(contentsOf: b[19..<(b.count - 1)])
+        key.append(contentsOf: padding[(places + 1)...])
+        return String(decoding: key, as: UTF8.self)
     }
 
     /// `YYYY-MM-DD` at the start: worth reading as a time.
