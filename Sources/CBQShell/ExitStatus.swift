@@ -7,7 +7,12 @@ public enum SysExit {
     public static let noInput: Int32 = 66
     public static let unavailable: Int32 = 69
     public static let software: Int32 = 70
+    /// The results could not be written (a full disk, an I/O error): EX_IOERR.
+    public static let ioError: Int32 = 74
     public static let partial: Int32 = 75
+    /// The reader of standard output went away with statements left to run (`| head`), as a
+    /// shell reports a process that SIGPIPE ended.
+    public static let brokenPipe: Int32 = 141
     public static let noPermission: Int32 = 77
     /// 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
     public static let interrupted: Int32 = 130

@@ -7,8 +7,8 @@ extension Session {
     /// or 0; stops there unless ``continueOnError``.
     public func run(_ sources: [SourceText]) async -> Int32 {
         var status: Int32 = 0
-        for source in sources {
-            guard await runStatements(of: source, status: &status) else { break }
+        for (position, source) in sources.enumerated() {
+            guard await runStatements(of: source, status: &status, sourcesAfter: sources.count - position - 1) else { break }
         }
         output.flush()
         return status
@@ -17,18 +17,29 @@ extension Session {
     public func run(_ source: SourceText) async -> Int32 { await run([source]) }
 
     /// Runs `source`'s statements, keeping the first failure in `status`; false to stop there.
-    private func runStatements(of source: SourceText, status: inout Int32) async -> Bool {
+    private func runStatements(of source: SourceText, status: inout Int32, sourcesAfter: Int = 0) async -> Bool {
         let statements = Parser.parseScript(source)
         if statements.isEmpty {
             console.error("no statement to run in \(source.name)", hint: "e.g. SELECT * FROM people.people LIMIT 10")
             return record(SysExit.dataError, in: &status)
         }
         let compiler = self.compiler
-        for statement in statements {
+        for (position, statement) in statements.enumerated() {
             var result = SysExit.dataError
             if let plan = compiler.compile(statement, in: source) { result = await execute(plan, source: source) }
             endPagedResult()
-            guard record(result, in: &status), !output.isClosed else { return false }
+            guard record(result, in: &status) else { return false }
+            if output.isClosed {
+                // A reader that went away (`| head`) ends the output quietly, but the statements
+                // after (writes among them) are not run: that is said, and not a success.
+                let left = statements.count - position - 1
+                if left + sourcesAfter > 0 && output.writeError == nil {
+                    let what = left == 0 ? "what came after it was" : left == 1 ? "the statement after this one was" : "the \(left) statements after this one were"
+                    console.note("note: the output was closed (its reader ended); \(what) not run")
+                    _ = record(SysExit.brokenPipe, in: &status)
+                }
+                return false
+            }
         }
         return true
     }
@@ -265,6 +276,10 @@ extension Session {
             try writer.finish(count: summary?.count)
         } catch is OutputClosed {
             progress.clear()
+            if let reason = output.writeError {
+                console.error("cannot write the results: \(reason)")
+                return SysExit.ioError
+            }
             return 0
         } catch {
             failure = error

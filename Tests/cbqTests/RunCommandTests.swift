@@ -174,6 +174,21 @@ struct RunCommandTests {
         #expect(same.status == 0 && same.stdout.contains("token_file"), "\(same.stdout)")
     }
 
+    /// Results that could not be written are an error (74), not a quiet end: a full disk lost
+    /// them with exit 0 (found by a review). A reader that went away (`| head`) ends the output
+    /// quietly, but statements left unrun make the status 141, as a shell reports SIGPIPE.
+    @Test func aFailedWriteOfTheResultsIsAnErrorAndAClosedPipeWithStatementsLeftIsNotASuccess() async throws {
+        let cbq = CLI.executable.path
+        let full = try await ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-c", "'\(cbq)' --sandbox --now \(CLI.today) -c 'SELECT * FROM people.people' > /dev/full"])
+        #expect(full.status == 74 && full.stderr.contains("error: cannot write the results: No space left on device"), "\(full.stderr)")
+        let twice = "'\(cbq)' --sandbox --now \(CLI.today) --format csv -c 'SELECT * FROM people.people' -c 'SELECT id FROM people.people LIMIT 1'"
+        let piped = try await ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-c", "\(twice) | head -c 10 > /dev/null; exit ${PIPESTATUS[0]}"])
+        #expect(piped.status == 141 && piped.stderr.contains("note: the output was closed (its reader ended); what came after it was not run"), "\(piped.stderr)")
+        let once = "'\(cbq)' --sandbox --now \(CLI.today) --format csv -c 'SELECT * FROM people.people'"
+        let alone = try await ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-c", "\(once) | head -c 10 > /dev/null; exit ${PIPESTATUS[0]}"])
+        #expect(alone.status == 0 && alone.stderr.isEmpty, "\(alone.stderr)")
+    }
+
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
         let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
                                         "-c", "SELECT COUNT(*) FROM attachments.notes"])

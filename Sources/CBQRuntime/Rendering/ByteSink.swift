@@ -30,12 +30,17 @@ public final class FileDescriptorSink: ByteSink {
     public static let standardOutput = FileDescriptorSink(1)
     public static let standardError = FileDescriptorSink(2)
 
+    /// The `errno` of the write that failed: EPIPE for a reader that went away (`| head`), or
+    /// a real failure (ENOSPC, EIO) that must not pass for one.
+    public private(set) nonisolated(unsafe) var failure: Int32?
+
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                failure = errno
                 return false
             }
             offset += written

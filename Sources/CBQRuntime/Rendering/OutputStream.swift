@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// A buffered writer in front of a ``ByteSink``. Rows stream through it: it flushes every
 /// 64 KiB, so memory stays flat however many rows pass. A closed pipe (`cbq … | head`) ends
 /// writing quietly.
@@ -6,6 +11,12 @@ public final class OutputStream {
     private var buffer: [UInt8] = []
     /// Set once a write failed (EPIPE): later writes are dropped, and the caller can stop early.
     public private(set) var isClosed = false
+    /// Why the sink failed, when it was not a reader going away (`| head`): the disk was full,
+    /// an I/O error. The results did not arrive, which must be an error, not a quiet end.
+    public var writeError: String? {
+        guard isClosed, let failure = (sink as? FileDescriptorSink)?.failure, failure != EPIPE else { return nil }
+        return String(cString: strerror(failure))
+    }
     private let flushThreshold = 64 << 10
 
     public init(_ sink: any ByteSink) {
