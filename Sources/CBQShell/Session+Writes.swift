@@ -60,6 +60,10 @@ extension Session {
         if let returning = plan.returning {
             status = renderReturned(outcome, returning: returning, source: source)
             if status != 0 { console.note("note: \(plan.verb.rawValue) \(outcome.written.count) was done all the same: only RETURNING failed") }
+        } else if [.json, .ndjson, .csv].contains(format) {
+            // A command tag in a stream of JSON or CSV would break its reader (`| jq`): it goes
+            // where notes go.
+            console.note("\(plan.verb.rawValue) \(outcome.written.count)")
         } else {
             output.write("\(plan.verb.rawValue) \(outcome.written.count)\n")
             output.flush()

@@ -26,12 +26,13 @@ struct WriteTests {
             #"POST /intake/reports {"data":{"type":"reports","attributes":{"status":"new","source":"hotline","county":"Ada","person_id":"PER-00001"}}}"#,
             #"POST /intake/reports {"data":{"type":"reports","attributes":{"status":"screened","source":"web","county":null,"person_id":null}}}"#,
         ])
-        #expect(shell.output == "INSERT 2\nid,status,source,county\r\nRPT-00801,new,hotline,Ada\r\nRPT-00802,screened,web,\r\n")
-        #expect(shell.errorText == "")
+        // In CSV (and JSON) the command tag goes to standard error: the output stays CSV.
+        #expect(shell.output == "id,status,source,county\r\nRPT-00801,new,hotline,Ada\r\nRPT-00802,screened,web,\r\n")
+        #expect(shell.errorText == "INSERT 2\n")
     }
 
     @Test func updateReadsTheRowsItsWhereFindsThenPatchesEach() async {
-        let shell = ShellHarness(format: .csv)
+        let shell = ShellHarness()
         let status = await shell.run("UPDATE people.people SET city = 'Springfield' WHERE last_name LIKE 'Doe' AND state = 'WA' AND lower(city) = 'tacoma'")
         #expect(status == 0)
         #expect(shell.output == "UPDATE 3\n")
