@@ -239,7 +239,7 @@ struct PlannerTests {
         var options = PlannerOptions()
         options.sparseFieldsets = true
         #expect(try url("SELECT id, first_name, last_name AS l FROM people.people WHERE state IN ('CA') AND age > 1", options: options)
-                == "\(base)/people/people?filter[age][g]=1&fields[people]=first_name,last_name,state&page[size]=100")
+                == "\(base)/people/people?filter[age][g]=1&fields[people]=first_name,last_name,state,age&page[size]=100")
         #expect(try url("SELECT * FROM people.people", options: options) == "\(base)/people/people?page[size]=100")
         #expect(try url("SELECT first_name FROM people.people", options: PlannerOptions()) == "\(base)/people/people?page[size]=100")
     }

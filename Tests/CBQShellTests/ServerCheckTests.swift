@@ -151,6 +151,18 @@ struct ServerCheckTests {
         #expect(transport.sent.filter { $0.method != .get || !$0.url.pathAndQuery.contains("cases") }.allSatisfy { $0.url.pathAndQuery.split(separator: "?")[0].hasSuffix("/") })
     }
 
+    /// Sparse fieldsets ask for the pushed filters' columns too, so that a filter the server
+    /// ignored is still caught (found by a review: with --fields, 1200 rows for 411, exit 0).
+    @Test func sparseFieldsetsKeepTheFiltersColumnsToJudgeBy() async {
+        var ignoring = SandboxOptions()
+        ignoring.ignoredFilters = ["gender"]
+        let shell = ShellHarness(format: .csv, sparseFieldsets: true, transport: InProcessTransport(options: ignoring))
+        #expect(await shell.run("SELECT first_name FROM people.people WHERE gender = 'female'") == 65)
+        #expect(shell.errorText.contains("do not satisfy filter[gender]=female"), "\(shell.errorText)")
+        #expect(shell.transport.sent.first?.url.pathAndQuery.contains("fields%5Bpeople%5D=first_name,gender") == true,
+                "\(shell.transport.sent.first?.url.pathAndQuery ?? "")")
+    }
+
     /// Text that stands for a number or a time is not judged on reads (a server compares it as
     /// what it is); a write judges it all the same, and stops when in doubt.
     @Test func textThatMayBeANumberIsNotJudgedOnReadsButIsOnWrites() async {

@@ -185,10 +185,13 @@ extension Planner {
         case .computed(let query) where query.outputs != nil: read = query.inputColumns
         default: return nil
         }
-        // The sort's fields too, though not shown: the rows' order is checked by them.
+        // The sort's fields too, though not shown: the rows' order is checked by them; and the
+        // pushed filters', by which every row is judged (without them, a filter the server
+        // ignored went unseen: its column was not in the rows).
         var names: [String] = []
         var seen: Set<String> = ["id"]
-        for name in read + plan.sort.map(\.field) + plan.local.flatMap(\.expression.columnNames) where seen.insert(name).inserted {
+        let judged = plan.pushed.compactMap(\.expression).flatMap(\.columnNames)
+        for name in read + plan.sort.map(\.field) + plan.local.flatMap(\.expression.columnNames) + judged where seen.insert(name).inserted {
             names.append(name)
         }
         return names.isEmpty ? nil : QueryParameter("fields", [plan.endpoint], values: names)
