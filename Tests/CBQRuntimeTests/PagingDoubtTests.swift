@@ -210,6 +210,22 @@ import Testing
         }
     }
 
+    /// A server without links or a total that clamps page[size]: page 1 looks like the last page,
+    /// but a start page with as many rows says the pages are that size (found by a review:
+    /// OFFSET 150 gave 300 rows from r101, where 250 from r151 are right).
+    @Test(arguments: [1, 3])
+    func aClampedPageSizeWithoutLinksOrTotalIsFoundUnderAnOffset(concurrency: Int) async throws {
+        let clamped = ScriptedTransport { url in
+            let number = Self.pageNumber(url)
+            let first = (number - 1) * 50 + 1
+            return page(first > 400 ? [] : Self.ids(first...min(400, first + 49)), links: false)
+        }
+        var options = fastOptions()
+        options.concurrency = concurrency
+        let (ids, _) = try await run("SELECT * FROM a.b OFFSET 150", baseURL: base, transport: clamped, options: options)
+        #expect(ids == Self.ids(151...400), "at \(concurrency)")
+    }
+
     /// A LIMIT read in a window is sized in pages; rows repeated from the page before (an
     /// insert pushed them on) are dropped, so those pages hold fewer rows than planned: the
     /// pages after them are read until the LIMIT is met.

@@ -138,8 +138,10 @@ extension Pager {
                     start = try await fetcher.fetch(url, acceptNotFound: true)
                 }
                 summary.requests += one.attempts
-                let oneTotal = topLevelTotal(one.document)
                 let count = one.document.rows.count
+                // The dialect's total, else one where servers keep it (not below page 1's rows).
+                let oneTotal = topLevelTotal(one.document)
+                    ?? Self.foundTotalPaths.lazy.compactMap { Self.total(in: one.document, path: $0) }.first { $0 >= count }
                 let moreAfterOne = one.document.hasLinks ? one.document.next != nil : oneTotal.map { $0 > count } ?? (count == size)
                 if count > size || (count < size && moreAfterOne) {
                     guard !resized, count > 0 else {
@@ -150,6 +152,16 @@ extension Pager {
                     resized = true
                     summary.requests += start?.attempts ?? 1
                     summary.notices.append("the API answered page[size]=\(size) with \(count) rows; the OFFSET's page was found again for pages of \(count)")
+                    plan.pageSize = count
+                    continue
+                }
+                // Page 1 short with nothing to say there is more, yet the start page holds as many
+                // rows: the server clamps page[size] silently (rows dropped after paging would not
+                // leave two pages alike). Its pages are that size.
+                if count > 0, count < size, !resized, let start, start.document.rows.count == count {
+                    resized = true
+                    summary.requests += start.attempts
+                    summary.notices.append("the API answered page[size]=\(size) with pages of \(count) rows; the OFFSET's page was found again for pages of \(count)")
                     plan.pageSize = count
                     continue
                 }
