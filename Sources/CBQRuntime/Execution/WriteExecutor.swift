@@ -56,6 +56,7 @@ public struct WriteExecutor: Sendable {
                 let response = try await executor.sender(for: plan.baseURL).send(APIRequest(.get, url), passing: [404])
                 batch.summary.requests += response.attempts
                 if response.status != 404, let row = try? PageIndexer.index(response.body).rows.first {
+                    batch.columns = row.attributes.map(\.key)
                     try Self.checkAssignments(plan, columns: Set(["id"] + row.attributes.map(\.key)), relationships: Set(row.relationships.map(\.key)))
                 }
             }
@@ -169,10 +170,16 @@ public struct WriteExecutor: Sendable {
             let answered = await self.answered(response, to: request, method: method, url: url, plan: plan, sender: sender, summary: &outcome.summary)
             let name = answered.id ?? "row \(index + 1) of VALUES (the answer named no id)"
             outcome.written.append(name)
-            if let missing = answered.missing {
-                // Written, but perhaps not as the statement says: the rest waits for a person.
+            // An attribute the rows read have, left out of the answer: written, but perhaps not
+            // as the statement says, and the rest waits for a person. One no read has shown may
+            // be write-only (a password), absent from every answer: a note.
+            if let missing = answered.missing.first(where: { batch.columns.contains($0) }) {
+                written(outcome.written.count)
                 throw failure(Diagnostic.unansweredAttribute(missing, id: name, verb: plan.verb, at: Self.range(of: missing, in: plan, row: index)),
                               failed: nil, notSent: rest)
+            }
+            for missing in answered.missing {
+                outcome.summary.notices.append("the API answered \(name) without \(missing), which was sent and no read has shown: it may be write-only, or not written")
             }
             if let problem = answered.problem {
                 if plan.returning != nil { outcome.returningProblems.append("\(name): \(problem)") }
@@ -191,8 +198,8 @@ public struct WriteExecutor: Sendable {
     /// the answer has none). Never throws: the write is done; a problem reading the answer is
     /// returned as text.
     private func answered(_ response: APIResponse, to request: WriteRequest, method: RequestMethod, url: RequestURL, plan: WritePlan,
-                          sender: RequestSender, summary: inout ExecutionSummary) async -> (id: String?, rows: [RawRow], problem: String?, missing: String?) {
-        guard method != .delete else { return (request.id, [], nil, nil) }
+                          sender: RequestSender, summary: inout ExecutionSummary) async -> (id: String?, rows: [RawRow], problem: String?, missing: [String]) {
+        guard method != .delete else { return (request.id, [], nil, []) }
         var rows: [RawRow] = []
         var problem: String?
         if !response.body.isEmpty {
@@ -200,14 +207,14 @@ public struct WriteExecutor: Sendable {
         }
         let locationID = response.header("Location").flatMap { $0.split(separator: "/").last }.flatMap { PercentEncoding.decode($0) }
         let id = rows.first?.idText ?? request.id ?? locationID
-        var missing: String?
+        var missing: [String] = []
         if let row = rows.first, let body = request.body {
             let differences = Self.differences(sent: body, answered: row, id: id ?? "")
             summary.notices += differences.notes
-            missing = differences.missing.first
+            missing = differences.missing
         }
         if rows.isEmpty, plan.returning != nil {
-            guard let id, let resource = RequestURL(plan.resourceURL(id: id)) else { return (id, [], problem ?? "its answer named no resource to return", nil) }
+            guard let id, let resource = RequestURL(plan.resourceURL(id: id)) else { return (id, [], problem ?? "its answer named no resource to return", missing) }
             do {
                 let fetched = try await sender.send(APIRequest(.get, resource))
                 summary.requests += fetched.attempts
