@@ -29,6 +29,15 @@ import Testing
         #expect(result.output == #"{"a":2.5,"b":2.5,"c":2.5}"# + "\n", "\(result.errors)")
     }
 
+    /// A double past its range is an error, as in PostgreSQL: an infinity printed as null in
+    /// JSON and inf in CSV, and was not NULL to IS NULL (found by a review).
+    @Test func aDoubleOverflowIsAnError() async {
+        let product = await json("SELECT CAST(max_capacity AS DOUBLE) * 1e308 AS big FROM services.service_offerings LIMIT 1")
+        #expect(product.status == SysExit.dataError && product.errors.contains("error: the result is beyond a double's range"), "\(product.errors)")
+        let sum = await json("SELECT sum(CAST(max_capacity AS DOUBLE) * 1e306) AS s FROM services.service_offerings")
+        #expect(sum.status == SysExit.dataError && sum.errors.contains("error: the result is beyond a double's range"), "\(sum.errors)")
+    }
+
     /// Decimals past 18 digits become doubles (JSON floats have many places); a constant
     /// double is not folded into a decimal, so it computes as a double (found by reviews:
     /// `CAST(0.1 AS DOUBLE) + CAST(0.2 AS DOUBLE)` was an exact 0.3).

@@ -35,6 +35,11 @@ extension Diagnostic {
                    hint: "CAST an operand AS DOUBLE to compute with doubles (not exact)")
     }
 
+    static func floatOverflow(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the result is beyond a double's range", at: range, label: "overflow",
+                   hint: "scale the operands down (divide first), as PostgreSQL's 'value out of range' asks")
+    }
+
     static func divisionByZero(at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "division by zero", at: range, hint: "guard the divisor: x / nullif(y, 0) is NULL when y is 0")
     }

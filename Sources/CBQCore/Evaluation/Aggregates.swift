@@ -60,7 +60,9 @@ public struct Accumulator: Sendable {
             if exactIntegers { throw Diagnostic.integerOverflow(at: range) }
             return .real(Double(x) + Double(y))
         case (.real, _), (_, .real):
-            return .real(a.double + b.double)
+            let total = a.double + b.double
+            if !total.isFinite && a.double.isFinite && b.double.isFinite { throw Diagnostic.floatOverflow(at: range) }
+            return .real(total)
         default:
             if let x = a.decimal, let y = b.decimal, let total = x + y { return .decimal(total) }
             return .real(a.double + b.double)

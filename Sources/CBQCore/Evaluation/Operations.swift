@@ -112,14 +112,19 @@ enum Operations {
                 // so many places that exact products and sums of them soon need more.
             }
             let l = x.double, r = y.double
+            let result: Double
             switch op {
-            case .add: return .real(l + r)
-            case .subtract: return .real(l - r)
-            case .multiply: return .real(l * r)
-            case .divide: return .real(l / r)
-            case .remainder: return .real(l.truncatingRemainder(dividingBy: r))
+            case .add: result = l + r
+            case .subtract: result = l - r
+            case .multiply: result = l * r
+            case .divide: result = l / r
+            case .remainder: result = l.truncatingRemainder(dividingBy: r)
             case .concatenate: fatalError("handled above")
             }
+            // Past a double's range: an error, as in PostgreSQL, not an infinity that JSON
+            // would print as null and CSV as inf.
+            if !result.isFinite && l.isFinite && r.isFinite { throw Diagnostic.floatOverflow(at: range) }
+            return .real(result)
         }
     }
 
