@@ -19,10 +19,8 @@ extension Session {
     /// Runs `source`'s statements, keeping the first failure in `status`; false to stop there.
     private func runStatements(of source: SourceText, status: inout Int32, sourcesAfter: Int = 0) async -> Bool {
         let statements = Parser.parseScript(source)
-        if statements.isEmpty {
-            console.error("no statement to run in \(source.name)", hint: "e.g. SELECT * FROM people.people LIMIT 10")
-            return record(SysExit.dataError, in: &status)
-        }
+        // Nothing but comments (or nothing): nothing to do, as psql has it for `-c ""` and such a file.
+        if statements.isEmpty { return true }
         let compiler = self.compiler
         for (position, statement) in statements.enumerated() {
             var result = SysExit.dataError
