@@ -64,7 +64,8 @@ struct DiagnosticFormatterTests {
     }
 
     @Test(arguments: [("a", 1), ("ë", 1), ("e\u{301}", 1), ("山", 2), ("Ｆ", 2), ("\u{200B}", 0), ("👍", 2),
-                      ("🇨🇦", 2), ("❤️", 2), ("❤", 1), ("🫶", 2), ("👩‍👩‍👧", 2), ("a🇺🇸b", 4)])
+                      ("🇨🇦", 2), ("❤️", 2), ("❤", 1), ("🫶", 2), ("👩‍👩‍👧", 2), ("a🇺🇸b", 4),
+                      ("✅", 2), ("☕", 2), ("⭐", 2), ("🫠", 2), ("✓", 1)])
     func displayWidths(text: String, width: Int) {
         #expect(DisplayWidth.of(text) == width)
     }
