@@ -133,8 +133,11 @@ struct ExpressionTests {
             return value.description == "1"
         }
         #expect(try truth("zip = 02134") == true)
-        // Read as a number it would be equal: no answer, an error (see EvaluationTests).
+        // Read as a number it would be equal: no answer, an error (see EvaluationTests); and
+        // CASE zip WHEN 2134 is that comparison too, not a quiet no match.
         #expect(throws: Diagnostic.self) { try truth("zip = 2134") }
+        let mismatch = try Planner().planSelect("SELECT CASE zip WHEN 2134 THEN 'yes' END AS v FROM a.b")
+        #expect(throws: Diagnostic.self) { _ = try ExpressionCompiler.evaluate(try #require(mismatch.localQuery?.outputs?.first?.expression)) { row[$0] ?? .null } }
         #expect(try truth("zip IN (02139, 02134)") == true)
         #expect(try truth("zip BETWEEN 02000 AND 02200") == true)
         #expect(try truth("02134 = zip") == true)

@@ -206,19 +206,20 @@ public struct ExpressionCompiler: Sendable {
 
     private func compileCase(_ expression: CaseExpression) throws(Diagnostic) -> CompiledExpression {
         let subject = try expression.subject.map { (e) throws(Diagnostic) in try compile(e) }
-        var branches: [(CompiledExpression, CompiledExpression, Operations.Constant)] = []
+        var branches: [(CompiledExpression, CompiledExpression, Operations.Constant, SourceRange)] = []
         for branch in expression.branches {
             let side = expression.subject.map { Self.constantSide($0, branch.when) } ?? .none
-            branches.append((try compile(branch.when), try compile(branch.then), side))
+            branches.append((try compile(branch.when), try compile(branch.then), side, branch.when.range))
         }
         let otherwise = try expression.otherwise.map { (e) throws(Diagnostic) in try compile(e) }
         let compiledBranches = branches
         return CompiledExpression { slots throws(Diagnostic) in
             let x = try subject?(slots)
-            for (when, then, side) in compiledBranches {
+            for (when, then, side, range) in compiledBranches {
                 let condition = try when(slots)
                 let taken: Bool
-                if let x { taken = Operations.compare(x, condition, constant: side) == 0 } else { taken = Self.truth(condition) == true }
+                // `CASE x WHEN v` is `x = v`: values that do not compare are its error too.
+                if let x { taken = try Operations.order(x, condition, constant: side, at: range) == 0 } else { taken = Self.truth(condition) == true }
                 if taken { return try then(slots) }
             }
             return try otherwise?(slots) ?? .null
