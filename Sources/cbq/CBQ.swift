@@ -115,14 +115,50 @@ struct CBQ: AsyncParsableCommand {
         }
     }
 
+    enum Source: Equatable { case statement(String), file(String) }
+
+    /// `-c`, `-f` and script files in the order the command line gives them, as psql runs `-c`
+    /// and `-f` (a setup statement before a script, a check after it). Where the arguments
+    /// cannot be matched up with certainty, statements first, then files, as before.
+    static func inOrder(commands: [String], files: [String], scripts: [String], given arguments: [String]) -> [Source] {
+        let fallback = commands.map(Source.statement) + (files + scripts).map(Source.file)
+        var found: [Source] = []
+        var nextScript = 0
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "-c" || argument == "-f" || argument == "--file", index + 1 < arguments.count {
+                found.append(argument == "-c" ? .statement(arguments[index + 1]) : .file(arguments[index + 1]))
+                index += 2
+                continue
+            }
+            if argument.hasPrefix("--file=") { found.append(.file(String(argument.dropFirst(7)))) }
+            else if nextScript < scripts.count, argument == scripts[nextScript] {
+                found.append(.file(argument))
+                nextScript += 1
+            }
+            index += 1
+        }
+        let statements = found.compactMap { if case .statement(let text) = $0 { text } else { nil } }
+        let paths = found.compactMap { if case .file(let path) = $0 { path } else { nil } }
+        guard statements == commands, paths.count == files.count + scripts.count, Set(paths) == Set(files + scripts) else { return fallback }
+        return found
+    }
+
     func run() async throws {
         // A closed pipe (`cbq … | head`) must end output quietly, not kill the process mid-write.
         signal(SIGPIPE, SIG_IGN)
         if describesEndpoints && (scripts.isEmpty || !commands.isEmpty || !files.isEmpty) {
             throw ValidationError("cbq describe takes endpoints (e.g. cbq describe people.people), not -c or -f")
         }
-        var sources = commands.map { SourceText($0, name: "<query>") }
-        for path in describesEndpoints ? [] : files + scripts { sources.append(SourceText(try reporting { try SourceFiles.read(path) }, name: path)) }
+        var sources: [SourceText] = []
+        for item in Self.inOrder(commands: commands, files: describesEndpoints ? [] : files, scripts: describesEndpoints ? [] : scripts,
+                                 given: Connector.commandLine) {
+            switch item {
+            case .statement(let text): sources.append(SourceText(text, name: "<query>"))
+            case .file(let path): sources.append(SourceText(try reporting { try SourceFiles.read(path) }, name: path))
+            }
+        }
         // No statements and a terminal: the interactive shell. Piped input runs as a script.
         let interactive = sources.isEmpty && Terminal.isInteractive(.standardInput) && !describesEndpoints
         if sources.isEmpty && !interactive && !describesEndpoints {

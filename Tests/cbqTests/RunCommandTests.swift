@@ -189,6 +189,17 @@ struct RunCommandTests {
         #expect(alone.status == 0 && alone.stderr.isEmpty, "\(alone.stderr)")
     }
 
+    /// -c and script files run in the order given, as psql runs -c and -f (they ran all -c
+    /// first, found by a review): a setup statement, a script, a check.
+    @Test func statementsAndFilesRunInTheOrderGiven() async throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("cbq-order-\(UUID().uuidString).cbq")
+        try "SELECT 'file' AS x FROM people.people LIMIT 1;\n".write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let result = try await CLI.run(["--sandbox", "--format", "csv", "-c", "SELECT 'first' AS x FROM people.people LIMIT 1", script.path,
+                                        "-c", "SELECT 'last' AS x FROM people.people LIMIT 1"])
+        #expect(result.status == 0 && result.stdout == "x\r\nfirst\r\nx\r\nfile\r\nx\r\nlast\r\n", "\(result.stdout)\(result.stderr)")
+    }
+
     @Test func readOnlyRefusesAWriteAndSendsNothing() async throws {
         let result = try await CLI.run(["--sandbox", "--read-only", "-c", "DELETE FROM attachments.notes WHERE id = 'NTE-00001'",
                                         "-c", "SELECT COUNT(*) FROM attachments.notes"])
