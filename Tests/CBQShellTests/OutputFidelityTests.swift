@@ -53,7 +53,9 @@ import Testing
             let shell = ShellHarness(format: format)
             #expect(await shell.run(statement) == 0, "\(shell.errorText)")
             #expect(!shell.output.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" } && !shell.output.contains("\u{7F}"), "\(shell.output)")
-            #expect(shell.output.contains("ab\u{241B}[2Jc") && shell.output.contains("b\u{2407}\u{2421}"), "\(shell.output)")
+            // Markdown also escapes the `[` (its link syntax).
+            let shown = format == .markdown ? "ab\u{241B}\\[2Jc" : "ab\u{241B}[2Jc"
+            #expect(shell.output.contains(shown) && shell.output.contains("b\u{2407}\u{2421}"), "\(shell.output)")
         }
         #expect(VisibleText.of("a\u{1B}]0;t\u{07}b\u{9B}c\n\t") == "a\u{241B}]0;t\u{2407}b\\u{9b}c\n\t")
         #expect(VisibleText.of("plain é 山") == "plain é 山")
@@ -99,6 +101,15 @@ import Testing
         let csv = ShellHarness(format: .csv)
         #expect(await csv.run("SELECT first_name AS x, last_name AS x FROM people.people LIMIT 1") == 0)
         #expect(csv.output.hasPrefix("x,x\r\n"))
+    }
+
+    /// Markdown shows a value, not its rendering: inline markup is escaped (found by a review:
+    /// `A &amp; B <b>x</b> *y*` rendered as "A & B **x** *y*").
+    @Test func markdownEscapesInlineMarkup() async {
+        let shell = ShellHarness(format: .markdown)
+        #expect(await shell.run("SELECT 'A &amp; B <b>x</b> *y* `z` [l](u) a|b a\\b ~~s~~ #1 x_y' AS v FROM people.people LIMIT 1") == 0)
+        #expect(shell.output == "| v |\n| --- |\n| A \\&amp; B \\<b\\>x\\</b\\> \\*y\\* \\`z\\` \\[l\\](u) a\\|b a\\\\b \\~\\~s\\~\\~ \\#1 x\\_y |\n",
+                "\(shell.output)")
     }
 
     @Test func markdownBreaksALoneCarriageReturn() async {

@@ -1,7 +1,7 @@
 import CBQCore
 
-/// A GitHub-flavoured Markdown table: `|` escaped, line breaks (a lone CR too) as `<br>`,
-/// control characters made visible (``VisibleText``).
+/// A GitHub-flavoured Markdown table: `|` and inline markup escaped, line breaks (a lone CR
+/// too) as `<br>`, control characters made visible (``VisibleText``).
 final class MarkdownRenderer: ResultRenderer {
     private let output: OutputStream
     private var columns: [ResultColumn] = []
@@ -22,8 +22,21 @@ final class MarkdownRenderer: ResultRenderer {
 
     func finish(rowCount: Int) {}
 
+    /// A value as literal text in a cell: Markdown's inline syntax (`*x*`, `` `x` ``, `<b>`,
+    /// `&amp;`, `[a](b)`, `~~x~~`) backslash-escaped, so the table shows the value, not its
+    /// rendering; line breaks as `<br>`.
     private func escape(_ text: String) -> String {
-        VisibleText.of(text).replacing("\\", with: "\\\\").replacing("|", with: "\\|").replacing("\r\n", with: "<br>").replacing("\n", with: "<br>")
-            .replacing("\r", with: "<br>")
+        var escaped = ""
+        let visible = VisibleText.of(text).replacing("\r\n", with: "\n")
+        for scalar in visible.unicodeScalars {
+            switch scalar {
+            case "\\", "|", "*", "_", "`", "<", ">", "&", "[", "]", "~", "#":
+                escaped.unicodeScalars.append("\\")
+                escaped.unicodeScalars.append(scalar)
+            case "\n", "\r": escaped += "<br>"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 }
