@@ -30,7 +30,9 @@ final class MarkdownRenderer: ResultRenderer {
         let visible = VisibleText.of(text).replacing("\r\n", with: "\n")
         for scalar in visible.unicodeScalars {
             switch scalar {
-            case "\\", "|", "*", "_", "`", "<", ">", "&", "[", "]", "~", "#":
+            // Not `_`: GitHub's Markdown ignores it inside words, and names such as first_name
+            // stay readable; nor `#`, which means nothing inside a table.
+            case "\\", "|", "*", "`", "<", ">", "&", "[", "]", "~":
                 escaped.unicodeScalars.append("\\")
                 escaped.unicodeScalars.append(scalar)
             case "\n", "\r": escaped += "<br>"
