@@ -145,6 +145,24 @@ public struct RequestPlan: Hashable, Sendable {
     /// The predicates evaluated locally, joined with AND; nil when the API does all the filtering.
     public var localFilter: Expression? { Expression.conjunction(local.map(\.expression)) }
 
+    /// The URL of one first page of `size` rows, nothing else asked (no sort, fields, include
+    /// or offset), with the plan's filters or, unfiltered, without any: a probe's request for a
+    /// total, or a sample's for column names.
+    public func firstPageURL(size: Int, filtered: Bool) -> String {
+        var one = self
+        if !filtered {
+            one.pushed = []
+            one.local = []
+        }
+        one.pageSize = size
+        one.sort = []
+        one.offset = 0
+        one.rowCap = nil
+        one.fields = nil
+        one.include = []
+        return one.url(page: 1, style: .wire)
+    }
+
     /// Whether COUNT(*) can read the total from the first page instead of counting rows.
     public var countsFromTotal: Bool {
         if case .count = projection, local.isEmpty, target == .collection { return true }

@@ -292,18 +292,7 @@ public struct JoinExecutor: Sendable {
     /// counted: the probe's total and the sample's column names come from it.
     private func firstPage(of plan: RequestPlan, size: Int, filtered: Bool,
                            summary: inout ExecutionSummary) async throws -> (FetchedPage, RequestURL)? {
-        var one = plan
-        if !filtered {
-            one.pushed = []
-            one.local = []
-        }
-        one.pageSize = size
-        one.sort = []
-        one.offset = 0
-        one.rowCap = nil
-        one.fields = nil
-        one.include = []
-        guard let url = RequestURL(one.url(page: 1, style: .wire)) else { return nil }
+        guard let url = RequestURL(plan.firstPageURL(size: size, filtered: filtered)) else { return nil }
         let fetcher = PageFetcher(sender: executor.sender(for: plan.baseURL), filter: try LocalFilter(nil))
         guard let page = try await fetcher.fetch(url, acceptNotFound: !filtered) else { return nil }
         summary.requests += page.attempts

@@ -287,18 +287,9 @@ extension Pager {
     /// The collection's total without the filters, from one `page[size]=1` request, started
     /// at once; nil when the server gives none or the request fails (the total is then used).
     private func unfilteredTotal() -> Task<Int?, Never> {
-        var bare = plan
-        bare.pushed = []
-        bare.local = []
-        bare.pageSize = 1
-        bare.sort = []
-        bare.offset = 0
-        bare.rowCap = nil
-        bare.fields = nil
-        bare.include = []
         let fetcher = self.fetcher
         let path = plan.totalPath
-        let url = RequestURL(bare.url(page: 1, style: .wire))
+        let url = RequestURL(plan.firstPageURL(size: 1, filtered: false))
         return Task { () -> Int? in
             guard let url else { return nil }
             do {
