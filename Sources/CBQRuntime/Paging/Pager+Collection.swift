@@ -139,9 +139,7 @@ extension Pager {
                 }
                 summary.requests += one.attempts
                 let count = one.document.rows.count
-                // The dialect's total, else one where servers keep it (not below page 1's rows).
-                let oneTotal = topLevelTotal(one.document)
-                    ?? Self.foundTotalPaths.lazy.compactMap { Self.total(in: one.document, path: $0) }.first { $0 >= count }
+                let oneTotal = foundTotal(in: one.document, atLeast: count)?.total
                 let moreAfterOne = one.document.hasLinks ? one.document.next != nil : oneTotal.map { $0 > count } ?? (count == size)
                 if count > size || (count < size && moreAfterOne) {
                     guard !resized, count > 0 else {
@@ -224,12 +222,7 @@ extension Pager {
         let document = first.document
         let size = max(1, plan.pageSize ?? 1)
         let seenRows = (plan.startPage - 1) * size + document.rows.count
-        var found: (pages: Int, source: String)?
-        for path in [plan.totalPath] + Self.foundTotalPaths.filter({ $0 != plan.totalPath }) {
-            guard let total = Self.total(in: document, path: path), total >= seenRows else { continue }
-            found = ((total + size - 1) / size, path.joined(separator: "."))
-            break
-        }
+        var found = foundTotal(in: document, atLeast: seenRows).map { (pages: ($0.total + size - 1) / size, source: $0.path.joined(separator: ".")) }
         if found == nil {
             for path in Self.foundPageCountPaths {
                 guard let pages = Self.total(in: document, path: path), pages >= plan.startPage else { continue }
@@ -242,6 +235,16 @@ extension Pager {
             found = (last, "links.last")
         }
         return found
+    }
+
+    /// The collection's total as a document says it: where the dialect keeps it, else where
+    /// servers do (``foundTotalPaths``); one below `rows`, which the pages already hold, is no
+    /// total.
+    func foundTotal(in document: IndexedDocument, atLeast rows: Int) -> (total: Int, path: [String])? {
+        for path in [plan.totalPath] + Self.foundTotalPaths.filter({ $0 != plan.totalPath }) {
+            if let total = Self.total(in: document, path: path), total >= rows { return (total, path) }
+        }
+        return nil
     }
 
     static func total(in document: IndexedDocument, path totalPath: [String]) -> Int? {
