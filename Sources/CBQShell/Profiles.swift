@@ -165,16 +165,14 @@ extension ConfigFile.Profile {
     /// - Parameter given: the command line's own arguments: a target it names (`--region`,
     ///   `--base-url`, `--sandbox`) replaces the profile's, rather than clash with it.
     public func arguments(run: Bool, home: String?, given: [String] = []) -> [String] {
-        let namesTarget = given.contains { argument in
-            ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
-        }
+        let namesTarget = Self.namesTarget(given)
         // So does a client secret's source (a profile's file and a typed command would clash).
         let namesSecret = given.contains { argument in
             ["--client-secret-file", "--client-secret-command"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
         }
         // The profile's credentials are for its own target: with another named, they stay behind,
         // as they do on `\connect` (a production token must not go to a staging or mock server).
-        let otherTarget = namesTarget && !Self.sameTarget(typed: given, region: value(of: "region"), baseURL: value(of: "base_url"))
+        let otherTarget = !isTargetInUse(given: given)
         var arguments: [String] = []
         for (key, value) in settings {
             guard let spec = ConfigFile.keys.first(where: { $0.key == key }), run || !spec.run else { continue }
@@ -204,10 +202,20 @@ extension ConfigFile.Profile {
 
     public static let credentialKeys: Set<String> = ["token_file", "token_command", "token_url", "client_id", "client_secret_file", "client_secret_command"]
 
-    /// Whether the command line names the profile's own target: every `--base-url` and
-    /// `--region` it gives (the parser keeps the last; a wrapper may pin one and the user type
-    /// another) is the profile's, and it names no sandbox.
-    public static func sameTarget(typed given: [String], region: String?, baseURL: String?) -> Bool {
+    /// Whether command-line arguments name a target (`--region`, `--base-url`, `--sandbox`).
+    public static func namesTarget(_ given: [String]) -> Bool {
+        given.contains { argument in ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") } }
+    }
+
+    /// Whether the profile's target (and so its credentials) is the one in use: the command line
+    /// names none, or names the profile's own: every `--base-url` and `--region` it gives (the
+    /// parser keeps the last; a wrapper may pin one and the user type another) is the
+    /// profile's, and it names no sandbox.
+    public func isTargetInUse(given: [String]) -> Bool {
+        Self.namesTarget(given) ? Self.sameTarget(typed: given, region: value(of: "region"), baseURL: value(of: "base_url")) : true
+    }
+
+    private static func sameTarget(typed given: [String], region: String?, baseURL: String?) -> Bool {
         func values(of option: String) -> [String] {
             var found: [String] = []
             for (index, argument) in given.enumerated() {

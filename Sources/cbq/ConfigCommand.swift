@@ -28,13 +28,8 @@ enum Profiles {
         let names = file.profiles.keys.sorted()
         guard let profile = try file.profile(explicit: explicit, environment: environment) else { return Chosen(profiles: names) }
         if let dialect = profile.dialect { DefinedDialects.define("profiles.\(profile.name).dialect", dialect) }
-        let namesTarget = arguments.contains { argument in
-            ["--region", "--base-url", "--sandbox"].contains { argument == $0 || argument.hasPrefix($0 + "=") }
-        }
-        let inUse = !namesTarget || ConfigFile.Profile.sameTarget(typed: arguments, region: profile.value(of: "region"),
-                                                                   baseURL: profile.value(of: "base_url"))
         return Chosen(arguments: profile.arguments(run: run, home: environment("HOME"), given: arguments), profile: profile.name, profiles: names,
-                      targetInUse: inUse)
+                      targetInUse: profile.isTargetInUse(given: arguments))
     }
 }
 
@@ -83,8 +78,7 @@ enum ConfigCommand {
             }
             // A target on the command line other than the profile's leaves its credentials behind.
             let typed = given.filter { $0.key == "base_url" || $0.key == "region" }.map { "--" + $0.key.replacing("_", with: "-") + "=" + $0.value }
-            let otherTarget = profile.map { !typed.isEmpty && !ConfigFile.Profile.sameTarget(typed: typed, region: $0.value(of: "region"),
-                                                                                             baseURL: $0.value(of: "base_url")) } ?? false
+            let otherTarget = profile.map { !$0.isTargetInUse(given: typed) } ?? false
             for (key, value) in profile?.settings ?? [] where !(otherTarget && ConfigFile.Profile.credentialKeys.contains(key)) {
                 settings.append((key, value, "profile \(profile!.name)"))
             }
