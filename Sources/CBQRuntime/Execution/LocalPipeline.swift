@@ -492,25 +492,27 @@ enum SortKeyEncoding {
             }
             let unsigned = UInt128(bitPattern: exact) ^ (1 << 127)
             for shift in stride(from: 120, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: unsigned >> UInt128(shift))) }
-        case .text, .nested:
-            // Text by its key: dates and timestamps as the instants `<` compares.
-            let text: String
-            switch value {
-            case .text(let plain): text = ValueSemantics.textKey(plain)
-            case .nested(let json): text = json
-            default: text = ""
-            }
-            bytes.append(value.isText ? 3 : 4)
-            for byte in text.utf8 {
-                bytes.append(byte)
-                if byte == 0 { bytes.append(0xFF) }
-            }
-            bytes.append(0)
-            bytes.append(0)
+        case .text(let text):
+            // By its key: dates and timestamps as the instants `<` compares.
+            bytes.append(3)
+            Self.appendTerminated(ValueSemantics.textKey(text), to: &bytes)
+        case .nested(let json):
+            bytes.append(4)
+            Self.appendTerminated(json, to: &bytes)
         }
         if descending {
             for index in start..<bytes.count { bytes[index] = ~bytes[index] }
         }
+    }
+
+    /// Text's bytes, a NUL escaped as 00 FF, ended by 00 00: a shorter text sorts first.
+    private static func appendTerminated(_ text: String, to bytes: inout [UInt8]) {
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == 0 { bytes.append(0xFF) }
+        }
+        bytes.append(0)
+        bytes.append(0)
     }
 }
 
