@@ -42,17 +42,13 @@ extension Pager {
             // An empty page ends the read unless it links on. Without links, more page numbers
             // would only be more empty pages: where the total says rows are missing (pages
             // numbered from 0, rows removed meanwhile), the read is incomplete.
-            if document.rows.isEmpty {
-                if document.hasLinks && document.next != nil {
-                    // read past it, below
-                } else {
-                    if !document.hasLinks, let total, case let seen = summary.rowsReceived + (plan.startPage - 1) * (plan.pageSize ?? 0),
-                       seen < total, summary.truncation == nil {
-                        summary.truncation = "page \(pageNumber) is empty, though the total (\(total)) says there are \(total - seen) rows more"
-                        summary.truncationHint = "the API's pages may be numbered from 0 (see --page-param), or rows were removed while it was read"
-                    }
-                    return
+            if document.rows.isEmpty && !(document.hasLinks && document.next != nil) {
+                if !document.hasLinks, let total, case let seen = summary.rowsReceived + (plan.startPage - 1) * (plan.pageSize ?? 0),
+                   seen < total, summary.truncation == nil {
+                    summary.truncation = "page \(pageNumber) is empty, though the total (\(total)) says there are \(total - seen) rows more"
+                    summary.truncationHint = "the API's pages may be numbered from 0 (see --page-param), or rows were removed while it was read"
                 }
+                return
             }
             // Where is the next page?
             let nextURL: RequestURL
