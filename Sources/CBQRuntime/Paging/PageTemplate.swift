@@ -4,8 +4,9 @@ import CBQCore
 /// pages after it can be requested before their links are seen. Only when the link holds the
 /// page number as a plain parameter (`page=2` or `page[number]=2`, brackets raw or encoded).
 struct PageTemplate: Sendable {
-    let prefix: String
-    let suffix: String
+    /// The link with its path and query up to the page number's value, and what follows it.
+    private let base: RequestURL
+    private let suffix: String
 
     init?(next: RequestURL, expectedPage: Int, dialect: Dialect) {
         guard let (items, found, number) = Self.pageParameter(in: next, dialect: dialect), number == expectedPage else { return nil }
@@ -14,12 +15,19 @@ struct PageTemplate: Sendable {
         if !before.isEmpty { before += "&" }
         var after = Array(items[(found + 1)...]).joined(separator: "&")
         if !after.isEmpty { after = "&" + after }
-        prefix = "\(next.scheme)://\(next.host):\(next.port)\(next.path)?\(before)\(key)="
+        var base = next
+        base.pathAndQuery = "\(next.path)?\(before)\(key)="
+        self.base = base
         suffix = after
     }
 
+    /// Page N's URL: the link's origin as it was parsed, so nothing is parsed again (a window
+    /// of a thousand pages is made in one go, before its first request leaves).
     func url(page: Int) -> RequestURL {
-        RequestURL(prefix + String(page) + suffix)!
+        var url = base
+        url.pathAndQuery += String(page)
+        url.pathAndQuery += suffix
+        return url
     }
 
     /// The page number a link names (`…&page=12`), e.g. the server's `last` link.
