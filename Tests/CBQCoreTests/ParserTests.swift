@@ -27,6 +27,26 @@ struct ParserTests {
         #expect(select.offset == .literal(10, range: SourceRange(164, 166)))
     }
 
+    /// cbq's LIKE is case-insensitive (the API's like filter is), so ILIKE, which PostgreSQL
+    /// users write for that, is the same predicate, pushed as the same filter.
+    @Test func iLikeIsLike() throws {
+        #expect(try whereText("last_name ILIKE 'doe%'") == "last_name LIKE 'doe%'")
+        #expect(try whereText("last_name not ilike 'doe%'") == "last_name NOT LIKE 'doe%'")
+        #expect(try Planner().planSelect("SELECT id FROM people.people WHERE last_name ILIKE 'Doe'").initialURLs()
+            == Planner().planSelect("SELECT id FROM people.people WHERE last_name LIKE 'Doe'").initialURLs())
+        // Still a name where a name stands.
+        #expect(try whereText("ilike = 1") == "ilike = 1")
+        #expect(try whereText("\"ilike\" IS NULL") == "ilike IS NULL")
+    }
+
+    /// UNION, INTERSECT and EXCEPT are never a table's bare alias (which would run the first
+    /// SELECT alone); quoted, they are names.
+    @Test func setOperationWordsAreNoBareAlias() throws {
+        #expect(throws: Diagnostic.self) { try parse("SELECT * FROM a.b union") }
+        #expect(try parse("SELECT * FROM a.b \"union\"").source.alias?.name == "union")
+        #expect(try parse("SELECT * FROM a.b AS except").source.alias?.name == "except")
+    }
+
     /// OFFSET may come before LIMIT, as PostgreSQL takes them; each once.
     @Test func offsetBeforeLimit() throws {
         let select = try parse("SELECT id FROM a.b ORDER BY id OFFSET 130 LIMIT 5")
@@ -179,6 +199,15 @@ struct ParserTests {
         ("SELECT * FROM a.b x JOIN c.d y 1️⃣USING (id)", "JOIN … USING is not supported", "name the condition: JOIN … ON a.x = b.x"),
         ("SELECT * FROM a.b right WHERE right.x = 1 AND 1️⃣zz.y = 2", "no table named 'zz' in FROM", nil),
         ("SELECT 1️⃣FROM a.b", "expected a value after 'SELECT', found 'FROM'", "to use 'FROM' as a column name, quote it: \"FROM\""),
+        ("SELECT * FROM a.b 1️⃣UNION SELECT * FROM c.d", "UNION is not supported", "run each SELECT as a statement of its own; over one endpoint, join the two WHERE conditions with OR"),
+        ("SELECT x FROM a.b WHERE x = 1 LIMIT 2 1️⃣union all SELECT x FROM c.d", "UNION is not supported", nil),
+        ("SELECT * FROM a.b t 1️⃣INTERSECT SELECT * FROM c.d", "INTERSECT is not supported", nil),
+        ("SELECT * FROM a.b WHERE x IN (SELECT y FROM c.d 1️⃣EXCEPT SELECT y FROM e.f)", "EXCEPT is not supported", nil),
+        ("1️⃣WITH t AS (SELECT * FROM a.b) SELECT * FROM t", "WITH (a common table expression) is not supported", nil),
+        ("SELECT DISTINCT 1️⃣ON (a) a, b FROM a.b", "DISTINCT ON is not supported", "GROUP BY the columns that should be distinct, with min() or max() of the others"),
+        ("SELECT a, row_number() 1️⃣OVER (ORDER BY a) FROM a.b", "window functions (OVER) are not supported", nil),
+        ("SELECT sum(n) 1️⃣over (PARTITION BY a) FROM a.b", "window functions (OVER) are not supported", nil),
+        ("SELECT * FROM a.b WHERE x ILIKE1️⃣", "expected a value after 'ILIKE'", nil),
     ])
     func syntaxErrors(text: String, message: String, hint: String?) throws {
         let (source, offset) = marked(text)

@@ -98,6 +98,32 @@ extension Diagnostic {
                    hint: "name the columns to make distinct: SELECT DISTINCT city, state FROM …")
     }
 
+    /// `SELECT DISTINCT ON (a) …`; `range` is `ON`.
+    static func distinctOn(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "DISTINCT ON is not supported", at: range,
+                   hint: "GROUP BY the columns that should be distinct, with min() or max() of the others")
+    }
+
+    /// `UNION`, `INTERSECT` or `EXCEPT` after a SELECT; `range` is the word.
+    static func setOperation(_ word: String, at range: SourceRange) -> Diagnostic {
+        let hint = word == "UNION" ? "run each SELECT as a statement of its own; over one endpoint, join the two WHERE conditions with OR"
+            : word == "INTERSECT" ? "over one endpoint, join the two WHERE conditions with AND; across endpoints, use EXISTS (SELECT …)"
+            : "over one endpoint, write WHERE a AND NOT (b); across endpoints, use NOT EXISTS (SELECT …)"
+        return Diagnostic(.syntax, "\(word) is not supported", at: range, hint: hint)
+    }
+
+    /// `WITH x AS (…) SELECT …`; `range` is `WITH`.
+    static func commonTableExpression(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "WITH (a common table expression) is not supported", at: range,
+                   hint: "write the inner SELECT where it is used, as IN (SELECT …) or EXISTS (SELECT …), or join the endpoints")
+    }
+
+    /// `row_number() OVER (…)`; `range` is `OVER`.
+    static func windowFunction(at range: SourceRange) -> Diagnostic {
+        Diagnostic(.syntax, "window functions (OVER) are not supported", at: range,
+                   hint: "GROUP BY for an aggregate per group; ORDER BY … LIMIT n for the first rows")
+    }
+
     /// `CAST(x AS money)`.
     static func unknownType(_ name: String, at range: SourceRange) -> Diagnostic {
         let names = SQLType.allCases.map(\.rawValue)

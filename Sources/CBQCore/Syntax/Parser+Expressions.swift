@@ -50,7 +50,7 @@ extension Parser {
     }
 
     /// predicate = value [ comparison_operator value
-    ///                   | [ "NOT" ] "LIKE" value
+    ///                   | [ "NOT" ] ( "LIKE" | "ILIKE" ) value
     ///                   | "IS" [ "NOT" ] "NULL"
     ///                   | [ "NOT" ] "IN" ( in_list | subquery )
     ///                   | [ "NOT" ] "BETWEEN" value "AND" value ] ;
@@ -70,6 +70,9 @@ extension Parser {
             if case .keyword(let next) = peek.kind, [.like, .in, .between].contains(next) {
                 advance()
                 negated = true
+            } else if peek.kind == .identifier, peek.value.lowercased() == "ilike", source.utf8[peek.range.start] != UInt8(ascii: "\"") {
+                advance()
+                negated = true
             } else if peek.kind == .end {
                 advance()
                 throw Diagnostic.expectedNegatablePredicate(at: .at(notToken.range.end))
@@ -78,11 +81,14 @@ extension Parser {
             }
         }
         let keywordToken = current
-        switch current.kind {
+        // ILIKE is LIKE: cbq's LIKE is case-insensitive, as the API's like filter is.
+        let isILike = isWord("ilike")
+        switch isILike ? .keyword(.like) : current.kind {
         case .keyword(.like):
             advance()
             try requireValue(left, beside: keywordToken)
-            let pattern = try parseValue(after: negated ? "'NOT LIKE'" : "'LIKE'")
+            let spelling = isILike ? "ILIKE" : "LIKE"
+            let pattern = try parseValue(after: negated ? "'NOT \(spelling)'" : "'\(spelling)'")
             try requireValue(pattern, beside: keywordToken)
             return .like(left, pattern: pattern, negated: negated, range: left.range.union(pattern.range))
         case .keyword(.is):
@@ -142,6 +148,7 @@ extension Parser {
         try enter()
         defer { nesting -= 1 }
         let query = try parseSelectStatement()
+        if let word = setOperationWord { throw Diagnostic.setOperation(word, at: current.range) }
         try expect(.rightParen, after: "the subquery")
         return query
     }
@@ -314,6 +321,7 @@ extension Parser {
             } while acceptSymbol(.comma)
         }
         try expect(.rightParen, after: "the arguments of \(name.name)", hint: Diagnostic.Hint.closeParenthesis)
+        if isWord("over"), case .symbol(.leftParen) = peek.kind { throw Diagnostic.windowFunction(at: current.range) }
         call.range = SourceRange(nameToken.range.start, previous.range.end)
         return .function(call)
     }

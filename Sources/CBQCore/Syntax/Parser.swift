@@ -79,6 +79,7 @@ public struct Parser {
         index = 0
         let statement = try parseStatement()
         if current.kind != .end {
+            if let word = setOperationWord { throw Diagnostic.setOperation(word, at: current.range) }
             throw unexpectedAfterStatement(statement)
         }
         return statement
@@ -106,6 +107,7 @@ public struct Parser {
     /// every word a statement may start with.
     private mutating func parseStatementBody() throws(Diagnostic) -> Statement {
         if startsWrite { return .write(try parseWriteStatement()) }
+        if isWord("with") { throw Diagnostic.commonTableExpression(at: current.range) }
         if !check(.select) {
             let starts = ["SELECT", "INSERT", "UPDATE", "DELETE"] + (previous.kind == .end ? ["EXPLAIN"] : [])
             throw expected(orList(starts.map { "'\($0)'" }), after: previous.kind == .end ? "the start of a statement" : "'EXPLAIN'",
@@ -123,6 +125,7 @@ public struct Parser {
         if distinct, case .symbol(.star) = current.kind {
             throw Diagnostic.distinctStar(at: current.range)
         }
+        if distinct, check(.on) { throw Diagnostic.distinctOn(at: current.range) }
         let items = try parseSelectList()
         try expect(.from, context: "the select list", alternatives: [])
         let table = try parseTableReference()
@@ -237,11 +240,17 @@ public struct Parser {
         var table = TableReference(service: service, endpoint: endpoint, range: service.range.union(endpoint.range))
         if accept(.as) {
             table.alias = try parseIdentifier(after: "'AS'", expecting: "a table alias")
-        } else if bareAlias, current.kind == .identifier, !looksLikeMisspeltClause, !startsOtherJoin {
+        } else if bareAlias, current.kind == .identifier, !looksLikeMisspeltClause, !startsOtherJoin, setOperationWord == nil {
             table.alias = try parseIdentifier(after: "'\(table)'")
         }
         if let alias = table.alias { table.range = table.range.union(alias.range) }
         return table
+    }
+
+    /// `UNION`, `INTERSECT` or `EXCEPT`, upper case: words cbq does not take as an alias, so
+    /// that `FROM a.b UNION SELECT …` is reported as what it is.
+    var setOperationWord: String? {
+        ["union", "intersect", "except"].first(where: isWord)?.uppercased()
     }
 
     /// `RIGHT JOIN`, `FULL [OUTER] JOIN`, `CROSS JOIN`, `NATURAL JOIN`: words, not keywords.
