@@ -7,7 +7,8 @@ import CBQCore
 import CBQRuntime
 
 /// `\e`: the statement being typed (else the last one) in `$VISUAL` or `$EDITOR` (else `vi`),
-/// then run as saved, as psql does with a statement that ends in `;`.
+/// then run as saved, as psql does with a statement that ends in `;`. Left unchanged, it does
+/// not run: quitting the editor must not repeat the last INSERT (psql clears the buffer).
 extension Session {
     func editAndRun(_ statement: String?) async {
         let text = statement ?? lastStatement ?? ""
@@ -15,6 +16,12 @@ extension Session {
         let trimmed = edited.trimming([" ", "\t", "\n", "\r"])
         guard Parser.inputStatus(SourceText(trimmed)) != .empty else {
             say("Nothing to run.")
+            return
+        }
+        guard trimmed != text.trimming([" ", "\t", "\n", "\r"]) else {
+            // Kept in history, so that the statement being typed is not lost.
+            if statement != nil { reader?.remember(trimmed) }
+            say("The editor left it unchanged; nothing was run.")
             return
         }
         // The screen shows what runs, as if typed; history keeps it.

@@ -285,6 +285,19 @@ struct InteractiveTests {
         #expect(emptied.output.contains("PER-00001\r\nNothing to run.\n") && emptied.output.components(separatedBy: "PER-").count == 2, "\(emptied.output)")
     }
 
+    /// Quitting the editor without a change runs nothing, as psql clears its buffer then: `\e`
+    /// after an INSERT must not insert the row again.
+    @Test func anUnchangedEditRunsNothing() async {
+        let shell = ShellHarness(format: .csv, environment: ["EDITOR": "true"])
+        await shell.type("INSERT INTO intake.reports (status, source, person_id) VALUES ('new', 'hotline', 'PER-00007');", "\\e",
+                         "SELECT count(*) FROM intake.reports WHERE person_id = 'PER-00007' AND source = 'hotline';")
+        #expect(shell.output.contains("The editor left it unchanged; nothing was run."), "\(shell.output)\(shell.errorText)")
+        #expect(shell.output.contains("count\r\n1\r\n"), "the row was inserted once: \(shell.output)")
+        let typed = ShellHarness(format: .csv, environment: ["EDITOR": "true"])
+        await typed.type("SELECT id FROM people.people", "LIMIT 1", "\\e")
+        #expect(typed.output.contains("nothing was run") && !typed.output.contains("PER-"), "\(typed.output)")
+    }
+
     /// A long result reaches the pager as it comes: the pager starts once a screen is there
     /// and the rest is written to it, not held (the screen here is 10 lines).
     @Test func thePagedScreenStreamsOnceAScreenIsFull() {
