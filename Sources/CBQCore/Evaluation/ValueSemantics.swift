@@ -198,8 +198,9 @@ public enum ValueSemantics {
     }
 }
 
-/// A compiled LIKE pattern: `%` any run of characters, `_` exactly one code point, case-insensitive, whole
-/// value. Matching is iterative backtracking with one saved `%` (no recursion), so a hostile
+/// A compiled LIKE pattern: `%` any run of characters, `_` exactly one code point, `\` makes the
+/// character after it literal (`'100\%'`, `'in\_home'`), as PostgreSQL's default escape does;
+/// case-insensitive, whole value. Matching is iterative backtracking with one saved `%` (no recursion), so a hostile
 /// pattern like `%a%a%a%…b` stays polynomial. ASCII text and patterns, the common case, are
 /// matched on bytes.
 public struct LikePattern: Sendable {
@@ -215,13 +216,22 @@ public struct LikePattern: Sendable {
 
     public init(_ pattern: String) {
         var elements: [Element] = []
+        var escaped = false
         for scalar in pattern.lowercased().unicodeScalars {
+            if escaped {
+                elements.append(.scalar(scalar))
+                escaped = false
+                continue
+            }
             switch scalar {
+            case "\\": escaped = true
             case "%": if elements.last != .any { elements.append(.any) }
             case "_": elements.append(.one)
             default: elements.append(.scalar(scalar))
             }
         }
+        // A backslash at the end escapes nothing: it is itself (PostgreSQL refuses the pattern).
+        if escaped { elements.append(.scalar("\\")) }
         self.elements = elements
         if pattern.utf8.allSatisfy({ $0 < 0x80 }) {
             asciiElements = elements.map { element in

@@ -424,8 +424,15 @@ public enum LikeLookup: String, Sendable, CaseIterable {
         }
     }
 
-    /// The LIKE pattern the lookup of `value` means (the sandbox's reading).
+    /// The LIKE pattern the lookup of `value` means (the sandbox's reading): the value is
+    /// literal, its `%`, `_` and `\` escaped.
     public func pattern(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        let value = escaped
         switch self {
         case .iexact: return value
         case .icontains: return "%" + value + "%"

@@ -61,6 +61,9 @@ extension Planner {
             return .success([dialect.filterParameter(field, FilterOperator(op), value.parameterText)])
         case .like(.column(let column), .literal(let pattern, _), false, _):
             if let reason = unsendable(pattern) { return .failure(reason) }
+            // `\_` is a literal `_` in SQL; the API's like filter has no escape character that
+            // cbq knows of, so such a pattern is matched here.
+            if pattern.parameterText.contains("\\") { return .failure(Unpushable(text: "the API's like filter has no escape character")) }
             switch dialect.like {
             case .pattern:
                 return .success([dialect.filterParameter(column.name, .like, pattern.parameterText)])
