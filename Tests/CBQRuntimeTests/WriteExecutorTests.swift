@@ -39,6 +39,16 @@ struct WriteExecutorTests {
         }
     }
 
+    /// What a failed write's answer says of it: a redirect (not followed) may follow a POST the
+    /// server carried out, as 303 and 302 do in the POST-then-GET pattern; a 4xx was refused.
+    @Test(arguments: [(303, true), (302, true), (301, true), (500, true), (502, true), (400, false), (422, false), (404, false)])
+    func aFailedWriteMayHaveBeenWrittenWhenItsAnswerSaysSo(status: Int, mayHaveWritten: Bool) {
+        let request = WriteRequest(method: "POST", url: "http://127.0.0.1/intake/reports", id: nil, body: [])
+        let error = ExecutionError.api(status: status, method: "POST", url: request.url, errors: [], attempts: 1)
+        let failure = WriteFailure(verb: .insert, error: error, written: [], failed: request, notSent: [], summary: ExecutionSummary())
+        #expect(failure.failedMayHaveWritten == mayHaveWritten)
+    }
+
     @Test func aPatchWhoseAnswerIsLostIsSentAgain() async throws {
         try await withSandbox({ $0.dropWriteEvery = 2 }) { server in
             let runner = WriteExecutor(executor: Executor(transport: sharedTransport, options: fastOptions()))

@@ -277,12 +277,13 @@ public struct WriteFailure: Error, Sendable {
 
     /// Whether the failed request may have been acted on: its connection was lost or timed out
     /// after it was sent, the server failed (a 5xx, which a gateway may answer after passing the
-    /// request on), or an earlier attempt of it was answered so.
+    /// request on), it was redirected (a 3xx, which cbq does not follow: 303 and 302 are how many
+    /// servers answer a POST they carried out), or an earlier attempt of it was answered so.
     public var failedMayHaveWritten: Bool {
         guard failed != nil else { return false }
         switch error as? ExecutionError {
         case .transport(let transport, _, _, let attempts)?: return transport.kind != .connect || attempts > 1
-        case .api(let status, _, _, _, let attempts)?: return status >= 500 || attempts > 1
+        case .api(let status, _, _, _, let attempts)?: return status >= 500 || (300..<400).contains(status) || attempts > 1
         case .malformed?, .foreignLink?, .localRowLimit?: return false
         case nil: return true
         }
