@@ -1,4 +1,5 @@
 import CBQCore
+import CBQRuntime
 
 /// The one compile-and-report path: parses a source, plans each statement, and reports a
 /// failure with its position on the console. Scripts, the shell, `\url`, `\explain`,
@@ -52,13 +53,17 @@ public struct Compiler {
     }
 
     /// The token is never printed: the command names the variable, and the shell expands it.
+    /// Over plain http to another machine the command has no Authorization header, as cbq
+    /// itself would send no token there.
     public static func curl(_ url: String, method: String = "GET", body: [UInt8]? = nil) -> String {
+        let tokenMayGo = RequestURL(url).map { $0.scheme == "https" || $0.isLoopback } ?? false
         var command = "curl -sS"
         if method != "GET" { command += " -X \(method)" }
-        command += " -H \"Authorization: Bearer $CASEBOOK_TOKEN\" -H 'Accept: application/vnd.api+json'"
-            + " -H 'Content-Type: application/vnd.api+json'"
+        if tokenMayGo { command += " -H \"Authorization: Bearer $CASEBOOK_TOKEN\"" }
+        command += " -H 'Accept: application/vnd.api+json' -H 'Content-Type: application/vnd.api+json'"
         if let body { command += " --data-binary " + shellQuoted(String(decoding: body, as: UTF8.self)) }
-        return command + " " + shellQuoted(url)
+        command += " " + shellQuoted(url)
+        return tokenMayGo ? command : command + "  # no token: cbq sends it over https only (or to loopback)"
     }
 
     /// Single quotes, with a quote inside written as '\'' (the body may hold O'Brien).

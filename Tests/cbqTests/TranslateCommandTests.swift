@@ -39,6 +39,17 @@ struct TranslateCommandTests {
         #expect(!result.stdout.contains("s3cr3t") && !result.stderr.contains("s3cr3t"))
     }
 
+    /// cbq sends no token over plain http to another machine; the command it prints does not
+    /// either. To loopback it does, as cbq would.
+    @Test func curlOverPlainHTTPElsewhereCarriesNoToken() async throws {
+        let remote = try await CLI.run(["translate", "--curl", "--base-url", "http://example.org", "SELECT * FROM people.people LIMIT 1"])
+        #expect(remote.status == 0)
+        #expect(!remote.stdout.contains("Authorization"), "\(remote.stdout)")
+        #expect(remote.stdout.hasSuffix("'http://example.org/people/people?page%5Bsize%5D=1'  # no token: cbq sends it over https only (or to loopback)\n"))
+        let local = try await CLI.run(["translate", "--curl", "--base-url", "http://127.0.0.1:8080", "SELECT * FROM people.people LIMIT 1"])
+        #expect(local.stdout.contains("Authorization: Bearer $CASEBOOK_TOKEN") && !local.stdout.contains("#"), "\(local.stdout)")
+    }
+
     @Test func dialectAndBaseURLSwitches() async throws {
         let result = try await CLI.run(["translate", "--dialect", "jsonapi", "--base-url", "http://127.0.0.1:8080/", "--page-size", "20",
                                   "SELECT * FROM a.b WHERE x > 1 OFFSET 40"])
