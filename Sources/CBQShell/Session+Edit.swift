@@ -20,13 +20,13 @@ extension Session {
         }
         guard trimmed != text.trimming([" ", "\t", "\n", "\r"]) else {
             // Kept in history, so that the statement being typed is not lost.
-            if statement != nil { reader?.remember(trimmed) }
+            if statement != nil { remember(trimmed, firstLine: trimmed) }
             say("The editor left it unchanged; nothing was run.")
             return
         }
         // The screen shows what runs, as if typed; history keeps it.
         say(trimmed)
-        reader?.remember(trimmed)
+        remember(trimmed, firstLine: trimmed)
         lastStatement = trimmed
         await runCancellably(SourceText(trimmed, name: "<input>"))
     }

@@ -182,6 +182,7 @@ public final class Session: @unchecked Sendable {
         if confirm == nil { confirm = { [reader] question in await Self.ask(question, on: reader) } }
         if let banner { console.say(banner) }
         var buffer = ""
+        var bufferFirstLine = ""
         while !quitting {
             completer.setPending(buffer)
             switch await reader.readLine(prompt: buffer.isEmpty ? prompt : Self.continuationPrompt) {
@@ -198,7 +199,7 @@ public final class Session: @unchecked Sendable {
                 if !buffer.isEmpty, let (name, argument) = Self.bufferCommand(trimmed) {
                     let statement = buffer
                     buffer = ""
-                    reader.remember(statement + "\n" + trimmed)
+                    remember(statement + "\n" + trimmed, firstLine: bufferFirstLine)
                     switch name {
                     case "g": await go(statement, file: argument)
                     case "e": await editAndRun(statement)
@@ -207,16 +208,17 @@ public final class Session: @unchecked Sendable {
                     continue
                 }
                 if buffer.isEmpty && trimmed.hasPrefix("\\") {
-                    reader.remember(trimmed)
+                    remember(trimmed, firstLine: line)
                     await perform(trimmed)
                     continue
                 }
+                if buffer.isEmpty { bufferFirstLine = line }
                 buffer += (buffer.isEmpty ? "" : "\n") + line
                 switch Parser.inputStatus(SourceText(buffer)) {
                 case .empty: buffer = ""
                 case .incomplete: continue
                 case .complete:
-                    reader.remember(buffer)
+                    remember(buffer, firstLine: bufferFirstLine)
                     let statement = buffer
                     buffer = ""
                     lastStatement = statement
@@ -227,6 +229,24 @@ public final class Session: @unchecked Sendable {
         reader.save()
         finish()
         return 0
+    }
+
+    /// Adds `entry` to the history, unless it must stay out of it: typed with a space first (as
+    /// bash's ignorespace: the way to keep a statement holding a secret out of the file), or
+    /// holding a URL with a user name or password in it.
+    func remember(_ entry: String, firstLine: String) {
+        guard firstLine.first != " ", !Self.holdsURLCredentials(entry) else { return }
+        reader?.remember(entry)
+    }
+
+    /// Whether `text` has `scheme://user:password@host` (an `@` before the URL's path).
+    static func holdsURLCredentials(_ text: String) -> Bool {
+        var rest = Substring(text)
+        while let separator = rest.firstRange(of: "://") {
+            rest = rest[separator.upperBound...]
+            if rest.prefix(while: { !"/?# \t\n'\"".contains($0) }).contains("@") { return true }
+        }
+        return false
     }
 
     /// `\g [file]`, `\watch [seconds]` or `\e`, as its name and argument; nil for any other line.

@@ -94,9 +94,10 @@ enum ConfigCommand {
             settings.append((key, "••••", "$" + variable))
         }
         let width = max(12, settings.map(\.key.count).max() ?? 0)
-        // A token command may carry a token in its text.
+        // A token command may carry a token in its text, and a URL a password (cbq refuses such
+        // a URL, but the line that says where it came from must not show it).
         let shown = settings.sorted(by: { $0.key < $1.key }).map {
-            ($0.key, $0.key.hasSuffix("secret") || $0.key.hasSuffix("command") ? "••••" : $0.value, $0.source)
+            ($0.key, $0.key.hasSuffix("secret") || $0.key.hasSuffix("command") ? "••••" : Self.withoutUserInfo($0.value), $0.source)
         }
         let valueWidth = shown.map(\.1.count).max() ?? 0
         for (key, value, source) in shown {
@@ -106,5 +107,13 @@ enum ConfigCommand {
         lines.append("everything else: its default (cbq --help)")
         Terminal.console.say(lines.joined(separator: "\n"))
         return 0
+    }
+
+    /// `https://bob:pw@host/x` as `https://••••@host/x`; any other text as it is.
+    static func withoutUserInfo(_ value: String) -> String {
+        guard let separator = value.firstRange(of: "://") else { return value }
+        let authority = value[separator.upperBound...].prefix { !"/?#".contains($0) }
+        guard let at = authority.lastIndex(of: "@") else { return value }
+        return String(value[..<separator.upperBound]) + "••••" + String(value[at...])
     }
 }

@@ -174,6 +174,17 @@ struct RunCommandTests {
         #expect(same.status == 0 && same.stdout.contains("token_file"), "\(same.stdout)")
     }
 
+    /// A URL's password is never shown, typed or from a profile (cbq refuses such a URL; the
+    /// line saying where it came from must not print it).
+    @Test func configHidesAURLsPassword() async throws {
+        let folder = try configFolder("[profiles.default]\nbase_url = \"https://ann:profile-pw-123@prod.example.org\"\n")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let typed = try await CLI.run(["config", "--base-url", "https://bob:typed-pw-456@h.example.org/x"], environment: ["XDG_CONFIG_HOME": folder.path])
+        #expect(typed.stdout.contains("https://••••@h.example.org/x") && !typed.stdout.contains("typed-pw"), "\(typed.stdout)")
+        let profile = try await CLI.run(["config"], environment: ["XDG_CONFIG_HOME": folder.path])
+        #expect(!profile.stdout.contains("profile-pw") && !profile.stderr.contains("profile-pw"), "\(profile.stdout)\(profile.stderr)")
+    }
+
     /// Results that could not be written are an error (74), not a quiet end: a full disk lost
     /// them with exit 0 (found by a review). A reader that went away (`| head`) ends the output
     /// quietly, but statements left unrun make the status 141, as a shell reports SIGPIPE.
