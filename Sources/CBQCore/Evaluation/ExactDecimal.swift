@@ -102,6 +102,16 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
         return result
     }
 
+    /// The remainder of `a / b` truncated toward zero, at the larger scale (`-123.456 % 1.005`
+    /// is `-0.846`, as in PostgreSQL); nil when the scales do not align within 64 bits, or `b`
+    /// is zero.
+    public static func % (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal? {
+        let scale = max(a.scale, b.scale)
+        guard let x = a.rescaled(to: scale), let y = b.rescaled(to: scale), y.significand != 0 else { return nil }
+        let (remainder, overflow) = x.significand.remainderReportingOverflow(dividingBy: y.significand)
+        return overflow ? nil : ExactDecimal(significand: remainder, scale: scale)
+    }
+
     /// Orders two decimals exactly when their scales align within 64 bits, else by `Double`.
     public static func compare(_ a: ExactDecimal, _ b: ExactDecimal) -> Int {
         let scale = max(a.scale, b.scale)

@@ -105,6 +105,7 @@ enum Operations {
                 case .add: exact = l + r
                 case .subtract: exact = (-r).flatMap { l + $0 }
                 case .multiply: exact = l * r
+                case .remainder: exact = l % r
                 default: exact = nil
                 }
                 if let exact { return .decimal(exact) }
