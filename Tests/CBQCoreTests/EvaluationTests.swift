@@ -88,6 +88,14 @@ struct EvaluationTests {
         #expect(ValueSemantics.compareText(b, a) == -expected, "\(b) against \(a)")
     }
 
+    /// The sandbox's filters compare a number exactly, as a local predicate does: 20 is less
+    /// than 20.00000000000000001, where as doubles the two are equal.
+    @Test func aFilterComparesNumbersExactly() {
+        #expect(ValueSemantics.compare(.number(20), toText: "20.00000000000000001") == -1)
+        #expect(ValueSemantics.compare(.number(0.1), toText: "0.1") == 0)
+        #expect(ValueSemantics.compare(.number(1e300), toText: "1e299") == 1)
+    }
+
     @Test(arguments: [
         ("%", "", true), ("_", "", false), ("a%", "abc", true), ("%c", "abc", true), ("%b%", "abc", true),
         ("a_c", "abc", true), ("a_c", "abbc", false), ("%a%a%a%b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),

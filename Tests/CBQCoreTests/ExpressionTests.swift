@@ -151,6 +151,7 @@ struct ExpressionTests {
     @Test(arguments: [
         "SELECT \"extract\"('YEAR', '2025-03-04') AS v FROM a.b",
         "SELECT abs(-922337203685477580.7 - 0.1) AS v FROM a.b",
+        "SELECT abs(-922337203685477580 - 0.1) AS v FROM a.b",
         "SELECT a FROM a.b ORDER BY lower(a) LIMIT 9007199254740992 OFFSET 9007199254740992",
     ])
     func inputThatOnceTrapped(text: String) throws {

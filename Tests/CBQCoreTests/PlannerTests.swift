@@ -313,6 +313,10 @@ struct PlannerTests {
         ("SELECT * FROM a.b WHERE y = 1 OR 1️⃣NULL != x", "comparing with NULL is never true"),
         ("SELECT * FROM a.b WHERE 1️⃣x LIKE NULL", "LIKE NULL is never true"),
         ("SELECT COUNT(*) FROM a.b LIMIT 1️⃣1", "LIMIT and OFFSET limit rows, and COUNT(*) returns one row"),
+        // A number an exact one cannot hold would be rounded as a double, and compare as another.
+        ("SELECT * FROM a.b WHERE x = 1️⃣10.0000000000000000001", "10.0000000000000000001 has more digits than cbq holds exactly"),
+        ("SELECT 1️⃣99999999999999999999 + x FROM a.b", "99999999999999999999 has more digits than cbq holds exactly"),
+        ("SELECT * FROM a.b WHERE x IN (1, 1️⃣-9223372036854775809)", "-9223372036854775809 has more digits than cbq holds exactly"),
     ])
     func semanticErrors(text: String, message: String) throws {
         var options = PlannerOptions()
@@ -322,6 +326,12 @@ struct PlannerTests {
         #expect(error.message == message)
         #expect(error.range.start == offset)
         #expect(error.kind == .semantic)
+    }
+
+    /// Exact numbers at their limits, and doubles by their exponent, are numbers still.
+    @Test func numbersAtTheLimitsOfExactnessPlan() throws {
+        #expect(try url("SELECT * FROM a.b WHERE x < 20.00000000000000001 AND y = 9223372036854775807 AND z > 1.5e300")
+                == "\(base)/a/b?filter[x][l]=20.00000000000000001&filter[y]=9223372036854775807&filter[z][g]=1.5e300&page[size]=100")
     }
 
     @Test func nullComparisonHintsAtIsNull() throws {

@@ -30,6 +30,13 @@ extension Diagnostic {
                    hint: "CAST an operand AS DOUBLE to compute with doubles (not exact)")
     }
 
+    /// `x = 10.0000000000000000001`: a number cbq would hold as a double, so rounded.
+    static func inexactNumber(_ spelling: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "\(spelling) has more digits than cbq holds exactly", at: range,
+                   label: "exact numbers are 64-bit integers and decimals of 18 digits",
+                   hint: "write fewer digits, or an exponent (1.5e30) for a double, which rounds")
+    }
+
     static func decimalOverflow(at range: SourceRange) -> Diagnostic {
         Diagnostic(.semantic, "decimal overflow", at: range, label: "the exact result does not fit in 18 digits",
                    hint: "CAST an operand AS DOUBLE to compute with doubles (not exact)")

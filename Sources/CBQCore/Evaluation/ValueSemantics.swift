@@ -18,6 +18,9 @@ public enum ValueSemantics {
         case .null, .array, .object:
             return nil
         case .number(let number):
+            // Exactly, as the local predicate compares (`< 20.00000000000000001` holds for 20),
+            // when both are decimals of 64 bits; else as doubles.
+            if let exact = ExactDecimal(text), let own = ExactDecimal(String(number)) { return ExactDecimal.compare(own, exact) }
             guard let other = Double(text), other.isFinite else { return nil }
             return number < other ? -1 : number > other ? 1 : 0
         case .string(let string):

@@ -81,6 +81,7 @@ public struct Planner: Sendable {
 
     /// A SELECT of any shape: one endpoint, a join, or subqueries to run first.
     public func planQuery(_ statement: SelectStatement, source: SourceText) throws(Diagnostic) -> StatementPlan {
+        try Self.rejectInexactNumbers(in: statement)
         let select = try prepare(statement)
         if let filter = select.filter, filter.containsSubquery { return .semiJoin(try planSemiJoin(select, source: source)) }
         if !select.joins.isEmpty { return .join(try planJoin(select, source: source)) }
@@ -262,6 +263,26 @@ public struct Planner: Sendable {
     private func prepare(_ expression: Expression) throws(Diagnostic) -> Expression {
         let bound = try bind(expression)
         return try fold(bound)
+    }
+
+    /// A number written with more digits than an exact number holds is an error: as a double
+    /// it would be rounded, and a comparison with it would quietly be another
+    /// (`x = 10.0000000000000000001` matching 10). An exponent makes a double on purpose.
+    /// Checked on the statement as written, before constants are folded.
+    static func rejectInexactNumbers(in select: SelectStatement) throws(Diagnostic) {
+        var expressions: [Expression] = []
+        if case .items(let items) = select.items { expressions += items.map(\.expression) }
+        expressions += [select.filter, select.having].compactMap { $0 } + select.joins.compactMap(\.condition)
+        expressions += select.grouping + select.ordering.map(\.expression)
+        for expression in expressions {
+            _ = try expression.rewritten { (node) throws(Diagnostic) -> Expression? in
+                guard case .literal(.number(let spelling), let range) = node else { return nil }
+                if !spelling.contains(where: { $0 == "e" || $0 == "E" }) && ExactDecimal(spelling) == nil {
+                    throw Diagnostic.inexactNumber(spelling, at: range)
+                }
+                return nil
+            }
+        }
     }
 
     /// Replaces each `:name` with its bound value.
