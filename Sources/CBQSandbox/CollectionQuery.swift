@@ -215,7 +215,12 @@ struct CollectionQuery {
             switch positions.conditions[index] {
             case .isNull: if !value.isNull { return false }
             case .isNotNull: if value.isNull { return false }
-            case .anyOf(let ids): guard let text = value.scalarText, ids.contains(text) else { return false }
+            case .anyOf(let items):
+                // Each item read as the attribute's type, as `=` reads its value: 20.0 is 20,
+                // FALSE is false, a time with an offset is its instant.
+                guard let text = value.scalarText,
+                      items.contains(text) || items.contains(where: { ValueSemantics.compare(value, toText: $0) == 0 })
+                else { return false }
             case .like(let pattern):
                 guard let text = value.scalarText, pattern.matches(text) else { return false }
             case .compare(let comparison, let text):

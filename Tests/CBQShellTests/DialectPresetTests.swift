@@ -15,6 +15,9 @@ import Testing
         "SELECT id FROM cases.cases WHERE status != 'closed' AND county IN ('Ada', 'King') ORDER BY id LIMIT 7 OFFSET 3",
         "SELECT COUNT(*) FROM attachments.notes WHERE note_type IS NULL",
         "SELECT id FROM services.service_offerings WHERE capacity_usage > 30 ORDER BY id",
+        // An IN list's items are read as the column's type, as `=` reads its value.
+        "SELECT COUNT(*) FROM services.service_offerings WHERE max_capacity IN (20.0, 25)",
+        "SELECT COUNT(*) FROM services.service_offerings WHERE archived IN ('FALSE')",
     ]
 
     /// Each query's status and output, and every query string sent (decoded).
