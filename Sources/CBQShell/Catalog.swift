@@ -82,11 +82,21 @@ public final class Catalog: Sendable {
     /// A column's kind, as the rows seen so far tell; nil for a column never seen.
     public func kind(of column: String, in endpoint: String) -> ColumnKind? { state.withLock { $0.facts[endpoint]?.kinds[column] } }
 
-    /// The columns whose values were all timestamps, by endpoint: the planner reads a string
-    /// compared with one as a timestamp.
-    public var timestampColumns: [String: Set<String>] {
+    /// The columns whose values were all of one type (numbers, booleans, dates or timestamps),
+    /// by endpoint: the planner reads a constant compared with one as that type.
+    public var columnTypes: [String: [String: ColumnType]] {
         state.withLock { state in
-            state.facts.mapValues { facts in Set(facts.kinds.filter { $0.value.kind == .timestamp }.map(\.key)) }.filter { !$0.value.isEmpty }
+            state.facts.mapValues { facts in
+                facts.kinds.compactMapValues { (kind: ColumnKind) -> ColumnType? in
+                    switch kind.kind {
+                    case .integer, .decimal: return .number
+                    case .boolean: return .boolean
+                    case .date: return .date
+                    case .timestamp: return .timestamp
+                    case .text, .json, .unknown: return nil
+                    }
+                }
+            }.filter { !$0.value.isEmpty }
         }
     }
 

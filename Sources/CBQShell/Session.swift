@@ -132,8 +132,8 @@ public final class Session: @unchecked Sendable {
         if let clock { options.now = clock() }
         // A type the API showed for an endpoint is what a write sends, unless --resource-type says.
         options.resourceTypes.merge(catalog.types) { given, _ in given }
-        // Columns the catalog saw holding timestamps: strings compared with them are timestamps.
-        options.timestampColumns = catalog.timestampColumns
+        // Columns the catalog saw holding one type: constants compared with them are of it.
+        options.columnTypes = catalog.columnTypes
         // In the shell, the columns known of each endpoint (a misspelt one is an error before
         // sending) and the filters a server refused (evaluated locally), with `\refresh` at hand.
         // Scripts keep to the server's answers, so that a stale cache on one machine never

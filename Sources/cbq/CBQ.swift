@@ -236,8 +236,9 @@ struct CBQ: AsyncParsableCommand {
         if Connector.startupProfileInUse { session.profile = Connector.startupProfile }
         if !interactive { session.interruptRequested = { ScriptInterrupts.wasInterrupted } }
         // The built-in sandbox's endpoints are known from the first prompt: `\d` shows their
-        // columns and types, Tab completes them.
-        if interactive && runOptions.sandbox { await session.learnSchema(of: KnownEndpoint.all.map(\.qualifiedName)) }
+        // columns and types, Tab completes them, and a constant compared with a column is read
+        // as its type from the first statement on, in scripts too.
+        if runOptions.sandbox { await session.learnSchema(of: KnownEndpoint.all.map(\.qualifiedName)) }
         // Any other target's catalog is kept between sessions (column names and kinds only).
         if !runOptions.sandbox { session.useCatalogCache(for: chosen) }
         let status = describesEndpoints ? await session.describeFromCommandLine(scripts)

@@ -6,7 +6,7 @@ struct PlannerTests {
     /// timestamp: sent in the API's form, and an error when it is none; other columns keep text.
     @Test func stringsComparedWithTimestampColumnsAreTimestamps() throws {
         var options = PlannerOptions()
-        options.timestampColumns = ["people.people": ["created_at"]]
+        options.columnTypes = ["people.people": ["created_at": .timestamp]]
         let plan = try Planner(options).planSelect("""
             SELECT * FROM people.people WHERE created_at BETWEEN '2025-01-01 00:00:00' AND '2025-01-29 23:59:59'
             AND '2025-01-01' <= created_at AND city = '2025-01-01 00:00:00' AND created_at IN ('2025-03-01 10:00:00+01:00')
@@ -24,6 +24,47 @@ struct PlannerTests {
         // Without the catalog's word, nothing changes.
         #expect(try Planner().planSelect("SELECT * FROM people.people WHERE created_at > '2025-01-01 00:00:00'").initialURLs()
             == ["https://api.casebook.net/people/people?filter[created_at][g]=2025-01-01%2000:00:00&page[size]=100"])
+    }
+
+    /// With the catalog's word of a column's type, a constant compared with it is read as that
+    /// type, as PostgreSQL reads an untyped literal, or is an error: sent as written, the
+    /// server would answer no rows and say nothing (found by two reviews).
+    @Test(arguments: [
+        ("max_capacity = ' 20'", "filter[max_capacity]=20"), ("max_capacity IN ('5', 7.5) AND max_capacity > '1'", "filter[max_capacity][g]=1"),
+        ("archived = 't'", "filter[archived]=true"), ("archived <> 'off'", "filter[archived][neq]=false"),
+        ("archived = FALSE", "filter[archived]=false"), ("date_of_birth = '1980-01-31T10:00:00Z'", "filter[date_of_birth]=1980-01-31"),
+        ("date_of_birth BETWEEN '1980-01-01' AND '1980-12-31 23:00:00'", "filter[date_of_birth][ge]=1980-01-01&filter[date_of_birth][le]=1980-12-31"),
+        ("max_capacity IS NULL", "filter[max_capacity]=null"), ("city = 10", "filter[city]=10"),
+    ])
+    func constantsAreReadAsTheirColumnsType(condition: String, query: String) throws {
+        var options = PlannerOptions()
+        options.columnTypes = ["a.b": ["max_capacity": .number, "archived": .boolean, "date_of_birth": .date]]
+        #expect(try url("SELECT * FROM a.b WHERE \(condition)", options: options) == "\(base)/a/b?\(query)&page[size]=100")
+        if condition.contains(" IN ") {
+            let local = try Planner(options).planSelect("SELECT * FROM a.b WHERE \(condition)").local.map(\.expression.description)
+            #expect(local == ["max_capacity IN (5, 7.5)"], "\(local)")
+        }
+    }
+
+    @Test(arguments: [
+        ("archived = 1️⃣1", "1 is not a boolean, and archived holds booleans"),
+        ("archived <> 1️⃣'xyz'", "'xyz' is not a boolean, and archived holds booleans"),
+        ("max_capacity > 1️⃣'2O'", "'2O' is not a number, and max_capacity holds numbers"),
+        ("max_capacity <> 1️⃣'abc'", "'abc' is not a number, and max_capacity holds numbers"),
+        ("max_capacity = 1️⃣'0x10'", "'0x10' is not a number, and max_capacity holds numbers"),
+        ("max_capacity = 1️⃣TRUE", "TRUE is not a number, and max_capacity holds numbers"),
+        ("date_of_birth <= 1️⃣'2010-1-5'", "'2010-1-5' is not a date, and date_of_birth holds dates"),
+        ("created_at < 1️⃣'January 1, 2025'", "'January 1, 2025' is not a timestamp, and created_at holds timestamps"),
+        ("x = 1 OR created_at IN ('2025-01-01', 1️⃣'2025-1-1')", "'2025-1-1' is not a timestamp, and created_at holds timestamps"),
+    ])
+    func aConstantNotOfItsColumnsTypeIsAnError(text: String, message: String) throws {
+        var options = PlannerOptions()
+        options.columnTypes = ["a.b": ["max_capacity": .number, "archived": .boolean, "date_of_birth": .date, "created_at": .timestamp]]
+        let prefix = "SELECT * FROM a.b WHERE "
+        let (source, offset) = marked(prefix + text)
+        let error = try #require(diagnostic(source, options: options))
+        #expect(error.message == message)
+        #expect(error.range.start == offset)
     }
 
     /// With the catalog's columns of an endpoint, a column that is none of them is an error at

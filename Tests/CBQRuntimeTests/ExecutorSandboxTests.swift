@@ -37,6 +37,39 @@ struct ExecutorSandboxTests {
         }
     }
 
+    /// Without the catalog's word on types, the rows tell: a constant not of its column's type
+    /// is an error at it (sent, the server matches no row, or compares text), judged on page 1's
+    /// rows, or after an empty answer on one row read without the filters.
+    @Test(arguments: [
+        ("SELECT * FROM services.service_offerings WHERE archived = 1", "1 is not a boolean, and archived holds booleans"),
+        ("SELECT COUNT(*) FROM services.service_offerings WHERE max_capacity > '2O'", "'2O' is not a number, and max_capacity holds numbers"),
+        ("SELECT * FROM people.people WHERE created_at < '2025-1-1'", "'2025-1-1' is not a timestamp, and created_at holds timestamps"),
+        ("SELECT * FROM services.service_offerings WHERE archived = 't'", "the API matched no row to archived = 't', which cbq reads as archived = TRUE"),
+        ("SELECT * FROM services.service_offerings WHERE max_capacity = ' 20'", "the API matched no row to max_capacity = ' 20', which cbq reads as max_capacity = 20"),
+    ])
+    func aConstantNotOfItsColumnsTypeIsFoundByTheRows(statement: String, message: String) async throws {
+        try await withSandbox { server in
+            do {
+                _ = try await run(statement, baseURL: server.baseURL, transport: transport)
+                Issue.record("\(statement) must fail")
+            } catch let error as Diagnostic {
+                #expect(error.message == message)
+            }
+        }
+    }
+
+    /// An empty answer to a constant of the right type stands, for one more request.
+    @Test func anEmptyAnswerToAConstantOfTheRightTypeStands() async throws {
+        try await withSandbox { server in
+            let (ids, summary) = try await run("SELECT * FROM services.service_offerings WHERE max_capacity = 21 AND archived = TRUE",
+                                               baseURL: server.baseURL, transport: transport)
+            #expect(ids.isEmpty)
+            #expect(summary.requests == 2)
+            let (none, plain) = try await run("SELECT * FROM services.service_offerings WHERE name IS NULL", baseURL: server.baseURL, transport: transport)
+            #expect(none.isEmpty && plain.requests == 1, "no constant: no second request")
+        }
+    }
+
     @Test func limitStopsFetchingEarly() async throws {
         try await withSandbox { server in
             let (ids, summary) = try await run("SELECT * FROM people.people LIMIT 150", baseURL: server.baseURL, transport: transport)

@@ -174,6 +174,16 @@ struct RunCommandTests {
         #expect(same.status == 0 && same.stdout.contains("token_file"), "\(same.stdout)")
     }
 
+    /// With the sandbox, the columns' types are known from the first statement: a constant is
+    /// read as its column's type, as PostgreSQL reads an untyped literal, and sent so.
+    @Test func theSandboxReadsConstantsAsTheirColumnsTypeFromTheStart() async throws {
+        let spelled = try await CLI.run(["--sandbox", "--now", CLI.today, "--format", "csv",
+                                         "-c", "SELECT COUNT(*) FROM services.service_offerings WHERE archived = 't' AND max_capacity >= ' 20'"])
+        let typed = try await CLI.run(["--sandbox", "--now", CLI.today, "--format", "csv",
+                                       "-c", "SELECT COUNT(*) FROM services.service_offerings WHERE archived = TRUE AND max_capacity >= 20"])
+        #expect(spelled.status == 0 && spelled.stdout == typed.stdout && spelled.stdout != "count\r\n0\r\n", "\(spelled.stdout)\(spelled.stderr)")
+    }
+
     /// A URL's password is never shown, typed or from a profile (cbq refuses such a URL; the
     /// line saying where it came from must not print it).
     @Test func configHidesAURLsPassword() async throws {

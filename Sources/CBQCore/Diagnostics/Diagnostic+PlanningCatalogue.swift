@@ -1,11 +1,33 @@
 /// The planner's messages: statements that parse but cannot be planned (see
 /// `Diagnostic+Catalogue.swift` for the style).
 extension Diagnostic {
-    /// A string compared with a column the catalog saw holding timestamps, that is no timestamp.
-    static func notATimestamp(_ text: String, column: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "'\(text)' is not a timestamp, and \(column) holds timestamps", at: range,
-                   label: "compared with \(column)",
-                   hint: "write a date or a time, e.g. '2025-01-29', '2025-01-29 23:59:59' or '2025-01-29T23:59:59Z' (UTC unless it has an offset)")
+    /// An empty answer to a filter whose constant reads as another value of its column's type
+    /// than its text: the API may have compared the text.
+    public static func constantReadAsItsType(_ text: String, as read: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API matched no row to \(text), which cbq reads as \(read)", at: range,
+                   label: "the API may have compared the text", hint: "write \(read)")
+    }
+
+    /// A constant compared with a column the catalog saw holding another type: `archived = 1`,
+    /// `max_capacity > '2O'`, `created_at < '2025-1-1'`.
+    static func notOfColumnType(_ literal: Literal, column: String, type: ColumnType, at range: SourceRange) -> Diagnostic {
+        let shown: String
+        switch literal {
+        case .string(let text): shown = "'\(text)'"
+        case .number(let spelling): shown = spelling
+        case .boolean(let flag): shown = flag ? "TRUE" : "FALSE"
+        case .null: shown = "NULL"
+        }
+        let hint: String
+        switch type {
+        case .timestamp: hint = "write a date or a time, e.g. '2025-01-29', '2025-01-29 23:59:59' or '2025-01-29T23:59:59Z' (UTC unless it has an offset)"
+        case .date: hint = "write a date as YYYY-MM-DD, e.g. '2025-01-29'"
+        case .number: hint = "write a number, e.g. \(column) > 20"
+        case .boolean: hint = "write TRUE or FALSE, e.g. \(column) = TRUE"
+        }
+        let article = type == .boolean ? "a boolean" : "a \(type.rawValue)"
+        return Diagnostic(.semantic, "\(shown) is not \(article), and \(column) holds \(type == .boolean ? "booleans" : type.rawValue + "s")",
+                          at: range, label: "compared with \(column)", hint: hint)
     }
 
     // MARK: - Planning

@@ -24,10 +24,11 @@ public struct PlannerOptions: Hashable, Sendable {
     /// The JSON:API resource type of an endpoint's resources, by `service.endpoint`, where it
     /// is not the endpoint's name: learned from a read's `type`, or `--resource-type`.
     public var resourceTypes: [String: String] = [:]
-    /// The columns whose values are timestamps, by `service.endpoint`, as the shell's catalog
-    /// learned them: a string compared with one is read as a timestamp and sent in the API's
-    /// form (`'2025-01-29 23:59:59'` as `2025-01-29T23:59:59Z`), never compared as text.
-    public var timestampColumns: [String: Set<String>] = [:]
+    /// The columns of known type, by `service.endpoint`, as the shell's catalog learned them
+    /// from rows: a constant compared with one is read as its type and sent in the API's form
+    /// (`'2025-01-29 23:59:59'` as `2025-01-29T23:59:59Z`, `' 20'` as `20`), or is an error when
+    /// it is not of that type; never compared as text or answered with no rows.
+    public var columnTypes: [String: [String: ColumnType]] = [:]
     /// Every column of an endpoint, by `service.endpoint`, where the catalog learned them from
     /// whole rows: a statement reading another is an error before anything is sent.
     public var knownColumns: [String: [String]] = [:]
@@ -102,8 +103,8 @@ public struct Planner: Sendable {
         var select = try prepare(statement)
         try Self.checkQualifiers(select, names: [select.source.correlationName])
         select = try Self.unqualifiedStatement(select)
-        if let columns = options.timestampColumns["\(select.source.service.name).\(select.source.endpoint.name)"], !columns.isEmpty {
-            select.filter = try select.filter.map { (filter) throws(Diagnostic) in try normalisingTimestamps(filter, columns: columns) }
+        if let types = options.columnTypes["\(select.source.service.name).\(select.source.endpoint.name)"], !types.isEmpty {
+            select.filter = try select.filter.map { (filter) throws(Diagnostic) in try normalisingConstants(filter, types: types) }
         }
         let filter = select.filter
         if let filter {
@@ -175,41 +176,55 @@ public struct Planner: Sendable {
         }
     }
 
-    // MARK: - Timestamps
+    // MARK: - Constants read as their column's type
 
-    /// `filter` with each string compared with a timestamp column read as a timestamp: a
-    /// space for `T`, an offset moved to UTC, a bare date its midnight UTC (as CAST reads them).
-    /// A string that is no timestamp is an error at it, not a text comparison that silently
-    /// differs (`'2025-01-01 00:00:00'` sorts before `'2025-01-01T…'` as text).
-    func normalisingTimestamps(_ filter: Expression, columns: Set<String>) throws(Diagnostic) -> Expression {
-        func isTimestampColumn(_ expression: Expression) -> Bool {
-            if case .column(let column) = expression.ungrouped, column.table == nil, columns.contains(column.name) { return true }
-            return false
+    /// `filter` with each constant compared with a column of known type read as that type, as
+    /// PostgreSQL reads an untyped literal: a string as a timestamp (a space for `T`, an offset
+    /// moved to UTC, a bare date its midnight UTC) or a date, `' 20'` as the number 20, `'t'` as
+    /// TRUE. A constant that is not of the column's type (`archived = 1`, `max_capacity > '2O'`,
+    /// `created_at < '2025-1-1'`) is an error at it: sent, the server would match no row, or
+    /// compare text, and say nothing.
+    public func normalisingConstants(_ filter: Expression, types: [String: ColumnType]) throws(Diagnostic) -> Expression {
+        func column(_ expression: Expression) -> (name: String, type: ColumnType)? {
+            guard case .column(let column) = expression.ungrouped, column.table == nil, let type = types[column.name] else { return nil }
+            return (column.name, type)
         }
-        func name(_ expression: Expression) -> String {
-            if case .column(let column) = expression.ungrouped { return column.name }
-            return ""
-        }
-        func normalised(_ expression: Expression, for column: String) throws(Diagnostic) -> Expression {
-            guard case .literal(.string(let text), let range) = expression.ungrouped else { return expression }
-            do {
-                return try fold(.cast(expression, .timestamp, range: range))
-            } catch {
-                throw Diagnostic.notATimestamp(text, column: column, at: range)
+        func normalised(_ expression: Expression, for column: (name: String, type: ColumnType)) throws(Diagnostic) -> Expression {
+            guard case .literal(let literal, let range) = expression.ungrouped else { return expression }
+            let wrong = Diagnostic.notOfColumnType(literal, column: column.name, type: column.type, at: range)
+            switch (column.type, literal) {
+            case (_, .null), (.number, .number), (.boolean, .boolean):
+                return expression
+            case (.number, .string(let text)):
+                let trimmed = text.trimmingSpaces
+                guard !trimmed.isEmpty, trimmed.allSatisfy({ "+-0123456789.eE".contains($0) }), !SQLValue(number: Array(trimmed.utf8)).isNull
+                else { throw wrong }
+                return .literal(.number(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed), range: range)
+            case (.boolean, .string), (.date, .string), (.timestamp, .string):
+                let target: SQLType = column.type == .boolean ? .boolean : column.type == .date ? .date : .timestamp
+                do {
+                    return try fold(.cast(expression, target, range: range))
+                } catch {
+                    throw wrong
+                }
+            default:
+                throw wrong
             }
         }
         return try filter.rewritten { (node) throws(Diagnostic) -> Expression? in
             switch node {
             case .comparison(let left, let op, let right, let range):
-                if isTimestampColumn(left) { return .comparison(left, op, try normalised(right, for: name(left)), range: range) }
-                if isTimestampColumn(right) { return .comparison(try normalised(left, for: name(right)), op, right, range: range) }
+                if let known = column(left) { return .comparison(left, op, try normalised(right, for: known), range: range) }
+                if let known = column(right) { return .comparison(try normalised(left, for: known), op, right, range: range) }
                 return nil
-            case .between(let value, let low, let high, let negated, let range) where isTimestampColumn(value):
-                return .between(value, low: try normalised(low, for: name(value)), high: try normalised(high, for: name(value)),
+            case .between(let value, let low, let high, let negated, let range):
+                guard let known = column(value) else { return nil }
+                return .between(value, low: try normalised(low, for: known), high: try normalised(high, for: known),
                                 negated: negated, range: range)
-            case .inList(let value, let items, let negated, let range) where isTimestampColumn(value):
+            case .inList(let value, let items, let negated, let range):
+                guard let known = column(value) else { return nil }
                 var normalisedItems: [Expression] = []
-                for item in items { normalisedItems.append(try normalised(item, for: name(value))) }
+                for item in items { normalisedItems.append(try normalised(item, for: known)) }
                 return .inList(value, normalisedItems, negated: negated, range: range)
             default:
                 return nil

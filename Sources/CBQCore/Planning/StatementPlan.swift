@@ -41,3 +41,8 @@ public indirect enum StatementPlan: Hashable, Sendable {
         }
     }
 }
+
+/// What a column holds, as rows showed it: what a constant compared with it is read as.
+public enum ColumnType: String, Sendable, Hashable {
+    case number, boolean, date, timestamp
+}

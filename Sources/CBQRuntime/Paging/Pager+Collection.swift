@@ -10,6 +10,7 @@ extension Pager {
         let first = try await firstPage()
         let base = RequestURL(plan.baseURL)!
         try consume(first.page, emit)
+        if first.page.document.rows.isEmpty { try await checkConstantsOfAnEmptyAnswer() }
         summary.total = topLevelTotal(first.page.document)
         // A total under a filter on a relationship is the server's word that it filtered: the
         // rows are counted instead, each page checked (``checkRelationshipFilters``).
@@ -112,6 +113,63 @@ extension Pager {
     /// at all), are the server's page size: the start page is found again for it. The start
     /// page's rows must not be page 1's (``checkPageWasHonoured(_:)``), and a 404 there is the
     /// end of the data only when page 1 does not say there is more.
+    /// An empty answer is judged by no row: a constant the server could not read as its
+    /// column's type (`archived = 1`, `max_capacity > '2O'`, `archived = 't'`) matches nothing
+    /// and says so nowhere. One row of the collection, read without the filters, shows the
+    /// filtered columns' types, and the constants are checked against it
+    /// (``checkConstants(against:emptyAnswer:)``). One request, only for an empty answer to a
+    /// filter that compares with a constant.
+    private func checkConstantsOfAnEmptyAnswer() async throws {
+        guard plan.pushed.contains(where: { $0.expression.map(Self.comparesWithAConstant) ?? false }) else { return }
+        let url = RequestURL(plan.firstPageURL(size: 1, filtered: false))!
+        guard let page = try await fetcher.fetch(url, acceptNotFound: true) else { return }
+        summary.requests += page.attempts
+        try checkConstants(against: page.document.rows, emptyAnswer: true)
+    }
+
+    static func comparesWithAConstant(_ filter: Expression) -> Bool {
+        filter.contains { if case .literal(let literal, _) = $0 { literal != .null } else { false } }
+    }
+
+    /// Each pushed filter's constants against the types `rows` show of its columns: a constant
+    /// not of its column's type is an error at it, as the shell's catalog makes it before
+    /// sending (``Planner/normalisingConstants(_:types:)``). After an empty answer, so is a
+    /// number, boolean or date column's constant that reads as another value of the type than
+    /// its text (`' 20'`, `'t'`, a time against a date): the server may have matched the
+    /// text, and found nothing. (A timestamp's other spellings are the same instant to it.)
+    func checkConstants(against rows: [RawRow], emptyAnswer: Bool) throws {
+        for filter in plan.pushed.compactMap(\.expression) where Self.comparesWithAConstant(filter) {
+            var types: [String: ColumnType] = [:]
+            for column in filter.columnNames {
+                for row in rows {
+                    guard let range = row.raw(column), let type = Self.columnType(of: row.page.bytes[range]) else { continue }
+                    types[column] = type
+                    break
+                }
+            }
+            guard !types.isEmpty else { continue }
+            let read = try Planner().normalisingConstants(filter, types: types)
+            guard emptyAnswer, read != filter, types.values.allSatisfy({ $0 != .timestamp }),
+                  let predicate = plan.pushed.first(where: { $0.expression == filter }) else { continue }
+            throw Diagnostic.constantReadAsItsType(predicate.text, as: read.description, at: predicate.range)
+        }
+    }
+
+    /// A raw JSON value's type, as a constant compared with it is read: nil for text, null and
+    /// nested values.
+    static func columnType(of bytes: ArraySlice<UInt8>) -> ColumnType? {
+        guard let first = bytes.first else { return nil }
+        switch first {
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .boolean
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        case UInt8(ascii: "\""):
+            let text = String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self)
+            guard Instant(text) != nil else { return nil }
+            return text.utf8.count == 10 ? .date : .timestamp
+        default: return nil
+        }
+    }
+
     private func firstPage() async throws -> (page: FetchedPage, url: RequestURL) {
         var resized = false
         while true {
