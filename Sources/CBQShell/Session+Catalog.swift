@@ -125,7 +125,12 @@ extension Session {
         guard let credentials = try? credentials() else { return }
         options.credentials = credentials
         let executor = Executor(transport: transport, options: options)
-        for endpoint in endpoints { _ = await learn(endpoint, from: "the sandbox's schema", executor: executor, reporting: false) }
+        // At once: a sandbox with latency (--sandbox-latency-ms) costs one round trip, not six.
+        await withTaskGroup(of: Void.self) { group in
+            for endpoint in endpoints {
+                group.addTask { _ = await self.learn(endpoint, from: "the sandbox's schema", executor: executor, reporting: false) }
+            }
+        }
     }
 
     /// `cbq describe svc.ep …`: learns each endpoint anew (one request each), keeps it in the

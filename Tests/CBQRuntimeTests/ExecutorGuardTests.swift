@@ -8,6 +8,25 @@ import Testing
 struct ExecutorGuardTests {
     let base = "https://api.test"
 
+    /// A request by id answered with a collection (a proxy that dropped the id from the path)
+    /// or with another resource is an error, never that answer's rows as the one asked for.
+    @Test func aRequestByIDAnsweredWithAnythingElseIsAnError() async throws {
+        let collection = ScriptedTransport { _ in page(["P-001", "P-002", "P-003"]) }
+        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b WHERE id = 'P-001'", baseURL: base, transport: collection) }
+        let other = ScriptedTransport { _ in
+            HTTPReply(status: 200, headers: [], body: Array(#"{"data":{"type":"people","id":"P-999","attributes":{}}}"#.utf8))
+        }
+        await #expect(throws: ExecutionError.self) { _ = try await run("SELECT * FROM a.b WHERE id = 'P-001'", baseURL: base, transport: other) }
+        let right = ScriptedTransport { _ in
+            HTTPReply(status: 200, headers: [], body: Array(#"{"data":{"type":"people","id":"P-001","attributes":{}}}"#.utf8))
+        }
+        #expect(try await run("SELECT * FROM a.b WHERE id = 'P-001'", baseURL: base, transport: right).ids == ["P-001"])
+        // `.` and `..` are path segments, not ids: asked for as a filter.
+        let dots = ScriptedTransport { _ in page([]) }
+        _ = try await run("SELECT * FROM a.b WHERE id = '..'", baseURL: base, transport: dots)
+        #expect(dots.sent.first?.url == "https://api.test/a/b?filter%5Bid%5D=..&page%5Bsize%5D=100")
+    }
+
     @Test func aNextLinkCycleStops() async throws {
         // page=2 leads to page=3, whose next link is page=2 again.
         let transport = ScriptedTransport { url in

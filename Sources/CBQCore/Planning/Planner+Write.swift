@@ -77,13 +77,13 @@ extension Planner {
     private func rows(_ statement: WriteStatement, plan: WritePlan, source: SourceText) throws(Diagnostic) -> WritePlan.Rows {
         guard let filter = statement.filter else { throw Diagnostic.writeWithoutWhere(statement.verb, statement.table.description, at: statement.range) }
         if let subquery = Self.firstSubquery(filter) { throw Diagnostic.subqueryInWriteWhere(statement.verb, at: subquery) }
+        if let bad = resourceIDs(filter)?.first(where: { !WritePlan.isUsableID($0) }) { throw Diagnostic.unusableID(bad, at: filter.range) }
         let select = SelectStatement(items: .all(range: statement.table.range), source: statement.table, filter: filter, range: statement.range)
         var read = try self.plan(select, source: source)
         // Every attribute comes back, so the rows can be checked against every pushed filter.
         read.fields = nil
         let needsRows = plan.assignments.contains { $0.constant == nil } || (plan.verb == .delete && statement.returning != nil)
         if case .resources(let ids) = read.target {
-            if let bad = ids.first(where: { !WritePlan.isUsableID($0) }) { throw Diagnostic.unusableID(bad, at: filter.range) }
             if read.local.isEmpty, !needsRows { return .ids(ids) }
         }
         return .read(read)

@@ -122,7 +122,9 @@ public struct Planner: Sendable {
         plan.statementRange = statement.range
         plan.endpointRange = statement.source.range
         if let first = statement.ordering.first, let last = statement.ordering.last { plan.orderRange = first.range.union(last.range) }
-        let ids = options.fetchesByID ? filter.flatMap(resourceIDs) : nil
+        // `.` and `..` are path segments, not ids: `…/cases/..` is another resource to a server
+        // or proxy that resolves it. Such an id is asked for as a filter instead.
+        let ids = options.fetchesByID ? filter.flatMap(resourceIDs).flatMap { $0.allSatisfy(WritePlan.isUsableID) ? $0 : nil } : nil
         let shape = try self.shape(select, source: source, limit: limit, offset: offset, byID: ids != nil)
         plan.projection = shape.projection
         plan.sort = shape.pushedSort

@@ -314,8 +314,20 @@ final class Pager {
             urls.removeSubrange(maxPages...)
             summary.truncation = "stopped after \(maxPages) requests by id (--max-pages); more ids remain"
         }
-        _ = try await fetchInOrder(urls) { (pager, _, page) throws -> Bool in
-            if let page { try pager.consume(page, emit) } else { pager.notFound(page: nil) }
+        let ids: [String] = if case .resources(let ids) = plan.target { ids } else { [] }
+        _ = try await fetchInOrder(urls) { (pager, position, page) throws -> Bool in
+            if let page {
+                // A request by id answered with a collection, or with another resource, is not
+                // the row asked for (a proxy that rewrote the path, a server that ignored it).
+                let asked = position < ids.count ? ids[position] : nil
+                if page.document.isCollection || page.document.rows.contains(where: { asked != nil && $0.idText != asked }) {
+                    throw ExecutionError.malformed("a request for the resource \(asked ?? "") was answered with "
+                        + (page.document.isCollection ? "a collection" : "another resource"), url: urls[position].description)
+                }
+                try pager.consume(page, emit)
+            } else {
+                pager.notFound(page: nil)
+            }
             return !pager.capReached
         }
     }
