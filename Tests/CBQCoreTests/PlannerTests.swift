@@ -354,6 +354,9 @@ struct PlannerTests {
         ("SELECT * FROM a.b WHERE y = 1 OR 1️⃣NULL != x", "comparing with NULL is never true"),
         ("SELECT * FROM a.b WHERE 1️⃣x LIKE NULL", "LIKE NULL is never true"),
         ("SELECT COUNT(*) FROM a.b LIMIT 1️⃣1", "LIMIT and OFFSET limit rows, and COUNT(*) returns one row"),
+        ("SELECT * FROM a.b WHERE 1️⃣x BETWEEN NULL AND 5", "a BETWEEN with a NULL bound is never true"),
+        ("SELECT * FROM a.b WHERE NOT (1️⃣x NOT BETWEEN 1 AND NULL)", "a BETWEEN with a NULL bound is never true"),
+        ("SELECT * FROM a.b WHERE 1️⃣x NOT BETWEEN NULL AND NULL", "a BETWEEN with a NULL bound is never true"),
         // A number an exact one cannot hold would be rounded as a double, and compare as another.
         ("SELECT * FROM a.b WHERE x = 1️⃣10.0000000000000000001", "10.0000000000000000001 has more digits than cbq holds exactly"),
         ("SELECT 1️⃣99999999999999999999 + x FROM a.b", "99999999999999999999 has more digits than cbq holds exactly"),
@@ -373,6 +376,13 @@ struct PlannerTests {
     @Test func numbersAtTheLimitsOfExactnessPlan() throws {
         #expect(try url("SELECT * FROM a.b WHERE x < 20.00000000000000001 AND y = 9223372036854775807 AND z > 1.5e300")
                 == "\(base)/a/b?filter[x][l]=20.00000000000000001&filter[y]=9223372036854775807&filter[z][g]=1.5e300&page[size]=100")
+    }
+
+    /// Negated, a BETWEEN with one NULL bound is true beyond the other: x NOT BETWEEN NULL AND
+    /// 'K' is x < NULL OR x > 'K' (PostgreSQL finds those rows).
+    @Test func aNegatedBetweenWithOneNullBoundMayBeTrue() throws {
+        _ = try Planner().planSelect("SELECT * FROM a.b WHERE x NOT BETWEEN NULL AND 'K'")
+        _ = try Planner().planSelect("SELECT * FROM a.b WHERE NOT (x BETWEEN 'K' AND NULL)")
     }
 
     @Test func nullComparisonHintsAtIsNull() throws {

@@ -357,7 +357,7 @@ public struct Planner: Sendable {
     }
 
     /// `x = NULL` is never true in SQL; a user who writes it means `IS NULL`.
-    private func rejectNullComparisons(_ expression: Expression, source: SourceText) throws(Diagnostic) {
+    private func rejectNullComparisons(_ expression: Expression, source: SourceText, negated outer: Bool = false) throws(Diagnostic) {
         switch expression {
         case .comparison(let left, let op, let right, let range):
             let isNull: (Expression) -> Bool = { if case .literal(.null, _) = $0.ungrouped { true } else { false } }
@@ -369,17 +369,18 @@ public struct Planner: Sendable {
             if case .literal(.null, _) = pattern.ungrouped {
                 throw Diagnostic.likeNull(source.excerpt(value.range), at: range)
             }
-        case .between(_, let low, let high, _, let range):
-            for bound in [low, high] {
-                if case .literal(.null, _) = bound.ungrouped {
-                    throw Diagnostic.betweenNullBound(at: range)
-                }
-            }
-        case .not(let inner, _), .grouped(let inner, _):
-            try rejectNullComparisons(inner, source: source)
+        case .between(_, let low, let high, let negated, let range):
+            // x BETWEEN NULL AND 'K' is never true; negated it is x < NULL OR x > 'K', true past
+            // 'K': only two NULL bounds make that never true.
+            let nulls = [low, high].filter { if case .literal(.null, _) = $0.ungrouped { true } else { false } }.count
+            if nulls == 2 || (nulls == 1 && negated == outer) { throw Diagnostic.betweenNullBound(at: range) }
+        case .not(let inner, _):
+            try rejectNullComparisons(inner, source: source, negated: !outer)
+        case .grouped(let inner, _):
+            try rejectNullComparisons(inner, source: source, negated: outer)
         case .and(let left, let right), .or(let left, let right):
-            try rejectNullComparisons(left, source: source)
-            try rejectNullComparisons(right, source: source)
+            try rejectNullComparisons(left, source: source, negated: outer)
+            try rejectNullComparisons(right, source: source, negated: outer)
         default:
             break
         }
