@@ -102,6 +102,8 @@ struct EvaluationTests {
         ("ZOË", "zoë", true), ("山%", "山田", true), ("o'b%", "O'Brien", true), ("a%%c", "ac", true),
         // Code points, beyond ASCII as within it: `_` is one, and `\r\n` is two.
         ("%\r%", "é\r\nb", true), ("e_", "e\u{301}", true), ("é", "e\u{301}", false), ("_", "\r\n", false), ("é_", "é\u{301}", true),
+        // Case is folded code point by code point: İ stays one, so `_` matches it.
+        ("_", "İ", true), ("i̇stanbul", "İstanbul", false), ("%STANBUL", "İstanbul", true), ("ΣΊΣΥΦΟΣ", "σίσυφος", true),
         // A backslash makes the next character literal, as PostgreSQL's default escape does.
         ("in\\_home", "in_home", true), ("in\\_home", "inXhome", false), ("100\\%", "100%", true), ("100\\%", "1000", false),
         ("%\\%%", "x%y", true), ("%\\%%", "xy", false), ("a\\\\b", "a\\b", true), ("a\\\\b", "ab", false), ("a\\", "a\\", true),

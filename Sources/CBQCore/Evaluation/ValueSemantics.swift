@@ -220,7 +220,7 @@ public struct LikePattern: Sendable {
     public init(_ pattern: String) {
         var elements: [Element] = []
         var escaped = false
-        for scalar in pattern.lowercased().unicodeScalars {
+        for scalar in pattern.unicodeScalars.map(Self.folded) {
             if escaped {
                 elements.append(.scalar(scalar))
                 escaped = false
@@ -260,13 +260,22 @@ public struct LikePattern: Sendable {
                 }
             }
         }
-        return Self.match(Array(text.lowercased().unicodeScalars), elements, isAny: { $0 == .any }) { element, scalar in
+        return Self.match(text.unicodeScalars.map(Self.folded), elements, isAny: { $0 == .any }) { element, scalar in
             switch element {
             case .any: return false
             case .one: return true
             case .scalar(let c): return c == scalar
             }
         }
+    }
+
+    /// A code point's lower case where that is one code point, else itself: folding the
+    /// string whole would make `İ` two (`i` and a dot), and `_` would no longer match it. Final
+    /// sigma folds to sigma, as case folding has it, so `'ΣΊΣΥΦΟΣ'` matches `'σίσυφος'`.
+    private static func folded(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        if scalar == "\u{3C2}" { return "\u{3C3}" }
+        let lower = scalar.properties.lowercaseMapping.unicodeScalars
+        return lower.count == 1 ? lower.first! : scalar
     }
 
     /// Wildcard matching with one saved `%` position: on a mismatch, the last `%` absorbs one
