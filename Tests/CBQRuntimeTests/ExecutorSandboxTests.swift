@@ -67,6 +67,8 @@ struct ExecutorSandboxTests {
             #expect(summary.requests == 2)
             let (none, plain) = try await run("SELECT * FROM services.service_offerings WHERE name IS NULL", baseURL: server.baseURL, transport: transport)
             #expect(none.isEmpty && plain.requests == 1, "no constant: no second request")
+            let (unmatched, like) = try await run("SELECT * FROM services.service_offerings WHERE name LIKE 'zz%'", baseURL: server.baseURL, transport: transport)
+            #expect(unmatched.isEmpty && like.requests == 1, "LIKE reads its pattern alike for every type: no second request")
         }
     }
 

@@ -127,8 +127,15 @@ extension Pager {
         try checkConstants(against: page.document.rows, emptyAnswer: true)
     }
 
+    /// A comparison, BETWEEN or IN list with a constant: what a column's type reads (LIKE
+    /// and IS NULL are read the same whatever the type).
     static func comparesWithAConstant(_ filter: Expression) -> Bool {
-        filter.contains { if case .literal(let literal, _) = $0 { literal != .null } else { false } }
+        switch filter.ungrouped {
+        case .comparison, .between, .inList:
+            return filter.contains { if case .literal(let literal, _) = $0 { literal != .null } else { false } }
+        default:
+            return false
+        }
     }
 
     /// Each pushed filter's constants against the types `rows` show of its columns: a constant
