@@ -82,6 +82,13 @@ public final class Catalog: Sendable {
     /// A column's kind, as the rows seen so far tell; nil for a column never seen.
     public func kind(of column: String, in endpoint: String) -> ColumnKind? { state.withLock { $0.facts[endpoint]?.kinds[column] } }
 
+    /// The columns whose kind rows have shown (not only nulls), by endpoint.
+    public var columnsOfKnownType: [String: Set<String>] {
+        state.withLock { state in
+            state.facts.mapValues { facts in Set(facts.kinds.filter { $0.value.kind != .unknown }.keys) }.filter { !$0.value.isEmpty }
+        }
+    }
+
     /// The columns whose values were all of one type (numbers, booleans, dates or timestamps),
     /// by endpoint: the planner reads a constant compared with one as that type.
     public var columnTypes: [String: [String: ColumnType]] {

@@ -20,13 +20,14 @@ extension Session {
         }
         guard trimmed != text.trimming([" ", "\t", "\n", "\r"]) else {
             // Kept in history, so that the statement being typed is not lost.
-            if statement != nil { remember(trimmed, firstLine: trimmed) }
+            if statement != nil { remember(trimmed, firstLine: text) }
             say("The editor left it unchanged; nothing was run.")
             return
         }
         // The screen shows what runs, as if typed; history keeps it.
         say(trimmed)
-        remember(trimmed, firstLine: trimmed)
+        // Typed with a space first (kept out of history), what came of it stays out too.
+        remember(trimmed, firstLine: text)
         lastStatement = trimmed
         await runCancellably(SourceText(trimmed, name: "<input>"))
     }

@@ -134,6 +134,7 @@ public final class Session: @unchecked Sendable {
         options.resourceTypes.merge(catalog.types) { given, _ in given }
         // Columns the catalog saw holding one type: constants compared with them are of it.
         options.columnTypes = catalog.columnTypes
+        options.columnsOfKnownType = catalog.columnsOfKnownType
         // In the shell, the columns known of each endpoint (a misspelt one is an error before
         // sending) and the filters a server refused (evaluated locally), with `\refresh` at hand.
         // Scripts keep to the server's answers, so that a stale cache on one machine never

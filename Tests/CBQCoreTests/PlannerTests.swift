@@ -33,6 +33,9 @@ struct PlannerTests {
         ("max_capacity = ' 20'", "filter[max_capacity]=20"), ("max_capacity IN ('5', 7.5) AND max_capacity > '1'", "filter[max_capacity][g]=1"),
         ("archived = 't'", "filter[archived]=true"), ("archived <> 'off'", "filter[archived][neq]=false"),
         ("archived = FALSE", "filter[archived]=false"), ("date_of_birth = '1980-01-31T10:00:00Z'", "filter[date_of_birth]=1980-01-31"),
+        // The date a time is written on, as PostgreSQL reads it: not the UTC day after.
+        ("date_of_birth = '2023-10-09T23:30:00-05:00'", "filter[date_of_birth]=2023-10-09"),
+        ("max_capacity = 1.0000000000000000000", "filter[max_capacity]=1.0000000000000000000"),
         ("date_of_birth BETWEEN '1980-01-01' AND '1980-12-31 23:00:00'", "filter[date_of_birth][ge]=1980-01-01&filter[date_of_birth][le]=1980-12-31"),
         ("max_capacity IS NULL", "filter[max_capacity]=null"), ("city = 10", "filter[city]=10"),
     ])
@@ -56,10 +59,13 @@ struct PlannerTests {
         ("date_of_birth <= 1️⃣'2010-1-5'", "'2010-1-5' is not a date, and date_of_birth holds dates"),
         ("created_at < 1️⃣'January 1, 2025'", "'January 1, 2025' is not a timestamp, and created_at holds timestamps"),
         ("x = 1 OR created_at IN ('2025-01-01', 1️⃣'2025-1-1')", "'2025-1-1' is not a timestamp, and created_at holds timestamps"),
+        ("max_capacity = 1️⃣'10.0000000000000000001'", "10.0000000000000000001 has more digits than cbq holds exactly"),
+        ("max_capacity = 1️⃣:big", "10.0000000000000000001 has more digits than cbq holds exactly"),
     ])
     func aConstantNotOfItsColumnsTypeIsAnError(text: String, message: String) throws {
         var options = PlannerOptions()
         options.columnTypes = ["a.b": ["max_capacity": .number, "archived": .boolean, "date_of_birth": .date, "created_at": .timestamp]]
+        options.parameters = ["big": .number("10.0000000000000000001")]
         let prefix = "SELECT * FROM a.b WHERE "
         let (source, offset) = marked(prefix + text)
         let error = try #require(diagnostic(source, options: options))

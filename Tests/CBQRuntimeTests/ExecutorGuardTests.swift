@@ -27,6 +27,20 @@ struct ExecutorGuardTests {
         #expect(dots.sent.first?.url == "https://api.test/a/b?filter%5Bid%5D=..&page%5Bsize%5D=100")
     }
 
+    /// A column whose values mix types is text to the check of constants: 'zzz' against a
+    /// column holding a date and some words is no error, on page 1's rows or after an empty
+    /// answer (found by a review: the first row's type decided).
+    @Test func aColumnOfMixedTypesHasNoTypeToCheckAgainst() async throws {
+        let rows = #"{"data":[{"type":"x","id":"1","attributes":{"note":"2024-01-01","ext":123}},"#
+            + #"{"type":"x","id":"2","attributes":{"note":"call back","ext":"A-12"}}],"links":{}}"#
+        let mixed = ScriptedTransport { url in
+            url.pathAndQuery.contains("filter") && url.pathAndQuery.contains("nothing")
+                ? page([]) : HTTPReply(status: 200, headers: [], body: Array(rows.utf8))
+        }
+        #expect(try await run("SELECT * FROM a.b WHERE note <> 'zzz'", baseURL: base, transport: mixed).ids == ["1", "2"])
+        #expect(try await run("SELECT * FROM a.b WHERE note = 'nothing'", baseURL: base, transport: mixed).ids.isEmpty)
+    }
+
     @Test func aNextLinkCycleStops() async throws {
         // page=2 leads to page=3, whose next link is page=2 again.
         let transport = ScriptedTransport { url in

@@ -44,8 +44,7 @@ struct ExecutorSandboxTests {
         ("SELECT * FROM services.service_offerings WHERE archived = 1", "1 is not a boolean, and archived holds booleans"),
         ("SELECT COUNT(*) FROM services.service_offerings WHERE max_capacity > '2O'", "'2O' is not a number, and max_capacity holds numbers"),
         ("SELECT * FROM people.people WHERE created_at < '2025-1-1'", "'2025-1-1' is not a timestamp, and created_at holds timestamps"),
-        ("SELECT * FROM services.service_offerings WHERE archived = 't'", "the API matched no row to archived = 't', which cbq reads as archived = TRUE"),
-        ("SELECT * FROM services.service_offerings WHERE max_capacity = ' 20'", "the API matched no row to max_capacity = ' 20', which cbq reads as max_capacity = 20"),
+        ("SELECT * FROM services.service_offerings WHERE max_capacity > 0 AND archived = 'maybe'", "'maybe' is not a boolean, and archived holds booleans"),
     ])
     func aConstantNotOfItsColumnsTypeIsFoundByTheRows(statement: String, message: String) async throws {
         try await withSandbox { server in
@@ -58,9 +57,17 @@ struct ExecutorSandboxTests {
         }
     }
 
-    /// An empty answer to a constant of the right type stands, for one more request.
+    /// An empty answer to a constant of the right type stands, for one more request, whatever
+    /// other filter emptied it and however the constant is spelt (found by a review: '0' for
+    /// a number, sent as 0, was an error; so was a second filter that matched nothing).
     @Test func anEmptyAnswerToAConstantOfTheRightTypeStands() async throws {
         try await withSandbox { server in
+            for statement in ["SELECT id FROM services.service_offerings WHERE max_capacity < '0'",
+                              "SELECT id FROM services.service_offerings WHERE archived = 'false' AND name = 'zzz'",
+                              "SELECT id FROM services.service_offerings WHERE max_capacity < '50' OFFSET 100000"] {
+                let (ids, _) = try await run(statement, baseURL: server.baseURL, transport: transport)
+                #expect(ids.isEmpty, "\(statement)")
+            }
             let (ids, summary) = try await run("SELECT * FROM services.service_offerings WHERE max_capacity = 21 AND archived = TRUE",
                                                baseURL: server.baseURL, transport: transport)
             #expect(ids.isEmpty)

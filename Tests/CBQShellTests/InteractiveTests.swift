@@ -29,6 +29,10 @@ struct InteractiveTests {
         #expect(Session.holdsURLCredentials("\\base http://u@h.example/x"))
         #expect(!Session.holdsURLCredentials("\\base https://api.example.org/a@b"))
         #expect(!Session.holdsURLCredentials("SELECT * FROM people.people WHERE email = 'a@b.org'"))
+        // What \e makes of a statement typed with a space first stays out too.
+        let edited = ShellHarness(format: .csv, environment: ["EDITOR": "sed -i 's/LIMIT 1/LIMIT 2/'"])
+        let editedReader = await edited.type(" SELECT id FROM people.people LIMIT 1", "\\e")
+        #expect(edited.output.contains("PER-00002") && editedReader.entries.isEmpty, "\(editedReader.entries)")
     }
 
     @Test func ctrlCDropsTheStatementBeingTyped() async {

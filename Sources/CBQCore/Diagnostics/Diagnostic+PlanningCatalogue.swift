@@ -1,13 +1,6 @@
 /// The planner's messages: statements that parse but cannot be planned (see
 /// `Diagnostic+Catalogue.swift` for the style).
 extension Diagnostic {
-    /// An empty answer to a filter whose constant reads as another value of its column's type
-    /// than its text: the API may have compared the text.
-    public static func constantReadAsItsType(_ text: String, as read: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic(.semantic, "the API matched no row to \(text), which cbq reads as \(read)", at: range,
-                   label: "the API may have compared the text", hint: "write \(read)")
-    }
-
     /// A constant compared with a column the catalog saw holding another type: `archived = 1`,
     /// `max_capacity > '2O'`, `created_at < '2025-1-1'`.
     static func notOfColumnType(_ literal: Literal, column: String, type: ColumnType, at range: SourceRange) -> Diagnostic {

@@ -29,6 +29,9 @@ public struct PlannerOptions: Hashable, Sendable {
     /// (`'2025-01-29 23:59:59'` as `2025-01-29T23:59:59Z`, `' 20'` as `20`), or is an error when
     /// it is not of that type; never compared as text or answered with no rows.
     public var columnTypes: [String: [String: ColumnType]] = [:]
+    /// The columns whose type the catalog knows, by `service.endpoint`: those of
+    /// ``columnTypes`` and the text ones.
+    public var columnsOfKnownType: [String: Set<String>] = [:]
     /// Every column of an endpoint, by `service.endpoint`, where the catalog learned them from
     /// whole rows: a statement reading another is an error before anything is sent.
     public var knownColumns: [String: [String]] = [:]
@@ -103,7 +106,8 @@ public struct Planner: Sendable {
         var select = try prepare(statement)
         try Self.checkQualifiers(select, names: [select.source.correlationName])
         select = try Self.unqualifiedStatement(select)
-        if let types = options.columnTypes["\(select.source.service.name).\(select.source.endpoint.name)"], !types.isEmpty {
+        let endpointName = "\(select.source.service.name).\(select.source.endpoint.name)"
+        if let types = options.columnTypes[endpointName], !types.isEmpty {
             select.filter = try select.filter.map { (filter) throws(Diagnostic) in try normalisingConstants(filter, types: types) }
         }
         let filter = select.filter
@@ -121,6 +125,7 @@ public struct Planner: Sendable {
             totalPath: options.totalPath ?? options.dialect.totalPath)
         plan.statementRange = statement.range
         plan.endpointRange = statement.source.range
+        plan.columnsOfKnownType = options.columnsOfKnownType[endpointName] ?? []
         if let first = statement.ordering.first, let last = statement.ordering.last { plan.orderRange = first.range.union(last.range) }
         // `.` and `..` are path segments, not ids: `…/cases/..` is another resource to a server
         // or proxy that resolves it. Such an id is asked for as a filter instead.
@@ -201,11 +206,18 @@ public struct Planner: Sendable {
                 let trimmed = text.trimmingSpaces
                 guard !trimmed.isEmpty, trimmed.allSatisfy({ "+-0123456789.eE".contains($0) }), !SQLValue(number: Array(trimmed.utf8)).isNull
                 else { throw wrong }
-                return .literal(.number(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed), range: range)
-            case (.boolean, .string), (.date, .string), (.timestamp, .string):
-                let target: SQLType = column.type == .boolean ? .boolean : column.type == .date ? .date : .timestamp
+                let spelling = trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed
+                if !Self.holdsExactly(spelling) { throw Diagnostic.inexactNumber(spelling, at: range) }
+                return .literal(.number(spelling), range: range)
+            case (.date, .string(let text)):
+                // A time against a date is the date it is written on, as PostgreSQL reads a date
+                // from it: '2023-10-09T23:30:00-05:00' is 2023-10-09, not the UTC day after.
+                let trimmed = text.trimmingSpaces
+                guard Instant(trimmed) != nil, case let day = String(trimmed.prefix(10)), let date = Instant(day), date.isDate else { throw wrong }
+                return .literal(.string(day), range: range)
+            case (.boolean, .string), (.timestamp, .string):
                 do {
-                    return try fold(.cast(expression, target, range: range))
+                    return try fold(.cast(expression, column.type == .boolean ? .boolean : .timestamp, range: range))
                 } catch {
                     throw wrong
                 }
@@ -294,12 +306,20 @@ public struct Planner: Sendable {
         for expression in expressions {
             _ = try expression.rewritten { (node) throws(Diagnostic) -> Expression? in
                 guard case .literal(.number(let spelling), let range) = node else { return nil }
-                if !spelling.contains(where: { $0 == "e" || $0 == "E" }) && ExactDecimal(spelling) == nil {
-                    throw Diagnostic.inexactNumber(spelling, at: range)
-                }
+                if !holdsExactly(spelling) { throw Diagnostic.inexactNumber(spelling, at: range) }
                 return nil
             }
         }
+    }
+
+    /// Whether a number's spelling is held exactly (a 64-bit integer, a decimal of 18 places
+    /// once trailing zeros go), or asks for a double with an exponent.
+    static func holdsExactly(_ spelling: String) -> Bool {
+        if spelling.contains(where: { $0 == "e" || $0 == "E" }) { return true }
+        var digits = Substring(spelling)
+        if digits.contains(".") { while digits.hasSuffix("0") { digits = digits.dropLast() } }
+        if digits.hasSuffix(".") { digits = digits.dropLast() }
+        return ExactDecimal(String(digits)) != nil || digits == "-9223372036854775808"
     }
 
     /// Replaces each `:name` with its bound value.
@@ -307,6 +327,7 @@ public struct Planner: Sendable {
         try expression.rewritten { (node) throws(Diagnostic) -> Expression? in
             guard case .parameter(let name, let range) = node else { return nil }
             guard let value = options.parameters[name] else { throw Diagnostic.unboundParameter(name, at: range) }
+            if case .number(let spelling) = value, !Self.holdsExactly(spelling) { throw Diagnostic.inexactNumber(spelling, at: range) }
             return .literal(value, range: range)
         }
     }

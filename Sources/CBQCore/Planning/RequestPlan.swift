@@ -87,6 +87,9 @@ public struct RequestPlan: Hashable, Sendable {
     public var target: Target
     public var pushed: [PushedPredicate]
     public var local: [LocalPredicate]
+    /// The columns whose type the catalog knew when this was planned: constants compared with
+    /// them were checked then, so the pager need not check them against the rows.
+    public var columnsOfKnownType: Set<String> = []
     public var sort: [SortKey]
     /// `fields[type]=…` when sparse fieldsets are on.
     public var fields: QueryParameter?

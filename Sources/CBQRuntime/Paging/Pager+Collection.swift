@@ -104,28 +104,23 @@ extension Pager {
         }
     }
 
-    /// The first page; a 400 blaming the page size halves it and tries again. Only the page
-    /// size changes: the plan works out the start page and the rows to skip from it.
-    ///
-    /// An OFFSET that starts past page 1 trusts the server to honour both `page[size]` and the
-    /// page number, which a server may ignore or clamp without a word: page 1 is read too, and
-    /// tells. Rows there in another number than asked, with more to come (or more than asked
-    /// at all), are the server's page size: the start page is found again for it. The start
-    /// page's rows must not be page 1's (``checkPageWasHonoured(_:)``), and a 404 there is the
-    /// end of the data only when page 1 does not say there is more.
     /// An empty answer is judged by no row: a constant the server could not read as its
-    /// column's type (`archived = 1`, `max_capacity > '2O'`, `archived = 't'`) matches nothing
-    /// and says so nowhere. One row of the collection, read without the filters, shows the
-    /// filtered columns' types, and the constants are checked against it
-    /// (``checkConstants(against:emptyAnswer:)``). One request, only for an empty answer to a
-    /// filter that compares with a constant.
+    /// column's type (`archived = 1`, `max_capacity > '2O'`) matches nothing and says so
+    /// nowhere. Rows of the collection read without the filters show the filtered columns'
+    /// types, and the constants are checked against them (``checkConstants(against:)``). One
+    /// request, only for an empty answer to a comparison, BETWEEN or IN with a constant, and
+    /// only where the planner did not know the columns' types (it checked them then).
     private func checkConstantsOfAnEmptyAnswer() async throws {
-        guard plan.pushed.contains(where: { $0.expression.map(Self.comparesWithAConstant) ?? false }) else { return }
-        let url = RequestURL(plan.firstPageURL(size: 1, filtered: false))!
+        guard plan.pushed.contains(where: { $0.expression.map(needsTypeCheck) ?? false }) else { return }
+        let url = RequestURL(plan.firstPageURL(size: Self.typeSampleSize, filtered: false))!
         guard let page = try await fetcher.fetch(url, acceptNotFound: true) else { return }
         summary.requests += page.attempts
-        try checkConstants(against: page.document.rows, emptyAnswer: true)
+        try checkConstants(against: page.document.rows)
     }
+
+    /// Rows read to learn the types of an empty answer's columns: enough to see a column that
+    /// mixes types (and is then text), few enough to cost a small page.
+    static let typeSampleSize = 20
 
     /// A comparison, BETWEEN or IN list with a constant: what a column's type reads (LIKE
     /// and IS NULL are read the same whatever the type).
@@ -139,27 +134,43 @@ extension Pager {
     }
 
     /// Each pushed filter's constants against the types `rows` show of its columns: a constant
-    /// not of its column's type is an error at it, as the shell's catalog makes it before
-    /// sending (``Planner/normalisingConstants(_:types:)``). After an empty answer, so is a
-    /// number, boolean or date column's constant that reads as another value of the type than
-    /// its text (`' 20'`, `'t'`, a time against a date): the server may have matched the
-    /// text, and found nothing. (A timestamp's other spellings are the same instant to it.)
-    func checkConstants(against rows: [RawRow], emptyAnswer: Bool) throws {
-        for filter in plan.pushed.compactMap(\.expression) where Self.comparesWithAConstant(filter) {
+    /// not of its column's type is an error at it, as the planner makes it before sending when
+    /// the catalog knows the type (``Planner/normalisingConstants(_:types:)``). A column's type
+    /// is the one all its values in `rows` share; one that mixes types is text, and says nothing.
+    func checkConstants(against rows: [RawRow]) throws {
+        for filter in plan.pushed.compactMap(\.expression) where needsTypeCheck(filter) {
             var types: [String: ColumnType] = [:]
             for column in filter.columnNames {
-                for row in rows {
-                    guard let range = row.raw(column), let type = Self.columnType(of: row.page.bytes[range]) else { continue }
-                    types[column] = type
-                    break
-                }
+                if let type = Self.sharedType(of: column, in: rows) { types[column] = type }
             }
             guard !types.isEmpty else { continue }
-            let read = try Planner().normalisingConstants(filter, types: types)
-            guard emptyAnswer, read != filter, types.values.allSatisfy({ $0 != .timestamp }),
-                  let predicate = plan.pushed.first(where: { $0.expression == filter }) else { continue }
-            throw Diagnostic.constantReadAsItsType(predicate.text, as: read.description, at: predicate.range)
+            _ = try Planner().normalisingConstants(filter, types: types)
         }
+    }
+
+    /// A filter the planner could not check: it compares with a constant, and the catalog
+    /// knew the type of none of its columns.
+    private func needsTypeCheck(_ filter: Expression) -> Bool {
+        Self.comparesWithAConstant(filter) && !filter.columnNames.allSatisfy(plan.columnsOfKnownType.contains)
+    }
+
+    /// The type every non-null value of `column` in `rows` has (dates and timestamps mixed are
+    /// timestamps); nil when none has one, or any is text or nested, or they differ.
+    static func sharedType(of column: String, in rows: [RawRow]) -> ColumnType? {
+        var shared: ColumnType?
+        for row in rows {
+            guard let range = row.raw(column) else { continue }
+            let bytes = row.page.bytes[range]
+            if bytes.first == UInt8(ascii: "n") { continue }
+            guard let type = columnType(of: bytes) else { return nil }
+            switch (shared, type) {
+            case (nil, _): shared = type
+            case (.date?, .timestamp), (.timestamp?, .date): shared = .timestamp
+            case let (known?, type) where known == type: break
+            default: return nil
+            }
+        }
+        return shared
     }
 
     /// A raw JSON value's type, as a constant compared with it is read: nil for text, null and
@@ -177,6 +188,15 @@ extension Pager {
         }
     }
 
+    /// The first page; a 400 blaming the page size halves it and tries again. Only the page
+    /// size changes: the plan works out the start page and the rows to skip from it.
+    ///
+    /// An OFFSET that starts past page 1 trusts the server to honour both `page[size]` and the
+    /// page number, which a server may ignore or clamp without a word: page 1 is read too, and
+    /// tells. Rows there in another number than asked, with more to come (or more than asked
+    /// at all), are the server's page size: the start page is found again for it. The start
+    /// page's rows must not be page 1's (``checkPageWasHonoured(_:)``), and a 404 there is the
+    /// end of the data only when page 1 does not say there is more.
     private func firstPage() async throws -> (page: FetchedPage, url: RequestURL) {
         var resized = false
         while true {
