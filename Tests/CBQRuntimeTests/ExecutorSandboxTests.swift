@@ -45,6 +45,9 @@ struct ExecutorSandboxTests {
         ("SELECT COUNT(*) FROM services.service_offerings WHERE max_capacity > '2O'", "'2O' is not a number, and max_capacity holds numbers"),
         ("SELECT * FROM people.people WHERE created_at < '2025-1-1'", "'2025-1-1' is not a timestamp, and created_at holds timestamps"),
         ("SELECT * FROM services.service_offerings WHERE max_capacity > 0 AND archived = 'maybe'", "'maybe' is not a boolean, and archived holds booleans"),
+        // Of the type, but spelt otherwise: the API found nothing, and rows in the type's spelling.
+        ("SELECT * FROM services.service_offerings WHERE archived = 't'", "the API matched no row to archived = 't', but rows to archived = TRUE, which is what cbq reads it as"),
+        ("SELECT COUNT(*) FROM services.service_offerings WHERE max_capacity = ' 20'", "the API matched no row to max_capacity = ' 20', but rows to max_capacity = 20, which is what cbq reads it as"),
     ])
     func aConstantNotOfItsColumnsTypeIsFoundByTheRows(statement: String, message: String) async throws {
         try await withSandbox { server in
@@ -64,7 +67,9 @@ struct ExecutorSandboxTests {
         try await withSandbox { server in
             for statement in ["SELECT id FROM services.service_offerings WHERE max_capacity < '0'",
                               "SELECT id FROM services.service_offerings WHERE archived = 'false' AND name = 'zzz'",
-                              "SELECT id FROM services.service_offerings WHERE max_capacity < '50' OFFSET 100000"] {
+                              "SELECT id FROM services.service_offerings WHERE max_capacity < '50' OFFSET 100000",
+                              "SELECT id FROM services.service_offerings WHERE archived = 't' AND name = 'zzz'",
+                              "SELECT id FROM services.service_offerings WHERE max_capacity = ' 21'"] {
                 let (ids, _) = try await run(statement, baseURL: server.baseURL, transport: transport)
                 #expect(ids.isEmpty, "\(statement)")
             }

@@ -75,7 +75,7 @@ struct RunCommandTests {
     /// other starts, and cbq says which rows were written; exit 130.
     @Test func ctrlCDuringAScriptsBulkWriteReportsTheRowsWritten() async throws {
         let command = "\"\(CLI.executable.path)\" --sandbox --sandbox-latency-ms 200 --now 2026-11-15T00:00:00Z "
-            + "-c \"UPDATE people.people SET city = 'x' WHERE state = 'WA'\" & pid=$!; sleep 5; kill -INT $pid; wait $pid; echo \"exit $?\""
+            + "-c \"UPDATE people.people SET city = 'x' WHERE state = 'WA'\" & pid=$!; sleep 8; kill -INT $pid; wait $pid; echo \"exit $?\""
         let result = try await CLI.run(["-c", command], executable: URL(fileURLWithPath: "/bin/bash"))
         #expect(result.stdout == "exit 130\n")
         #expect(result.stderr.contains("error: UPDATE cancelled"))

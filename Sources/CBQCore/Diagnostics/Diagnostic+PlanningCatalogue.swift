@@ -1,6 +1,13 @@
 /// The planner's messages: statements that parse but cannot be planned (see
 /// `Diagnostic+Catalogue.swift` for the style).
 extension Diagnostic {
+    /// An empty answer to a constant spelt otherwise than its column's type writes it, where the
+    /// type's own spelling finds rows: the API read the text otherwise than cbq does.
+    public static func constantSpeltOtherwise(_ text: String, as read: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.semantic, "the API matched no row to \(text), but rows to \(read), which is what cbq reads it as", at: range,
+                   label: "the API read the constant otherwise", hint: "write \(read)")
+    }
+
     /// A constant compared with a column the catalog saw holding another type: `archived = 1`,
     /// `max_capacity > '2O'`, `created_at < '2025-1-1'`.
     static func notOfColumnType(_ literal: Literal, column: String, type: ColumnType, at range: SourceRange) -> Diagnostic {

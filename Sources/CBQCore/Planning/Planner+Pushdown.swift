@@ -46,6 +46,13 @@ extension Planner {
         return false
     }
 
+    /// The query parameters that send `condition` in this planner's dialect; nil when it
+    /// cannot be sent.
+    public func filterParameters(_ condition: Expression) -> [QueryParameter]? {
+        if case .success(let parameters) = pushdown(condition) { return parameters }
+        return nil
+    }
+
     /// The query parameters expressing one conjunct, or why there are none.
     private func pushdown(_ expression: Expression) -> Result<[QueryParameter], Unpushable> {
         let dialect = options.dialect

@@ -116,6 +116,27 @@ extension Pager {
         guard let page = try await fetcher.fetch(url, acceptNotFound: true) else { return }
         summary.requests += page.attempts
         try checkConstants(against: page.document.rows)
+        // A constant of the type but sent otherwise than the type's spelling (`archived = 't'`,
+        // where cbq reads TRUE): the API may have read the text, and found nothing. Page 1 is
+        // asked again in the type's spelling; rows there mean it did.
+        var options = PlannerOptions()
+        options.dialect = plan.dialect
+        let planner = Planner(options)
+        var again = plan
+        var respelt: (predicate: RequestPlan.PushedPredicate, read: Expression)?
+        for (index, predicate) in plan.pushed.enumerated() {
+            guard let filter = predicate.expression, needsTypeCheck(filter) else { continue }
+            let read = try planner.normalisingConstants(filter, types: Self.types(of: filter, in: page.document.rows))
+            guard read != filter, let parameters = planner.filterParameters(read), parameters != predicate.parameters else { continue }
+            again.pushed[index].parameters = parameters
+            again.pushed[index].expression = read
+            respelt = respelt ?? (predicate, read)
+        }
+        guard let respelt, let answer = try await fetcher.fetch(RequestURL(again.firstPageURL(size: 1, filtered: true))!, acceptNotFound: true)
+        else { return }
+        summary.requests += answer.attempts
+        guard !answer.document.rows.isEmpty else { return }  // empty either way: the answer stands
+        throw Diagnostic.constantSpeltOtherwise(respelt.predicate.text, as: respelt.read.description, at: respelt.predicate.range)
     }
 
     /// Rows read to learn the types of an empty answer's columns: enough to see a column that
@@ -139,13 +160,19 @@ extension Pager {
     /// is the one all its values in `rows` share; one that mixes types is text, and says nothing.
     func checkConstants(against rows: [RawRow]) throws {
         for filter in plan.pushed.compactMap(\.expression) where needsTypeCheck(filter) {
-            var types: [String: ColumnType] = [:]
-            for column in filter.columnNames {
-                if let type = Self.sharedType(of: column, in: rows) { types[column] = type }
-            }
+            let types = Self.types(of: filter, in: rows)
             guard !types.isEmpty else { continue }
             _ = try Planner().normalisingConstants(filter, types: types)
         }
+    }
+
+    /// The types `rows` show of `filter`'s columns (``sharedType(of:in:)``).
+    private static func types(of filter: Expression, in rows: [RawRow]) -> [String: ColumnType] {
+        var types: [String: ColumnType] = [:]
+        for column in filter.columnNames {
+            if let type = sharedType(of: column, in: rows) { types[column] = type }
+        }
+        return types
     }
 
     /// A filter the planner could not check: it compares with a constant, and the catalog
