@@ -41,6 +41,18 @@ struct ExecutorGuardTests {
         #expect(try await run("SELECT * FROM a.b WHERE note = 'nothing'", baseURL: base, transport: mixed).ids.isEmpty)
     }
 
+    /// The read for the type check is cbq's own: an API that refuses it (one that requires a
+    /// filter) leaves the empty answer as it was, not an error.
+    @Test func aRefusedTypeCheckLeavesAnEmptyAnswerAsItWas() async throws {
+        let strict = ScriptedTransport { url in
+            url.pathAndQuery.contains("filter")
+                ? page([]) : HTTPReply(status: 403, headers: [], body: Array(#"{"errors":[{"title":"a filter is required"}]}"#.utf8))
+        }
+        let (ids, _) = try await run("SELECT * FROM a.b WHERE n = 'x'", baseURL: base, transport: strict)
+        #expect(ids.isEmpty)
+        #expect(strict.sent.count == 2)
+    }
+
     @Test func aNextLinkCycleStops() async throws {
         // page=2 leads to page=3, whose next link is page=2 again.
         let transport = ScriptedTransport { url in
