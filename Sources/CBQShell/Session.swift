@@ -236,18 +236,8 @@ public final class Session: @unchecked Sendable {
     /// bash's ignorespace: the way to keep a statement holding a secret out of the file), or
     /// holding a URL with a user name or password in it.
     func remember(_ entry: String, firstLine: String) {
-        guard firstLine.first != " ", !Self.holdsURLCredentials(entry) else { return }
+        guard firstLine.first != " ", RequestURL.userInfoRanges(in: entry).isEmpty else { return }
         reader?.remember(entry)
-    }
-
-    /// Whether `text` has `scheme://user:password@host` (an `@` before the URL's path).
-    static func holdsURLCredentials(_ text: String) -> Bool {
-        var rest = Substring(text)
-        while let separator = rest.firstRange(of: "://") {
-            rest = rest[separator.upperBound...]
-            if rest.prefix(while: { !"/?# \t\n'\"".contains($0) }).contains("@") { return true }
-        }
-        return false
     }
 
     /// `\g [file]`, `\watch [seconds]` or `\e`, as its name and argument; nil for any other line.

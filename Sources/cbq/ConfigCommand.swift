@@ -1,4 +1,5 @@
 import CBQCore
+import CBQRuntime
 import CBQShell
 
 /// The profile a command line asks for, as options.
@@ -111,9 +112,8 @@ enum ConfigCommand {
 
     /// `https://bob:pw@host/x` as `https://••••@host/x`; any other text as it is.
     static func withoutUserInfo(_ value: String) -> String {
-        guard let separator = value.firstRange(of: "://") else { return value }
-        let authority = value[separator.upperBound...].prefix { !"/?#".contains($0) }
-        guard let at = authority.lastIndex(of: "@") else { return value }
-        return String(value[..<separator.upperBound]) + "••••" + String(value[at...])
+        var shown = value
+        for range in RequestURL.userInfoRanges(in: value).reversed() { shown.replaceSubrange(range, with: "••••") }
+        return shown
     }
 }

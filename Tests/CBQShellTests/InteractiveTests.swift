@@ -26,9 +26,9 @@ struct InteractiveTests {
         let reader = await shell.type(" SELECT COUNT(*)", "FROM people.people;", "\\base https://bob:hunter2secret@api.example.org",
                                       "  \\x", "SELECT COUNT(*) FROM cases.cases;")
         #expect(reader.entries == ["SELECT COUNT(*) FROM cases.cases;"], "\(reader.entries)")
-        #expect(Session.holdsURLCredentials("\\base http://u@h.example/x"))
-        #expect(!Session.holdsURLCredentials("\\base https://api.example.org/a@b"))
-        #expect(!Session.holdsURLCredentials("SELECT * FROM people.people WHERE email = 'a@b.org'"))
+        #expect(RequestURL.userInfoRanges(in: "\\base http://u@h.example/x").count == 1)
+        #expect(RequestURL.userInfoRanges(in: "\\base https://api.example.org/a@b").isEmpty)
+        #expect(RequestURL.userInfoRanges(in: "SELECT * FROM people.people WHERE email = 'a@b.org'").isEmpty)
         // What \e makes of a statement typed with a space first stays out too.
         let edited = ShellHarness(format: .csv, environment: ["EDITOR": "sed -i 's/LIMIT 1/LIMIT 2/'"])
         let editedReader = await edited.type(" SELECT id FROM people.people LIMIT 1", "\\e")

@@ -70,3 +70,19 @@ public struct RequestURL: Hashable, Sendable, CustomStringConvertible {
         return copy
     }
 }
+
+extension RequestURL {
+    /// Where `text` writes a URL's user part (`bob:pw` of `https://bob:pw@host/x`), for each
+    /// URL in it: what history must not keep and `cbq config` shows as `••••`. A URL that
+    /// carries one is refused (``init(_:)``); these find it in text that is no URL as a whole.
+    public static func userInfoRanges(in text: String) -> [Range<String.Index>] {
+        var found: [Range<String.Index>] = []
+        var rest = Substring(text)
+        while let separator = rest.firstRange(of: "://") {
+            rest = rest[separator.upperBound...]
+            let authority = rest.prefix { !"/?# \t\n'\"".contains($0) }
+            if let at = authority.lastIndex(of: "@") { found.append(authority.startIndex..<at) }
+        }
+        return found
+    }
+}
