@@ -14,9 +14,10 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
         self.scale = scale
     }
 
-    /// Reads `-12.340` (no exponent); nil when it has more digits than 64 bits hold.
+    /// Reads `-12.340` (no exponent); nil when it has more digits than 64 bits hold. The
+    /// magnitude is read unsigned, so the smallest integer, -9223372036854775808, fits too.
     public init?<Bytes: Collection>(spelling bytes: Bytes) where Bytes.Element == UInt8 {
-        var value = 0, scale = 0, negative = false, afterPoint = false, digits = 0
+        var magnitude: UInt = 0, scale = 0, negative = false, afterPoint = false, digits = 0
         var index = bytes.startIndex
         if index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") { negative = true; index = bytes.index(after: index) }
         else if index < bytes.endIndex, bytes[index] == UInt8(ascii: "+") { index = bytes.index(after: index) }
@@ -26,10 +27,10 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
                 if afterPoint { return nil }
                 afterPoint = true
             } else if byte >= 0x30 && byte <= 0x39 {
-                let (times, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times.addingReportingOverflow(Int(byte - 0x30))
+                let (times, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(UInt(byte - 0x30))
                 if o1 || o2 { return nil }
-                value = sum
+                magnitude = sum
                 digits += 1
                 if afterPoint { scale += 1 }
             } else {
@@ -37,8 +38,8 @@ public struct ExactDecimal: Sendable, CustomStringConvertible {
             }
             index = bytes.index(after: index)
         }
-        guard digits > 0, scale <= Self.maxScale else { return nil }
-        self.init(significand: negative ? -value : value, scale: scale)
+        guard digits > 0, scale <= Self.maxScale, magnitude <= (negative ? UInt(Int.max) + 1 : UInt(Int.max)) else { return nil }
+        self.init(significand: negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude), scale: scale)
     }
 
     public init?(_ text: String) { self.init(spelling: Array(text.utf8)) }

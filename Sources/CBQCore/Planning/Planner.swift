@@ -319,7 +319,7 @@ public struct Planner: Sendable {
         var digits = Substring(spelling)
         if digits.contains(".") { while digits.hasSuffix("0") { digits = digits.dropLast() } }
         if digits.hasSuffix(".") { digits = digits.dropLast() }
-        return ExactDecimal(String(digits)) != nil || digits == "-9223372036854775808"
+        return ExactDecimal(String(digits)) != nil
     }
 
     /// Replaces each `:name` with its bound value.
